@@ -1,0 +1,56 @@
+"""The errors catalog-watch raises on purpose: one class per failure a user can act on.
+
+Each is caught once, in ``cli.py``, and turned into one message and an exit code; nothing is
+written once one of them is raised.
+"""
+
+from __future__ import annotations
+
+
+class CatalogWatchError(Exception):
+    """Base class: a failure with a message meant for the person running the job."""
+
+    exit_code = 1
+
+
+# -- Getting the catalog ---------------------------------------------------------------------
+
+
+class FetchError(CatalogWatchError):
+    """The catalog could not be fetched: network, HTTP status, size, content type or JSON."""
+
+    exit_code = 3
+
+
+class SourceNotFound(FetchError):
+    """A local catalog file or snapshot folder named on the command line does not exist."""
+
+
+# -- Accepting the catalog -------------------------------------------------------------------
+
+
+class CatalogRejected(CatalogWatchError):
+    """The catalog as a whole is unusable (wrong shape, too many bad records); nothing written."""
+
+    exit_code = 4
+
+
+class ShrinkRefused(CatalogWatchError):
+    """The new catalog lost more offerings or providers than the shrink guard allows."""
+
+    exit_code = 5
+
+
+# -- Configuration ---------------------------------------------------------------------------
+
+
+class ConfigError(CatalogWatchError):
+    """The configuration file or a command-line option is invalid."""
+
+    exit_code = 2
+
+
+class SnapshotError(CatalogWatchError):
+    """The snapshot folder on disk is damaged (unreadable JSON, a file that is not a provider)."""
+
+    exit_code = 6

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Ordered from most to least urgent; ``rank`` sorts them (0 = most urgent)."""
 
     HIGH = "high"

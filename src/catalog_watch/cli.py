@@ -1,0 +1,174 @@
+"""``catalog-watch``: argparse in front of the library functions; errors become exit codes.
+
+Exit codes: 0 success (with or without changes), 2 bad usage or config, 3 fetch failed,
+4 catalog refused, 5 shrink guard refused, 6 damaged snapshot folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from catalog_watch import __version__
+from catalog_watch.config import Config, DiffSettings, load_config
+from catalog_watch.errors import CatalogWatchError
+
+if TYPE_CHECKING:
+    from catalog_watch.consistency import ModelIndex
+    from catalog_watch.report import Report
+
+FORMATS = ("text", "markdown", "json")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # A short-lived process that builds a few hundred thousand small objects and frees them at
+    # exit: the cyclic GC only costs time here (about a third of a diff's wall time).
+    gc.disable()
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.command(args))
+    except CatalogWatchError as error:
+        print(f"catalog-watch: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from catalog_watch.run import compare, load_catalog
+
+    config = _with_ignored(load_config(args.config), args.ignore_field)
+    old = load_catalog(Path(args.old), config)
+    new = load_catalog(Path(args.new), config)
+    _print(compare(old, new, config, _index(args.models_json)), args.format)
+    return 0
+
+
+def _inconsistencies(args: argparse.Namespace) -> int:
+    from catalog_watch.consistency import find_inconsistencies
+    from catalog_watch.render.inconsistencies import render_inconsistencies
+    from catalog_watch.run import consistency_settings, load_catalog
+
+    config = load_config(args.config)
+    catalog = load_catalog(Path(args.catalog), config)
+    found = find_inconsistencies(catalog, consistency_settings(config), _index(args.models_json))
+    sys.stdout.write(render_inconsistencies(found, args.format))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from catalog_watch.run import CheckOptions, check
+
+    config = _with_ignored(load_config(args.config), args.ignore_field)
+    if args.max_shrink is not None:
+        guard = config.guard.model_copy(update={"max_shrink": args.max_shrink})
+        config = config.model_copy(update={"guard": guard})
+    options = CheckOptions(
+        source=args.source,
+        snapshots=Path(args.snapshots),
+        write=args.write,
+        allow_shrink=args.allow_shrink,
+        models_json=args.models_json,
+        config=config,
+    )
+    result = check(options)
+    if result.not_modified or result.report is None:
+        print(f"{args.source}: not modified since the last snapshot (HTTP 304); nothing to do")
+        return 0
+    _print(result.report, args.format)
+    if result.written is not None and result.written.changed:
+        written = len(result.written.written) + len(result.written.removed)
+        print(f"wrote {written} file(s) under {args.snapshots}", file=sys.stderr)
+    return 0
+
+
+def _print(report: Report, output_format: str) -> None:
+    from catalog_watch.render import RENDERERS
+
+    sys.stdout.write(RENDERERS[output_format](report))
+
+
+def _with_ignored(config: Config, ignore: list[str] | None) -> Config:
+    """``--ignore-field`` adds to the configured list; ``--ignore-field none`` empties it first."""
+    if ignore is None:
+        return config
+    fields = list(config.diff.ignore_fields)
+    for name in ignore:
+        fields = [] if name == "none" else [*fields, name]
+    return config.model_copy(update={"diff": DiffSettings(ignore_fields=tuple(fields))})
+
+
+def _index(models_json: str | None) -> ModelIndex | None:
+    from catalog_watch.run import model_index
+
+    return model_index(models_json)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="catalog-watch",
+        description="Watch the LLM model catalog (models.dev) for price, limit and capability "
+        "changes and cross-provider inconsistencies.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
+
+    diff = commands.add_parser(
+        "diff", help="changes between two catalogs (files or snapshot folders)"
+    )
+    diff.add_argument("old", metavar="OLD", help="api.json file or snapshot folder")
+    diff.add_argument("new", metavar="NEW", help="api.json file or snapshot folder")
+    _common(diff)
+    _ignore_option(diff)
+    diff.set_defaults(command=_diff)
+
+    found = commands.add_parser("inconsistencies", help="where providers disagree on one model")
+    found.add_argument("catalog", metavar="CATALOG", help="api.json file or snapshot folder")
+    _common(found)
+    found.set_defaults(command=_inconsistencies)
+
+    check = commands.add_parser("check", help="fetch, diff against the snapshots, report")
+    check.add_argument("--source", default="https://models.dev/api.json", help="URL or file")
+    check.add_argument(
+        "--snapshots", default="snapshots/models.dev", help="this source's snapshot folder"
+    )
+    check.add_argument("--write", action="store_true", help="write the new snapshot")
+    check.add_argument(
+        "--allow-shrink", action="store_true", help="accept a catalog that lost a lot"
+    )
+    check.add_argument(
+        "--max-shrink", type=float, help="share of offerings that may vanish (default 0.2)"
+    )
+    _common(check)
+    _ignore_option(check)
+    check.set_defaults(command=_check)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument(
+        "--config", type=Path, help="catalog-watch.toml (default: ./catalog-watch.toml)"
+    )
+    parser.add_argument(
+        "--models-json", help="models.dev models.json (URL or file) to group offerings by"
+    )
+
+
+def _ignore_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ignore-field",
+        action="append",
+        metavar="F",
+        help="field (or glob) to ignore, repeatable; adds to the defaults (last_updated); "
+        "'none' clears the list",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

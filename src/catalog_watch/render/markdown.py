@@ -1,0 +1,132 @@
+"""``--format markdown``: the changelog section that PR bodies, CHANGELOG.md and step summaries use.
+
+Sections follow what a reviewer checks first: prices, then limits and capabilities, then models
+that came and went. Long lists fold into ``<details>`` so the page stays readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from catalog_watch.changes import Change, ChangeKind
+from catalog_watch.consistency import Inconsistency
+from catalog_watch.render.headline import headline
+from catalog_watch.render.values import arrow, money, percent, plain, tokens
+from catalog_watch.report import Report
+
+FOLD_AFTER = 20
+"""Tables longer than this go inside a collapsed ``<details>`` block."""
+
+_SECTIONS: tuple[tuple[str, frozenset[ChangeKind]], ...] = (
+    ("Price changes", frozenset({ChangeKind.PRICE_CHANGED})),
+    ("Limit changes", frozenset({ChangeKind.LIMIT_CHANGED})),
+    ("Status changes", frozenset({ChangeKind.STATUS_CHANGED})),
+    (
+        "Capability and modality changes",
+        frozenset({ChangeKind.CAPABILITY_CHANGED, ChangeKind.MODALITY_CHANGED}),
+    ),
+    ("Models removed", frozenset({ChangeKind.MODEL_REMOVED})),
+    ("Models added", frozenset({ChangeKind.MODEL_ADDED})),
+    (
+        "Providers",
+        frozenset(
+            {ChangeKind.PROVIDER_ADDED, ChangeKind.PROVIDER_REMOVED, ChangeKind.PROVIDER_CHANGED}
+        ),
+    ),
+    ("Other metadata", frozenset({ChangeKind.METADATA_CHANGED})),
+)
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"**{report.source}**: {headline(report)}", ""]
+    for title, kinds in _SECTIONS:
+        changes = [c for c in report.changes if c.kind in kinds]
+        if changes:
+            lines.extend(_section(title, changes))
+    lines.extend(_inconsistencies(report))
+    if report.drift:
+        lines.append("### Schema drift")
+        lines.append("")
+        lines.extend(f"- new field `{name}`" for name in report.drift.added)
+        lines.extend(f"- field no longer sent `{name}`" for name in report.drift.removed)
+        lines.append("")
+    if report.rejections:
+        lines.append(f"### Rejected records ({len(report.rejections)}, last good value kept)")
+        lines.append("")
+        lines.extend(f"- {cell(str(r))}" for r in report.rejections)
+        lines.append("")
+    lines.extend(f"> {note}" for note in report.notes)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _section(title: str, changes: Sequence[Change]) -> list[str]:
+    header = f"### {title} ({len(changes):,})"
+    if changes[0].kind in (ChangeKind.MODEL_ADDED, ChangeKind.MODEL_REMOVED):
+        rows = ["| provider | model | name |", "|---|---|---|"] + [
+            f"| {cell(c.provider)} | `{cell(c.model or '')}` | {cell(_name(c))} |" for c in changes
+        ]
+    else:
+        rows = [
+            "| | provider | model | field | old | new | change | severity |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        rows += [_row(c) for c in changes]
+    return [header, "", *_fold(rows, len(changes)), ""]
+
+
+def _row(change: Change) -> str:
+    old, new = _value(change, change.old), _value(change, change.new)
+    if change.kind is ChangeKind.MODALITY_CHANGED:
+        shift = ", ".join([f"+{m}" for m in change.added] + [f"-{m}" for m in change.removed])
+    else:
+        shift = percent(change.change_pct)
+    return (
+        f"| {arrow(change)} | {cell(change.provider)} | `{cell(change.model or '')}` | "
+        f"`{cell(change.field or '')}` | {cell(old)} | {cell(new)} | {shift} | "
+        f"{change.severity.value} |"
+    )
+
+
+def _value(change: Change, value: object) -> str:
+    if change.kind is ChangeKind.PRICE_CHANGED:
+        return money(value)
+    if change.kind is ChangeKind.LIMIT_CHANGED:
+        return tokens(value)
+    return plain(value)
+
+
+def _name(change: Change) -> str:
+    record = change.new if change.new is not None else change.old
+    return str(record.get("name", "")) if isinstance(record, dict) else ""
+
+
+def _inconsistencies(report: Report) -> list[str]:
+    lines: list[str] = []
+    for title, items in (
+        ("New inconsistencies", report.appeared),
+        ("Resolved inconsistencies", report.resolved),
+    ):
+        if items:
+            lines.append(f"### {title} ({len(items):,})")
+            lines.append("")
+            lines.extend(_fold([_inconsistency_line(i) for i in items], len(items)))
+            lines.append("")
+    if not report.first_run or report.current:
+        lines.append(f"Inconsistencies now: {len(report.current):,}.")
+        lines.append("")
+    return lines
+
+
+def _inconsistency_line(item: Inconsistency) -> str:
+    return f"- **{item.severity.value}** `{cell(item.model)}`: {cell(item.describe())}"
+
+
+def _fold(rows: list[str], count: int) -> list[str]:
+    if count <= FOLD_AFTER:
+        return rows
+    return ["<details><summary>show all</summary>", "", *rows, "", "</details>"]
+
+
+def cell(text: str) -> str:
+    """Make text safe inside a markdown table cell: pipes escaped, newlines flattened."""
+    return text.replace("|", "\\|").replace("\n", " ")

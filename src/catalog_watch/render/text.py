@@ -1,0 +1,49 @@
+"""``--format text``: for a terminal, grouped by provider then model."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from catalog_watch.render.headline import headline
+from catalog_watch.render.values import arrow, old_to_new
+from catalog_watch.report import Report
+
+
+def render_text(report: Report) -> str:
+    lines = [f"{report.source}: {headline(report)}"]
+    for provider, provider_changes in groupby(report.changes, key=lambda c: c.provider):
+        lines.append("")
+        lines.append(provider)
+        for model, model_changes in groupby(provider_changes, key=lambda c: c.model):
+            indent = "  "
+            if model is not None:
+                lines.append(f"  {model}")
+                indent = "    "
+            for change in model_changes:
+                lines.append(
+                    f"{indent}{arrow(change)} {old_to_new(change)}  [{change.severity.value}]"
+                )
+    lines.extend(_inconsistency_lines(report))
+    if report.drift:
+        lines.append("")
+        lines.append("schema drift:")
+        lines.extend(f"  + {name}" for name in report.drift.added)
+        lines.extend(f"  - {name}" for name in report.drift.removed)
+    if report.rejections:
+        lines.append("")
+        lines.append(f"rejected records ({len(report.rejections)}), last good value kept:")
+        lines.extend(f"  {rejection}" for rejection in report.rejections)
+    lines.extend(f"note: {note}" for note in report.notes)
+    return "\n".join(lines) + "\n"
+
+
+def _inconsistency_lines(report: Report) -> list[str]:
+    lines: list[str] = []
+    for title, items in (("new inconsistencies", report.appeared), ("resolved", report.resolved)):
+        if items:
+            lines.append("")
+            lines.append(f"{title} ({len(items)}):")
+            lines.extend(f"  [{i.severity.value}] {i.model}: {i.describe()}" for i in items)
+    lines.append("")
+    lines.append(f"inconsistencies now: {len(report.current):,}")
+    return lines

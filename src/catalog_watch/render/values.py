@@ -1,0 +1,74 @@
+"""How values read in every human-facing output: ``$2.50 → $3.00 per 1M (+20 %)``.
+
+One module so that the terminal report, the markdown changelog and (later) Slack show a change
+with exactly the same words and numbers.
+"""
+
+from __future__ import annotations
+
+import json
+
+from catalog_watch.catalog import JSON
+from catalog_watch.changes import Change, ChangeKind
+
+
+def money(value: JSON) -> str:
+    """A per-1M price: two decimals, more when the price needs them (``$0.075``)."""
+    if not _is_number(value):
+        return plain(value)
+    amount = round(float(value), 6)
+    text = f"{amount:,.2f}" if round(amount, 2) == amount else f"{amount:,.6f}".rstrip("0")
+    return f"${text}"
+
+
+def tokens(value: JSON) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else plain(value)
+
+
+def percent(change_pct: float | None) -> str:
+    """``+20 %``, ``-95 %``, ``+4.17 %``; empty when there is no meaningful ratio."""
+    if change_pct is None:
+        return ""
+    text = f"{change_pct:+.2f}".rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def plain(value: JSON) -> str:
+    """Any JSON value in one short line: ``none`` for absent, JSON for lists and objects."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(value) if value else "[]"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def old_to_new(change: Change) -> str:
+    """The change in words, without provider or model: ``cost.input $0.25 → $0.50 (+100 %)``."""
+    if change.kind is ChangeKind.PRICE_CHANGED:
+        unit = " per 1M" if _is_number(change.old) or _is_number(change.new) else ""
+        pct = percent(change.change_pct)
+        suffix = f" ({pct})" if pct else ""
+        return f"{change.field} {money(change.old)} → {money(change.new)}{unit}{suffix}"
+    if change.kind is ChangeKind.LIMIT_CHANGED:
+        return f"{change.field} {tokens(change.old)} → {tokens(change.new)}"
+    if change.kind is ChangeKind.MODALITY_CHANGED:
+        parts = [f"+{m}" for m in change.added] + [f"-{m}" for m in change.removed]
+        return f"{change.field} {plain(change.old)} → {plain(change.new)} ({', '.join(parts)})"
+    if change.field is None:
+        return change.kind.value.replace("_", " ")
+    return f"{change.field} {plain(change.old)} → {plain(change.new)}"
+
+
+def arrow(change: Change) -> str:
+    """▲ for a rise (costs more, or gained), ▼ for a fall, • otherwise."""
+    if _is_number(change.old) and _is_number(change.new):
+        return "▲" if change.new > change.old else "▼"
+    return "•"
+
+
+def _is_number(value: JSON) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,158 @@
+"""One check of a source against its snapshot folder: the only place that sequences the I/O.
+
+fetch → validate → keep last good records → shrink guard → diff and inconsistencies → report →
+(with ``write``) the new snapshot. Every check that can refuse the catalog runs before anything
+is written, so a failure leaves the snapshot folder byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog_watch.catalog import JSON, Catalog
+from catalog_watch.config import Config
+from catalog_watch.consistency import (
+    ConsistencySettings,
+    Inconsistency,
+    ModelIndex,
+    find_inconsistencies,
+    load_model_index,
+)
+from catalog_watch.diff import diff_catalogs
+from catalog_watch.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
+from catalog_watch.last_good import apply_last_good
+from catalog_watch.report import Report, build_report
+from catalog_watch.schema import field_names
+from catalog_watch.shrink import check_shrink
+from catalog_watch.snapshot import (
+    SNAPSHOT_FORMAT,
+    WriteResult,
+    content_hash,
+    provider_files,
+    read_document,
+    read_snapshot,
+    write_snapshot,
+)
+from catalog_watch.sources.models_dev import DEFAULT_URL, parse_catalog
+
+DEFAULT_SNAPSHOTS = Path("snapshots/models.dev")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    source: str = DEFAULT_URL
+    snapshots: Path = DEFAULT_SNAPSHOTS
+    write: bool = False
+    allow_shrink: bool = False
+    models_json: str | None = None
+    config: Config = field(default_factory=Config)
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What one check saw and did; ``report`` is None when the source answered 304."""
+
+    report: Report | None
+    written: WriteResult | None = None
+    not_modified: bool = False
+
+
+def check(options: CheckOptions) -> CheckResult:
+    snapshot = read_snapshot(options.snapshots)
+    old = parse_catalog(snapshot.document) if snapshot else None
+    previous = _validators(snapshot.meta, options.source) if snapshot else None
+    fetched = fetch_catalog(options.source, previous, options.fetch)
+    if fetched.not_modified:
+        return CheckResult(report=None, not_modified=True)
+    assert fetched.document is not None  # a 200 always carries a parsed object
+    guard = options.config.guard
+    new = parse_catalog(fetched.document, max_rejected_share=guard.max_rejected_share)
+    new = apply_last_good(new, old)
+    if old is not None and not options.allow_shrink:
+        check_shrink(old, new, guard.max_shrink)
+    report = compare(old, new, options.config, model_index(options.models_json))
+    files = provider_files(new)
+    meta = snapshot_meta(new, files, fetched)
+    unchanged = snapshot is not None and _same_content(snapshot.meta, meta)
+    if not options.write or unchanged:
+        return CheckResult(report=report)
+    return CheckResult(report=report, written=write_snapshot(options.snapshots, files, meta))
+
+
+def compare(
+    old: Catalog | None, new: Catalog, config: Config, index: ModelIndex | None = None
+) -> Report:
+    """Changes, inconsistencies appeared/resolved and schema drift from ``old`` to ``new``."""
+    settings = consistency_settings(config)
+    old_found: list[Inconsistency] = []
+    if old is not None:
+        old_found = find_inconsistencies(old, settings, index)
+    new_found = find_inconsistencies(new, settings, index)
+    changes = diff_catalogs(old, new, config.diff.ignore_fields) if old is not None else []
+    return build_report(old, new, changes, old_found, new_found)
+
+
+def load_catalog(path: Path, config: Config) -> Catalog:
+    """An api.json file or a snapshot folder, validated the same way either way."""
+    document = read_document(path)
+    return parse_catalog(document, max_rejected_share=config.guard.max_rejected_share)
+
+
+def consistency_settings(config: Config) -> ConsistencySettings:
+    section = config.inconsistencies
+    return ConsistencySettings(
+        context_tolerance=section.context_tolerance,
+        price_ratio=section.price_ratio,
+        aliases=dict(section.aliases),
+    )
+
+
+def snapshot_meta(
+    catalog: Catalog, files: dict[str, bytes], fetched: FetchResult
+) -> dict[str, JSON]:
+    """``_meta.json``: where the snapshot came from and what it holds (no timestamps: no churn)."""
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "source": catalog.source,
+        "url": fetched.source,
+        "etag": fetched.validators.etag,
+        "last_modified": fetched.validators.last_modified,
+        "content_sha256": content_hash(files),
+        "counts": {
+            "providers": len(catalog.providers),
+            "offerings": catalog.offering_count,
+            "rejected": len(catalog.rejections),
+        },
+        "fields": field_names(catalog).to_json(),
+        "rejected": [rejection.to_json() for rejection in catalog.rejections],
+    }
+
+
+def _same_content(old_meta: dict[str, JSON], new_meta: dict[str, JSON]) -> bool:
+    """Equal but for the HTTP validators: a new ETag on the same content is not worth a commit."""
+    volatile = {"etag", "last_modified"}
+    return {k: v for k, v in old_meta.items() if k not in volatile} == {
+        k: v for k, v in new_meta.items() if k not in volatile
+    }
+
+
+def _validators(meta: dict[str, JSON], source: str) -> Validators | None:
+    """The stored ETag/Last-Modified, only if they were stored for this same URL."""
+    if meta.get("url") != source:
+        return None
+    etag, modified = meta.get("etag"), meta.get("last_modified")
+    return Validators(
+        etag=etag if isinstance(etag, str) else None,
+        last_modified=modified if isinstance(modified, str) else None,
+    )
+
+
+def model_index(models_json: str | None) -> ModelIndex | None:
+    """models.dev's models.json (URL or file) when asked for; fetched once per run."""
+    if models_json is None:
+        return None
+    fetched = fetch_catalog(models_json)
+    assert fetched.document is not None
+    return load_model_index(fetched.document)

@@ -23,7 +23,15 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated, Any, NotRequired
 
-from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError, with_config
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    TypeAdapter,
+    ValidationError,
+    with_config,
+)
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from catalog_watch.catalog import JSON, Catalog, Provider, Rejection
@@ -33,14 +41,22 @@ SOURCE_NAME = "models.dev"
 DEFAULT_URL = "https://models.dev/api.json"
 DEFAULT_MAX_REJECTED_SHARE = 0.05
 
-Price = (
-    Annotated[int, Strict(), Field(ge=0)]
-    | Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
-)
+# Strict float accepts ints too; the validated value is thrown away (the raw record is kept), so
+# ``3`` stays ``3`` in the snapshot.
+Price = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 Tokens = Annotated[int, Strict(), Field(ge=0)]
 Flag = Annotated[bool, Strict()]
 Text = Annotated[str, Strict()]
 Object = dict[str, Any]
+
+
+def _flag_or_object(value: Any) -> Any:
+    if not isinstance(value, bool | dict):
+        raise ValueError("should be true, false or an object")
+    return value
+
+
+FlagOrObject = Annotated[Any, AfterValidator(_flag_or_object)]
 
 # TypedDicts rather than BaseModels: they check the records without building objects, which
 # halves the time to validate a 5,000-offering catalog. ``extra="allow"`` everywhere: a new
@@ -113,7 +129,7 @@ class ModelRecord(TypedDict):
     structured_output: NotRequired[Flag]
     temperature: NotRequired[Flag]
     open_weights: NotRequired[Flag]
-    interleaved: NotRequired[Flag | Object]
+    interleaved: NotRequired[FlagOrObject]
     reasoning_options: NotRequired[list[Object]]
     knowledge: NotRequired[Text]
     release_date: NotRequired[Text]

@@ -1,0 +1,76 @@
+"""Small hand-written catalog documents for unit tests (the real ones stay in ../shared/data)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+MODELS_DEV = REAL_DATA / "models-dev"
+
+
+def model(model_id: str, **fields: Any) -> dict[str, Any]:
+    """A valid models.dev model record; keyword arguments replace or add fields."""
+    record: dict[str, Any] = {
+        "id": model_id,
+        "name": model_id.upper(),
+        "attachment": False,
+        "reasoning": False,
+        "tool_call": True,
+        "temperature": True,
+        "open_weights": False,
+        "release_date": "2025-01-01",
+        "last_updated": "2025-01-01",
+        "modalities": {"input": ["text"], "output": ["text"]},
+        "limit": {"context": 131072, "output": 8192},
+        "cost": {"input": 2.5, "output": 10},
+    }
+    record.update(fields)
+    return record
+
+
+def provider(provider_id: str, *models: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": provider_id,
+        "name": provider_id.title(),
+        "env": [f"{provider_id.upper()}_API_KEY"],
+        "npm": "@ai-sdk/openai-compatible",
+        "doc": f"https://{provider_id}.example/docs",
+        "models": {m["id"]: m for m in models},
+    }
+    record.update(fields)
+    return record
+
+
+def document(*providers: dict[str, Any]) -> dict[str, Any]:
+    return {p["id"]: p for p in providers}
+
+
+def small_catalog() -> dict[str, Any]:
+    """Two providers, three offerings: enough for every change kind to be made by hand."""
+    return document(
+        provider("acme", model("fast-1"), model("big-1", cost={"input": 3, "output": 15})),
+        provider("beta", model("fast-1", cost={"input": 2.5, "output": 10})),
+    )
+
+
+def edited(doc: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(doc)
+
+
+def write_json(path: Path, value: Any) -> Path:
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return path
+
+
+def tree_bytes(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` with its bytes: to prove a failed run wrote nothing."""
+    if not directory.exists():
+        return {}
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }

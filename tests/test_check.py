@@ -1,0 +1,198 @@
+"""``check``: fetch → validate → guard → diff → write, against files and a loopback server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog_watch.changes import ChangeKind
+from catalog_watch.errors import CatalogRejected, FetchError, ShrinkRefused
+from catalog_watch.fetch import FetchOptions
+from catalog_watch.run import CheckOptions, CheckResult, check
+from tests.catalog_server import CatalogServer, Reply
+from tests.factories import document, edited, model, provider, small_catalog, tree_bytes, write_json
+
+FAST = FetchOptions(max_attempts=2, backoff_initial=0.001, backoff_max=0.001)
+
+
+def run(tmp_path: Path, doc: Any, **kwargs: Any) -> CheckResult:
+    source = write_json(tmp_path / "api.json", doc)
+    options = CheckOptions(
+        source=str(source), snapshots=tmp_path / "snap", write=True, fetch=FAST, **kwargs
+    )
+    return check(options)
+
+
+def test_first_run_records_the_baseline(tmp_path: Path) -> None:
+    result = run(tmp_path, small_catalog())
+    assert result.report is not None and result.report.first_run
+    assert result.report.changes == ()
+    assert sorted(p.name for p in (tmp_path / "snap").iterdir()) == [
+        "_meta.json",
+        "acme.json",
+        "beta.json",
+    ]
+    meta = json.loads((tmp_path / "snap" / "_meta.json").read_text())
+    assert meta["counts"] == {"providers": 2, "offerings": 3, "rejected": 0}
+    assert "cost.input" in meta["fields"]["model"]
+
+
+def test_snapshot_files_are_canonical_json(tmp_path: Path) -> None:
+    run(tmp_path, small_catalog())
+    text = (tmp_path / "snap" / "beta.json").read_bytes()
+    assert text.endswith(b"}\n") and b"\r" not in text
+    assert text.decode() == json.dumps(json.loads(text), sort_keys=True, indent=2) + "\n"
+
+
+def test_second_run_reports_changes_and_rewrites_only_changed_providers(tmp_path: Path) -> None:
+    old = small_catalog()
+    run(tmp_path, old)
+    untouched = (tmp_path / "snap" / "beta.json").stat()
+    new = edited(old)
+    new["acme"]["models"]["fast-1"]["cost"]["input"] = 3
+    result = run(tmp_path, new)
+    assert result.report is not None
+    assert [(c.kind, c.model, c.field) for c in result.report.changes] == [
+        (ChangeKind.PRICE_CHANGED, "fast-1", "cost.input")
+    ]
+    assert result.written is not None
+    assert set(result.written.written) == {"acme.json", "_meta.json"}
+    after = (tmp_path / "snap" / "beta.json").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (untouched.st_ino, untouched.st_mtime_ns)
+
+
+def test_run_with_no_change_writes_nothing_at_all(tmp_path: Path) -> None:
+    run(tmp_path, small_catalog())
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "snap").iterdir()}
+    result = run(tmp_path, small_catalog())
+    assert result.written is None
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "snap").iterdir()} == before
+
+
+def test_rejected_record_keeps_its_last_good_value_and_is_not_a_removal(tmp_path: Path) -> None:
+    doc = document(provider("acme", *(model(f"m{i}") for i in range(30))))
+    run(tmp_path, doc)
+    good = (tmp_path / "snap" / "acme.json").read_bytes()
+    broken = edited(doc)
+    broken["acme"]["models"]["m3"]["cost"]["input"] = "call us"
+    result = run(tmp_path, broken)
+    assert result.report is not None
+    assert result.report.changes == ()
+    [rejection] = result.report.rejections
+    assert (rejection.provider, rejection.model, rejection.field) == ("acme", "m3", "cost.input")
+    assert (tmp_path / "snap" / "acme.json").read_bytes() == good
+    meta = json.loads((tmp_path / "snap" / "_meta.json").read_text())
+    assert meta["rejected"][0]["model"] == "m3"
+
+
+def test_context_window_dropping_to_zero_is_rejected(tmp_path: Path) -> None:
+    doc = small_catalog()
+    run(tmp_path, doc)
+    broken = edited(doc)
+    broken["beta"]["models"]["fast-1"]["limit"]["context"] = 0
+    result = run(tmp_path, broken)
+    assert result.report is not None and result.report.changes == ()
+    [rejection] = result.report.rejections
+    assert (rejection.provider, rejection.model, rejection.field) == (
+        "beta",
+        "fast-1",
+        "limit.context",
+    )
+    assert "131072" in rejection.reason
+
+
+def test_shrink_guard_refuses_and_leaves_the_snapshot_untouched(tmp_path: Path) -> None:
+    doc = document(
+        provider("acme", *(model(f"m{i}") for i in range(10))), provider("beta", model("x"))
+    )
+    run(tmp_path, doc)
+    before = tree_bytes(tmp_path / "snap")
+    shrunk = edited(doc)
+    for i in range(4):
+        del shrunk["acme"]["models"][f"m{i}"]
+    with pytest.raises(
+        ShrinkRefused, match=r"4 of 11 offerings \(36.4%\) are gone \(11 → 7\).*20%"
+    ):
+        run(tmp_path, shrunk)
+    assert tree_bytes(tmp_path / "snap") == before
+    result = run(tmp_path, shrunk, allow_shrink=True)
+    assert result.report is not None and result.report.count(ChangeKind.MODEL_REMOVED) == 4
+
+
+def test_shrink_guard_counts_dropped_providers(tmp_path: Path) -> None:
+    doc = document(
+        provider("acme", *(model(f"m{i}") for i in range(3))), provider("beta", model("x"))
+    )
+    run(tmp_path, doc)
+    with pytest.raises(ShrinkRefused, match="1 providers holding 3 offerings .* acme"):
+        run(tmp_path, document(doc["beta"]))
+
+
+@pytest.mark.parametrize(
+    ("payload", "error", "words"),
+    [
+        (b"<html>502 Bad Gateway</html>", FetchError, "not valid JSON"),
+        (b'{"acme": ', FetchError, "not valid JSON"),
+        (b"[]", FetchError, "array"),
+        (b'{"acme": {"id": "acme", "name": "A"}}', CatalogRejected, "field 'models'"),
+    ],
+)
+def test_bad_input_fails_clearly_and_writes_nothing(
+    tmp_path: Path, payload: bytes, error: type[Exception], words: str
+) -> None:
+    run(tmp_path, small_catalog())
+    before = tree_bytes(tmp_path / "snap")
+    (tmp_path / "api.json").write_bytes(payload)
+    with pytest.raises(error, match=words):
+        check(
+            CheckOptions(source=str(tmp_path / "api.json"), snapshots=tmp_path / "snap", write=True)
+        )
+    assert tree_bytes(tmp_path / "snap") == before
+
+
+def test_without_write_nothing_is_written(tmp_path: Path) -> None:
+    source = write_json(tmp_path / "api.json", small_catalog())
+    result = check(CheckOptions(source=str(source), snapshots=tmp_path / "snap"))
+    assert result.report is not None and result.report.first_run
+    assert not (tmp_path / "snap").exists()
+
+
+def test_schema_drift_names_new_and_vanished_fields(tmp_path: Path) -> None:
+    doc = small_catalog()
+    run(tmp_path, doc)
+    new = edited(doc)
+    for record in new["acme"]["models"].values():
+        record["cost"]["batch_input"] = 1
+    for prov in new.values():
+        for record in prov["models"].values():
+            record.pop("temperature")
+    result = run(tmp_path, new)
+    assert result.report is not None
+    assert result.report.drift.added == ("model:cost.batch_input",)
+    assert result.report.drift.removed == ("model:temperature",)
+
+
+def test_etag_is_stored_and_a_304_is_a_no_op(tmp_path: Path) -> None:
+    body = json.dumps(small_catalog()).encode()
+    with CatalogServer() as server:
+        server.reply(
+            Reply(
+                body=body,
+                headers={"ETag": '"v1"', "Last-Modified": "Tue, 01 Sep 2026 10:00:00 GMT"},
+            )
+        )
+        options = CheckOptions(
+            source=server.url + "/api.json", snapshots=tmp_path / "snap", write=True, fetch=FAST
+        )
+        check(options)
+        before = tree_bytes(tmp_path / "snap")
+        server.reply(Reply(status=304, body=b"", content_type=None))
+        result = check(options)
+    assert result.not_modified and result.report is None
+    assert server.requests[1].headers["if-none-match"] == '"v1"'
+    assert server.requests[1].headers["if-modified-since"] == "Tue, 01 Sep 2026 10:00:00 GMT"
+    assert json.loads(before["_meta.json"])["etag"] == '"v1"'
+    assert tree_bytes(tmp_path / "snap") == before

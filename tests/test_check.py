@@ -127,7 +127,7 @@ def test_shrink_guard_counts_dropped_providers(tmp_path: Path) -> None:
         provider("acme", *(model(f"m{i}") for i in range(3))), provider("beta", model("x"))
     )
     run(tmp_path, doc)
-    with pytest.raises(ShrinkRefused, match="1 providers holding 3 offerings .* acme"):
+    with pytest.raises(ShrinkRefused, match=r"1 providers holding 3 offerings .* acme"):
         run(tmp_path, document(doc["beta"]))
 
 

@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from catalog_watch.run import compare, load_catalog
+    from catalog_watch.compare import compare, load_catalog
 
     config = _with_ignored(load_config(args.config), args.ignore_field)
     old = load_catalog(Path(args.old), config)
@@ -50,9 +50,9 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _inconsistencies(args: argparse.Namespace) -> int:
+    from catalog_watch.compare import consistency_settings, load_catalog
     from catalog_watch.consistency import find_inconsistencies
     from catalog_watch.render.inconsistencies import render_inconsistencies
-    from catalog_watch.run import consistency_settings, load_catalog
 
     config = load_config(args.config)
     catalog = load_catalog(Path(args.catalog), config)
@@ -104,6 +104,8 @@ def _with_ignored(config: Config, ignore: list[str] | None) -> Config:
 
 
 def _index(models_json: str | None) -> ModelIndex | None:
+    if models_json is None:
+        return None
     from catalog_watch.run import model_index
 
     return model_index(models_json)

@@ -11,18 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog_watch.catalog import JSON, Catalog
+from catalog_watch.compare import compare
 from catalog_watch.config import Config
-from catalog_watch.consistency import (
-    ConsistencySettings,
-    Inconsistency,
-    ModelIndex,
-    find_inconsistencies,
-    load_model_index,
-)
-from catalog_watch.diff import diff_catalogs
+from catalog_watch.consistency import ModelIndex, load_model_index
 from catalog_watch.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
 from catalog_watch.last_good import apply_last_good
-from catalog_watch.report import Report, build_report
+from catalog_watch.report import Report
 from catalog_watch.schema import field_names
 from catalog_watch.shrink import check_shrink
 from catalog_watch.snapshot import (
@@ -30,7 +24,6 @@ from catalog_watch.snapshot import (
     WriteResult,
     content_hash,
     provider_files,
-    read_document,
     read_snapshot,
     write_snapshot,
 )
@@ -79,34 +72,6 @@ def check(options: CheckOptions) -> CheckResult:
     if not options.write or unchanged:
         return CheckResult(report=report)
     return CheckResult(report=report, written=write_snapshot(options.snapshots, files, meta))
-
-
-def compare(
-    old: Catalog | None, new: Catalog, config: Config, index: ModelIndex | None = None
-) -> Report:
-    """Changes, inconsistencies appeared/resolved and schema drift from ``old`` to ``new``."""
-    settings = consistency_settings(config)
-    old_found: list[Inconsistency] = []
-    if old is not None:
-        old_found = find_inconsistencies(old, settings, index)
-    new_found = find_inconsistencies(new, settings, index)
-    changes = diff_catalogs(old, new, config.diff.ignore_fields) if old is not None else []
-    return build_report(old, new, changes, old_found, new_found)
-
-
-def load_catalog(path: Path, config: Config) -> Catalog:
-    """An api.json file or a snapshot folder, validated the same way either way."""
-    document = read_document(path)
-    return parse_catalog(document, max_rejected_share=config.guard.max_rejected_share)
-
-
-def consistency_settings(config: Config) -> ConsistencySettings:
-    section = config.inconsistencies
-    return ConsistencySettings(
-        context_tolerance=section.context_tolerance,
-        price_ratio=section.price_ratio,
-        aliases=dict(section.aliases),
-    )
 
 
 def snapshot_meta(

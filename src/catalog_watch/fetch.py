@@ -1,0 +1,297 @@
+"""Fetch the catalog (a URL or a local file) as bytes plus its parsed JSON object.
+
+Retries come from httpx-retries (``RetryTransport`` + ``Retry``), already a dependency: it
+retries connect/read errors and chosen statuses, honours ``Retry-After`` (seconds or HTTP
+date), and backs off exponentially with jitter, bounded in attempts. stamina (over tenacity)
+bounds total time natively, but would make us turn statuses into exceptions and parse
+``Retry-After`` ourselves, for two more dependencies. What httpx-retries lacks is a
+wall-clock budget: ``total_timeout`` only sums the sleeps, and a long ``Retry-After`` is
+silently shortened. So ``_BudgetedRetry.sleep`` refuses any wait that does not fit in what is
+left of ``max_total_seconds`` and we stop at once, saying so; the body read checks the budget
+too. Needs httpx-retries >= 0.6 (``increment`` keeps the subclass from then on).
+
+Body-phase errors (a truncated body) are not retried: the next scheduled run is the retry.
+Nothing is written to disk here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+from catalog_watch import __version__
+from catalog_watch.catalog import JSON
+from catalog_watch.errors import FetchError, SourceNotFound
+
+RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
+_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number"}
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What we store in _meta.json and send back next time for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOptions:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_attempts: int = 5
+    backoff_initial: float = 1.0  # seconds before the first retry, doubled each retry, jittered
+    backoff_max: float = 30.0
+    max_total_seconds: float = 120.0
+    max_bytes: int = 64 * 1024 * 1024
+    user_agent: str = f"catalog-watch/{__version__} (python-httpx/{httpx.__version__})"
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1 or self.max_bytes < 1 or self.backoff_max <= 0:
+            raise ValueError("max_attempts, max_bytes and backoff_max must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    source: str  # URL or file path as given
+    not_modified: bool  # True on 304: body and document are None
+    body: bytes | None
+    document: dict[str, JSON] | None
+    validators: Validators  # from the response (or the previous ones on 304)
+    attempts: int
+
+
+@dataclass(slots=True)
+class _Budget:
+    """The wall-clock budget and retry count shared by every attempt of one fetch."""
+
+    total: float
+    sleep: Callable[[float], None]
+    deadline: float
+    retries: int = 0
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    @property
+    def attempts(self) -> str:
+        n = self.retries + 1
+        return f"{n} attempt{'s' if n > 1 else ''}"
+
+
+class _OutOfTime(Exception):
+    """Raised from inside the retry loop when the next wait would overrun the budget."""
+
+
+class _BudgetedRetry(Retry):
+    """httpx-retries' policy, except that a wait which does not fit the budget stops us."""
+
+    budget: _Budget
+
+    def increment(self) -> Retry:
+        new = super().increment()
+        assert isinstance(new, _BudgetedRetry), "httpx-retries >= 0.6 is required"
+        new.budget = self.budget
+        return new
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        wait, why = self._next_wait(response)
+        left = max(self.budget.remaining(), 0.0)
+        if wait > left:
+            raise _OutOfTime(
+                f"{why} asks to wait {wait:g} s before retrying, but only {left:.1f} s "
+                f"of the {self.budget.total:g} s budget (max_total_seconds) is left"
+            )
+        self.budget.sleep(wait)
+        self.budget.retries += 1
+
+    def _next_wait(self, response: httpx.Response | Exception) -> tuple[float, str]:
+        """The server's Retry-After if it gave a usable one (uncapped), else our backoff."""
+        value = ""
+        if isinstance(response, httpx.Response):
+            value = response.headers.get("Retry-After", "").strip()
+        if value:
+            try:
+                if (wait := self.parse_retry_after(value)) > 0:
+                    return wait, f"the server's Retry-After ({value})"
+            except ValueError:
+                pass
+        return self.backoff_strategy(), "the backoff"
+
+
+def fetch_catalog(
+    source: str,
+    previous: Validators | None = None,
+    options: FetchOptions = FetchOptions(),  # frozen, so a shared default is safe
+    *,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchResult:
+    """Fetch ``source`` (http(s) URL or file path); raise FetchError with one clear message."""
+    if source.startswith(("http://", "https://")):
+        budget = _Budget(
+            options.max_total_seconds, sleep, time.monotonic() + options.max_total_seconds
+        )
+        return _fetch_url(source, previous or Validators(), options, budget, transport)
+    if "://" in source:
+        raise FetchError(f"cannot fetch {source}: only http://, https:// or a file path")
+    return _read_file(source, options)
+
+
+def _fetch_url(
+    url: str,
+    previous: Validators,
+    options: FetchOptions,
+    budget: _Budget,
+    transport: httpx.BaseTransport | None,
+) -> FetchResult:
+    retry = _BudgetedRetry(
+        total=options.max_attempts - 1,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=options.backoff_initial / 2,  # the library doubles before the 1st retry
+        max_backoff_wait=options.backoff_max,
+        backoff_jitter=0.5,  # wait between half and all of the exponential value
+    )
+    retry.budget = budget
+    try:
+        client = httpx.Client(
+            transport=RetryTransport(transport or _default_transport(url), retry=retry),
+            timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
+            follow_redirects=True,
+            headers={"User-Agent": options.user_agent, "Accept": "application/json"},
+        )
+        with client, client.stream("GET", url, headers=_conditional(previous)) as response:
+            return _accept(url, response, previous, options, budget)
+    except _OutOfTime as exc:
+        raise FetchError(f"gave up on {url} after {budget.attempts}: {exc}") from None
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"{url} is not a valid URL: {exc}") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"could not fetch {url} after {budget.attempts}: {_why(exc)}") from exc
+
+
+def _default_transport(url: str) -> httpx.HTTPTransport:
+    """Our own transport turns off httpx's *_PROXY lookup, so honour those (and NO_PROXY) here."""
+    target = httpx.URL(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(target.scheme) or proxies.get("all")
+    if proxy and urllib.request.proxy_bypass(target.host):
+        proxy = None
+    return httpx.HTTPTransport(proxy=proxy)
+
+
+def _conditional(previous: Validators) -> dict[str, str]:
+    headers = {}
+    if previous.etag:
+        headers["If-None-Match"] = previous.etag
+    if previous.last_modified:
+        headers["If-Modified-Since"] = previous.last_modified
+    return headers
+
+
+def _accept(
+    url: str, response: httpx.Response, previous: Validators, options: FetchOptions, budget: _Budget
+) -> FetchResult:
+    """Turn the final response into a result, or say in one sentence what is wrong with it."""
+    fresh = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    if response.status_code == 304:
+        if previous == Validators():
+            raise FetchError(
+                f"{url} answered 304 Not Modified to a request that was not conditional"
+            )
+        merged = Validators(
+            fresh.etag or previous.etag, fresh.last_modified or previous.last_modified
+        )
+        return FetchResult(url, True, None, None, merged, budget.retries + 1)
+    if response.status_code != 200:
+        retried = "" if response.status_code in RETRY_STATUSES else " (not retried)"
+        raise FetchError(
+            f"{url} answered HTTP {response.status_code} {response.reason_phrase} "
+            f"after {budget.attempts}{retried}"
+        )
+    _check_content_type(url, response.headers.get("Content-Type"))
+    body = _read_body(url, response, options, budget)
+    return FetchResult(url, False, body, _parse(url, body), fresh, budget.retries + 1)
+
+
+def _check_content_type(url: str, content_type: str | None) -> None:
+    """JSON, anything +json, or text/plain (raw.githubusercontent); no type at all passes."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if not media or media in ("application/json", "text/plain") or media.endswith("+json"):
+        return
+    if media in ("text/html", "application/xhtml+xml"):
+        raise FetchError(
+            f"expected JSON but got an HTML page ({media}) from {url} — is the URL right?"
+        )
+    raise FetchError(f"expected JSON but got {media} from {url}")
+
+
+def _read_body(url: str, response: httpx.Response, options: FetchOptions, budget: _Budget) -> bytes:
+    """Stream the decoded body, stopping as soon as it passes max_bytes or the budget."""
+    limit = _size(options.max_bytes)
+    announced = response.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > options.max_bytes:
+        raise FetchError(f"{url} announces {_size(int(announced))}, over the {limit} limit")
+    body = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > options.max_bytes:
+                raise FetchError(f"the body of {url} is over the {limit} limit (decoded); stopped")
+            if budget.remaining() <= 0:
+                raise FetchError(
+                    f"reading {url} overran the {budget.total:g} s budget (max_total_seconds) "
+                    f"after {_size(len(body))}"
+                )
+    except httpx.RemoteProtocolError as exc:
+        raise FetchError(
+            f"the body of {url} is truncated: the server closed early ({exc})"
+        ) from exc
+    except httpx.HTTPError as exc:
+        msg = f"reading the body of {url} failed after {_size(len(body))}: {_why(exc)}"
+        raise FetchError(msg) from exc
+    return bytes(body)
+
+
+def _read_file(source: str, options: FetchOptions) -> FetchResult:
+    """Read a local catalog with the same size and JSON checks as a download."""
+    path = Path(source)
+    try:
+        with path.open("rb") as stream:
+            body = stream.read(options.max_bytes + 1)
+    except FileNotFoundError:
+        raise SourceNotFound(f"catalog file {source} does not exist") from None
+    except OSError as exc:
+        raise FetchError(f"cannot read catalog file {source}: {exc.strerror or exc}") from exc
+    if len(body) > options.max_bytes:
+        raise FetchError(f"catalog file {source} is over the {_size(options.max_bytes)} limit")
+    return FetchResult(source, False, body, _parse(f"catalog file {source}", body), Validators(), 1)
+
+
+def _parse(where: str, body: bytes) -> dict[str, JSON]:
+    """The body as a JSON object; an empty, malformed or non-object body is an error."""
+    if not body.strip():
+        raise FetchError(f"{where} is empty, expected a JSON object")
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise FetchError(f"{where} is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        kind = _JSON_TYPES.get(type(document), "a literal")
+        raise FetchError(f"{where} holds {kind} at the top level, expected a JSON object")
+    return document
+
+
+def _why(exc: httpx.HTTPError) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB ({n} bytes)" if n >= 2**20 else f"{n} bytes"

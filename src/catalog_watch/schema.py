@@ -11,8 +11,13 @@ from dataclasses import dataclass
 
 from catalog_watch.catalog import JSON, Catalog
 
-# Objects whose keys are names chosen by upstream (mode names, HTTP headers), not field names.
-FREE_FORM_MAPS = frozenset({"experimental.modes", "provider.headers", "provider.body"})
+# Objects whose keys are names chosen by upstream (mode names, HTTP headers), not field names;
+# they may sit at any depth (``experimental.modes.*.provider.headers``).
+FREE_FORM_MAPS = ("experimental.modes", "provider.headers", "provider.body")
+
+
+def _free_form(path: str) -> bool:
+    return any(path == name or path.endswith("." + name) for name in FREE_FORM_MAPS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,7 @@ def _collect(record: Mapping[str, JSON], prefix: str, into: set[str]) -> None:
     for key, value in record.items():
         path = f"{prefix}{key}"
         into.add(path)
-        if path in FREE_FORM_MAPS and isinstance(value, dict):
+        if isinstance(value, dict) and _free_form(path):
             for inner in value.values():
                 if isinstance(inner, dict):
                     _collect(inner, f"{path}.*.", into)

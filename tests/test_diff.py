@@ -295,3 +295,20 @@ def test_records_with_ids_holding_slashes_colons_and_at_signs_are_keyed_exactly(
     for i in ids:
         new["acme"]["models"][i]["cost"]["input"] = 1
     assert [c.model for c in changes_between(old, new)] == sorted(ids)
+
+
+def test_reordered_lists_are_not_changes_but_different_lists_are() -> None:
+    tiers = [
+        {"input": 5, "output": 20, "tier": {"type": "context", "size": 200000}},
+        {"input": 6, "output": 24, "tier": {"type": "context", "size": 500000}},
+    ]
+    old = small_catalog()
+    old["acme"]["env"] = ["ACME_KEY", "ACME_API_KEY"]
+    old["acme"]["models"]["fast-1"]["cost"]["tiers"] = tiers
+    new = edited(old)
+    new["acme"]["env"].reverse()
+    new["acme"]["models"]["fast-1"]["cost"]["tiers"].reverse()
+    assert changes_between(old, new) == []
+    new["acme"]["env"] = ["ACME_KEY"]
+    new["acme"]["models"]["fast-1"]["cost"]["tiers"][0]["input"] = 7
+    assert [c.field for c in changes_between(old, new)] == ["env", "cost.tiers"]

@@ -9,6 +9,7 @@ order, the one place where its semantics beat ``==``.
 from __future__ import annotations
 
 import fnmatch
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from catalog_watch.catalog import JSON, Catalog, Record
@@ -221,7 +222,11 @@ def _same(field: str, old: JSON, new: JSON) -> bool:
 
 
 def _same_ignoring_order(old: list[JSON], new: list[JSON]) -> bool:
-    from deepdiff import DeepDiff  # imported here: most runs never compare a reordered list
+    if len(old) != len(new):
+        return False
+    if not any(isinstance(item, dict | list) for item in (*old, *new)):
+        return Counter(old) == Counter(new)  # env names and the like: plain values
+    from deepdiff import DeepDiff  # imported here: only lists of objects (tiers) need it
 
     return not DeepDiff(old, new, ignore_order=True, ignore_numeric_type_changes=True)
 

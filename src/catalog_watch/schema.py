@@ -13,11 +13,8 @@ from catalog_watch.catalog import JSON, Catalog
 
 # Objects whose keys are names chosen by upstream (mode names, HTTP headers), not field names;
 # they may sit at any depth (``experimental.modes.*.provider.headers``).
-FREE_FORM_MAPS = ("experimental.modes", "provider.headers", "provider.body")
-
-
-def _free_form(path: str) -> bool:
-    return any(path == name or path.endswith("." + name) for name in FREE_FORM_MAPS)
+FREE_FORM_MAPS = frozenset({"experimental.modes", "provider.headers", "provider.body"})
+_FREE_FORM_SUFFIXES = tuple(f".{name}" for name in sorted(FREE_FORM_MAPS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +64,19 @@ def schema_drift(old: FieldNames, new: FieldNames) -> SchemaDrift:
 
 
 def _collect(record: Mapping[str, JSON], prefix: str, into: set[str]) -> None:
+    # Hot path (every record of two catalogs): exact type checks, no helper calls per key.
     for key, value in record.items():
-        path = f"{prefix}{key}"
+        path = prefix + key
         into.add(path)
-        if isinstance(value, dict) and _free_form(path):
-            for inner in value.values():
-                if isinstance(inner, dict):
-                    _collect(inner, f"{path}.*.", into)
-        elif isinstance(value, dict):
-            _collect(value, f"{path}.", into)
-        elif isinstance(value, list):
+        kind = type(value)
+        if kind is dict:
+            if path in FREE_FORM_MAPS or path.endswith(_FREE_FORM_SUFFIXES):
+                for inner in value.values():
+                    if type(inner) is dict:
+                        _collect(inner, path + ".*.", into)
+            else:
+                _collect(value, path + ".", into)
+        elif kind is list:
             for item in value:
-                if isinstance(item, dict):
-                    _collect(item, f"{path}[].", into)
+                if type(item) is dict:
+                    _collect(item, path + "[].", into)

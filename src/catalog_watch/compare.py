@@ -45,5 +45,8 @@ def consistency_settings(config: Config) -> ConsistencySettings:
     return ConsistencySettings(
         context_tolerance=section.context_tolerance,
         price_ratio=section.price_ratio,
+        high_price_ratio=section.high_price_ratio,
+        unit_error_ratio=section.unit_error_ratio,
+        window_high_ratio=section.window_high_ratio,
         aliases=dict(section.aliases),
     )

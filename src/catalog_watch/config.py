@@ -11,8 +11,11 @@ key's name instead of being silently ignored. Every setting has a default: no fi
     max_rejected_share = 0.05   # share of bad records above which the catalog is refused
 
     [inconsistencies]
-    context_tolerance = 0.05
-    price_ratio = 3.0
+    context_tolerance = 0.05   # relative gap under which two windows are the same
+    price_ratio = 3.0          # spread against the group median that counts (medium)
+    high_price_ratio = 10.0    # spread that is high severity
+    unit_error_ratio = 100.0   # this far off the median is a unit error
+    window_high_ratio = 2.0    # window disagreement (max/min) that is high severity
     aliases = { "deepinfra/meta-llama/Llama-3.3-70B-Instruct-Turbo" = "llama-3.3-70b-instruct" }
 """
 
@@ -47,6 +50,9 @@ class GuardSettings(_Section):
 class InconsistencySettings(_Section):
     context_tolerance: float = Field(default=0.05, ge=0, lt=1)
     price_ratio: float = Field(default=3.0, gt=1)
+    high_price_ratio: float = Field(default=10.0, gt=1)
+    unit_error_ratio: float = Field(default=100.0, gt=1)
+    window_high_ratio: float = Field(default=2.0, gt=1)
     aliases: dict[str, str] = Field(default_factory=dict)
 
 

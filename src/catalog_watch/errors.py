@@ -54,3 +54,22 @@ class SnapshotError(CatalogWatchError):
     """The snapshot folder on disk is damaged (unreadable JSON, a file that is not a provider)."""
 
     exit_code = 6
+
+
+# -- Publishing ------------------------------------------------------------------------------
+
+
+class GitError(CatalogWatchError):
+    """A git command failed (not a checkout, no ``origin``, a rebase that cannot proceed)."""
+
+    exit_code = 7
+
+
+class PushRejected(GitError):
+    """The remote refused the push for good (branch protection, a hook): retrying will not help."""
+
+
+class GitHubError(CatalogWatchError):
+    """The GitHub REST API refused a request (bad token, missing permission, PRs not allowed)."""
+
+    exit_code = 8

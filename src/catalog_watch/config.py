@@ -32,6 +32,10 @@ from catalog_watch.shrink import DEFAULT_MAX_SHRINK
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 DEFAULT_CONFIG_FILE = "catalog-watch.toml"
+MODES = ("dry-run", "commit", "pull-request")
+"""How ``catalog-watch run`` publishes: print only, commit to the branch, or a rolling PR."""
+DEFAULT_BRANCH = "catalog-watch/models.dev"
+"""The fixed branch behind the rolling pull request."""
 
 
 class _Section(BaseModel):

@@ -53,13 +53,44 @@ class CheckResult:
 
 
 def check(options: CheckOptions) -> CheckResult:
-    snapshot = read_snapshot(options.snapshots)
-    old = parse_catalog(snapshot.document) if snapshot else None
-    previous = _validators(snapshot.meta, options.source) if snapshot else None
-    fetched = fetch_catalog(options.source, previous, options.fetch)
+    """Fetch, compare with the snapshot folder, and (with ``write``) write the new snapshot."""
+    fetched = fetch_for(options.snapshots, options)
     if fetched.not_modified:
         return CheckResult(report=None, not_modified=True)
-    assert fetched.document is not None  # a 200 always carries a parsed object
+    outcome = evaluate(options.snapshots, fetched, options)
+    if not options.write or outcome.unchanged:
+        return CheckResult(report=outcome.report)
+    written = write_snapshot(options.snapshots, outcome.files, outcome.meta)
+    return CheckResult(report=outcome.report, written=written)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A fetched catalog measured against a snapshot folder, ready to be written."""
+
+    report: Report
+    files: dict[str, bytes]
+    meta: dict[str, JSON]
+    unchanged: bool  # the content equals the snapshot's: there is nothing to write
+
+
+def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
+    """Fetch the source, conditionally on the validators stored with this snapshot folder."""
+    snapshot = read_snapshot(snapshots)
+    return fetch_since(snapshot.meta if snapshot else None, options)
+
+
+def fetch_since(meta: dict[str, JSON] | None, options: CheckOptions) -> FetchResult:
+    """Fetch the source, conditionally on the validators of a stored ``_meta.json``."""
+    previous = _validators(meta, options.source) if meta else None
+    return fetch_catalog(options.source, previous, options.fetch)
+
+
+def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Outcome:
+    """Validate, keep last good records, apply the shrink guard, compare. Writes nothing."""
+    assert fetched.document is not None, "a 304 has nothing to evaluate"
+    snapshot = read_snapshot(snapshots)
+    old = parse_catalog(snapshot.document) if snapshot else None
     guard = options.config.guard
     new = parse_catalog(fetched.document, max_rejected_share=guard.max_rejected_share)
     new = apply_last_good(new, old)
@@ -69,9 +100,7 @@ def check(options: CheckOptions) -> CheckResult:
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
     unchanged = snapshot is not None and _same_content(snapshot.meta, meta)
-    if not options.write or unchanged:
-        return CheckResult(report=report)
-    return CheckResult(report=report, written=write_snapshot(options.snapshots, files, meta))
+    return Outcome(report=report, files=files, meta=meta, unchanged=unchanged)
 
 
 def snapshot_meta(

@@ -1,0 +1,91 @@
+"""CHANGELOG.md sections (newest first), the append-only ledger, and what a reviewer reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from catalog_watch.changelog import TITLE, add_section, changelog_section, write_changelog
+from catalog_watch.compare import compare
+from catalog_watch.config import Config
+from catalog_watch.ledger import append_ledger, ledger_records, read_ledger
+from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
+from catalog_watch.report import Report
+from catalog_watch.sources.models_dev import parse_catalog
+from tests.factories import edited, small_catalog
+
+
+def report_with_edits() -> Report:
+    old = small_catalog()
+    new = edited(old)
+    new["acme"]["models"]["fast-1"]["cost"]["input"] = 3  # up
+    new["beta"]["models"]["fast-1"]["cost"]["output"] = 5  # down
+    new["acme"]["models"]["big-1"]["status"] = "deprecated"
+    del new["beta"]["models"]["fast-1"]["cost"]["input"]
+    return compare(parse_catalog(old), parse_catalog(new), Config())
+
+
+def test_commit_message_is_one_line_of_counts() -> None:
+    message = commit_message(report_with_edits())
+    assert message == "models.dev: 3 price changes, 1 status change, 1 deprecated"
+    assert "\n" not in message
+
+
+def test_title_and_labels_follow_the_change_classes() -> None:
+    report = report_with_edits()
+    assert pull_title(report).startswith("models.dev catalog: 3 price changes")
+    # "status" is a field no record had before: schema drift as well
+    assert pull_labels(report) == [
+        "price-increase",
+        "price-decrease",
+        "deprecation",
+        "schema-drift",
+    ]
+
+
+def test_changelog_puts_the_newest_section_first_and_keeps_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "CHANGELOG.md"
+    write_changelog(path, "2026-11-01 10:17 UTC: first", "one")
+    write_changelog(path, "2026-11-02 10:17 UTC: second", "two")
+    text = path.read_text()
+    assert text.startswith(TITLE + "\n")
+    assert text.index("## 2026-11-02") < text.index("## 2026-11-01")
+    assert text.count("## 2026-11-01 10:17 UTC: first") == 1
+    assert text.endswith("one\n")
+
+
+def test_changelog_keeps_a_foreign_file_below_the_new_section() -> None:
+    merged = add_section("# Something else\n\nhand written\n", changelog_section("h", "body"))
+    assert merged.startswith(TITLE) and merged.endswith("hand written\n")
+
+
+def test_ledger_appends_one_line_per_change_with_time_and_commit(tmp_path: Path) -> None:
+    path = tmp_path / "changes.jsonl"
+    report = report_with_edits()
+    records = ledger_records(report, time="2026-11-25T10:17:00Z", commit="abc123")
+    assert append_ledger(path, records)
+    assert append_ledger(path, records[:1])
+    lines = path.read_text().splitlines()
+    assert len(lines) == len(report.changes) + 1
+    first = json.loads(lines[0])
+    assert first["time"] == "2026-11-25T10:17:00Z" and first["commit"] == "abc123"
+    assert {k: first[k] for k in ("kind", "provider", "model", "field", "new")} == {
+        "kind": "status_changed",
+        "provider": "acme",
+        "model": "big-1",
+        "field": "status",
+        "new": "deprecated",
+    }
+    assert read_ledger(path)[0] == first
+
+
+def test_ledger_with_nothing_to_record_writes_nothing(tmp_path: Path) -> None:
+    assert append_ledger(tmp_path / "changes.jsonl", []) is False
+    assert not (tmp_path / "changes.jsonl").exists()
+
+
+def test_ledger_repairs_a_missing_final_newline(tmp_path: Path) -> None:
+    path = tmp_path / "changes.jsonl"
+    path.write_text('{"kind":"x"}')
+    append_ledger(path, [{"kind": "y"}])
+    assert [r["kind"] for r in read_ledger(path)] == ["x", "y"]

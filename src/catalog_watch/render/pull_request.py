@@ -6,6 +6,7 @@ from catalog_watch.changes import ChangeKind
 from catalog_watch.render.headline import headline
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.report import Report
+from catalog_watch.severity import Severity
 
 TITLE_LIMIT = 200
 
@@ -23,6 +24,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "inconsistency": ("fbca04", "Providers newly disagree about a model"),
     "schema-drift": ("c5def5", "The catalog added or dropped a field"),
 }
+
+
+_LOSSES = frozenset({ChangeKind.CAPABILITY_CHANGED, ChangeKind.MODALITY_CHANGED})
+_COMINGS_AND_GOINGS = frozenset(
+    {
+        ChangeKind.MODEL_ADDED,
+        ChangeKind.MODEL_REMOVED,
+        ChangeKind.PROVIDER_ADDED,
+        ChangeKind.PROVIDER_REMOVED,
+    }
+)
 
 
 def commit_message(report: Report) -> str:

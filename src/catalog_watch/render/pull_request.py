@@ -65,17 +65,11 @@ def pull_labels(report: Report) -> list[str]:
             found.add("price-increase" if pct > 0 else "price-decrease")
         elif change.kind is ChangeKind.STATUS_CHANGED and change.new == "deprecated":
             found.add("deprecation")
-        elif change.kind is ChangeKind.LIMIT_CHANGED and change.severity.value == "high":
+        elif change.kind is ChangeKind.LIMIT_CHANGED and change.severity is Severity.HIGH:
             found.add("limit-decrease")
-        elif change.kind in (ChangeKind.CAPABILITY_CHANGED, ChangeKind.MODALITY_CHANGED):
-            if change.severity.value == "high":
-                found.add("capability-lost")
-        elif change.kind.value in (
-            "model_added",
-            "model_removed",
-            "provider_added",
-            "provider_removed",
-        ):
+        elif change.kind in _LOSSES and change.severity is Severity.HIGH:
+            found.add("capability-lost")
+        elif change.kind in _COMINGS_AND_GOINGS:
             found.add(change.kind.value.replace("_", "-"))
     if report.appeared:
         found.add("inconsistency")

@@ -312,3 +312,21 @@ def test_reordered_lists_are_not_changes_but_different_lists_are() -> None:
     new["acme"]["env"] = ["ACME_KEY"]
     new["acme"]["models"]["fast-1"]["cost"]["tiers"][0]["input"] = 7
     assert [c.field for c in changes_between(old, new)] == ["env", "cost.tiers"]
+
+
+def test_float_noise_fix_is_an_info_change_of_zero_percent() -> None:
+    old = small_catalog()
+    old["acme"]["models"]["fast-1"]["cost"]["cache_read"] = 0.5000000000000001
+    new = edited(old)
+    new["acme"]["models"]["fast-1"]["cost"]["cache_read"] = 0.5
+    change = only(changes_between(old, new))
+    assert (change.change_pct, change.severity) == (0.0, Severity.INFO)
+    assert str(change.change_pct) == "0.0"
+
+
+def test_list_of_true_differs_from_list_of_one() -> None:
+    old = small_catalog()
+    old["acme"]["tags"] = [True, "x"]
+    new = edited(old)
+    new["acme"]["tags"] = ["x", 1]
+    assert [c.field for c in changes_between(old, new)] == ["tags"]

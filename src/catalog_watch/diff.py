@@ -163,7 +163,7 @@ def change_pct(old: JSON, new: JSON) -> float | None:
     """Relative change in percent, rounded to 2 decimals; None when it has no meaning."""
     if not (_is_number(old) and _is_number(new)) or old == 0:
         return None
-    return round(float(new - old) / float(old) * 100, 2)
+    return round(float(new - old) / float(old) * 100, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _price_severity(old: JSON, new: JSON, pct: float | None) -> Severity:
@@ -225,7 +225,8 @@ def _same_ignoring_order(old: list[JSON], new: list[JSON]) -> bool:
     if len(old) != len(new):
         return False
     if not any(isinstance(item, dict | list) for item in (*old, *new)):
-        return Counter(old) == Counter(new)  # env names and the like: plain values
+        # env names and the like: plain values; the type is kept so that True != 1
+        return Counter((type(v), v) for v in old) == Counter((type(v), v) for v in new)
     from deepdiff import DeepDiff  # imported here: only lists of objects (tiers) need it
 
     return not DeepDiff(old, new, ignore_order=True, ignore_numeric_type_changes=True)

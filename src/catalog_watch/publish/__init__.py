@@ -1,0 +1,1 @@
+"""Publishing a check: the git side effects (``git``) and the rolling pull request."""

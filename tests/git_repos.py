@@ -1,0 +1,132 @@
+"""Real git repositories for the publishing tests: a bare ``origin`` and two clones of it.
+
+``ours`` is the checkout catalog-watch runs in, with no user identity configured (as on GitHub
+Actions); ``theirs`` is another runner pushing in between, with its own identity on every
+command. ``isolate_git`` keeps the machine's git configuration (identity, hooks path, default
+branch, signing) out of the tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CHANGELOG = "CHANGELOG.md"
+LEDGER = "snapshots/models.dev/changes.jsonl"
+SNAPSHOTS = "snapshots/models.dev"
+OTHER_IDENTITY = ("-c", "user.name=Other Runner", "-c", "user.email=other@example.com")
+
+INITIAL = {
+    "README.md": "catalog-watch test repository\n",
+    CHANGELOG: "# Changelog\n\n## run 0\n\n- first snapshot\n",
+    LEDGER: '{"run": 0}\n',
+    f"{SNAPSHOTS}/acme.json": '{"id": "acme"}\n',
+    f"{SNAPSHOTS}/beta.json": '{"id": "beta"}\n',
+}
+
+_ENVIRONMENT = (
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "EMAIL",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+)
+
+
+@dataclass(frozen=True)
+class Repos:
+    origin: Path  # bare
+    ours: Path
+    theirs: Path
+
+
+def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """An empty machine: no global or system config beyond ``init.defaultBranch=main``."""
+    home.mkdir()
+    config = home / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for name in _ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
+def git(cwd: Path, *args: str) -> str:
+    """A helper's git command (the other runner's identity); stdout, stripped."""
+    done = subprocess.run(
+        ["git", *OTHER_IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed in {cwd}: {done.stderr}")
+    return done.stdout.strip()
+
+
+def make_repos(root: Path) -> Repos:
+    """``origin.git`` with one commit on ``main``, and two fresh clones of it."""
+    origin = root / "origin.git"
+    git(root, "init", "--quiet", "--bare", "--initial-branch=main", str(origin))
+    seed = root / "seed"
+    git(root, "clone", "--quiet", str(origin), str(seed))
+    for rel, text in INITIAL.items():
+        write(seed, rel, text)
+    git(seed, "add", "--all")
+    git(seed, "commit", "--quiet", "-m", "initial snapshot")
+    git(seed, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    for name in ("ours", "theirs"):
+        git(root, "clone", "--quiet", str(origin), str(root / name))
+    return Repos(origin=origin, ours=root / "ours", theirs=root / "theirs")
+
+
+def write(repo: Path, rel: str, text: str) -> None:
+    path = repo / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def read(repo: Path, rel: str) -> str:
+    return (repo / rel).read_text()
+
+
+def record_run(repo: Path, run: str) -> None:
+    """What a catalog-watch run writes: a ledger line at the end, a CHANGELOG section on top."""
+    write(repo, LEDGER, read(repo, LEDGER) + f'{{"run": "{run}"}}\n')
+    heading = "# Changelog\n\n"
+    body = read(repo, CHANGELOG).removeprefix(heading)
+    write(repo, CHANGELOG, f"{heading}## run {run}\n\n- changes seen by {run}\n\n{body}")
+
+
+def push_from_theirs(repos: Repos, message: str, edit: str = "run") -> str:
+    """The other runner catches up with origin, changes something, commits and pushes.
+
+    ``edit="run"`` touches the same files as our runs (a conflict); ``"readme"`` does not.
+    """
+    theirs = repos.theirs
+    git(theirs, "fetch", "--quiet", "origin", "+refs/heads/main:refs/remotes/origin/main")
+    git(theirs, "reset", "--quiet", "--hard", "origin/main")
+    if edit == "run":
+        record_run(theirs, message)
+    else:
+        write(theirs, "README.md", read(theirs, "README.md") + f"{message}\n")
+    git(theirs, "commit", "--quiet", "--all", "-m", message)
+    git(theirs, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    return git(theirs, "rev-parse", "HEAD")
+
+
+def subjects(repo: Path, ref: str = "main") -> list[str]:
+    """Commit subjects on ``ref``, newest first."""
+    return git(repo, "log", "--format=%s", ref).splitlines()
+
+
+def tip(repo: Path, ref: str = "main") -> str:
+    return git(repo, "rev-parse", "--verify", ref)

@@ -1,0 +1,358 @@
+"""The GitHub REST calls of pull-request mode: one rolling PR per head→base, labels, a close.
+
+Settings come from the runner's variables (``GITHUB_API_URL`` makes Enterprise Server work).
+Retries follow fetch.py (httpx-retries, ``RETRY_STATUSES``, jittered backoff, ``Retry-After``
+uncapped, one wall-clock budget per client), plus GitHub's rate limits: a 403 with ``Retry-After``
+or ``x-ratelimit-remaining: 0`` is retried too, waiting until ``x-ratelimit-reset``; a bare 429
+waits the minute GitHub asks for. POST/PATCH are retried: a create that went through before a 5xx
+comes back "already exists", and that pull request is updated. The token never reaches a message.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+from catalog_watch import __version__
+from catalog_watch.errors import GitHubError
+from catalog_watch.fetch import RETRY_STATUSES, _default_transport
+
+PR_BODY_LIMIT = 65_536  # characters; GitHub counts code points, as len() does
+
+_NOT_PERMITTED = "not permitted to create or approve pull requests"
+_ACTIONS_HINT = (
+    ' — enable "Allow GitHub Actions to create and approve pull requests" in the repository'
+    " (or organization) Settings → Actions → General, or use a PAT or GitHub App token"
+)
+_TOKEN_HINT = (
+    " — check that the token can reach {repo} with `contents: write` and `pull-requests: write`"
+    " (the workflow's `permissions:` block, or the PAT's / App's permissions)"
+)
+_CUT_POINTER = "… {n} more lines cut to fit GitHub's limit on a pull request body"
+_USER_AGENT = f"catalog-watch/{__version__} (python-httpx/{httpx.__version__})"
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubSettings:
+    api_url: str
+    repository: str  # "owner/name"
+    token: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], token: str | None = None) -> GitHubSettings:
+        """Read the runner's variables; an explicit ``token`` wins over ``GITHUB_TOKEN``."""
+        token = token or env.get("GITHUB_TOKEN", "").strip()
+        if not token:
+            raise GitHubError("no GitHub token: set GITHUB_TOKEN (or pass a token)")
+        repository = env.get("GITHUB_REPOSITORY", "").strip()
+        if not re.fullmatch(r"[^/\s]+/[^/\s]+", repository):
+            got = f"got {repository!r}" if repository else "it is not set"
+            raise GitHubError(f"GITHUB_REPOSITORY must be owner/name, {got}")
+        api_url = env.get("GITHUB_API_URL", "").strip() or "https://api.github.com"
+        return cls(api_url.rstrip("/"), repository, token)
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    number: int
+    url: str  # html_url
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequestResult:
+    operation: str  # "created" | "updated" | "closed" | "none"
+    pull: PullRequest | None
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    color: str  # 6 hex digits, no '#'
+    description: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[0-9a-fA-F]{6}", self.color):
+            raise ValueError(f"label color must be 6 hex digits without '#', got {self.color!r}")
+
+
+@dataclass(slots=True)
+class _Budget:
+    total: float
+    sleep: Callable[[float], None]
+    deadline: float
+
+
+class _OutOfTime(Exception):
+    """Raised inside the retry loop when the next wait would overrun the budget."""
+
+
+class _RateLimited(Exception):
+    """Raised by the response check so that httpx-retries retries a rate-limited 403."""
+
+
+def _refuse_rate_limited(response: httpx.Response) -> None:
+    headers = response.headers
+    if response.status_code == 403 and (
+        "retry-after" in headers or headers.get("x-ratelimit-remaining") == "0"
+    ):
+        raise _RateLimited
+
+
+class _GitHubRetry(Retry):
+    budget: _Budget
+
+    def increment(self) -> Retry:
+        new = super().increment()
+        assert isinstance(new, _GitHubRetry), "httpx-retries >= 0.6 is required"
+        new.budget = self.budget
+        return new
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        wait, why = self._next_wait(response)
+        left = max(self.budget.deadline - time.monotonic(), 0.0)
+        if wait > left:
+            raise _OutOfTime(
+                f"{why} asks to wait {wait:.0f} s before retrying, but only {left:.0f} s of "
+                f"the {self.budget.total:g} s budget is left"
+            )
+        self.budget.sleep(wait)
+
+    def _next_wait(self, response: httpx.Response | Exception) -> tuple[float, str]:
+        if not isinstance(response, httpx.Response):
+            return self.backoff_strategy(), "the backoff"
+        headers = response.headers
+        if value := headers.get("retry-after", "").strip():
+            try:
+                return self.parse_retry_after(value), f"GitHub's Retry-After ({value})"
+            except ValueError:
+                pass
+        reset = headers.get("x-ratelimit-reset", "")
+        if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+            return max(int(reset) - time.time(), 0.0), f"GitHub's x-ratelimit-reset ({reset})"
+        if response.status_code in (403, 429):
+            return 60.0, f"GitHub's rate limit (HTTP {response.status_code}, no Retry-After)"
+        return self.backoff_strategy(), "the backoff"
+
+
+class GitHubClient:
+    """The REST calls for one repository; a context manager that owns its httpx.Client."""
+
+    def __init__(
+        self,
+        settings: GitHubSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        attempts: int = 4,
+        budget_seconds: float = 300.0,  # every request of this client, waits included
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._repo = f"/repos/{settings.repository}"
+        retry = _GitHubRetry(
+            total=attempts - 1,
+            allowed_methods=("GET", "POST", "PATCH", "PUT", "DELETE"),
+            status_forcelist=RETRY_STATUSES,
+            retry_on_exceptions=(*Retry.RETRYABLE_EXCEPTIONS, _RateLimited),
+            backoff_factor=0.5,  # 1 s before the first retry, doubled each time, jittered
+            max_backoff_wait=30.0,
+            backoff_jitter=0.5,
+            validate_response=_refuse_rate_limited,
+        )
+        retry.budget = _Budget(budget_seconds, sleep, time.monotonic() + budget_seconds)
+        inner = transport or _default_transport(settings.api_url)
+        self._http = httpx.Client(
+            base_url=settings.api_url + "/",
+            transport=RetryTransport(inner, retry=retry),
+            timeout=30.0,
+            headers={
+                "Authorization": f"Bearer {settings.token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": _USER_AGENT,
+            },
+        )
+
+    def __enter__(self) -> GitHubClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._http.close()
+
+    def find_open_pull(self, head_branch: str, base: str) -> PullRequest | None:
+        owner = self.settings.repository.split("/")[0]
+        query = {"state": "open", "head": f"{owner}:{head_branch}", "base": base}
+        pulls = _document(self._call("GET", "/pulls", params=query))
+        return _pull(pulls[0]) if isinstance(pulls, list) and pulls else None
+
+    def create_pull(self, *, title: str, body: str, head: str, base: str) -> PullRequest:
+        """Open a pull request; if one is already open for head→base, update that one."""
+        sent = {"title": title, "body": body, "head": head, "base": base}
+        response = self._call("POST", "/pulls", (201, 422), json=sent)
+        if response.status_code == 201:
+            return _pull(_document(response))
+        if "already exists" in _message(response) and (found := self.find_open_pull(head, base)):
+            return self.update_pull(found.number, title=title, body=body)
+        raise _refusal("POST", self._repo + "/pulls", response, self.settings.repository)
+
+    def update_pull(self, number: int, *, title: str, body: str) -> PullRequest:
+        sent = {"title": title, "body": body}
+        return _pull(_document(self._call("PATCH", f"/pulls/{number}", json=sent)))
+
+    def close_pull(self, number: int, comment: str) -> PullRequest:
+        self._call("POST", f"/issues/{number}/comments", (201,), json={"body": comment})
+        closed = self._call("PATCH", f"/pulls/{number}", json={"state": "closed"})
+        return _pull(_document(closed))
+
+    def ensure_labels(self, labels: Sequence[Label]) -> None:
+        """Create the labels the repository lacks; existing ones keep their colour."""
+        for label in labels:
+            path = f"/labels/{quote(label.name, safe='')}"
+            if self._call("GET", path, (200, 404)).status_code == 200:
+                continue
+            sent = {"name": label.name, "color": label.color, "description": label.description}
+            response = self._call("POST", "/labels", (201, 422), json=sent)
+            if response.status_code == 422 and "already_exists" not in response.text:
+                raise _refusal("POST", self._repo + "/labels", response, self.settings.repository)
+
+    def add_labels(self, number: int, names: Sequence[str]) -> None:
+        if names:  # an empty list would remove every label from the pull request
+            self._call("POST", f"/issues/{number}/labels", json={"labels": list(names)})
+
+    def _call(
+        self, method: str, path: str, ok: tuple[int, ...] = (200,), **sent: Any
+    ) -> httpx.Response:
+        """One request under /repos/{owner}/{name} (``sent``: params=, json=); a status outside
+        ``ok`` is a GitHubError naming method, path, status and GitHub's message."""
+        path = self._repo + path
+        try:
+            response = self._http.request(method, path.lstrip("/"), **sent)
+        except _OutOfTime as exc:
+            raise GitHubError(f"gave up on {method} {path}: {exc}") from None
+        except httpx.HTTPError as exc:
+            why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise GitHubError(f"{method} {path} on {self.settings.api_url} failed: {why}") from exc
+        if response.status_code not in ok:
+            raise _refusal(method, path, response, self.settings.repository)
+        return response
+
+
+def _document(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        where = f"{response.request.method} {response.request.url.path}"
+        raise GitHubError(f"GitHub answered {where} with something that is not JSON") from None
+
+
+def _pull(document: Any) -> PullRequest:
+    try:
+        number, url, state = document["number"], document["html_url"], document["state"]
+        return PullRequest(int(number), str(url), str(state))
+    except (KeyError, TypeError, ValueError):
+        raise GitHubError("GitHub's pull request reply lacks number/html_url/state") from None
+
+
+def _message(response: httpx.Response) -> str:
+    """GitHub's ``message`` plus the ``errors`` details of a 422, as one line."""
+    try:
+        document = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if not isinstance(document, dict):
+        return ""
+    details = [
+        e if isinstance(e, str) else e.get("message") or f"{e.get('field')} {e.get('code')}"
+        for e in document.get("errors") or []
+        if isinstance(e, str | dict)
+    ]
+    message = str(document.get("message") or "")
+    return f"{message} ({'; '.join(details)})" if details else message
+
+
+def _refusal(method: str, path: str, response: httpx.Response, repository: str) -> GitHubError:
+    message = _message(response)
+    retry = response.extensions.get("retry")
+    attempts = retry.attempts_made + 1 if isinstance(retry, Retry) else 1
+    text = f"GitHub refused {method} {path}: HTTP {response.status_code} {message}".rstrip()
+    if attempts > 1:
+        text += f" (after {attempts} attempts)"
+    if _NOT_PERMITTED in message.lower():
+        text += _ACTIONS_HINT
+    elif response.status_code in (401, 403, 404) and "rate limit" not in message.lower():
+        text += _TOKEN_HINT.format(repo=repository)
+    return GitHubError(text)
+
+
+def fit_body(body: str, *, limit: int = PR_BODY_LIMIT, pointer: str) -> str:
+    """Cut a markdown body to at most ``limit`` characters, at a line boundary.
+
+    A body that fits is returned unchanged. Otherwise whole lines are kept (a table row is never
+    cut), a code fence or ``<details>`` block left open is closed, and ``pointer`` follows on its
+    own paragraph, with ``{n}`` replaced by the number of lines dropped. Characters are counted as
+    ``len`` counts them (code points), which is how GitHub counts its 65,536-character limit.
+    """
+    if len(body) <= limit:
+        return body
+    lines = re.findall(r"[^\n]*\n|[^\n]+", body)
+    best, size, fence, depth = (0, _tail(pointer, len(lines), "", 0)), 0, "", 0
+    for kept, line in enumerate(lines, 1):
+        size += len(line)
+        if size > limit:
+            break
+        if (mark := line.lstrip(" ")[:3]) in ("```", "~~~") and mark == (fence or mark):
+            fence = "" if fence else mark
+        elif not fence:
+            depth = max(depth + len(_OPEN.findall(line)) - len(_CLOSE.findall(line)), 0)
+        tail = _tail(pointer, len(lines) - kept, fence, depth)
+        if size + len(tail) <= limit:
+            best = (kept, tail)
+    kept, tail = best
+    if len(tail) > limit:
+        raise ValueError(f"the pointer alone is over the {limit}-character limit")
+    return "".join(lines[:kept]) + tail
+
+
+_OPEN = re.compile(r"<details[\s>]", re.IGNORECASE)
+_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+
+
+def _tail(pointer: str, dropped: int, fence: str, depth: int) -> str:
+    """What follows the kept lines: close the open fence and blocks, then the pointer."""
+    closing = f"{fence}\n" if fence else ""
+    return closing + "\n" + "</details>\n\n" * depth + pointer.replace("{n}", str(dropped)) + "\n"
+
+
+def upsert_rolling_pull(
+    client: GitHubClient, *, head: str, base: str, title: str, body: str, labels: Sequence[Label]
+) -> PullRequestResult:
+    """Update the open head→base pull request or create it, then add ``labels`` (never remove)."""
+    body = fit_body(body, pointer=_CUT_POINTER)
+    found = client.find_open_pull(head, base)
+    if found is None:
+        pull = client.create_pull(title=title, body=body, head=head, base=base)
+    else:
+        pull = client.update_pull(found.number, title=title, body=body)
+    client.ensure_labels(labels)
+    client.add_labels(pull.number, [label.name for label in labels])
+    return PullRequestResult("updated" if found else "created", pull)
+
+
+def close_rolling_pull(
+    client: GitHubClient, *, head: str, base: str, comment: str
+) -> PullRequestResult:
+    """Comment on and close the open head→base pull request; "none" when there is none."""
+    found = client.find_open_pull(head, base)
+    if found is None:
+        return PullRequestResult("none", None)
+    return PullRequestResult("closed", client.close_pull(found.number, comment))

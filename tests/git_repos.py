@@ -130,3 +130,16 @@ def subjects(repo: Path, ref: str = "main") -> list[str]:
 
 def tip(repo: Path, ref: str = "main") -> str:
     return git(repo, "rev-parse", "--verify", ref)
+
+
+def fresh_origin(root: Path) -> Path:
+    """A bare ``origin.git`` whose ``main`` holds one commit (a README): a user's new repository."""
+    bare = root / "origin.git"
+    git(root, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    seed = root / "seed"
+    git(root, "clone", "--quiet", str(bare), str(seed))
+    write(seed, "README.md", "a team's repository\n")
+    git(seed, "add", "README.md")
+    git(seed, "commit", "--quiet", "-m", "initial")
+    git(seed, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    return bare

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog_watch import __version__
-from catalog_watch.config import Config, DiffSettings, load_config
+from catalog_watch.config import DEFAULT_BRANCH, MODES, Config, DiffSettings, load_config
 from catalog_watch.errors import CatalogWatchError
 
 if TYPE_CHECKING:
+    from catalog_watch.actions import ActionsRuntime
     from catalog_watch.consistency import ModelIndex
     from catalog_watch.report import Report
+    from catalog_watch.run import CheckOptions
 
 FORMATS = ("text", "markdown", "json")
 
@@ -62,21 +66,9 @@ def _inconsistencies(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from catalog_watch.run import CheckOptions, check
+    from catalog_watch.run import check
 
-    config = _with_ignored(load_config(args.config), args.ignore_field)
-    if args.max_shrink is not None:
-        guard = config.guard.model_copy(update={"max_shrink": args.max_shrink})
-        config = config.model_copy(update={"guard": guard})
-    options = CheckOptions(
-        source=args.source,
-        snapshots=Path(args.snapshots),
-        write=args.write,
-        allow_shrink=args.allow_shrink,
-        models_json=args.models_json,
-        config=config,
-    )
-    result = check(options)
+    result = check(_check_options(args, write=args.write))
     if result.not_modified or result.report is None:
         print(f"{args.source}: not modified since the last snapshot (HTTP 304); nothing to do")
         return 0
@@ -85,6 +77,71 @@ def _check(args: argparse.Namespace) -> int:
         written = len(result.written.written) + len(result.written.removed)
         print(f"wrote {written} file(s) under {args.snapshots}", file=sys.stderr)
     return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from catalog_watch.actions import ActionsRuntime
+
+    runtime = ActionsRuntime.from_environ(force=args.github_actions)
+    token = args.token or os.environ.get("GITHUB_TOKEN") or None
+    if runtime is not None and token:
+        runtime.mask(token)
+    try:
+        return _run_job(args, runtime, token)
+    except CatalogWatchError as error:
+        if runtime is not None:
+            runtime.error(str(error), title=f"catalog-watch: {type(error).__name__}")
+        raise
+
+
+def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: str | None) -> int:
+    from catalog_watch.job import JobOptions, run_job
+
+    options = JobOptions(
+        check=_check_options(args, write=False),
+        mode=args.mode,
+        repo=Path.cwd(),
+        branch=args.branch,
+        base=args.base,
+        token=token,
+        env=dict(os.environ),
+        now=args.now,
+    )
+    result = run_job(options)
+    if result.report is None:
+        print(f"{args.source}: not modified since the last snapshot (HTTP 304); nothing to do")
+    else:
+        _publish_locally(result.report, args, runtime)
+    sys.stdout.write(result.preview)
+    if runtime is not None:
+        from catalog_watch.action_outputs import job_outputs
+
+        outputs = job_outputs(
+            result, changes_json=args.changes_json, report_markdown=args.report_markdown
+        )
+        runtime.set_outputs(outputs)
+    return 0
+
+
+def _publish_locally(
+    report: Report, args: argparse.Namespace, runtime: ActionsRuntime | None
+) -> None:
+    """The report on stdout, in the files the action asked for, and in the step summary."""
+    from catalog_watch.render import RENDERERS
+
+    for path, renderer in ((args.changes_json, "json"), (args.report_markdown, "markdown")):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(RENDERERS[renderer](report), encoding="utf-8")
+    if runtime is None:
+        _print(report, args.format)
+        return
+    from catalog_watch.action_outputs import annotate
+
+    with runtime.group("catalog-watch report"):
+        _print(report, args.format)
+    runtime.append_summary(RENDERERS["markdown"](report))
+    annotate(runtime, report)
 
 
 def _print(report: Report, output_format: str) -> None:
@@ -101,6 +158,27 @@ def _with_ignored(config: Config, ignore: list[str] | None) -> Config:
     for name in ignore:
         fields = [] if name == "none" else [*fields, name]
     return config.model_copy(update={"diff": DiffSettings(ignore_fields=tuple(fields))})
+
+
+def _check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
+    """The options ``check`` and ``run`` share, from the command line and the config file."""
+    from catalog_watch.run import CheckOptions
+
+    return CheckOptions(
+        source=args.source,
+        snapshots=Path(args.snapshots),
+        write=write,
+        allow_shrink=args.allow_shrink,
+        models_json=args.models_json,
+        config=_with_guard(_with_ignored(load_config(args.config), args.ignore_field), args),
+    )
+
+
+def _with_guard(config: Config, args: argparse.Namespace) -> Config:
+    if args.max_shrink is None:
+        return config
+    guard = config.guard.model_copy(update={"max_shrink": args.max_shrink})
+    return config.model_copy(update={"guard": guard})
 
 
 def _index(models_json: str | None) -> ModelIndex | None:
@@ -135,21 +213,52 @@ def _parser() -> argparse.ArgumentParser:
     found.set_defaults(command=_inconsistencies)
 
     check = commands.add_parser("check", help="fetch, diff against the snapshots, report")
-    check.add_argument("--source", default="https://models.dev/api.json", help="URL or file")
-    check.add_argument(
+    _source_options(check)
+    check.add_argument("--write", action="store_true", help="write the new snapshot")
+    check.set_defaults(command=_check)
+
+    run = commands.add_parser(
+        "run", help="the whole job: check, write snapshot/CHANGELOG/ledger, commit or open a PR"
+    )
+    _source_options(run)
+    run.add_argument("--mode", choices=MODES, default="dry-run", help="default: dry-run")
+    run.add_argument("--branch", default=DEFAULT_BRANCH, help="pull-request mode's branch")
+    run.add_argument("--base", help="pull-request mode's base branch (default: current branch)")
+    run.add_argument("--token", help="GitHub token (default: $GITHUB_TOKEN)")
+    run.add_argument("--changes-json", type=Path, help="also write the JSON report here")
+    run.add_argument("--report-markdown", type=Path, help="also write the markdown report here")
+    run.add_argument(
+        "--github-actions",
+        action="store_true",
+        help="write outputs, step summary and annotations (automatic when GITHUB_ACTIONS=true)",
+    )
+    run.add_argument(
+        "--now",
+        type=_utc_time,
+        help="the run's time, ISO 8601 (default: now; for reproducible runs)",
+    )
+    run.set_defaults(command=_run)
+    return parser
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", default="https://models.dev/api.json", help="URL or file")
+    parser.add_argument(
         "--snapshots", default="snapshots/models.dev", help="this source's snapshot folder"
     )
-    check.add_argument("--write", action="store_true", help="write the new snapshot")
-    check.add_argument(
+    parser.add_argument(
         "--allow-shrink", action="store_true", help="accept a catalog that lost a lot"
     )
-    check.add_argument(
+    parser.add_argument(
         "--max-shrink", type=float, help="share of offerings that may vanish (default 0.2)"
     )
-    _common(check)
-    _ignore_option(check)
-    check.set_defaults(command=_check)
-    return parser
+    _common(parser)
+    _ignore_option(parser)
+
+
+def _utc_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -125,8 +125,8 @@ def snapshot_meta(
 
 
 def _same_content(old_meta: dict[str, JSON], new_meta: dict[str, JSON]) -> bool:
-    """Equal but for the HTTP validators: a new ETag on the same content is not worth a commit."""
-    volatile = {"etag", "last_modified"}
+    """Equal but for provenance: a new ETag (or URL) on the same content is not worth a commit."""
+    volatile = {"etag", "last_modified", "url"}
     return {k: v for k, v in old_meta.items() if k not in volatile} == {
         k: v for k, v in new_meta.items() if k not in volatile
     }

@@ -1,0 +1,52 @@
+"""What ``catalog-watch run`` tells the GitHub Actions runner: outputs, summary, annotations.
+
+The runner side (file formats, escaping) is ``actions.py``; this module decides the content.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from catalog_watch.actions import ActionsRuntime
+from catalog_watch.job import JobResult
+from catalog_watch.report import Report
+
+MAX_ANNOTATIONS = 10
+"""GitHub shows at most 10 warnings per step; the rest go into one summary warning."""
+
+
+def job_outputs(
+    result: JobResult, *, changes_json: Path | None, report_markdown: Path | None
+) -> dict[str, str]:
+    report = result.report
+    pull = result.pull.pull if result.pull is not None else None
+    changed = result.applied is not None and bool(result.applied.paths)
+    return {
+        "changed": "true" if changed else "false",
+        "change-count": str(len(report.changes)) if report else "0",
+        "max-severity": _max_severity(report),
+        "changes-json": str(changes_json) if changes_json else "",
+        "report-markdown": str(report_markdown) if report_markdown else "",
+        "pr-number": str(pull.number) if pull else "",
+        "pr-url": pull.url if pull else "",
+        "commit-sha": result.commit_sha or "",
+    }
+
+
+def annotate(runtime: ActionsRuntime, report: Report) -> None:
+    """Warnings for what a maintainer should look at: new inconsistencies and schema drift."""
+    for item in report.appeared[:MAX_ANNOTATIONS]:
+        runtime.warning(item.describe(), title=f"New inconsistency: {item.model}")
+    hidden = len(report.appeared) - MAX_ANNOTATIONS
+    if hidden > 0:
+        runtime.warning(f"{hidden} more new inconsistencies: see the step summary")
+    if report.drift:
+        fields = [f"+{n}" for n in report.drift.added] + [f"-{n}" for n in report.drift.removed]
+        runtime.warning(", ".join(fields), title=f"{report.source} schema drift")
+    for rejection in report.rejections[:MAX_ANNOTATIONS]:
+        runtime.warning(str(rejection), title="Record rejected, last good value kept")
+
+
+def _max_severity(report: Report | None) -> str:
+    severity = report.max_severity if report else None
+    return severity.value if severity else "none"

@@ -1,0 +1,192 @@
+"""The GitHub Actions runner's side of a step: outputs, step summary, annotations, masks, groups.
+
+Everything goes through an :class:`ActionsRuntime` built from an environment mapping and a text
+stream, so there is no global state and a test can hand it a dict and a ``StringIO``::
+
+    runtime = ActionsRuntime.from_environ()       # None outside GitHub Actions
+    if runtime is not None:
+        runtime.mask(token)
+        with runtime.group("report"):
+            print(text)
+        runtime.set_outputs({"changed": "true", "report": "line 1\\nline 2"})
+        runtime.append_summary(markdown)
+
+File commands (``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``) are appended to, never rewritten,
+and do nothing when their variable is unset. Workflow commands (``::warning::`` and friends) are
+written to ``out`` with the escaping the runner undoes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+SUMMARY_LIMIT = 1024 * 1024
+"""Bytes the runner accepts in one step's ``$GITHUB_STEP_SUMMARY`` file; over it, none is shown."""
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionsRuntime:
+    """One step's view of the runner: its environment and where workflow commands go."""
+
+    env: Mapping[str, str]
+    out: TextIO
+
+    @classmethod
+    def from_environ(cls, force: bool = False) -> ActionsRuntime | None:
+        """The runtime of this process, or None unless ``GITHUB_ACTIONS`` is "true" or ``force``."""
+        env = dict(os.environ)
+        if env.get("GITHUB_ACTIONS") != "true" and not force:
+            return None
+        return cls(env=env, out=sys.stdout)
+
+    # -- file commands ------------------------------------------------------------------------
+
+    def set_outputs(self, outputs: Mapping[str, str]) -> None:
+        """Append step outputs to ``$GITHUB_OUTPUT``.
+
+        Single-line values are written as ``name=value``; a value with a line break uses the
+        ``name<<DELIMITER`` form with a random delimiter that does not occur in the value.
+        Raises ValueError for a name the runner would misread (empty, ``=``, ``<<``, line break),
+        before anything is written.
+        """
+        for name in outputs:
+            _check_output_name(name)
+        text = "".join(_output_entry(name, value) for name, value in outputs.items())
+        path = self._file("GITHUB_OUTPUT")
+        if path is not None and text:
+            _append(path, text)
+
+    def append_summary(self, markdown: str) -> None:
+        """Append markdown to ``$GITHUB_STEP_SUMMARY``, cut at a line to stay under 1 MiB.
+
+        The limit counts what the step already wrote; a cut closes an open code fence and ends
+        with a note saying how much was left out.
+        """
+        path = self._file("GITHUB_STEP_SUMMARY")
+        if path is None or not markdown:
+            return
+        if not markdown.endswith("\n"):
+            markdown += "\n"
+        used = path.stat().st_size if path.exists() else 0
+        text = _fit_summary(markdown, SUMMARY_LIMIT - used)
+        if text != markdown:
+            self.warning("The step summary was cut to stay under GitHub's 1 MiB limit.")
+        if text:
+            _append(path, text)
+
+    # -- workflow commands --------------------------------------------------------------------
+
+    def warning(self, message: str, *, title: str | None = None, file: str | None = None) -> None:
+        self._command("warning", message, title=title, file=file)
+
+    def error(self, message: str, *, title: str | None = None) -> None:
+        self._command("error", message, title=title)
+
+    def notice(self, message: str, *, title: str | None = None) -> None:
+        self._command("notice", message, title=title)
+
+    def mask(self, secret: str) -> None:
+        """Have the runner hide ``secret`` in the log: one ``::add-mask::`` per non-blank line."""
+        for line in _LINE_BREAK.split(secret):
+            if line.strip():
+                self._command("add-mask", line)
+
+    def group(self, title: str) -> AbstractContextManager[None]:
+        """A collapsible log group; the group is closed even when the body raises."""
+        return self._group(title)
+
+    @contextmanager
+    def _group(self, title: str) -> Iterator[None]:
+        self._command("group", title)
+        try:
+            yield
+        finally:
+            self._command("endgroup", "")
+
+    def _command(self, name: str, message: str, **properties: str | None) -> None:
+        given = ",".join(
+            f"{key}={escape_property(value)}" for key, value in properties.items() if value
+        )
+        head = f"{name} {given}" if given else name
+        self.out.write(f"::{head}::{escape_data(message)}\n")
+        self.out.flush()
+
+    def _file(self, variable: str) -> Path | None:
+        value = self.env.get(variable)
+        return Path(value) if value else None
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: ``%``, CR and LF percent-encoded, as the runner undoes."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: as ``escape_data``, plus ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _check_output_name(name: str) -> None:
+    if not name or "=" in name or "<<" in name or "\n" in name or "\r" in name:
+        raise ValueError(f"step output name {name!r} cannot be written to $GITHUB_OUTPUT")
+
+
+def _output_entry(name: str, value: str) -> str:
+    if "\n" not in value and "\r" not in value:
+        return f"{name}={value}\n"
+    delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+    while delimiter in value:  # 128 random bits: only a value built to collide gets here
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+def _fit_summary(markdown: str, budget: int) -> str:
+    """``markdown`` if it fits in ``budget`` bytes, else its first lines and a note ("" if none)."""
+    total = len(markdown.encode("utf-8"))
+    if total <= budget:
+        return markdown
+    lines = markdown.splitlines(keepends=True)
+    kept: list[str] = []
+    size = 0
+    fence = ""  # the marker of the code block the kept lines leave open
+    for line in lines:
+        ending = _cut_note(len(kept), len(lines), total, fence)
+        line_size = len(line.encode("utf-8"))
+        if size + line_size + len(ending.encode("utf-8")) > budget:
+            break
+        kept.append(line)
+        size += line_size
+        marker = _FENCE.match(line)
+        if marker and not fence:
+            fence = marker.group(1)
+        elif marker and marker.group(1) == fence:
+            fence = ""
+    ending = _cut_note(len(kept), len(lines), total, fence)
+    if size + len(ending.encode("utf-8")) > budget:
+        return ""
+    return "".join(kept) + ending
+
+
+def _cut_note(kept: int, lines: int, total: int, fence: str) -> str:
+    close = f"{fence}\n" if fence else ""
+    return (
+        f"{close}\n> **Cut:** this summary shows {kept:,} of {lines:,} lines; the whole text "
+        f"({total:,} bytes) is over the 1 MiB GitHub keeps for one step's summary.\n"
+    )
+
+
+def _append(path: Path, text: str) -> None:
+    # newline="" writes "\n" as is: the runner reads the file byte for byte.
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write(text)

@@ -17,15 +17,35 @@ key's name instead of being silently ignored. Every setting has a default: no fi
     unit_error_ratio = 100.0   # this far off the median is a unit error
     window_high_ratio = 2.0    # window disagreement (max/min) that is high severity
     aliases = { "deepinfra/meta-llama/Llama-3.3-70B-Instruct-Turbo" = "llama-3.3-70b-instruct" }
+
+    [alerts]
+    pending_max_age_hours = 24   # older undelivered alerts are reported on every run
+
+    [[watch]]                    # without any: one rule, every change of low severity or more
+    name = "costs"
+    providers = ["openai", "anthropic", "google*"]
+    kinds = ["price_changed"]
+    min_increase_pct = 5         # smaller rises do not alert
+    min_decrease_pct = 20
+    channel = "#llm-costs"       # bot token mode; or webhook_env = "SLACK_WEBHOOK_COSTS"
+
+    [[mute]]
+    provider = "helicone"
+    model = "mistral-nemo"
+    until = 2026-12-31
+    reason = "unit error reported upstream"
 """
 
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from catalog_watch.changes import ChangeKind
 from catalog_watch.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.errors import ConfigError
 from catalog_watch.shrink import DEFAULT_MAX_SHRINK
@@ -60,10 +80,63 @@ class InconsistencySettings(_Section):
     aliases: dict[str, str] = Field(default_factory=dict)
 
 
+SeverityName = Literal["high", "medium", "low", "info"]
+
+
+class WatchRule(_Section):
+    """Which changes alert whom. Globs (``*``, ``?``, ``[ab]``) match case-insensitively."""
+
+    name: str = "default"
+    providers: tuple[str, ...] = ("*",)
+    exclude_providers: tuple[str, ...] = ()
+    models: tuple[str, ...] = ("*",)
+    exclude_models: tuple[str, ...] = ()
+    kinds: tuple[ChangeKind, ...] = tuple(ChangeKind)
+    min_severity: SeverityName = "low"
+    min_increase_pct: float = Field(default=0, ge=0)
+    min_decrease_pct: float = Field(default=0, ge=0)
+    min_context_change: int = Field(default=0, ge=0, description="tokens")
+    inconsistencies: bool = True
+    channel: str | None = None
+    webhook_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> WatchRule:
+        if self.channel and self.webhook_env:
+            raise ValueError("give channel or webhook_env, not both")
+        return self
+
+
+class Mute(_Section):
+    """An acknowledged change or disagreement: it stops alerting (until ``until``, if given)."""
+
+    provider: str = "*"
+    model: str = "*"
+    field: str = "*"
+    kind: str = "*"
+    inconsistency: str | None = None  # an inconsistency id (or glob)
+    until: date | None = None
+    reason: str = ""
+
+
+class AlertSettings(_Section):
+    pending_max_age_hours: float = Field(default=24, gt=0)
+
+
 class Config(_Section):
     diff: DiffSettings = DiffSettings()
     guard: GuardSettings = GuardSettings()
     inconsistencies: InconsistencySettings = InconsistencySettings()
+    alerts: AlertSettings = AlertSettings()
+    watch: tuple[WatchRule, ...] = (WatchRule(),)
+    mute: tuple[Mute, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_rule_names(self) -> Config:
+        names = [rule.name for rule in self.watch]
+        if len(names) != len(set(names)):
+            raise ValueError(f"watch rule names must be unique, got {names}")
+        return self
 
 
 def load_config(path: Path | None) -> Config:

@@ -1,0 +1,294 @@
+"""Which changes alert whom: watch rules, thresholds and mutes applied to a report.
+
+Pure: a report and the config in, alerts out. Each rule that matches a change makes one alert for
+the rule's destination; two rules sending the same change to the same destination make one alert
+(the ids are equal). The first run makes a single baseline alert per destination instead of one per
+model, and schema drift makes one note per destination.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+
+from catalog_watch.alerts import (
+    BASELINE,
+    INCONSISTENCY_APPEARED,
+    INCONSISTENCY_RESOLVED,
+    Alert,
+    Destination,
+    alert_id,
+)
+from catalog_watch.changes import Change, ChangeKind
+from catalog_watch.config import Config, Mute, WatchRule
+from catalog_watch.consistency import Inconsistency
+from catalog_watch.render.values import old_to_new
+from catalog_watch.report import Report
+from catalog_watch.severity import Severity
+
+SCHEMA_DRIFT = "schema_drift"
+
+
+def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: date) -> list[Alert]:
+    """Every alert this report raises under ``config``, deduplicated, in report order."""
+    rules = config.watch
+    mutes = [m for m in config.mute if m.until is None or m.until >= today]
+    if report.first_run:
+        found = [_baseline(report, rule, from_snapshot) for rule in rules]
+    else:
+        found = list(_change_alerts(report, rules, mutes, from_snapshot))
+        found += _inconsistency_alerts(report, rules, mutes, from_snapshot)
+        found += _drift_alerts(report, rules, from_snapshot)
+    unique: dict[str, Alert] = {}
+    for alert in found:
+        unique.setdefault(alert.id, alert)
+    return list(unique.values())
+
+
+def destination(rule: WatchRule) -> Destination:
+    if rule.channel:
+        return Destination(f"channel:{rule.channel}")
+    if rule.webhook_env:
+        return Destination(f"webhook:{rule.webhook_env}")
+    return Destination()
+
+
+def matches(rule: WatchRule, change: Change) -> bool:
+    """The rule's globs, kinds, minimum severity and thresholds all let ``change`` through."""
+    if change.kind not in rule.kinds or not _severe_enough(change.severity, rule):
+        return False
+    if not _selected(change.provider, rule.providers, rule.exclude_providers):
+        return False
+    if not _selected(change.model or "", rule.models, rule.exclude_models):
+        return False
+    return _over_thresholds(rule, change)
+
+
+def _mutes_change(mute: Mute, change: Change) -> bool:
+    return (
+        mute.inconsistency is None
+        and _glob(change.provider, mute.provider)
+        and _glob(change.model or "", mute.model)
+        and _glob(change.field or "", mute.field)
+        and _glob(change.kind.value, mute.kind)
+    )
+
+
+def _change_alerts(
+    report: Report, rules: Sequence[WatchRule], mutes: Sequence[Mute], from_snapshot: str
+) -> Iterator[Alert]:
+    for change in report.changes:
+        if any(_mutes_change(m, change) for m in mutes):
+            continue
+        for rule in rules:
+            if matches(rule, change):
+                yield _change_alert(report.source, rule, change, from_snapshot)
+
+
+def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: str) -> Alert:
+    target = destination(rule)
+    extra = (
+        {"added": list(change.added), "removed": list(change.removed)}
+        if change.added or change.removed
+        else {}
+    )
+    return Alert(
+        id=alert_id(
+            kind=change.kind.value,
+            provider=change.provider,
+            model=change.model,
+            field=change.field,
+            new=change.new,
+            from_snapshot=from_snapshot,
+            destination=target,
+        ),
+        destination=target,
+        rule=rule.name,
+        source=source,
+        kind=change.kind.value,
+        severity=change.severity,
+        provider=change.provider,
+        model=change.model,
+        field=change.field,
+        old=_brief(change.old),
+        new=_brief(change.new),
+        change_pct=change.change_pct,
+        detail=old_to_new(change),
+        extra=extra,
+    )
+
+
+def _inconsistency_alerts(
+    report: Report, rules: Sequence[WatchRule], mutes: Sequence[Mute], from_snapshot: str
+) -> list[Alert]:
+    found: list[Alert] = []
+    for kind, items in (
+        (INCONSISTENCY_APPEARED, report.appeared),
+        (INCONSISTENCY_RESOLVED, report.resolved),
+    ):
+        for item in items:
+            if any(_mutes_inconsistency(m, item) for m in mutes):
+                continue
+            for rule in rules:
+                if rule.inconsistencies and _inconsistency_matches(rule, item):
+                    found.append(
+                        _inconsistency_alert(report.source, rule, kind, item, from_snapshot)
+                    )
+    return found
+
+
+def _inconsistency_alert(
+    source: str, rule: WatchRule, kind: str, item: Inconsistency, from_snapshot: str
+) -> Alert:
+    target = destination(rule)
+    return Alert(
+        id=alert_id(
+            kind=kind,
+            provider=None,
+            model=item.id,
+            field=item.field,
+            new=None,
+            from_snapshot=from_snapshot,
+            destination=target,
+        ),
+        destination=target,
+        rule=rule.name,
+        source=source,
+        kind=kind,
+        severity=item.severity,
+        model=item.model,
+        field=item.field,
+        detail=item.describe(),
+        extra={
+            "inconsistency": item.kind,
+            "inconsistency_id": item.id,
+            "values": dict(item.values),
+        },
+    )
+
+
+def _inconsistency_matches(rule: WatchRule, item: Inconsistency) -> bool:
+    if not _severe_enough(item.severity, rule):
+        return False
+    members = [label.split("/", 1) for label in item.values]
+    return any(
+        _selected(provider, rule.providers, rule.exclude_providers)
+        and (
+            _selected(model, rule.models, rule.exclude_models)
+            or _selected(item.model, rule.models, rule.exclude_models)
+        )
+        for provider, model in members
+        if model is not None
+    )
+
+
+def _mutes_inconsistency(mute: Mute, item: Inconsistency) -> bool:
+    if mute.inconsistency is not None:
+        return _glob(item.id, mute.inconsistency)
+    if not (_glob(item.field, mute.field) and _glob(item.kind, mute.kind)):
+        return False
+    members = [label.split("/", 1) for label in item.values]
+    return any(
+        _glob(p, mute.provider) and (_glob(m, mute.model) or _glob(item.model, mute.model))
+        for p, m in members
+    )
+
+
+def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str) -> list[Alert]:
+    if not report.drift:
+        return []
+    fields = [f"+{name}" for name in report.drift.added] + [
+        f"-{name}" for name in report.drift.removed
+    ]
+    alerts = []
+    for target in _destinations(rules):
+        alerts.append(
+            Alert(
+                id=alert_id(
+                    kind=SCHEMA_DRIFT,
+                    provider=None,
+                    model=None,
+                    field=None,
+                    new=fields,
+                    from_snapshot=from_snapshot,
+                    destination=target,
+                ),
+                destination=target,
+                rule="schema",
+                source=report.source,
+                kind=SCHEMA_DRIFT,
+                severity=Severity.MEDIUM,
+                detail=f"{report.source} schema drift: {', '.join(fields)}",
+                extra={"added": list(report.drift.added), "removed": list(report.drift.removed)},
+            )
+        )
+    return alerts
+
+
+def _baseline(report: Report, rule: WatchRule, from_snapshot: str) -> Alert:
+    target = destination(rule)
+    counts = {
+        "providers": report.new.providers,
+        "offerings": report.new.offerings,
+        "inconsistencies": len(report.current),
+    }
+    return Alert(
+        id=alert_id(
+            kind=BASELINE,
+            provider=None,
+            model=None,
+            field=None,
+            new=counts,
+            from_snapshot=from_snapshot,
+            destination=target,
+        ),
+        destination=target,
+        rule=rule.name,
+        source=report.source,
+        kind=BASELINE,
+        severity=Severity.INFO,
+        detail=(
+            f"now watching {report.source}: {counts['providers']:,} providers, "
+            f"{counts['offerings']:,} offerings, {counts['inconsistencies']:,} inconsistencies"
+        ),
+        extra=dict(counts),
+    )
+
+
+def _destinations(rules: Iterable[WatchRule]) -> list[Destination]:
+    seen: dict[str, Destination] = {}
+    for rule in rules:
+        target = destination(rule)
+        seen.setdefault(target.key, target)
+    return list(seen.values())
+
+
+def _over_thresholds(rule: WatchRule, change: Change) -> bool:
+    if change.kind is ChangeKind.PRICE_CHANGED and change.change_pct is not None:
+        pct = change.change_pct
+        limit = rule.min_increase_pct if pct > 0 else rule.min_decrease_pct
+        return abs(pct) >= limit
+    context = change.kind is ChangeKind.LIMIT_CHANGED and change.field == "limit.context"
+    if context and isinstance(change.old, int) and isinstance(change.new, int):
+        return abs(change.new - change.old) >= rule.min_context_change
+    return True
+
+
+def _severe_enough(severity: Severity, rule: WatchRule) -> bool:
+    return severity.rank <= Severity(rule.min_severity).rank
+
+
+def _selected(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    return any(_glob(name, p) for p in include) and not any(_glob(name, p) for p in exclude)
+
+
+def _glob(name: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(name.lower(), pattern.lower())
+
+
+def _brief(value: object) -> object:
+    """Whole records (model added/removed) stay out of alerts: the name is what a reader needs."""
+    if isinstance(value, dict):
+        return {k: value[k] for k in ("name", "id") if k in value}
+    return value

@@ -1,0 +1,62 @@
+"""The outbox: pending until delivered, ids never added twice, delivered wins on merge."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from catalog_watch.alerts import Alert, Destination
+from catalog_watch.outbox import Outbox, read_outbox, write_outbox
+from catalog_watch.severity import Severity
+
+
+def alert(n: int) -> Alert:
+    return Alert(
+        id=f"id{n}",
+        destination=Destination(),
+        rule="default",
+        source="models.dev",
+        kind="price_changed",
+        severity=Severity.HIGH,
+        provider="p",
+        model=f"m{n}",
+        field="cost.input",
+        old=1,
+        new=2,
+        change_pct=100.0,
+        detail="cost.input $1.00 → $2.00 per 1M (+100 %)",
+    )
+
+
+def test_added_alerts_are_pending_and_known_ids_are_not_added_again() -> None:
+    box = Outbox().add([alert(1), alert(2)], created="2026-11-25T10:00:00Z")
+    box = box.mark_delivered(["id1"], when="2026-11-25T10:01:00Z")
+    box = box.add([alert(1), alert(2), alert(3)], created="2026-11-25T11:00:00Z")
+    assert [a.id for a in box.pending] == ["id2", "id3"]
+    assert len(box.entries) == 3
+
+
+def test_outbox_round_trips_through_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.jsonl"
+    box = Outbox().add([alert(1)], created="2026-11-25T10:00:00Z")
+    assert write_outbox(path, box)
+    assert read_outbox(path) == box
+    assert write_outbox(path, box) is False  # same bytes: not rewritten
+
+
+def test_merge_keeps_the_delivered_mark_from_either_copy() -> None:
+    ours = Outbox().add([alert(1), alert(2)], created="2026-11-25T10:00:00Z")
+    theirs = ours.mark_delivered(["id2"], when="2026-11-25T10:05:00Z").add([alert(3)], created="x")
+    merged = ours.merge(theirs)
+    assert [a.id for a in merged.pending] == ["id1", "id3"]
+
+
+def test_overdue_lists_old_pending_alerts_and_pruning_keeps_them() -> None:
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    box = Outbox().add([alert(1)], created="2026-11-20T10:00:00Z")
+    box = box.add([alert(2)], created="2026-11-25T11:00:00Z")
+    box = box.add([alert(3)], created="2026-09-01T10:00:00Z").mark_delivered(
+        ["id3"], when="2026-09-01T10:01:00Z"
+    )
+    assert [e.alert.id for e in box.overdue(now, timedelta(hours=24))] == ["id1"]
+    assert [e.alert.id for e in box.pruned(now).entries] == ["id1", "id2"]

@@ -22,6 +22,8 @@ from catalog_watch.errors import CatalogWatchError
 if TYPE_CHECKING:
     from catalog_watch.actions import ActionsRuntime
     from catalog_watch.consistency import ModelIndex
+    from catalog_watch.notify import Delivery
+    from catalog_watch.publish.slack import SlackSettings
     from catalog_watch.report import Report
     from catalog_watch.run import CheckOptions
 
@@ -97,8 +99,10 @@ def _run(args: argparse.Namespace) -> int:
 def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: str | None) -> int:
     from catalog_watch.job import JobOptions, run_job
 
+    check = _check_options(args, write=False)
     options = JobOptions(
-        check=_check_options(args, write=False),
+        check=check,
+        slack=_slack_settings(args, check.config),
         mode=args.mode,
         repo=Path.cwd(),
         branch=args.branch,
@@ -113,6 +117,8 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     else:
         _publish_locally(result.report, args, runtime)
     sys.stdout.write(result.preview)
+    if result.delivery is not None:
+        _report_delivery(result.delivery, runtime)
     if runtime is not None:
         from catalog_watch.action_outputs import job_outputs
 
@@ -120,7 +126,44 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
             result, changes_json=args.changes_json, report_markdown=args.report_markdown
         )
         runtime.set_outputs(outputs)
+    if result.delivery is not None and result.delivery.errors:
+        raise result.delivery.errors[0]
     return 0
+
+
+def _slack_settings(args: argparse.Namespace, config: Config) -> SlackSettings | None:
+    """Slack from flags and environment; None (with a notice) when nothing is configured."""
+    from catalog_watch.publish.slack import SlackSettings
+
+    settings = SlackSettings.from_env(
+        os.environ,
+        webhook_url=args.slack_webhook_url,
+        token=args.slack_token,
+        channel=args.slack_channel,
+    )
+    routed = any(rule.webhook_env and os.environ.get(rule.webhook_env) for rule in config.watch)
+    if settings.webhook_url or settings.token or routed:
+        return settings
+    print(f"catalog-watch: notice: {settings.missing()}", file=sys.stderr)
+    return None
+
+
+def _report_delivery(delivery: Delivery, runtime: ActionsRuntime | None) -> None:
+    """Say what went to Slack, what was skipped, and what has been pending too long."""
+    print(
+        f"Slack: {len(delivery.delivered)} alert(s) delivered, {delivery.pending} pending",
+        file=sys.stderr,
+    )
+    for notice in delivery.notices:
+        print(f"catalog-watch: notice: {notice}", file=sys.stderr)
+        if runtime is not None:
+            runtime.notice(notice, title="Slack skipped")
+    if delivery.overdue:
+        oldest = min(entry.created for entry in delivery.overdue)
+        warning = f"{len(delivery.overdue)} alert(s) still undelivered, the oldest since {oldest}"
+        print(f"catalog-watch: warning: {warning}", file=sys.stderr)
+        if runtime is not None:
+            runtime.warning(warning, title="Slack alerts pending")
 
 
 def _publish_locally(
@@ -227,6 +270,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--token", help="GitHub token (default: $GITHUB_TOKEN)")
     run.add_argument("--changes-json", type=Path, help="also write the JSON report here")
     run.add_argument("--report-markdown", type=Path, help="also write the markdown report here")
+    run.add_argument("--slack-webhook-url", help="incoming webhook (default: $SLACK_WEBHOOK_URL)")
+    run.add_argument("--slack-token", help="bot token (default: $SLACK_TOKEN)")
+    run.add_argument("--slack-channel", help="bot channel (default: $SLACK_CHANNEL)")
     run.add_argument(
         "--github-actions",
         action="store_true",

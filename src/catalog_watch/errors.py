@@ -73,3 +73,9 @@ class GitHubError(CatalogWatchError):
     """The GitHub REST API refused a request (bad token, missing permission, PRs not allowed)."""
 
     exit_code = 8
+
+
+class SlackDeliveryError(CatalogWatchError):
+    """Slack refused a message, or could not be reached within the retries."""
+
+    exit_code = 9

@@ -91,9 +91,11 @@ class Outbox:
 
 
 def read_outbox(path: Path) -> Outbox:
-    if not path.exists():
-        return Outbox()
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return parse_outbox(path.read_text(encoding="utf-8")) if path.exists() else Outbox()
+
+
+def parse_outbox(text: str) -> Outbox:
+    lines = text.splitlines()
     return Outbox(tuple(Entry.from_json(json.loads(line)) for line in lines if line.strip()))
 
 

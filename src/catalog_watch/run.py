@@ -72,6 +72,7 @@ class Outcome:
     files: dict[str, bytes]
     meta: dict[str, JSON]
     unchanged: bool  # the content equals the snapshot's: there is nothing to write
+    from_snapshot: str  # content hash of the snapshot the changes are measured from ("none")
 
 
 def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
@@ -100,7 +101,11 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
     unchanged = snapshot is not None and _same_content(snapshot.meta, meta)
-    return Outcome(report=report, files=files, meta=meta, unchanged=unchanged)
+    from_snapshot = "none"
+    if snapshot is not None and old is not None:
+        stored = snapshot.meta.get("content_sha256")
+        from_snapshot = stored if isinstance(stored, str) else content_hash(provider_files(old))
+    return Outcome(report, files, meta, unchanged, from_snapshot)
 
 
 def snapshot_meta(

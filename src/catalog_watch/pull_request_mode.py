@@ -1,0 +1,142 @@
+"""``run --mode pull-request``: one rolling pull request from a fixed branch into the base.
+
+Each run rebuilds the branch from the base's tip in a throw-away worktree (the checkout is left
+alone), so the pull request always shows "base → catalog now", whether it is created or updated.
+The branch's outbox is carried over first, so alerts already delivered from the branch are not
+sent again; the branch is force-pushed with a lease, and only when its catalog changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from catalog_watch.catalog import JSON
+from catalog_watch.changelog import CHANGELOG_FILE
+from catalog_watch.job import JobOptions, JobResult, apply_run, deliver
+from catalog_watch.outbox import OUTBOX_FILE, parse_outbox, read_outbox, write_outbox
+from catalog_watch.publish.git import Git, push_force_with_lease
+from catalog_watch.publish.github import (
+    GitHubClient,
+    GitHubSettings,
+    Label,
+    PullRequestResult,
+    close_rolling_pull,
+    fit_body,
+    upsert_rolling_pull,
+)
+from catalog_watch.render.pull_request import LABELS, pull_body, pull_labels, pull_title
+from catalog_watch.report import Report
+from catalog_watch.run import fetch_since
+from catalog_watch.snapshot import META_FILE
+
+
+def run_pull_request(git: Git, options: JobOptions) -> JobResult:
+    base = options.base or git.current_branch()
+    git.fetch(base)
+    remote_sha = git.remote_sha(options.branch)
+    if remote_sha is not None:
+        git.fetch(options.branch)
+    with (
+        git.worktree(f"origin/{base}") as tree,
+        GitHubClient(GitHubSettings.from_env(options.env, options.token)) as client,
+    ):
+        fetched = fetch_since(_branch_meta(tree, options, remote_sha), options.check)
+        if fetched.not_modified:  # nothing new since the branch (or base) was written
+            return _deliver_only(
+                tree, options, remote_sha, JobResult(report=None, not_modified=True)
+            )
+        _carry_outbox(tree, options, remote_sha)
+        applied = apply_run(tree.path, fetched, options, tree.head())
+        if not applied.paths:
+            comment = f"The {applied.report.source} catalog is back to the state of `{base}`."
+            closed = close_rolling_pull(client, head=options.branch, base=base, comment=comment)
+            return JobResult(report=applied.report, applied=applied, pull=closed)
+        if _same_snapshot(tree, options, remote_sha):
+            pull = _upsert(client, applied.report, options, base)
+            result = JobResult(
+                report=applied.report, applied=applied, commit_sha=remote_sha, pull=pull
+            )
+            return _deliver_only(tree, options, remote_sha, result)
+        tree.commit(applied.paths, applied.message)
+        sha = push_force_with_lease(tree, options.branch, remote_sha)
+        pull = _upsert(client, applied.report, options, base)
+        result = JobResult(report=applied.report, applied=applied, commit_sha=sha, pull=pull)
+        return _deliver_on_branch(tree, options, sha, result)
+
+
+def fitted_body(report: Report, options: JobOptions) -> str:
+    changelog = f"{options.check.snapshots}/{CHANGELOG_FILE}"
+    pointer = f"\n\n… cut to fit GitHub's limit: see `{changelog}` on branch `{options.branch}`.\n"
+    body = pull_body(report, changelog_path=changelog, branch=options.branch)
+    return fit_body(body, pointer=pointer)
+
+
+def _upsert(
+    client: GitHubClient, report: Report, options: JobOptions, base: str
+) -> PullRequestResult:
+    labels = [Label(name, *LABELS[name]) for name in pull_labels(report)]
+    return upsert_rolling_pull(
+        client,
+        head=options.branch,
+        base=base,
+        title=pull_title(report),
+        body=fitted_body(report, options),
+        labels=labels,
+    )
+
+
+def _deliver_only(
+    tree: Git, options: JobOptions, remote_sha: str | None, result: JobResult
+) -> JobResult:
+    """No new catalog: still deliver what the branch's outbox left pending (a Slack outage)."""
+    if options.slack is None or remote_sha is None:
+        return result
+    tree.run("reset", "--quiet", "--hard", remote_sha)
+    return _deliver_on_branch(tree, options, remote_sha, result)
+
+
+def _deliver_on_branch(tree: Git, options: JobOptions, sha: str, result: JobResult) -> JobResult:
+    if options.slack is None:
+        return result
+    pull_url = result.pull.pull.url if result.pull and result.pull.pull else None
+    delivery = deliver(tree.path, options, commit=sha, pull_url=pull_url)
+    message = f"catalog-watch: {len(delivery.delivered)} alerts delivered to Slack"
+    if delivery.delivered and tree.commit((str(options.check.snapshots),), message):
+        push_force_with_lease(tree, options.branch, sha)
+    return replace(result, delivery=delivery)
+
+
+def _carry_outbox(tree: Git, options: JobOptions, remote_sha: str | None) -> None:
+    """Merge the branch's outbox into the base's before the run adds its alerts."""
+    if remote_sha is None:
+        return
+    path = tree.path / options.check.snapshots / OUTBOX_FILE
+    text = tree.run("show", f"{remote_sha}:{options.check.snapshots}/{OUTBOX_FILE}", check=False)
+    if not text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_outbox(path, read_outbox(path).merge(parse_outbox(text)))
+
+
+def _branch_meta(tree: Git, options: JobOptions, remote_sha: str | None) -> dict[str, JSON] | None:
+    """The ``_meta.json`` whose ETag to send: the branch's when there is one, else the base's."""
+    path = f"{options.check.snapshots}/{META_FILE}"
+    text = tree.run("show", f"{remote_sha or 'HEAD'}:{path}", check=False)
+    try:
+        meta = json.loads(text) if text else None
+    except ValueError:
+        return None  # an unreadable meta only costs an unconditional fetch
+    return meta if isinstance(meta, dict) else None
+
+
+def _same_snapshot(tree: Git, options: JobOptions, remote_sha: str | None) -> bool:
+    """True when the branch already holds this exact catalog: no force-push, no churn.
+
+    ``_meta.json`` holds the content hash, so comparing its blob compares the whole catalog.
+    """
+    if remote_sha is None:
+        return False
+    path = f"{options.check.snapshots}/{META_FILE}"
+    written = tree.run("hash-object", "--", path)
+    return written == tree.run("rev-parse", f"{remote_sha}:{path}", check=False)

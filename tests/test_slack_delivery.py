@@ -1,0 +1,753 @@
+"""Slack delivery with the real slack-sdk against a loopback Slack (tests/slack_server.py).
+
+No test sleeps: every sender gets a ``sleep`` that records the waits the retry handlers ask for,
+and a ``RetryIntervalCalculator`` whose backoff values are recognisable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryIntervalCalculator
+
+from catalog_watch.publish.slack import (
+    DEFAULT_API_URL,
+    BotSender,
+    Delivered,
+    SlackDeliveryError,
+    SlackSettings,
+    WebhookSender,
+    sender_for,
+)
+from tests.slack_server import TOKEN, SlackServer, unreachable_url
+
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+CHANNEL = "#llm-alerts"  # the loopback server knows it as C123
+FORK_NOTICE = (
+    "no SLACK_WEBHOOK_URL or SLACK_TOKEN+SLACK_CHANNEL: Slack skipped (secrets are empty on forks)"
+)
+
+
+@dataclass(frozen=True)
+class Msg:
+    """The shape render/slack.py's Message has: text, blocks, alert_ids, payload()."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    alert_ids: tuple[str, ...] = ()
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks, "unfurl_links": False}
+
+
+def msg(n: int, *, blocks: list[dict[str, Any]] | None = None) -> Msg:
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": f"*alert {n}*"}}
+    return Msg(f"alert {n}", [section] if blocks is None else blocks, (f"a{n}", f"b{n}"))
+
+
+MESSAGES = [msg(1), msg(2), msg(3)]
+BAD_BLOCK = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+
+
+class Backoff(RetryIntervalCalculator):
+    """0.25 s, 0.5 s, 0.75 s...: recognisable, and recorded, never slept."""
+
+    def __init__(self) -> None:
+        self.attempts: list[int] = []
+
+    def calculate_sleep_duration(self, current_attempt: int) -> float:
+        self.attempts.append(current_attempt)
+        return 0.25 * (current_attempt + 1)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """slack-sdk reads HTTPS_PROXY & co.; they must not capture requests to 127.0.0.1."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[SlackServer]:
+    with SlackServer() as running:
+        yield running
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def backoff() -> Backoff:
+    return Backoff()
+
+
+@pytest.fixture
+def delivered() -> list[Delivered]:
+    return []
+
+
+def webhook(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, url: str | None = None
+) -> WebhookSender:
+    return WebhookSender(url or server.webhook_url, retry_interval=backoff, sleep=sleeps.append)
+
+
+def bot(
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    channel: str = CHANNEL,
+    *,
+    token: str = TOKEN,
+    base_url: str | None = None,
+) -> BotSender:
+    return BotSender(
+        token,
+        channel,
+        base_url=base_url or server.api_url,
+        retry_interval=backoff,
+        sleep=sleeps.append,
+    )
+
+
+def posted(server: SlackServer, mode: str) -> list[dict[str, Any]]:
+    return server.webhook_posts() if mode == "webhook" else server.messages(CHANNEL)
+
+
+def sender(mode: str, server: SlackServer, sleeps: list[float], backoff: Backoff) -> Any:
+    return (webhook if mode == "webhook" else bot)(server, sleeps, backoff)
+
+
+PATH = {"webhook": r"^/services/", "bot": r"^/api/chat\.postMessage$"}
+
+
+# -- Delivery --------------------------------------------------------------------------------
+
+
+def test_webhook_posts_each_message_in_order_and_reports_each_as_accepted(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    seen: list[tuple[Delivered, int]] = []  # with how many posts Slack had at that moment
+
+    def on_delivered(d: Delivered) -> None:
+        seen.append((d, len(server.webhook_posts())))
+
+    webhook(server, sleeps, backoff).send(MESSAGES, on_delivered=on_delivered)
+
+    posts = server.webhook_posts()
+    assert [(p["text"], p["blocks"]) for p in posts] == [(m.text, m.blocks) for m in MESSAGES]
+    assert all(p["unfurl_links"] is False for p in posts)  # the message's payload() is what goes
+    assert seen == [
+        (Delivered(0, None, ("a1", "b1")), 1),
+        (Delivered(1, None, ("a2", "b2")), 2),
+        (Delivered(2, None, ("a3", "b3")), 3),
+    ]
+    requests = server.calls()
+    assert [r.path for r in requests] == ["/services/T000/B000/XXX"] * 3
+    assert all(r.headers["content-type"].startswith("application/json") for r in requests)
+    assert all("catalog-watch/" in r.headers["user-agent"] for r in requests)
+    assert sleeps == []
+
+
+def test_bot_posts_one_summary_then_the_rest_as_replies_in_its_thread(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    bot(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    summary, *replies = server.messages("C123")
+    assert [m["text"] for m in [summary, *replies]] == ["alert 1", "alert 2", "alert 3"]
+    assert summary["blocks"] == MESSAGES[0].blocks
+    assert "thread_ts" not in summary
+    assert [r["thread_ts"] for r in replies] == [summary["ts"], summary["ts"]]
+    assert delivered == [
+        Delivered(i, m["ts"], MESSAGES[i].alert_ids) for i, m in enumerate([summary, *replies])
+    ]
+    assert len({d.ts for d in delivered}) == 3
+    requests = server.calls()
+    assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in requests)
+    # The summary goes to the name given; replies to the channel id Slack answered with.
+    assert [r.body["channel"] for r in requests] == [CHANNEL, "C123", "C123"]
+
+
+def test_nothing_to_send_makes_no_request(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    bot(server, sleeps, backoff).send([], on_delivered=delivered.append)
+    webhook(server, sleeps, backoff).send([], on_delivered=delivered.append)
+    assert server.calls() == []
+    assert delivered == []
+
+
+# -- Rate limits -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["webhook", "bot"])
+def test_a_429_is_retried_after_exactly_what_retry_after_says(
+    mode: str,
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
+) -> None:
+    server.rate_limited(retry_after=7, path=PATH[mode])
+
+    sender(mode, server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
+
+    assert sleeps == [7.0]  # Retry-After, not the backoff (0.25) and no random jitter
+    assert backoff.attempts == []
+    assert len(server.calls()) == 2
+    assert [p["text"] for p in posted(server, mode)] == ["alert 1"]
+    assert [d.message_index for d in delivered] == [0]
+
+
+def test_a_retry_after_date_is_read_too(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    server.rate_limited(retry_after=when)
+
+    webhook(server, sleeps, backoff).send([msg(1)], on_delivered=lambda d: None)
+
+    assert len(sleeps) == 1
+    assert 20 < sleeps[0] <= 30
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_backoff(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.rate_limited(retry_after="soon")
+
+    webhook(server, sleeps, backoff).send([msg(1)], on_delivered=lambda d: None)
+
+    assert sleeps == [0.25]
+    assert backoff.attempts == [0]
+
+
+@pytest.mark.parametrize("mode", ["webhook", "bot"])
+def test_a_retry_after_over_the_limit_fails_at_once_instead_of_waiting(
+    mode: str, server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.rate_limited(retry_after=3600)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender(mode, server, sleeps, backoff).send([msg(1)], on_delivered=lambda d: None)
+
+    assert "HTTP 429" in str(raised.value)
+    assert "3600 s" in str(raised.value)
+    assert sleeps == []
+    assert len(server.calls()) == 1
+
+
+@pytest.mark.parametrize("mode", ["webhook", "bot"])
+def test_a_rate_limit_that_never_clears_fails_after_the_handlers_attempts(
+    mode: str,
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
+) -> None:
+    server.rate_limited(retry_after=2, times=None)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender(mode, server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    text = str(raised.value)
+    assert "message 1 of 3" in text
+    assert "HTTP 429" in text
+    assert "after 3 attempts" in text
+    assert sleeps == [2.0, 2.0]
+    assert len(server.calls()) == 3
+    assert delivered == []
+
+
+# -- Server errors and dropped connections: the duplicate policy -----------------------------
+
+
+def test_a_web_api_500_is_retried_with_the_backoff(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    server.server_error(500)
+    server.server_error(503)
+
+    bot(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
+
+    assert len(server.calls()) == 3
+    assert backoff.attempts == [0, 1]
+    assert sleeps == [0.25, 0.5]
+    assert [m["text"] for m in server.messages(CHANNEL)] == ["alert 1"]
+    assert [d.message_index for d in delivered] == [0]
+
+
+def test_a_web_api_502_is_not_retried(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.server_error(502)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff).send([msg(1)], on_delivered=lambda d: None)
+
+    assert "HTTP 502" in str(raised.value)
+    assert len(server.calls()) == 1
+    assert sleeps == []
+
+
+def test_a_webhook_500_is_not_retried_because_the_post_may_have_gone_through(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    server.server_error(500, process=True)  # Slack posted it, then answered 500
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        webhook(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    assert "rollup_error (HTTP 500)" in str(raised.value)
+    assert len(server.calls()) == 1
+    assert [p["text"] for p in server.webhook_posts()] == ["alert 1"]  # once, not twice
+    assert delivered == []
+    assert sleeps == []
+
+
+@pytest.mark.parametrize(("mode", "requests"), [("webhook", 1), ("bot", 2)])
+def test_a_connection_dropped_after_the_request_is_retried_only_on_the_web_api(
+    mode: str,
+    requests: int,
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
+) -> None:
+    server.drop(path=PATH[mode])
+
+    if mode == "webhook":
+        with pytest.raises(SlackDeliveryError) as raised:
+            webhook(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
+        assert "RemoteDisconnected" in str(raised.value)
+        assert delivered == []
+    else:
+        bot(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
+        assert [d.message_index for d in delivered] == [0]
+    assert len(server.calls()) == requests
+
+
+# -- Refusals --------------------------------------------------------------------------------
+
+
+def test_invalid_blocks_fails_loudly_with_slacks_messages_and_is_not_retried(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff).send([msg(1, blocks=BAD_BLOCK)], on_delivered=delivered.append)
+
+    text = str(raised.value)
+    assert f"message 1 of 1 for {CHANNEL}: invalid_blocks (HTTP 200)" in text
+    assert "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]" in text
+    assert len(server.calls()) == 1
+    assert sleeps == []
+    assert delivered == []
+
+
+def test_scripted_invalid_blocks_carries_every_message(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.api_error("invalid_blocks", ["[ERROR] first", "[ERROR] second"])
+
+    with pytest.raises(
+        SlackDeliveryError, match=r"invalid_blocks .*\[ERROR\] first; \[ERROR\] second"
+    ):
+        bot(server, sleeps, backoff).send([msg(1)], on_delivered=lambda d: None)
+
+
+def test_webhook_invalid_blocks_is_named_too(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    with pytest.raises(SlackDeliveryError) as raised:
+        webhook(server, sleeps, backoff).send([msg(1, blocks=BAD_BLOCK)], on_delivered=print)
+
+    assert "message 1 of 1 for webhook: invalid_blocks (HTTP 400)" in str(raised.value)
+    assert len(server.calls()) == 1
+
+
+def test_channel_not_found_fails_loudly(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff, "#no-such-channel").send([msg(1)], on_delivered=print)
+
+    text = str(raised.value)
+    assert "for #no-such-channel: channel_not_found (HTTP 200)" in text
+    assert "private channel needs the app invited" in text
+    assert len(server.calls()) == 1
+
+
+def test_not_in_channel_says_to_invite_the_app(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.add_channel("#private-costs", member=False)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff, "#private-costs").send([msg(1)], on_delivered=print)
+
+    assert "for #private-costs: not_in_channel (HTTP 200)" in str(raised.value)
+    assert "/invite" in str(raised.value)
+
+
+def test_a_wrong_token_is_invalid_auth_and_the_token_is_not_shown(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    wrong = "xoxb-9999-wrong-secret"
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff, token=wrong).send([msg(1)], on_delivered=print)
+
+    text = str(raised.value)
+    assert "invalid_auth (HTTP 200)" in text
+    assert "check SLACK_TOKEN" in text
+    assert wrong not in text
+    assert server.calls()[0].headers["authorization"] == f"Bearer {wrong}"  # it was sent
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(400, "invalid_payload"), (404, "no_service"), (410, "channel_is_archived")],
+)
+def test_webhook_refusals_name_slacks_code_and_the_status(
+    status: int, code: str, server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.webhook_error(status, code)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        webhook(server, sleeps, backoff).send([msg(1)], on_delivered=print)
+
+    assert f"message 1 of 1 for webhook: {code} (HTTP {status})" in str(raised.value)
+    assert len(server.calls()) == 1
+    assert sleeps == []
+
+
+def test_a_removed_webhook_is_no_service_from_the_server_itself(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    gone = server.url + "/services/T000/B999/gone"
+    sender_ = WebhookSender(gone, name="webhook SLACK_WEBHOOK_COSTS", sleep=sleeps.append)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender_.send([msg(1)], on_delivered=print)
+
+    text = str(raised.value)
+    assert "for webhook SLACK_WEBHOOK_COSTS: no_service (HTTP 404)" in text
+    assert "create a new one" in text
+    assert gone not in text
+
+
+# -- Partial failures and outages ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["webhook", "bot"])
+def test_message_2_of_3_rejected_reports_only_message_1_delivered(
+    mode: str,
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
+) -> None:
+    messages = [msg(1), msg(2, blocks=[{"type": "no-such-block"}]), msg(3)]
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender(mode, server, sleeps, backoff).send(messages, on_delivered=delivered.append)
+
+    assert [d.alert_ids for d in delivered] == [("a1", "b1")]
+    assert "message 2 of 3" in str(raised.value)
+    assert "the message before it was delivered" in str(raised.value)
+    assert [p["text"] for p in posted(server, mode)] == ["alert 1"]
+    assert len(server.calls()) == 2  # message 3 was never sent
+
+
+@pytest.mark.parametrize("mode", ["webhook", "bot"])
+def test_an_outage_mid_run_keeps_what_was_accepted_before_it(
+    mode: str, server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    delivered: list[Delivered] = []
+
+    def on_delivered(d: Delivered) -> None:
+        delivered.append(d)
+        server.outage(503)  # Slack goes down right after accepting message 1
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender(mode, server, sleeps, backoff).send(MESSAGES, on_delivered=on_delivered)
+
+    assert [d.message_index for d in delivered] == [0]
+    text = str(raised.value)
+    assert "message 2 of 3" in text
+    assert "HTTP 503" in text
+    # Web API: 503 retried (3 attempts for message 2); webhook: not retried.
+    assert len(server.calls()) == (2 if mode == "webhook" else 4)
+    assert sleeps == ([] if mode == "webhook" else [0.25, 0.5])
+
+
+def test_a_web_api_outage_fails_after_the_handlers_attempts(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    server.outage(500)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    text = str(raised.value)
+    assert f"message 1 of 3 for {CHANNEL}: internal_error (HTTP 500) (after 3 attempts)" in text
+    assert delivered == []
+    assert len(server.calls()) == 3
+    assert sleeps == [0.25, 0.5]
+
+
+@pytest.mark.parametrize("mode", ["webhook", "bot"])
+def test_connection_refused_is_retried_then_fails(
+    mode: str, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    if mode == "webhook":
+        url = unreachable_url("/services/T000/B000/XXX")
+        sender_: Any = WebhookSender(url, retry_interval=backoff, sleep=sleeps.append)
+        secret = url
+    else:
+        api = unreachable_url("/api/")
+        sender_ = BotSender(
+            TOKEN, CHANNEL, base_url=api, retry_interval=backoff, sleep=sleeps.append
+        )
+        secret = TOKEN
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender_.send(MESSAGES, on_delivered=delivered.append)
+
+    text = str(raised.value)
+    assert "could not deliver message 1 of 3" in text
+    assert "Connection refused" in text
+    assert "after 3 attempts" in text
+    assert secret not in text
+    assert raised.value.__suppress_context__  # the SDK's exception, not shown in a traceback
+    assert sleeps == [0.25, 0.5]
+    assert delivered == []
+
+
+# -- Secrets ---------------------------------------------------------------------------------
+
+
+def test_error_text_never_shows_the_webhook_url_even_when_slack_echoes_it(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.webhook_error(400, f"invalid_payload for {server.webhook_url}")
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        webhook(server, sleeps, backoff).send([msg(1)], on_delivered=print)
+
+    text = str(raised.value)
+    assert "invalid_payload for *** (HTTP 400)" in text
+    assert server.webhook_url not in text
+    assert "/services/" not in text
+
+
+def test_error_text_never_shows_the_token_even_when_slack_echoes_it(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    server.api_error(f"invalid_auth: {TOKEN}", [f"[ERROR] token {TOKEN}"])
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff).send([msg(1)], on_delivered=print)
+
+    assert TOKEN not in str(raised.value)
+    assert "invalid_auth: ***" in str(raised.value)
+
+
+def test_the_sdks_logs_never_show_the_webhook_url(
+    caplog: pytest.LogCaptureFixture, sleeps: list[float], backoff: Backoff
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = unreachable_url("/services/T000/B000/XXX")
+
+    with pytest.raises(SlackDeliveryError):
+        WebhookSender(url, retry_interval=backoff, sleep=sleeps.append).send(
+            [msg(1)], on_delivered=print
+        )
+
+    assert "Connection refused" in caplog.text  # the SDK did log the failures...
+    assert "/services/" not in caplog.text  # ...and not where it was sending
+
+
+def test_a_webhook_url_that_is_not_http_is_refused_without_echoing_it() -> None:
+    secret = "hooks.slack.com/services/T1/B2/verysecret"
+    with pytest.raises(SlackDeliveryError) as raised:
+        WebhookSender(secret)
+    assert "verysecret" not in str(raised.value)
+    assert "webhook" in str(raised.value)
+
+
+def test_settings_repr_hides_the_secrets() -> None:
+    settings = SlackSettings(webhook_url="https://hooks.example/services/S/E/C", token="xoxb-s")
+    assert "hooks.example" not in repr(settings)
+    assert "xoxb-s" not in repr(settings)
+
+
+# -- Settings and routing --------------------------------------------------------------------
+
+
+def test_from_env_reads_the_variables() -> None:
+    env = {
+        "SLACK_WEBHOOK_URL": " https://hooks.example/services/A ",
+        "SLACK_TOKEN": "xoxb-env",
+        "SLACK_CHANNEL": "#env",
+        "SLACK_API_URL": "http://127.0.0.1:9/api",
+    }
+    settings = SlackSettings.from_env(env)
+    assert settings == SlackSettings(
+        "https://hooks.example/services/A", "xoxb-env", "#env", "http://127.0.0.1:9/api/"
+    )
+
+
+def test_from_env_explicit_arguments_win() -> None:
+    env = {
+        "SLACK_WEBHOOK_URL": "https://hooks.example/env",
+        "SLACK_TOKEN": "xoxb-env",
+        "SLACK_CHANNEL": "#env",
+        "SLACK_API_URL": "http://env/api/",
+    }
+    settings = SlackSettings.from_env(
+        env,
+        webhook_url="https://hooks.example/arg",
+        token="xoxb-arg",
+        channel="#arg",
+        base_url="http://arg/api/",
+    )
+    assert settings == SlackSettings(
+        "https://hooks.example/arg", "xoxb-arg", "#arg", "http://arg/api/"
+    )
+
+
+def test_from_env_token_falls_back_to_slack_bot_token_and_blanks_are_unset() -> None:
+    both = {"SLACK_TOKEN": "xoxb-main", "SLACK_BOT_TOKEN": "xoxb-bot"}
+    assert SlackSettings.from_env(both).token == "xoxb-main"
+    blank = {"SLACK_TOKEN": "  ", "SLACK_BOT_TOKEN": "xoxb-bot", "SLACK_CHANNEL": ""}
+    settings = SlackSettings.from_env(blank, token="")
+    assert settings.token == "xoxb-bot"
+    assert settings.channel is None
+    assert settings.base_url == DEFAULT_API_URL == "https://slack.com/api/"
+
+
+@pytest.mark.parametrize(
+    ("env", "configured", "notice"),
+    [
+        ({}, False, FORK_NOTICE),
+        ({"SLACK_WEBHOOK_URL": "", "SLACK_TOKEN": "", "SLACK_CHANNEL": ""}, False, FORK_NOTICE),
+        (
+            {"SLACK_CHANNEL": "#llm-costs"},
+            False,
+            "SLACK_CHANNEL is set but SLACK_TOKEN is not (and no SLACK_WEBHOOK_URL): Slack "
+            "skipped (secrets are empty on forks)",
+        ),
+        (
+            {"SLACK_TOKEN": "xoxb-1"},
+            False,
+            "SLACK_TOKEN is set but SLACK_CHANNEL is not (and no SLACK_WEBHOOK_URL): Slack skipped",
+        ),
+        ({"SLACK_WEBHOOK_URL": "https://hooks.example/x"}, True, None),
+        ({"SLACK_TOKEN": "xoxb-1", "SLACK_CHANNEL": "C1"}, True, None),
+    ],
+)
+def test_configured_and_the_missing_notice(
+    env: dict[str, str], configured: bool, notice: str | None
+) -> None:
+    settings = SlackSettings.from_env(env)
+    assert settings.configured is configured
+    assert settings.missing() == notice
+
+
+def test_sender_for_routes_each_destination(server: SlackServer, sleeps: list[float]) -> None:
+    other = server.add_webhook("/services/T000/B000/COSTS")
+    server.add_channel("#llm-costs", "C777")
+    env = {
+        "SLACK_API_URL": server.api_url,
+        "SLACK_TOKEN": server.token,
+        "SLACK_CHANNEL": CHANNEL,
+        "SLACK_WEBHOOK_URL": server.webhook_url,
+    }
+    settings = SlackSettings.from_env(env)
+
+    def send(**where: Any) -> None:
+        sender_for(settings, sleep=sleeps.append, **where).send([msg(1)], on_delivered=print)
+
+    send()  # token+channel win over the webhook: threads need the Web API
+    send(channel="#llm-costs")
+    send(webhook_url=other)
+    send(webhook_url=server.webhook_url)
+
+    assert [m["text"] for m in server.messages("C123")] == ["alert 1"]
+    assert [m["text"] for m in server.messages("C777")] == ["alert 1"]
+    assert len(server.webhook_posts("/services/T000/B000/COSTS")) == 1
+    assert len(server.webhook_posts()) == 1
+
+
+def test_a_payload_without_blocks_gets_the_messages_text_and_blocks(server: SlackServer) -> None:
+    class TextOnly(Msg):
+        def payload(self) -> dict[str, Any]:
+            return {"unfurl_media": False}
+
+    sender_for(SlackSettings(webhook_url=server.webhook_url)).send(
+        [TextOnly("with blocks", [{"type": "divider"}]), TextOnly("no blocks", [])],
+        on_delivered=print,
+    )
+
+    assert server.webhook_posts() == [
+        {"text": "with blocks", "blocks": [{"type": "divider"}], "unfurl_media": False},
+        {"text": "no blocks", "unfurl_media": False},  # an empty block list is left out
+    ]
+
+
+def test_sender_for_uses_the_webhook_without_a_token(server: SlackServer) -> None:
+    settings = SlackSettings(webhook_url=server.webhook_url, channel="#ignored")
+    sender_for(settings).send([msg(1)], on_delivered=print)
+    assert len(server.webhook_posts()) == 1
+
+
+def test_sender_for_refuses_what_cannot_work() -> None:
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender_for(SlackSettings())
+    assert str(raised.value) == FORK_NOTICE
+    assert raised.value.exit_code == 9
+
+    with pytest.raises(SlackDeliveryError, match="no SLACK_TOKEN to post to #llm-costs"):
+        sender_for(SlackSettings(webhook_url="https://hooks.example/x"), channel="#llm-costs")
+
+    # A rule routed to a webhook whose secret is unset: an error, not the default destination.
+    with pytest.raises(SlackDeliveryError, match=r"webhook SLACK_WEBHOOK_COSTS: .* URL is empty"):
+        sender_for(
+            SlackSettings(token="t", channel="#default"),
+            webhook_url="",
+            name="webhook SLACK_WEBHOOK_COSTS",
+        )
+
+    with pytest.raises(SlackDeliveryError, match="channel is empty"):
+        sender_for(SlackSettings(token="t", channel="#default"), channel=" ")
+
+    with pytest.raises(ValueError, match="not both"):
+        sender_for(SlackSettings(token="t"), channel="#a", webhook_url="https://hooks.example/x")
+
+
+# -- The loopback server itself --------------------------------------------------------------
+
+
+def test_the_server_takes_a_form_encoded_post_message(server: SlackServer) -> None:
+    client = WebClient(token=server.token, base_url=server.api_url)
+    blocks = '[{"type": "divider"}]'
+    answer = client.api_call(
+        "chat.postMessage", params={"channel": "C123", "text": "hi", "blocks": blocks}
+    )
+
+    assert answer["ok"] is True
+    request = server.calls()[0]
+    assert request.form is True
+    assert request.body["blocks"] == [{"type": "divider"}]
+    assert server.messages("C123")[0]["ts"] == answer["ts"]

@@ -88,6 +88,8 @@ def run_job(options: JobOptions) -> JobResult:
         from catalog_watch.pull_request_mode import run_pull_request
 
         return run_pull_request(git, options)
+    if options.mode == "commit":
+        git.catch_up(git.current_branch())  # a re-run starts from an old commit
     fetched = fetch_for(options.repo / options.check.snapshots, options.check)
     if options.mode == "dry-run":
         return _dry_run(fetched, options)

@@ -69,6 +69,22 @@ class Git:
         refspec = f"+refs/heads/{branch}:refs/remotes/origin/{branch}"
         self.run("fetch", "--quiet", "--no-tags", "origin", refspec)
 
+    def catch_up(self, branch: str) -> bool:
+        """Fast-forward to ``origin/<branch>`` when the checkout is behind it (never rewrites).
+
+        A re-run of a workflow checks out the commit the first run started from; the outbox and
+        the snapshot on the branch may have moved on since. True when HEAD moved.
+        """
+        self.fetch(branch)
+        remote = self.run("rev-parse", "--verify", f"refs/remotes/origin/{branch}")
+        if remote == self.head():
+            return False
+        behind = self._run(("merge-base", "--is-ancestor", "HEAD", remote), check=False)
+        if behind.returncode != 0:
+            return False  # diverged (or ahead): the push will rebase or redo
+        self.run("merge", "--quiet", "--ff-only", remote)
+        return True
+
     def commit(self, paths: Sequence[str], message: str) -> str | None:
         """Commit what changed under ``paths`` (added, modified, deleted) and nothing else.
 

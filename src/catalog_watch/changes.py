@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from catalog_watch.catalog import JSON
 from catalog_watch.severity import Severity
+
+if TYPE_CHECKING:
+    from catalog_watch.cost import Impact
 
 
 class ChangeKind(StrEnum):
@@ -26,6 +30,7 @@ class ChangeKind(StrEnum):
     MODALITY_CHANGED = "modality_changed"
     STATUS_CHANGED = "status_changed"
     METADATA_CHANGED = "metadata_changed"
+    CHEAPEST_CHANGED = "cheapest_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,8 @@ class Change:
     change_pct: float | None = None
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    impact: tuple[Impact, ...] = ()  # price changes: each cost scenario before → after
+    usage: str | None = None  # price changes: "+$1,240.00 / month for your usage"
 
     @property
     def sort_key(self) -> tuple[str, str, int, str]:
@@ -63,6 +70,10 @@ class Change:
         if self.kind is ChangeKind.MODALITY_CHANGED:
             data["added"] = list(self.added)
             data["removed"] = list(self.removed)
+        if self.impact:
+            data["impact"] = [impact.to_json() for impact in self.impact]
+        if self.usage is not None:
+            data["usage_impact"] = self.usage
         return data
 
 

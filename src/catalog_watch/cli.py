@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 from catalog_watch import __version__
 from catalog_watch.config import DEFAULT_BRANCH, MODES, Config, DiffSettings, load_config
 from catalog_watch.errors import CatalogWatchError
+from catalog_watch.sources import SOURCE_NAMES
 
 if TYPE_CHECKING:
     from catalog_watch.actions import ActionsRuntime
-    from catalog_watch.consistency import ModelIndex
+    from catalog_watch.consistency import Inconsistency, ModelIndex
     from catalog_watch.notify import Delivery
     from catalog_watch.publish.slack import SlackSettings
     from catalog_watch.report import Report
@@ -49,8 +50,8 @@ def _diff(args: argparse.Namespace) -> int:
     from catalog_watch.compare import compare, load_catalog
 
     config = _with_ignored(load_config(args.config), args.ignore_field)
-    old = load_catalog(Path(args.old), config)
-    new = load_catalog(Path(args.new), config)
+    old = load_catalog(Path(args.old), config, args.source_type)
+    new = load_catalog(Path(args.new), config, args.source_type)
     _print(compare(old, new, config, _index(args.models_json)), args.format)
     return 0
 
@@ -61,18 +62,54 @@ def _inconsistencies(args: argparse.Namespace) -> int:
     from catalog_watch.render.inconsistencies import render_inconsistencies
 
     config = load_config(args.config)
-    catalog = load_catalog(Path(args.catalog), config)
+    catalog = load_catalog(Path(args.catalog), config, args.source_type)
     found = find_inconsistencies(catalog, consistency_settings(config), _index(args.models_json))
     sys.stdout.write(render_inconsistencies(found, args.format))
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from catalog_watch.compare import load_catalog
+    from catalog_watch.cross_source import disagreements
+    from catalog_watch.render.cross_source import render_comparison
+
+    config = load_config(args.config)
+    catalogs = [load_catalog(Path(path), config, None) for path in args.inputs]
+    found = disagreements(catalogs)
+    previous = _previous_disagreements(args.since) if args.since else None
+    sys.stdout.write(render_comparison(catalogs, found, previous, args.format))
+    return 0
+
+
+def _previous_disagreements(path: Path) -> list[Inconsistency]:
+    """The disagreements of an earlier ``compare --format json`` (its ``disagreements`` list)."""
+    import json
+
+    from catalog_watch.consistency import Inconsistency
+    from catalog_watch.errors import ConfigError
+    from catalog_watch.severity import Severity
+
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))["disagreements"]
+        return [
+            Inconsistency(
+                i["id"], i["kind"], i["model"], i["field"], i["values"], Severity(i["severity"])
+            )
+            for i in items
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigError(
+            f"{path}: not the JSON output of catalog-watch compare ({error})"
+        ) from None
+
+
 def _check(args: argparse.Namespace) -> int:
     from catalog_watch.run import check
 
-    result = check(_check_options(args, write=args.write))
+    options = _check_options(args, write=args.write)
+    result = check(options)
     if result.not_modified or result.report is None:
-        print(f"{args.source}: not modified since the last snapshot (HTTP 304); nothing to do")
+        print(f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do")
         return 0
     _print(result.report, args.format)
     if result.written is not None and result.written.changed:
@@ -113,7 +150,7 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     )
     result = run_job(options)
     if result.report is None:
-        print(f"{args.source}: not modified since the last snapshot (HTTP 304); nothing to do")
+        print(f"{options.check.source}: not modified since the last snapshot (HTTP 304)")
     else:
         _publish_locally(result.report, args, runtime)
     sys.stdout.write(result.preview)
@@ -206,10 +243,14 @@ def _with_ignored(config: Config, ignore: list[str] | None) -> Config:
 def _check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
     """The options ``check`` and ``run`` share, from the command line and the config file."""
     from catalog_watch.run import CheckOptions
+    from catalog_watch.sources import source_type
 
+    kind = source_type(args.source_type or "models.dev")
     return CheckOptions(
-        source=args.source,
-        snapshots=Path(args.snapshots),
+        source=args.source or kind.default_url,
+        snapshots=Path(args.snapshots) if args.snapshots else kind.snapshots,
+        source_type=args.source_type,
+        compare_with=tuple(Path(p) for p in args.compare_with or ()),
         write=write,
         allow_shrink=args.allow_shrink,
         models_json=args.models_json,
@@ -255,6 +296,15 @@ def _parser() -> argparse.ArgumentParser:
     _common(found)
     found.set_defaults(command=_inconsistencies)
 
+    cross = commands.add_parser(
+        "compare", help="where catalogs (models.dev, LiteLLM, OpenRouter) disagree on a model"
+    )
+    cross.add_argument("inputs", nargs="+", metavar="SNAPSHOT_OR_FILE", help="two or more catalogs")
+    cross.add_argument("--since", type=Path, help="an earlier `compare --format json` output")
+    cross.add_argument("--format", choices=FORMATS, default="text")
+    cross.add_argument("--config", type=Path, help="catalog-watch.toml")
+    cross.set_defaults(command=_compare)
+
     check = commands.add_parser("check", help="fetch, diff against the snapshots, report")
     _source_options(check)
     check.add_argument("--write", action="store_true", help="write the new snapshot")
@@ -288,9 +338,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", default="https://models.dev/api.json", help="URL or file")
     parser.add_argument(
-        "--snapshots", default="snapshots/models.dev", help="this source's snapshot folder"
+        "--source-type",
+        choices=SOURCE_NAMES,
+        help="models.dev, litellm or openrouter (default: recognised from the document)",
+    )
+    parser.add_argument("--source", help="URL or file (default: the source type's own URL)")
+    parser.add_argument(
+        "--compare-with",
+        action="append",
+        metavar="DIR",
+        help="another source's snapshot folder: new and resolved disagreements with it alert too",
+    )
+    parser.add_argument(
+        "--snapshots", help="this source's snapshot folder (default: snapshots/<source type>)"
     )
     parser.add_argument(
         "--allow-shrink", action="store_true", help="accept a catalog that lost a lot"
@@ -309,6 +370,10 @@ def _utc_time(text: str) -> datetime:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text")
+    if not any(action.dest == "source_type" for action in parser._actions):
+        parser.add_argument(
+            "--source-type", choices=SOURCE_NAMES, help="the inputs' source (default: recognised)"
+        )
     parser.add_argument(
         "--config", type=Path, help="catalog-watch.toml (default: ./catalog-watch.toml)"
     )

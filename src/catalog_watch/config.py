@@ -29,6 +29,14 @@ key's name instead of being silently ignored. Every setting has a default: no fi
     min_decrease_pct = 20
     channel = "#llm-costs"       # bot token mode; or webhook_env = "SLACK_WEBHOOK_COSTS"
 
+    [costs]
+    reference_scenario = "RAG answer"
+    [[costs.usage]]              # monthly tokens: price changes become "+$1,240.00 / month"
+    provider = "openai"
+    model = "gpt-4o"
+    input_tokens = 1_000_000_000
+    output_tokens = 80_000_000
+
     [[mute]]
     provider = "helicone"
     model = "mistral-nemo"
@@ -119,6 +127,54 @@ class Mute(_Section):
     reason: str = ""
 
 
+class ScenarioSettings(_Section):
+    """A workload to price: ``count`` units of ``input_tokens`` in, ``output_tokens`` out."""
+
+    name: str = Field(min_length=1)
+    count: int = Field(gt=0)
+    unit: str = "requests"
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    cached_input_tokens: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _cached_within_input(self) -> ScenarioSettings:
+        if self.cached_input_tokens > self.input_tokens:
+            raise ValueError("cached_input_tokens must not exceed input_tokens")
+        return self
+
+
+class UsageSettings(_Section):
+    """A team's monthly tokens on one provider's model: turns a price change into dollars."""
+
+    provider: str
+    model: str
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    cache_read_tokens: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _cached_within_input(self) -> UsageSettings:
+        if self.cache_read_tokens > self.input_tokens:
+            raise ValueError("cache_read_tokens is part of input_tokens and must not exceed it")
+        return self
+
+
+class CostSettings(_Section):
+    reference_scenario: str | None = None  # the one that ranks the cheapest channel
+    scenario: tuple[ScenarioSettings, ...] = ()  # empty: the five standard scenarios
+    usage: tuple[UsageSettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _known_reference(self) -> CostSettings:
+        names = [s.name for s in self.scenario]
+        if len(names) != len(set(names)):
+            raise ValueError(f"scenario names must be unique, got {names}")
+        if self.reference_scenario and self.scenario and self.reference_scenario not in names:
+            raise ValueError(f"reference_scenario {self.reference_scenario!r} is not a scenario")
+        return self
+
+
 class AlertSettings(_Section):
     pending_max_age_hours: float = Field(default=24, gt=0)
 
@@ -128,6 +184,7 @@ class Config(_Section):
     guard: GuardSettings = GuardSettings()
     inconsistencies: InconsistencySettings = InconsistencySettings()
     alerts: AlertSettings = AlertSettings()
+    costs: CostSettings = CostSettings()
     watch: tuple[WatchRule, ...] = (WatchRule(),)
     mute: tuple[Mute, ...] = ()
 

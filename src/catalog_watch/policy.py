@@ -26,6 +26,7 @@ from catalog_watch.consistency import Inconsistency
 from catalog_watch.render.values import old_to_new
 from catalog_watch.report import Report
 from catalog_watch.severity import Severity
+from catalog_watch.sources import SOURCE_NAMES
 
 SCHEMA_DRIFT = "schema_drift"
 
@@ -171,7 +172,7 @@ def _inconsistency_alert(
 def _inconsistency_matches(rule: WatchRule, item: Inconsistency) -> bool:
     if not _severe_enough(item.severity, rule):
         return False
-    members = [label.split("/", 1) for label in item.values]
+    members = [_member(label) for label in item.values]
     return any(
         _selected(provider, rule.providers, rule.exclude_providers)
         and (
@@ -254,6 +255,15 @@ def _baseline(report: Report, rule: WatchRule, from_snapshot: str) -> Alert:
         ),
         extra=dict(counts),
     )
+
+
+def _member(label: str) -> tuple[str, str]:
+    """``provider/model``, or ``source:provider/model`` for a cross-source disagreement."""
+    source, colon, rest = label.partition(":")
+    if colon and source in SOURCE_NAMES and "/" in rest:
+        label = rest
+    provider, _, model = label.partition("/")
+    return provider, model
 
 
 def _destinations(rules: Iterable[WatchRule]) -> list[Destination]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog_watch.catalog import JSON, Catalog
-from catalog_watch.compare import compare
+from catalog_watch.compare import compare, load_catalog
 from catalog_watch.config import Config
 from catalog_watch.consistency import ModelIndex, load_model_index
 from catalog_watch.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
@@ -27,7 +27,8 @@ from catalog_watch.snapshot import (
     read_snapshot,
     write_snapshot,
 )
-from catalog_watch.sources.models_dev import DEFAULT_URL, parse_catalog
+from catalog_watch.sources import parse_source
+from catalog_watch.sources.models_dev import DEFAULT_URL
 
 DEFAULT_SNAPSHOTS = Path("snapshots/models.dev")
 
@@ -36,6 +37,8 @@ DEFAULT_SNAPSHOTS = Path("snapshots/models.dev")
 class CheckOptions:
     source: str = DEFAULT_URL
     snapshots: Path = DEFAULT_SNAPSHOTS
+    source_type: str | None = None  # None: recognised from the document's shape
+    compare_with: tuple[Path, ...] = ()  # other sources' snapshot folders (or files)
     write: bool = False
     allow_shrink: bool = False
     models_json: str | None = None
@@ -91,13 +94,20 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     """Validate, keep last good records, apply the shrink guard, compare. Writes nothing."""
     assert fetched.document is not None, "a 304 has nothing to evaluate"
     snapshot = read_snapshot(snapshots)
-    old = parse_catalog(snapshot.document) if snapshot else None
     guard = options.config.guard
-    new = parse_catalog(fetched.document, max_rejected_share=guard.max_rejected_share)
+    old = None
+    if snapshot is not None:
+        stored = snapshot.meta.get("source")
+        name = stored if isinstance(stored, str) else options.source_type
+        old = parse_source(snapshot.document, name, max_rejected_share=1.0, canonical=True)
+    new = parse_source(
+        fetched.document, options.source_type, max_rejected_share=guard.max_rejected_share
+    )
     new = apply_last_good(new, old)
     if old is not None and not options.allow_shrink:
         check_shrink(old, new, guard.max_shrink)
-    report = compare(old, new, options.config, model_index(options.models_json))
+    others = [load_catalog(path, options.config) for path in options.compare_with]
+    report = compare(old, new, options.config, model_index(options.models_json), others)
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
     unchanged = snapshot is not None and _same_content(snapshot.meta, meta)

@@ -16,6 +16,7 @@ _PHRASES: tuple[tuple[ChangeKind, str, str], ...] = (
     (ChangeKind.PROVIDER_ADDED, "provider added", "providers added"),
     (ChangeKind.PROVIDER_REMOVED, "provider removed", "providers removed"),
     (ChangeKind.PROVIDER_CHANGED, "provider field changed", "provider fields changed"),
+    (ChangeKind.CHEAPEST_CHANGED, "cheapest channel changed", "cheapest channels changed"),
     (ChangeKind.METADATA_CHANGED, "metadata change", "metadata changes"),
 )
 

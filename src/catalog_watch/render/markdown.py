@@ -19,6 +19,7 @@ FOLD_AFTER = 20
 
 _SECTIONS: tuple[tuple[str, frozenset[ChangeKind]], ...] = (
     ("Price changes", frozenset({ChangeKind.PRICE_CHANGED})),
+    ("Cheapest channel changes", frozenset({ChangeKind.CHEAPEST_CHANGED})),
     ("Limit changes", frozenset({ChangeKind.LIMIT_CHANGED})),
     ("Status changes", frozenset({ChangeKind.STATUS_CHANGED})),
     (

@@ -153,6 +153,14 @@ class ProviderRecord(TypedDict):
 _CATALOG = TypeAdapter(dict[str, ProviderRecord])
 
 
+def looks_like_models_dev(document: object) -> bool:
+    """An object of providers, each an object with a ``models`` object."""
+    if not isinstance(document, dict) or not document:
+        return False
+    providers = list(document.values())[:20]
+    return all(isinstance(p, dict) and isinstance(p.get("models"), dict) for p in providers)
+
+
 def parse_catalog(
     document: object, *, max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE
 ) -> Catalog:

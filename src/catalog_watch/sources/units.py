@@ -1,6 +1,6 @@
 """Unit conversion shared by the source adapters: every price ends up USD per 1M tokens.
 
-Decimal arithmetic, because ``2.5e-06 * 1e6`` is ``2.4999999999999996`` in floats, and a price
+Decimal arithmetic, because ``8e-07 * 1e6`` is ``0.7999999999999999`` in floats, and a price
 that reads as a change in every run would be noise.
 """
 

@@ -1,0 +1,406 @@
+"""One model across every provider that offers it: ``catalog-watch show MODEL``.
+
+The offerings are found with the same grouping as the inconsistencies (``grouping.py``: the id
+rule, models.json when given, the configured aliases), so a card and an inconsistency report
+always talk about the same set of offerings.
+
+A query may be, tried in this order:
+
+1. a group key, as the inconsistency report prints it (``gemini-2-5-flash``);
+2. ``<provider>/<model id>``, one offering exactly (``openrouter/google/gemini-2.5-flash``);
+3. a model id as some provider spells it (``google/gemini-2.5-flash``, ``gemini-2.5-flash``);
+4. with models.json, a canonical id (``google/gemini-2.5-flash``);
+5. anything that normalizes to a group key (``Gemini-2.5-Flash``, ``any-router/gemini-2.5-flash``).
+
+Case does not matter. A query that matches nothing gives ``None``; :func:`close_matches` then
+offers up to five group keys (difflib) and :func:`no_match_message` says it in one line.
+
+What the card holds, and the choices behind it:
+
+* **Cheapest channel**: the lowest cost of the reference scenario (by default "RAG answer",
+  5,000 input and 500 output tokens per request) among *paid* offerings: a usable input/output
+  price, a cost above zero and not a ``:free`` variant. Ties go to the provider id, then the
+  model id, so the answer never depends on dict order.
+* **Scenario costs** are given at the maker's own provider when it sells the model with a price
+  (``google`` for Gemini, ``anthropic`` for Claude...: the lab of the models.json canonical id when
+  an index is given, else :data:`MAKER_PREFIXES`), otherwise at the cheapest channel.
+* **Inconsistencies**: :func:`~catalog_watch.consistency.find_inconsistencies` on the whole
+  catalog (the free-provider rule needs it) kept to this group, in its order (most severe first).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from catalog_watch.catalog import JSON, Catalog, Record
+from catalog_watch.consistency import (
+    DEFAULT_SETTINGS,
+    ConsistencySettings,
+    Inconsistency,
+    find_inconsistencies,
+    group_offerings,
+)
+from catalog_watch.cost import DEFAULT_SCENARIOS, REFERENCE_SCENARIO, Scenario, scenario_cost
+from catalog_watch.grouping import ModelIndex, normalize_model_id
+
+__all__ = [
+    "MAKER_PREFIXES",
+    "Channel",
+    "ModelCard",
+    "Offering",
+    "ScenarioCost",
+    "cheapest_channel",
+    "cheapest_offer",
+    "close_matches",
+    "maker_provider",
+    "model_card",
+    "no_match_message",
+    "resolve_group",
+]
+
+MAKER_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("gemini", "google"),
+    ("gemma", "google"),
+    ("imagen", "google"),
+    ("veo", "google"),
+    ("claude", "anthropic"),
+    ("gpt-", "openai"),
+    ("chatgpt", "openai"),
+    ("codex", "openai"),
+    ("o1", "openai"),
+    ("o3", "openai"),
+    ("o4", "openai"),
+    ("text-embedding", "openai"),
+    ("whisper", "openai"),
+    ("dall-e", "openai"),
+    ("mistral", "mistral"),
+    ("ministral", "mistral"),
+    ("mixtral", "mistral"),
+    ("codestral", "mistral"),
+    ("devstral", "mistral"),
+    ("magistral", "mistral"),
+    ("pixtral", "mistral"),
+    ("voxtral", "mistral"),
+    ("deepseek", "deepseek"),
+    ("grok", "xai"),
+    ("kimi", "moonshotai"),
+    ("moonshot", "moonshotai"),
+    ("glm", "zhipuai"),
+    ("qwen", "alibaba"),
+    ("qwq", "alibaba"),
+    ("command", "cohere"),
+    ("minimax", "minimax"),
+    ("mimo", "xiaomi"),
+    ("sonar", "perplexity"),
+    ("nemotron", "nvidia"),
+)
+"""Group-key prefix → the maker's provider id, used when no models.json index is given.
+
+A prefix matches the whole key or a key continuing with ``-`` (``o3`` matches ``o3-mini``, not
+``o3xyz``), except those ending in ``-`` themselves (``gpt-``). First match wins.
+"""
+
+LAB_PROVIDERS: Mapping[str, str] = {"meta": "llama"}
+"""models.json labs whose first-party provider has another id (Meta sells Llama as ``llama``)."""
+
+MAX_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    """One provider's offering, as the pricing table shows it (catalog values as written)."""
+
+    provider: str
+    model_id: str
+    name: str | None
+    input: JSON
+    output: JSON
+    cache_read: JSON
+    context: JSON
+    max_output: JSON
+    release_date: str | None
+    reference_cost: Decimal | None
+    """The reference scenario's cost on this offering (None: no usable price)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider}/{self.model_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Where a scenario is cheapest: the offering and what the scenario costs there."""
+
+    provider: str
+    model_id: str
+    scenario: Scenario
+    cost: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider}/{self.model_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioCost:
+    scenario: Scenario
+    cost: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCard:
+    """Everything ``catalog-watch show`` prints about one model.
+
+    Attributes:
+        model: the group key (``gemini-3-1-flash-image-preview``).
+        canonical_id: the models.json id when an index was given and knows the model.
+        query: what was asked for, as typed.
+        offerings: every offering in the group, sorted by provider then model id.
+        provider_count: how many distinct providers offer it.
+        reference: the scenario that ranks channels.
+        cheapest: the cheapest paid channel on ``reference``, None when nobody charges for it.
+        scenario_provider: ``(provider, model id)`` the scenario costs are computed at.
+        scenario_basis: ``"maker"`` (the model's own lab sells it) or ``"cheapest"``.
+        scenarios: each scenario's cost at ``scenario_provider``.
+        inconsistencies: the group's current findings, most severe first.
+    """
+
+    model: str
+    canonical_id: str | None
+    query: str
+    offerings: tuple[Offering, ...]
+    provider_count: int
+    reference: Scenario
+    cheapest: Channel | None
+    scenario_provider: tuple[str, str] | None
+    scenario_basis: Literal["maker", "cheapest"] | None
+    scenarios: tuple[ScenarioCost, ...]
+    inconsistencies: tuple[Inconsistency, ...]
+
+
+# -- Public entry points ---------------------------------------------------------------------
+
+
+def model_card(
+    catalog: Catalog,
+    query: str,
+    settings: ConsistencySettings = DEFAULT_SETTINGS,
+    index: ModelIndex | None = None,
+    *,
+    scenarios: Sequence[Scenario] = DEFAULT_SCENARIOS,
+    reference: Scenario | None = None,
+) -> ModelCard | None:
+    """The card of the model ``query`` names, or None when it names nothing in the catalog.
+
+    ``reference`` (default: the first of ``scenarios``, "RAG answer" for the defaults) ranks the
+    channels.
+    """
+    groups = group_offerings(catalog, settings, index)
+    key = resolve_group(catalog, query, groups, index)
+    if key is None:
+        return None
+    if reference is None:
+        reference = scenarios[0] if scenarios else REFERENCE_SCENARIO
+    members = groups[key]
+    offerings = tuple(
+        _offering(provider, model_id, _record(catalog, provider, model_id), reference)
+        for provider, model_id in sorted(members)
+    )
+    cheapest = cheapest_offer(catalog, members, reference)
+    basis: Literal["maker", "cheapest"] | None = None
+    at: tuple[str, str] | None = None
+    maker = maker_provider(key, index)
+    if maker is not None:
+        at = _priced_member(catalog, members, maker, reference)
+        basis = "maker" if at is not None else None
+    if at is None and cheapest is not None:
+        at, basis = (cheapest.provider, cheapest.model_id), "cheapest"
+    costs: tuple[ScenarioCost, ...] = ()
+    if at is not None:
+        record = _record(catalog, *at)
+        costs = tuple(ScenarioCost(s, scenario_cost(record, s)) for s in scenarios)
+    found = tuple(
+        item for item in find_inconsistencies(catalog, settings, index) if item.model == key
+    )
+    return ModelCard(
+        model=key,
+        canonical_id=index.canonical_id(key) if index is not None else None,
+        query=query,
+        offerings=offerings,
+        provider_count=len({provider for provider, _ in members}),
+        reference=reference,
+        cheapest=cheapest,
+        scenario_provider=at,
+        scenario_basis=basis,
+        scenarios=costs,
+        inconsistencies=found,
+    )
+
+
+def cheapest_offer(
+    catalog: Catalog,
+    group_members: Iterable[tuple[str, str]],
+    scenario: Scenario = REFERENCE_SCENARIO,
+) -> Channel | None:
+    """The paid offering where ``scenario`` costs least, with that cost; None if none is paid.
+
+    Paid: a usable price, a cost above zero, and not a ``:free`` variant. Ties go to the lowest
+    provider id, then model id. Members missing from ``catalog`` are skipped, so a group taken
+    from another catalog (the previous run's) can be passed as is.
+    """
+    best: tuple[Decimal, str, str] | None = None
+    for provider, model_id in group_members:
+        if model_id.lower().endswith(":free"):
+            continue
+        models = catalog.providers.get(provider)
+        record = models.models.get(model_id) if models is not None else None
+        if record is None:
+            continue
+        cost = scenario_cost(record, scenario)
+        if cost is None or cost <= 0:
+            continue
+        candidate = (cost, provider, model_id)
+        if best is None or candidate < best:
+            best = candidate
+    if best is None:
+        return None
+    return Channel(provider=best[1], model_id=best[2], scenario=scenario, cost=best[0])
+
+
+def cheapest_channel(
+    catalog: Catalog,
+    group_members: Iterable[tuple[str, str]],
+    scenario: Scenario = REFERENCE_SCENARIO,
+) -> tuple[str, str] | None:
+    """``(provider, model id)`` of :func:`cheapest_offer`: compare it between two catalogs to
+    tell that the cheapest channel of a model changed."""
+    channel = cheapest_offer(catalog, group_members, scenario)
+    return None if channel is None else (channel.provider, channel.model_id)
+
+
+def resolve_group(
+    catalog: Catalog,
+    query: str,
+    groups: Mapping[str, Sequence[tuple[str, str]]],
+    index: ModelIndex | None = None,
+) -> str | None:
+    """The group key ``query`` names (rules in the module docstring), or None."""
+    text = query.strip()
+    if not text:
+        return None
+    lowered = text.lower()
+    if lowered in groups:
+        return lowered
+    group_of = {member: key for key, members in groups.items() for member in members}
+    provider, _, model_id = text.partition("/")
+    if model_id:
+        models = catalog.providers.get(provider) or catalog.providers.get(provider.lower())
+        if models is not None:
+            hit = _find_model(models.models, model_id)
+            if hit is not None and (models.id, hit) in group_of:
+                return group_of[models.id, hit]
+    by_raw: dict[str, int] = {}
+    for (_, member_id), group in group_of.items():
+        if member_id.lower() == lowered:
+            by_raw[group] = by_raw.get(group, 0) + 1
+    if by_raw:
+        return min(by_raw, key=lambda group: (-by_raw[group], group))
+    canonical = index.raw.get(lowered) if index is not None else None
+    if canonical is not None and canonical in groups:
+        return canonical
+    normalized = normalize_model_id(text)
+    return normalized if normalized in groups else None
+
+
+def close_matches(
+    catalog: Catalog,
+    query: str,
+    settings: ConsistencySettings = DEFAULT_SETTINGS,
+    index: ModelIndex | None = None,
+    n: int = MAX_SUGGESTIONS,
+) -> list[str]:
+    """Up to ``n`` group keys that look like ``query``, closest first (each one a valid query)."""
+    keys = list(group_offerings(catalog, settings, index))
+    return difflib.get_close_matches(normalize_model_id(query.strip()), keys, n=n, cutoff=0.6)
+
+
+def no_match_message(query: str, suggestions: Sequence[str]) -> str:
+    """``no model matches 'x'; did you mean: a, b?`` (or a hint when there is nothing close)."""
+    if suggestions:
+        return f"no model matches {query!r}; did you mean: {', '.join(suggestions)}?"
+    return (
+        f"no model matches {query!r}; try a group key from `catalog-watch inconsistencies` "
+        "or <provider>/<model id>"
+    )
+
+
+def maker_provider(group_key: str, index: ModelIndex | None = None) -> str | None:
+    """The provider id of the lab that makes the model, if known.
+
+    With an index, the lab of the canonical id (``google/gemini-2.5-flash`` → ``google``); else
+    the first :data:`MAKER_PREFIXES` entry the group key starts with.
+    """
+    if index is not None:
+        canonical = index.canonical_id(group_key)
+        if canonical is not None and "/" in canonical:
+            lab = canonical.split("/", 1)[0].lower()
+            return LAB_PROVIDERS.get(lab, lab)
+    for prefix, provider in MAKER_PREFIXES:
+        if group_key == prefix or group_key.startswith(
+            prefix if prefix.endswith("-") else prefix + "-"
+        ):
+            return provider
+    return None
+
+
+# -- Internals -------------------------------------------------------------------------------
+
+
+def _record(catalog: Catalog, provider: str, model_id: str) -> Record:
+    return catalog.providers[provider].models[model_id]
+
+
+def _find_model(models: Mapping[str, Record], model_id: str) -> str | None:
+    if model_id in models:
+        return model_id
+    lowered = model_id.lower()
+    matches = sorted(mid for mid in models if mid.lower() == lowered)
+    return matches[0] if matches else None
+
+
+def _priced_member(
+    catalog: Catalog, members: Sequence[tuple[str, str]], provider: str, scenario: Scenario
+) -> tuple[str, str] | None:
+    """The maker's first offering in the group (by model id) that has a usable price."""
+    for member_provider, model_id in members:
+        if member_provider == provider:
+            cost = scenario_cost(_record(catalog, member_provider, model_id), scenario)
+            if cost is not None:
+                return member_provider, model_id
+    return None
+
+
+def _section(record: Record, name: str) -> Mapping[str, JSON]:
+    value = record.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _offering(provider: str, model_id: str, record: Record, reference: Scenario) -> Offering:
+    cost, limit = _section(record, "cost"), _section(record, "limit")
+    name, released = record.get("name"), record.get("release_date")
+    return Offering(
+        provider=provider,
+        model_id=model_id,
+        name=name if isinstance(name, str) else None,
+        input=cost.get("input"),
+        output=cost.get("output"),
+        cache_read=cost.get("cache_read"),
+        context=limit.get("context"),
+        max_output=limit.get("output"),
+        release_date=released if isinstance(released, str) else None,
+        reference_cost=scenario_cost(record, reference),
+    )

@@ -1,0 +1,49 @@
+"""``catalog-watch compare``: where sources disagree, in words, markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from catalog_watch.catalog import Catalog
+from catalog_watch.consistency import Inconsistency, compare_inconsistencies
+from catalog_watch.render.markdown import cell
+
+
+def render_comparison(
+    catalogs: Sequence[Catalog],
+    found: Sequence[Inconsistency],
+    previous: Sequence[Inconsistency] | None,
+    output_format: str,
+) -> str:
+    appeared, resolved = (
+        compare_inconsistencies(previous, found) if previous is not None else ([], [])
+    )
+    sources = {
+        c.source: {"providers": len(c.providers), "offerings": c.offering_count} for c in catalogs
+    }
+    if output_format == "json":
+        body = {
+            "sources": sources,
+            "disagreements": [i.to_json() for i in found],
+            "appeared": [i.to_json() for i in appeared],
+            "resolved": [i.to_json() for i in resolved],
+        }
+        return json.dumps(body, sort_keys=True, ensure_ascii=False) + "\n"
+    names = ", ".join(sources)
+    head = f"{len(found):,} disagreements between {names}"
+    markdown = output_format == "markdown"
+    lines = [f"**{head}**", ""] if markdown else [head]
+
+    def line(item: Inconsistency) -> str:
+        if markdown:
+            return f"- **{item.severity.value}** `{cell(item.model)}`: {cell(item.describe())}"
+        return f"[{item.severity.value}] {item.model}: {item.describe()}"
+
+    for title, items in (("new since the last comparison", appeared), ("resolved", resolved)):
+        if items:
+            lines += ["", f"{title} ({len(items)}):", *(line(i) for i in items)]
+    if previous is not None:
+        lines += ["", "all current disagreements:"]
+    lines += [line(i) for i in found]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,510 @@
+"""LiteLLM ``model_prices_and_context_window.json`` → :class:`Catalog` of canonical records.
+
+The adapter rewrites LiteLLM's ``{key: entry}`` map into an api.json-shaped document of
+models.dev records, then hands it to :func:`parse_catalog`, so validation, rejection, last-good
+handling and the snapshot format are the same as for models.dev. The returned catalog says
+``source="litellm"``; its ``rejections`` are the adapter's own (named with the provider, the
+entry's key and LiteLLM's field name, e.g. ``input_cost_per_token``) followed by
+``parse_catalog``'s.
+
+Mapping (one LiteLLM entry → one offering):
+
+* **Provider** = ``litellm_provider``, made safe as a file name: every run of characters outside
+  ``[A-Za-z0-9._-]`` becomes ``-`` and leading ``.``/``_``/``-`` are dropped (every real
+  provider, e.g. ``vertex_ai-anthropic_models``, is already safe and stays as it is). The
+  provider's ``name`` is the raw value. A missing or unusable value rejects the entry under the
+  provider ``(unknown)``.
+* **Model id** = the entry's key, unchanged (it is what a LiteLLM caller passes and is unique);
+  ``name`` = the key too (LiteLLM has no display name).
+* **Prices** (USD per token → USD per 1M via :func:`per_million`, exactly):
+  ``input_cost_per_token`` → ``cost.input``, ``output_cost_per_token`` → ``cost.output``,
+  ``cache_read_input_token_cost`` → ``cost.cache_read``, ``cache_creation_input_token_cost`` →
+  ``cost.cache_write``, ``output_cost_per_reasoning_token`` → ``cost.reasoning``,
+  ``input_cost_per_audio_token`` → ``cost.input_audio``, ``output_cost_per_audio_token`` →
+  ``cost.output_audio``. No price field at all → no ``cost`` (an unknown price, never 0).
+  Values are taken as written: a unit error upstream (``wandb/*`` at 0.135/token) stays a huge
+  number for the inconsistency checks to flag; float noise upstream stays too.
+* **Long-context tiers**: ``<price field>_above_<N>k_tokens`` (input, output, cache read, cache
+  write, reasoning) → ``cost.tiers`` entries ``{input, output, ..., tier: {type: "context",
+  size: N*1000}}``, sorted by size. Service-tier variants (``*_priority``, ``*_flex``,
+  ``*_batches``) and the 1-hour cache write are not tiers: they stay under ``litellm``.
+  ``tiered_pricing: [{range: [start, end], <price fields>}]`` (DashScope, Volcengine: 18 entries
+  whose only prices are there) is mapped when the entry has no flat ``input_cost_per_token`` /
+  ``output_cost_per_token``: the range starting at 0 gives the base prices, every other range a
+  tier at ``size = start`` (the range end is dropped). With flat prices present it stays raw
+  under ``litellm``.
+* **Limits**: ``max_input_tokens`` → ``limit.context``, ``max_output_tokens`` →
+  ``limit.output``; a missing one is ``0`` (models.dev's "not published" convention, which
+  ``limit`` being required forces). ``max_tokens`` is *never* used as a fallback: it is LiteLLM's
+  legacy field, "max output tokens, else max input tokens", so it cannot say which window it is.
+  Of the 2,456 kept July entries with ``max_input_tokens`` it equals ``max_output_tokens`` in
+  2,293 and the input window in 116 (mostly embeddings, which have no output cap). It stays
+  under ``litellm``. Whole floats (``2000000.0``) are accepted as ints.
+* **Capabilities**: ``supports_function_calling`` → ``tool_call``, ``supports_reasoning`` →
+  ``reasoning`` (absent = false, as LiteLLM itself reads them); ``supports_response_schema`` →
+  ``structured_output`` only when present (absent = unknown). LiteLLM says nothing about
+  ``temperature``, ``open_weights``, ``family``, ``knowledge`` or release dates: left out.
+* **Modalities**: input = ``text`` plus ``image`` (``supports_vision``), ``audio``
+  (``supports_audio_input``), ``video`` (``supports_video_input``), ``pdf``
+  (``supports_pdf_input``); ``attachment`` = any of those. Output = LiteLLM's
+  ``supported_output_modalities`` when it is given (it is the only place image output is said),
+  else ``text`` plus ``audio`` when ``supports_audio_output``. (Input uses the flags rather than
+  ``supported_modalities`` because only the flags know about PDF; that list stays under
+  ``litellm``.)
+* **Deprecation**: ``deprecation_date`` is kept as ``deprecation_date`` on the record. With a
+  ``today`` argument, ``status: "deprecated"`` is set when the date is ``<= today`` (on the date
+  itself the model is gone). No ``today`` → no status: parsing never reads the clock.
+* **Everything else** (``mode``, ``max_tokens``, ``source``, ``supports_tool_choice``, service
+  tiers, per-image/per-second prices...) is kept as written under a ``litellm`` sub-object, so an
+  edit there shows up as a metadata change instead of vanishing.
+
+What is skipped (counted in :attr:`Conversion.skipped`, never a rejection):
+
+* the reserved keys ``sample_spec`` (documentation, strings in numeric fields),
+  ``fallback_generalizations`` (routing regexes) and ``last_updated`` (added by the RoCry mirror
+  the saved snapshots come from);
+* entries whose ``mode`` is not priced per token: only ``chat``, ``completion``, ``responses``,
+  ``realtime`` and ``embedding`` are kept. ``realtime`` (21 of them were ``chat`` in January) and
+  ``embedding`` (models.dev lists embedding models too; ``gemini/gemini-1.5-flash`` moved from
+  chat to embedding between the two snapshots) are kept so that a mode change reads as a change,
+  not as a removal. Image, audio, video, rerank, search, OCR, moderation and vector-store entries
+  are priced per image, second, character, query or page, which a per-1M-token record cannot
+  hold. Entries with no ``mode`` (Fireworks' size-bucket price rows) are skipped too.
+
+What is rejected (the entry is left out, a :class:`Rejection` names provider, key and field): a
+non-object entry; a missing or unusable ``litellm_provider``; a ``mode`` that is not a string; a
+mapped price that is not a non-negative finite number; a mapped token limit that is not a
+non-negative whole number; a mapped ``supports_*`` flag that is not a boolean; a
+``deprecation_date`` that is not a string; a malformed mapped ``tiered_pricing``. ``null`` counts
+as absent. A numeric *string* price or limit (``"0.000001"``) is accepted, converted exactly, and
+noted in ``Catalog.warnings``: the value is unambiguous and ``sample_spec``, the one entry that
+holds strings in number fields, is skipped before this point. As for models.dev, more than
+``max_rejected_share`` bad entries (adapter and ``parse_catalog`` rejections together, over the
+entries not skipped) refuses the whole document.
+
+The helpers shared with ``openrouter.py`` (:class:`Conversion`, :class:`FieldReader`,
+:func:`finish_catalog`, :func:`is_deprecated`) live here for now.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from catalog_watch.catalog import JSON, Catalog, Rejection
+from catalog_watch.errors import CatalogRejected
+from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, parse_catalog
+from catalog_watch.sources.units import NotAPrice, per_million
+
+SOURCE_NAME = "litellm"
+DEFAULT_URL = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+
+KEPT_MODES = frozenset({"chat", "completion", "responses", "realtime", "embedding"})
+"""The modes priced per token; every other mode is skipped (see the module docstring)."""
+
+RESERVED_KEYS = frozenset({"sample_spec", "fallback_generalizations", "last_updated"})
+UNKNOWN_PROVIDER = "(unknown)"
+
+SKIP_RESERVED = "reserved key"
+SKIP_NO_MODE = "no mode"
+SKIP_MODE_PREFIX = "mode "
+"""Skip reasons: ``"reserved key"``, ``"no mode"`` and ``"mode <name>"`` (``"mode embedding"``)."""
+
+PRICE_FIELDS: Mapping[str, str] = {
+    "input_cost_per_token": "input",
+    "output_cost_per_token": "output",
+    "cache_read_input_token_cost": "cache_read",
+    "cache_creation_input_token_cost": "cache_write",
+    "output_cost_per_reasoning_token": "reasoning",
+    "input_cost_per_audio_token": "input_audio",
+    "output_cost_per_audio_token": "output_audio",
+}
+_TIER_FIELD = re.compile(
+    r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
+    r"|cache_creation_input_token_cost|output_cost_per_reasoning_token)_above_(\d+)k_tokens$"
+)
+_INPUT_FLAGS = (
+    ("supports_vision", "image"),
+    ("supports_audio_input", "audio"),
+    ("supports_video_input", "video"),
+    ("supports_pdf_input", "pdf"),
+)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# -- Shared by the adapters ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """A source document rewritten as an api.json document, before ``parse_catalog`` checks it.
+
+    ``skipped`` maps a reason to the keys (or ids) left out on purpose; ``rejections`` are the
+    source records the adapter could not convert; ``warnings`` are values accepted with a note.
+    """
+
+    document: dict[str, JSON]
+    rejections: tuple[Rejection, ...] = ()
+    warnings: tuple[Rejection, ...] = ()
+    skipped: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def skipped_counts(self) -> dict[str, int]:
+        return {reason: len(keys) for reason, keys in sorted(self.skipped.items())}
+
+    @property
+    def offering_count(self) -> int:
+        return sum(len(p["models"]) for p in self.document.values())
+
+
+def finish_catalog(conversion: Conversion, *, source: str, max_rejected_share: float) -> Catalog:
+    """Validate the converted document with ``parse_catalog``; refuse it if too much was bad."""
+    adapter_bad = {(r.provider, r.model) for r in conversion.rejections}
+    if not conversion.offering_count and not adapter_bad:
+        raise CatalogRejected(f"{source}: the document holds no model at all")
+    # parse_catalog's own share rule would only see the converted records and speak as
+    # models.dev: the rule is applied below, over the source's entries.
+    parsed = parse_catalog(conversion.document, max_rejected_share=1.0)
+    rejections = (*conversion.rejections, *parsed.rejections)
+    bad_providers = {r.provider for r in parsed.rejections if r.model is None}
+    parse_bad = {
+        (r.provider, r.model)
+        for r in parsed.rejections
+        if r.model is not None and r.provider not in bad_providers
+    }
+    bad = (
+        len(adapter_bad)
+        + len(parse_bad)
+        + sum(len(conversion.document[p]["models"]) for p in bad_providers)
+    )
+    total = len(adapter_bad) + conversion.offering_count
+    if total and bad / total > max_rejected_share:
+        first = "; ".join(str(r) for r in rejections[:3])
+        raise CatalogRejected(
+            f"{source}: {bad} of {total} models ({bad / total:.1%}) failed validation, more "
+            f"than the {max_rejected_share:.0%} allowed; the upstream catalog looks broken. "
+            f"First errors: {first}"
+        )
+    return replace(
+        parsed,
+        source=source,
+        rejections=rejections,
+        warnings=(*conversion.warnings, *parsed.warnings),
+    )
+
+
+def is_deprecated(day: str, today: date | None) -> bool | None:
+    """Whether an end-of-life date (``YYYY-MM-DD``) has come; None when unknown or unparsable."""
+    if today is None:
+        return None
+    try:
+        return date.fromisoformat(day) <= today
+    except ValueError:
+        return None
+
+
+class FieldReader:
+    """Reads the fields of one source record; each bad value becomes a rejection naming it.
+
+    Every reader returns None for an absent value (missing or ``null``) and for a bad one, so a
+    caller builds the record and then checks :attr:`rejections`.
+    """
+
+    def __init__(self, provider: str, model: str, *, strings_expected: bool = False) -> None:
+        self.provider = provider
+        self.model = model
+        self.strings_expected = strings_expected
+        self.rejections: list[Rejection] = []
+        self.warnings: list[Rejection] = []
+
+    def reject(self, field: str, reason: str, value: JSON = None) -> None:
+        self.rejections.append(self._note(field, reason, value))
+
+    def warn(self, field: str, reason: str, value: JSON = None) -> None:
+        self.warnings.append(self._note(field, reason, value))
+
+    def price(self, value: JSON, field: str) -> int | float | None:
+        """USD per token → USD per 1M tokens."""
+        if value is None:
+            return None
+        try:
+            result = per_million(value)
+        except NotAPrice as error:
+            self.reject(field, f"not a price: {error}", value)
+            return None
+        if isinstance(value, str) and not self.strings_expected:
+            self.warn(field, "a price written as a string; accepted as the number it spells", value)
+        return result
+
+    def tokens(self, value: JSON, field: str) -> int | None:
+        """A token count: an int, a whole float (``2000000.0``) or a whole numeric string."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.reject(field, "should be a whole number of tokens", value)
+            return None
+        try:
+            number = Decimal(value.strip() if isinstance(value, str) else repr(value))
+        except InvalidOperation:
+            self.reject(field, "should be a whole number of tokens", value)
+            return None
+        if not number.is_finite() or number < 0 or number != number.to_integral_value():
+            self.reject(field, "should be a non-negative whole number of tokens", value)
+            return None
+        if isinstance(value, str):
+            self.warn(field, "a token count written as a string; accepted", value)
+        return int(number)
+
+    def flag(self, value: JSON, field: str) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        self.reject(field, "should be true or false", value)
+        return None
+
+    def text(self, value: JSON, field: str) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        self.reject(field, "should be a string", value)
+        return None
+
+    def _note(self, field: str, reason: str, value: JSON) -> Rejection:
+        if isinstance(value, dict | list):
+            value = None  # a whole object says nothing a reader can act on
+        return Rejection(self.provider, self.model, field, reason, value)
+
+
+# -- LiteLLM ---------------------------------------------------------------------------------
+
+
+def parse_litellm(
+    document: object,
+    *,
+    max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE,
+    today: date | None = None,
+) -> Catalog:
+    """LiteLLM's price map → a checked catalog with ``source="litellm"``."""
+    return finish_catalog(
+        convert_litellm(document, today=today),
+        source=SOURCE_NAME,
+        max_rejected_share=max_rejected_share,
+    )
+
+
+def looks_like_litellm(document: object) -> bool:
+    """A JSON object whose values are mostly objects carrying ``litellm_provider``."""
+    if not isinstance(document, dict) or not document:
+        return False
+    hits = sum(isinstance(v, dict) and "litellm_provider" in v for v in document.values())
+    return hits * 2 > len(document)
+
+
+def convert_litellm(document: object, *, today: date | None = None) -> Conversion:
+    """LiteLLM's ``{key: entry}`` map → api.json document, rejections and skips."""
+    if not isinstance(document, dict):
+        raise CatalogRejected(
+            f"{SOURCE_NAME}: expected a JSON object of models, got {type(document).__name__}"
+        )
+    providers: dict[str, dict[str, Any]] = {}
+    rejections: list[Rejection] = []
+    warnings: list[Rejection] = []
+    skipped: dict[str, list[str]] = defaultdict(list)
+    for key, entry in document.items():
+        key = str(key)
+        if key in RESERVED_KEYS:
+            skipped[SKIP_RESERVED].append(key)
+            continue
+        if not isinstance(entry, dict):
+            reason = f"is a {type(entry).__name__}, not an object"
+            rejections.append(_rejection(UNKNOWN_PROVIDER, key, "(record)", reason, entry))
+            continue
+        mode = entry.get("mode")
+        if mode is None:
+            skipped[SKIP_NO_MODE].append(key)
+            continue
+        if isinstance(mode, str) and mode not in KEPT_MODES:
+            skipped[SKIP_MODE_PREFIX + mode].append(key)
+            continue
+        raw_provider = entry.get("litellm_provider")
+        provider_id = safe_provider_id(raw_provider)
+        if provider_id is None:
+            reason = "missing" if raw_provider is None else "not usable as a provider id"
+            rejections.append(
+                _rejection(UNKNOWN_PROVIDER, key, "litellm_provider", reason, raw_provider)
+            )
+            continue
+        # The provider exists even when all its entries are rejected, so that last-good
+        # handling can put their previous records back.
+        provider = providers.setdefault(
+            provider_id, {"id": provider_id, "name": raw_provider, "models": {}}
+        )
+        reader = FieldReader(provider_id, key)
+        if not isinstance(mode, str):
+            reader.reject("mode", "should be a string", mode)
+        record = _record(key, entry, provider_id, reader, today)
+        warnings.extend(reader.warnings)
+        if reader.rejections:
+            rejections.extend(reader.rejections)
+        else:
+            provider["models"][key] = record
+    return Conversion(
+        document=providers,
+        rejections=tuple(rejections),
+        warnings=tuple(warnings),
+        skipped={reason: tuple(keys) for reason, keys in skipped.items()},
+    )
+
+
+def safe_provider_id(value: JSON) -> str | None:
+    """``litellm_provider`` as a file-name-safe provider id; None when nothing usable is left."""
+    if not isinstance(value, str):
+        return None
+    cleaned = _UNSAFE.sub("-", value.strip()).lstrip("._-")
+    return cleaned or None
+
+
+def _record(
+    key: str, entry: dict[str, Any], provider_id: str, reader: FieldReader, today: date | None
+) -> dict[str, JSON]:
+    used: set[str] = {"litellm_provider"}
+
+    def take(name: str) -> JSON:
+        used.add(name)
+        return entry.get(name)
+
+    cost: dict[str, JSON] = {}
+    for source_field, target in PRICE_FIELDS.items():
+        price = reader.price(take(source_field), source_field)
+        if price is not None:
+            cost[target] = price
+    tiers = _above_tiers(entry, reader, used)
+    has_flat = any(
+        entry.get(name) is not None for name in ("input_cost_per_token", "output_cost_per_token")
+    )
+    if not has_flat and entry.get("tiered_pricing") is not None:
+        base, range_tiers = _tiered_pricing(take("tiered_pricing"), reader)
+        cost.update(base)
+        tiers.extend(range_tiers)
+    if tiers:
+        cost["tiers"] = sorted(tiers, key=lambda tier: tier["tier"]["size"])
+
+    inputs = ["text"]
+    for flag_field, modality in _INPUT_FLAGS:
+        if reader.flag(take(flag_field), flag_field):
+            inputs.append(modality)
+    outputs = _output_modalities(take("supported_output_modalities"), reader)
+    if outputs is None:
+        outputs = ["text"]
+        if reader.flag(take("supports_audio_output"), "supports_audio_output"):
+            outputs.append("audio")
+    else:
+        reader.flag(take("supports_audio_output"), "supports_audio_output")
+
+    record: dict[str, JSON] = {
+        "id": key,
+        "name": key,
+        "attachment": len(inputs) > 1,
+        "reasoning": bool(reader.flag(take("supports_reasoning"), "supports_reasoning")),
+        "tool_call": bool(
+            reader.flag(take("supports_function_calling"), "supports_function_calling")
+        ),
+    }
+    structured = reader.flag(take("supports_response_schema"), "supports_response_schema")
+    if structured is not None:
+        record["structured_output"] = structured
+    record["modalities"] = {"input": inputs, "output": outputs}
+    record["limit"] = {
+        "context": reader.tokens(take("max_input_tokens"), "max_input_tokens") or 0,
+        "output": reader.tokens(take("max_output_tokens"), "max_output_tokens") or 0,
+    }
+    if cost:
+        record["cost"] = cost
+    deprecation = reader.text(take("deprecation_date"), "deprecation_date")
+    if deprecation is not None:
+        record["deprecation_date"] = deprecation
+        gone = is_deprecated(deprecation, today)
+        if gone:
+            record["status"] = "deprecated"
+        elif gone is None and today is not None:
+            reader.warn("deprecation_date", "not a YYYY-MM-DD date; no status derived", deprecation)
+    rest = {name: value for name, value in entry.items() if name not in used}
+    if entry.get("litellm_provider") != provider_id:
+        rest["litellm_provider"] = entry.get("litellm_provider")
+    if rest:
+        record["litellm"] = rest
+    return record
+
+
+def _above_tiers(
+    entry: dict[str, Any], reader: FieldReader, used: set[str]
+) -> list[dict[str, JSON]]:
+    """``input_cost_per_token_above_200k_tokens`` and kin → one tier per threshold."""
+    by_size: dict[int, dict[str, JSON]] = {}
+    for name, value in entry.items():
+        match = _TIER_FIELD.match(name)
+        if match is None:
+            continue
+        used.add(name)
+        price = reader.price(value, name)
+        if price is None:
+            continue
+        size = int(match.group(2)) * 1000
+        tier = by_size.setdefault(size, {"tier": {"type": "context", "size": size}})
+        tier[PRICE_FIELDS[match.group(1)]] = price
+    return list(by_size.values())
+
+
+def _tiered_pricing(
+    value: JSON, reader: FieldReader
+) -> tuple[dict[str, JSON], list[dict[str, JSON]]]:
+    """``tiered_pricing`` ranges → base prices (the range from 0) and context tiers."""
+    base: dict[str, JSON] = {}
+    tiers: list[dict[str, JSON]] = []
+    if not isinstance(value, list):
+        reader.reject("tiered_pricing", "should be a list of price ranges", value)
+        return base, tiers
+    for index, item in enumerate(value):
+        where = f"tiered_pricing[{index}]"
+        if not isinstance(item, dict):
+            reader.reject(where, "should be an object", item)
+            continue
+        bounds = item.get("range")
+        if not isinstance(bounds, list) or not bounds:
+            reader.reject(f"{where}.range", "should be a [start, end] list", bounds)
+            continue
+        start = reader.tokens(bounds[0], f"{where}.range")
+        if start is None:
+            if bounds[0] is None:
+                reader.reject(f"{where}.range", "has no start", bounds)
+            continue
+        prices: dict[str, JSON] = {}
+        for source_field, target in PRICE_FIELDS.items():
+            price = reader.price(item.get(source_field), f"{where}.{source_field}")
+            if price is not None:
+                prices[target] = price
+        if start == 0:
+            base.update(prices)
+        else:
+            tiers.append({**prices, "tier": {"type": "context", "size": start}})
+    return base, tiers
+
+
+def _output_modalities(value: JSON, reader: FieldReader) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        reader.reject("supported_output_modalities", "should be a list of strings", value)
+        return None
+    return list(value)
+
+
+def _rejection(provider: str, model: str, field: str, reason: str, value: JSON) -> Rejection:
+    if isinstance(value, dict | list):
+        value = None
+    return Rejection(provider=provider, model=model, field=field, reason=reason, value=value)

@@ -49,7 +49,10 @@ def test_default_rule_alerts_on_changes_but_not_metadata() -> None:
     assert [(a.provider, a.field, a.destination.key) for a in found] == [
         ("openai", "cost.input", "default")
     ]
-    assert found[0].detail == "cost.input $10.00 → $12.00 per 1M (+20 %)"
+    assert found[0].detail == (
+        "cost.input $10.00 → $12.00 per 1M (+20 %) · "
+        "RAG answer: $70.00 → $80.00 per 1,000 requests (+14.29 %)"
+    )
 
 
 def test_include_and_exclude_provider_globs() -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from catalog_watch import __version__
 from catalog_watch.config import DEFAULT_BRANCH, MODES, Config, DiffSettings, load_config
-from catalog_watch.errors import CatalogWatchError
+from catalog_watch.errors import CatalogWatchError, ConfigError
 from catalog_watch.sources import SOURCE_NAMES
 
 if TYPE_CHECKING:
@@ -68,6 +68,31 @@ def _inconsistencies(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(args: argparse.Namespace) -> int:
+    from catalog_watch.compare import consistency_settings, load_catalog
+    from catalog_watch.impact import reference_scenario, scenarios
+    from catalog_watch.model_card import close_matches, model_card, no_match_message
+    from catalog_watch.render.model_card import render_card
+
+    config = load_config(args.config)
+    catalog = load_catalog(Path(args.catalog), config, args.source_type)
+    settings, index = consistency_settings(config), _index(args.models_json)
+    card = model_card(
+        catalog,
+        args.model,
+        settings,
+        index,
+        scenarios=scenarios(config),
+        reference=reference_scenario(config),
+    )
+    if card is None:
+        raise ConfigError(
+            no_match_message(args.model, close_matches(catalog, args.model, settings, index))
+        )
+    sys.stdout.write(render_card(card, args.format))
+    return 0
+
+
 def _compare(args: argparse.Namespace) -> int:
     from catalog_watch.compare import load_catalog
     from catalog_watch.cross_source import disagreements
@@ -86,7 +111,6 @@ def _previous_disagreements(path: Path) -> list[Inconsistency]:
     import json
 
     from catalog_watch.consistency import Inconsistency
-    from catalog_watch.errors import ConfigError
     from catalog_watch.severity import Severity
 
     try:
@@ -295,6 +319,16 @@ def _parser() -> argparse.ArgumentParser:
     found.add_argument("catalog", metavar="CATALOG", help="api.json file or snapshot folder")
     _common(found)
     found.set_defaults(command=_inconsistencies)
+
+    show = commands.add_parser(
+        "show", help="one model across providers: prices, cheapest channel, scenario costs"
+    )
+    show.add_argument("model", metavar="MODEL", help="group key, model id or <provider>/<model id>")
+    show.add_argument(
+        "--catalog", default="snapshots/models.dev", help="api.json file or snapshot folder"
+    )
+    _common(show)
+    show.set_defaults(command=_show)
 
     cross = commands.add_parser(
         "compare", help="where catalogs (models.dev, LiteLLM, OpenRouter) disagree on a model"

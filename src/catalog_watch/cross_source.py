@@ -119,7 +119,23 @@ def match(catalogs: Sequence[Catalog]) -> dict[tuple[str, str], list[Entry]]:
         found = [entry for entry, _ in exact] + fallback
         if len({entry.source for entry in found}) >= 2:
             matched[key] = found
-    return matched
+    return _each_entry_once(matched)
+
+
+def _each_entry_once(
+    matched: dict[tuple[str, str], list[Entry]],
+) -> dict[tuple[str, str], list[Entry]]:
+    """A dated id can pair under its own key and, through rule 5, under the undated one: keep
+    the group that joins the most sources, so no offering is compared twice."""
+    used: set[str] = set()
+    kept: dict[tuple[str, str], list[Entry]] = {}
+    ranked = sorted(matched.items(), key=lambda item: (-len({e.source for e in item[1]}), item[0]))
+    for key, entries in ranked:
+        free = [entry for entry in entries if entry.label not in used]
+        if len({entry.source for entry in free}) >= 2:
+            kept[key] = free
+            used.update(entry.label for entry in free)
+    return dict(sorted(kept.items()))
 
 
 def _fallbacks(index: dict[tuple[str, str], Entry]) -> dict[tuple[str, str], Entry]:

@@ -115,9 +115,21 @@ def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: s
         old=_brief(change.old),
         new=_brief(change.new),
         change_pct=change.change_pct,
-        detail=old_to_new(change),
+        detail=_detail(change),
         extra=extra,
     )
+
+
+def _detail(change: Change) -> str:
+    """The change in words; a price change also says what the first scenario (and you) now pay."""
+    parts = [old_to_new(change)]
+    if change.impact:
+        from catalog_watch.cost import format_impact
+
+        parts.append(format_impact(change.impact[0]))
+    if change.usage:
+        parts.append(change.usage)
+    return " · ".join(parts)
 
 
 def _inconsistency_alerts(

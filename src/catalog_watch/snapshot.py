@@ -83,8 +83,11 @@ def read_snapshot(directory: Path) -> Snapshot | None:
     return Snapshot(document=document, meta=meta)
 
 
-def read_document(path: Path) -> dict[str, JSON]:
-    """An api.json document from a file or a snapshot folder: the two are interchangeable."""
+def read_document(path: Path) -> JSON:
+    """A catalog document from a file or a snapshot folder: the two are interchangeable.
+
+    The shape is the parser's to judge (OpenRouter's is a list), so a file's JSON comes back as is.
+    """
     if path.is_dir():
         snapshot = read_snapshot(path)
         if snapshot is None:
@@ -92,10 +95,7 @@ def read_document(path: Path) -> dict[str, JSON]:
         return snapshot.document
     if not path.exists():
         raise SourceNotFound(f"{path}: no such file or snapshot folder")
-    document = _read_json(path)
-    if not isinstance(document, dict):
-        raise SnapshotError(f"{path}: expected a JSON object of providers")
-    return document
+    return _read_json(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.consistency import Inconsistency
 from catalog_watch.render.headline import headline
-from catalog_watch.render.values import arrow, money, percent, plain, tokens
+from catalog_watch.render.values import arrow, impact_line, money, percent, plain, tokens
 from catalog_watch.report import Report
 
 FOLD_AFTER = 20
@@ -44,6 +44,8 @@ def render_markdown(report: Report) -> str:
         changes = [c for c in report.changes if c.kind in kinds]
         if changes:
             lines.extend(_section(title, changes))
+        if ChangeKind.PRICE_CHANGED in kinds:
+            lines.extend(_impact_section(changes))
     lines.extend(_inconsistencies(report))
     if report.drift:
         lines.append("### Schema drift")
@@ -73,6 +75,22 @@ def _section(title: str, changes: Sequence[Change]) -> list[str]:
         ]
         rows += [_row(c) for c in changes]
     return [header, "", *_fold(rows, len(changes)), ""]
+
+
+def _impact_section(changes: Sequence[Change]) -> list[str]:
+    """Once per offering whose price changed: what the standard workloads (and yours) now cost."""
+    seen: set[tuple[str, str | None]] = set()
+    rows: list[str] = []
+    for change in changes:
+        where = (change.provider, change.model)
+        if (change.impact or change.usage) and where not in seen:
+            seen.add(where)
+            rows.append(
+                f"- {cell(change.provider)} `{cell(change.model or '')}`: {impact_line(change)}"
+            )
+    if not rows:
+        return []
+    return [f"### Cost impact ({len(rows):,} offerings)", "", *_fold(rows, len(rows)), ""]
 
 
 def _row(change: Change) -> str:

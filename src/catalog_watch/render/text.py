@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from catalog_watch.render.headline import headline
-from catalog_watch.render.values import arrow, old_to_new
+from catalog_watch.render.values import arrow, impact_line, old_to_new
 from catalog_watch.report import Report
 
 
@@ -19,10 +19,14 @@ def render_text(report: Report) -> str:
             if model is not None:
                 lines.append(f"  {model}")
                 indent = "    "
+            shown_impact = False
             for change in model_changes:
                 lines.append(
                     f"{indent}{arrow(change)} {old_to_new(change)}  [{change.severity.value}]"
                 )
+                if (change.impact or change.usage) and not shown_impact:
+                    lines.append(f"{indent}  cost impact: {impact_line(change)}")
+                    shown_impact = True
     lines.extend(_inconsistency_lines(report))
     if report.drift:
         lines.append("")

@@ -72,3 +72,13 @@ def arrow(change: Change) -> str:
 
 def _is_number(value: JSON) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def impact_line(change: Change) -> str:
+    """The cost of a price change in words: every scenario, then the team's own usage."""
+    from catalog_watch.cost import format_impact  # the Decimal maths only when there is impact
+
+    parts = [format_impact(impact) for impact in change.impact]
+    if change.usage:
+        parts.append(change.usage)
+    return "; ".join(parts)

@@ -422,7 +422,8 @@ def test_run_step_calls_catalog_watch_run_with_the_inputs_as_flags(
     temp = result.runner_temp / "catalog-watch"
     assert option_values(argv, "--mode") == ["dry-run"]
     assert option_values(argv, "--source") == [str(catalog)]
-    assert option_values(argv, "--snapshots") == ["snapshots/models.dev"]
+    assert option_values(argv, "--snapshots") == []  # empty input: snapshots/<source type>
+    assert option_values(argv, "--source-type") == []
     assert option_values(argv, "--branch") == ["catalog-watch/models.dev"]
     assert option_values(argv, "--changes-json") == [str(temp / "changes.json")]
     assert option_values(argv, "--report-markdown") == [str(temp / "report.md")]

@@ -156,3 +156,16 @@ def test_cheapest_channel_change_is_a_change_record() -> None:
     [cheapest] = [c for c in report.changes if c.kind.value == "cheapest_changed"]
     assert (cheapest.model, cheapest.old, cheapest.new) == ("m", "a/m $6.00", "b/m $12.00")
     assert cheapest.provider == "b"
+
+
+def test_disagreements_with_another_source_appear_in_the_run_report() -> None:
+    from dataclasses import replace
+
+    base = document(provider("openai", model("gpt-4o", cost={"input": 2.5, "output": 10})))
+    other = replace(parse_catalog(base), source="litellm")
+    new = edited(base)
+    new["openai"]["models"]["gpt-4o"]["cost"]["input"] = 5
+    report = compare(parse_catalog(base), parse_catalog(new), Config(), others=[other])
+    assert [i.id for i in report.appeared] == ["source_disagreement:openai/gpt-4o:cost.input"]
+    back = compare(parse_catalog(new), parse_catalog(base), Config(), others=[other])
+    assert [i.id for i in back.resolved] == ["source_disagreement:openai/gpt-4o:cost.input"]

@@ -270,3 +270,23 @@ def test_pull_request_mode_alerts_once_across_rebuilds_of_the_branch(
     assert "limit.output 8,192 → 4,096" in new_posts
     assert "cost.input $2.50 → $3.00" not in new_posts  # alerted by the first run already
     assert pull["html_url"] in posted_texts(slack.webhook_posts()[1:after_first])
+
+
+def test_price_alert_in_slack_carries_the_cost_impact(
+    repo: Path,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+    commit_run(repo, monkeypatch, capsys, catalog())
+    changed = edited(catalog())
+    changed["acme"]["models"]["m1"]["cost"]["output"] = 20
+    code, _, _ = commit_run(repo, monkeypatch, capsys, changed)
+    assert code == 0
+    text = posted_texts(slack.webhook_posts()[1:])
+    # 1,000 × (5,000 × $2.50 + 500 × $10) / 1M = $17.50 before; with $20 output: $22.50
+    assert (
+        "cost.output $10.00 → $20.00 per 1M (+100 %) · RAG answer: $17.50 → $22.50 per 1,000 requests (+28.57 %)"
+        in text
+    )

@@ -20,6 +20,7 @@ from catalog_watch.alerts import (
     Destination,
     alert_id,
 )
+from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.config import Config, Mute, WatchRule
 from catalog_watch.consistency import Inconsistency
@@ -89,11 +90,11 @@ def _change_alerts(
 
 def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: str) -> Alert:
     target = destination(rule)
-    extra = (
-        {"added": list(change.added), "removed": list(change.removed)}
-        if change.added or change.removed
-        else {}
-    )
+    extra: dict[str, JSON] = {}
+    if change.added or change.removed:
+        extra = {"added": list(change.added), "removed": list(change.removed)}
+    if impact := _impact(change):
+        extra["impact"] = impact
     return Alert(
         id=alert_id(
             kind=change.kind.value,
@@ -122,7 +123,12 @@ def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: s
 
 def _detail(change: Change) -> str:
     """The change in words; a price change also says what the first scenario (and you) now pay."""
-    parts = [old_to_new(change)]
+    impact = _impact(change)
+    return f"{old_to_new(change)} · {impact}" if impact else old_to_new(change)
+
+
+def _impact(change: Change) -> str:
+    parts: list[str] = []
     if change.impact:
         from catalog_watch.cost import format_impact
 

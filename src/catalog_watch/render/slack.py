@@ -229,6 +229,9 @@ def _words(alert: Alert, cap: int | None) -> str:
     change = _change(alert, None)
     if alert.field:
         words = old_to_new(_change(alert, cap))
+        impact = alert.extra.get("impact")
+        if isinstance(impact, str) and impact:  # a price change: what a workload now costs
+            words += " · " + _cut(impact, cap)
     else:  # a model or provider added/removed: the detail names it
         words = _cut(alert.detail or old_to_new(change), cap)
     return f"{arrow(change)} {escape_mrkdwn(words)}"

@@ -1,7 +1,8 @@
 """``catalog-watch``: argparse in front of the library functions; errors become exit codes.
 
 Exit codes: 0 success (with or without changes), 2 bad usage or config, 3 fetch failed,
-4 catalog refused, 5 shrink guard refused, 6 damaged snapshot folder.
+4 catalog refused, 5 shrink guard refused, 6 damaged snapshot folder, 7 git or push failed,
+8 GitHub API refused, 9 Slack delivery failed, 10 unhealthy (``health``).
 """
 
 from __future__ import annotations
@@ -91,6 +92,41 @@ def _show(args: argparse.Namespace) -> int:
         )
     sys.stdout.write(render_card(card, args.format))
     return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    """Exit 10 with the reasons when the watcher looks dead, stale or failing; 0 when healthy."""
+    from datetime import timedelta
+
+    from catalog_watch.health import Health, problems
+    from catalog_watch.snapshot import read_snapshot
+    from catalog_watch.sources import source_type
+
+    config = load_config(args.config)
+    folder = (
+        Path(args.snapshots)
+        if args.snapshots
+        else source_type(args.source_type or "models.dev").snapshots
+    )
+    snapshot = read_snapshot(folder)
+    health = Health.from_meta(snapshot.meta if snapshot else None)
+    settings = config.health
+    found = problems(
+        health,
+        args.now or datetime.now(UTC),
+        max_age=timedelta(hours=args.max_age_hours or settings.max_age_hours),
+        max_unchanged=timedelta(days=args.max_unchanged_days or settings.max_unchanged_days),
+        max_failures=args.failures or settings.failures,
+    )
+    if not found:
+        print(
+            f"{folder}: healthy: last successful fetch {health.last_success}, "
+            f"last change {health.last_change}, {health.consecutive_failures} failures in a row"
+        )
+        return 0
+    for problem in found:
+        print(f"{folder}: unhealthy: {problem}", file=sys.stderr)
+    return 10
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -338,6 +374,20 @@ def _parser() -> argparse.ArgumentParser:
     cross.add_argument("--format", choices=FORMATS, default="text")
     cross.add_argument("--config", type=Path, help="catalog-watch.toml")
     cross.set_defaults(command=_compare)
+
+    health = commands.add_parser(
+        "health", help="exit non-zero when the watcher is stale or failing"
+    )
+    health.add_argument(
+        "--snapshots", help="the snapshot folder (default: snapshots/<source type>)"
+    )
+    health.add_argument("--source-type", choices=SOURCE_NAMES)
+    health.add_argument("--config", type=Path, help="catalog-watch.toml")
+    health.add_argument("--max-age-hours", type=float, help="default from [health], 48")
+    health.add_argument("--max-unchanged-days", type=float, help="default from [health], 30")
+    health.add_argument("--failures", type=int, help="consecutive failures allowed, default 3")
+    health.add_argument("--now", type=_utc_time, help="the time to judge at (default: now)")
+    health.set_defaults(command=_health)
 
     check = commands.add_parser("check", help="fetch, diff against the snapshots, report")
     _source_options(check)

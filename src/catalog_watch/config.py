@@ -175,6 +175,12 @@ class CostSettings(_Section):
         return self
 
 
+class HealthSettings(_Section):
+    max_age_hours: float = Field(default=48, gt=0)  # last successful fetch older: unhealthy
+    max_unchanged_days: float = Field(default=30, gt=0)  # catalog unchanged longer: suspicious
+    failures: int = Field(default=3, ge=1)  # consecutive failed runs: one alert, then unhealthy
+
+
 class AlertSettings(_Section):
     pending_max_age_hours: float = Field(default=24, gt=0)
 
@@ -185,6 +191,7 @@ class Config(_Section):
     inconsistencies: InconsistencySettings = InconsistencySettings()
     alerts: AlertSettings = AlertSettings()
     costs: CostSettings = CostSettings()
+    health: HealthSettings = HealthSettings()
     watch: tuple[WatchRule, ...] = (WatchRule(),)
     mute: tuple[Mute, ...] = ()
 

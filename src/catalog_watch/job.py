@@ -21,7 +21,9 @@ from typing import Literal
 
 from catalog_watch.changelog import CHANGELOG_FILE, write_changelog
 from catalog_watch.config import DEFAULT_BRANCH
+from catalog_watch.errors import CatalogRejected, FetchError
 from catalog_watch.fetch import FetchResult
+from catalog_watch.health import Health, record_success
 from catalog_watch.ledger import LEDGER_FILE, append_ledger, ledger_records
 from catalog_watch.notify import (
     Delivery,
@@ -88,14 +90,27 @@ def run_job(options: JobOptions) -> JobResult:
         from catalog_watch.pull_request_mode import run_pull_request
 
         return run_pull_request(git, options)
-    if options.mode == "commit":
-        git.catch_up(git.current_branch())  # a re-run starts from an old commit
-    fetched = fetch_for(options.repo / options.check.snapshots, options.check)
     if options.mode == "dry-run":
-        return _dry_run(fetched, options)
-    result = JobResult(report=None, not_modified=True)
-    if not fetched.not_modified:
-        result = _commit(git, fetched, options)
+        return _dry_run(fetch_for(options.repo / options.check.snapshots, options.check), options)
+    return _commit_mode(git, options)
+
+
+def _commit_mode(git: Git, options: JobOptions) -> JobResult:
+    from catalog_watch.health_run import health_before, note_failure, note_success
+
+    git.catch_up(git.current_branch())  # a re-run starts from an old commit
+    before = health_before(git, options)
+    try:
+        fetched = fetch_for(options.repo / options.check.snapshots, options.check)
+        result = JobResult(report=None, not_modified=True)
+        if not fetched.not_modified:
+            result = _commit(git, fetched, options)
+    except (FetchError, CatalogRejected) as error:
+        note_failure(git, options, error)
+        if options.slack is not None:
+            deliver_and_commit(git, options, git.head())
+        raise
+    note_success(git, options, before, changed=result.commit_sha is not None)
     if options.slack is None:
         return result
     delivery = deliver_and_commit(git, options, result.commit_sha or git.head())
@@ -109,8 +124,9 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     message = commit_message(outcome.report)
     if outcome.unchanged:
         return Applied(report=outcome.report, paths=(), message=message)
-    write_snapshot(snapshots, outcome.files, outcome.meta)
     now = options.moment
+    health = record_success(Health.from_meta(outcome.meta), now, changed=True)
+    write_snapshot(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
     heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(outcome.report)}"
     write_changelog(snapshots / CHANGELOG_FILE, heading, render_markdown(outcome.report))
     records = ledger_records(outcome.report, time=_stamp(now), commit=commit)

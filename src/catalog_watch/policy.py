@@ -221,7 +221,7 @@ def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str
         f"-{name}" for name in report.drift.removed
     ]
     alerts = []
-    for target in _destinations(rules):
+    for target in destinations(rules):
         alerts.append(
             Alert(
                 id=alert_id(
@@ -284,7 +284,8 @@ def _member(label: str) -> tuple[str, str]:
     return provider, model
 
 
-def _destinations(rules: Iterable[WatchRule]) -> list[Destination]:
+def destinations(rules: Iterable[WatchRule]) -> list[Destination]:
+    """Every distinct destination of the rules, in rule order."""
     seen: dict[str, Destination] = {}
     for rule in rules:
         target = destination(rule)

@@ -110,6 +110,8 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     report = compare(old, new, options.config, model_index(options.models_json), others)
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
+    if snapshot is not None and "health" in snapshot.meta:
+        meta["health"] = snapshot.meta["health"]  # carried over; the run updates it
     unchanged = snapshot is not None and _same_content(snapshot.meta, meta)
     from_snapshot = "none"
     if snapshot is not None and old is not None:
@@ -140,8 +142,8 @@ def snapshot_meta(
 
 
 def _same_content(old_meta: dict[str, JSON], new_meta: dict[str, JSON]) -> bool:
-    """Equal but for provenance: a new ETag (or URL) on the same content is not worth a commit."""
-    volatile = {"etag", "last_modified", "url"}
+    """Equal but for provenance and health: a new ETag on the same content is not worth a commit."""
+    volatile = {"etag", "last_modified", "url", "health"}
     return {k: v for k, v in old_meta.items() if k not in volatile} == {
         k: v for k, v in new_meta.items() if k not in volatile
     }

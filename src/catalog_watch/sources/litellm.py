@@ -91,15 +91,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
-from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, parse_catalog
-from catalog_watch.sources.units import NotAPrice, per_million
+from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
+from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 SOURCE_NAME = "litellm"
 DEFAULT_URL = (
@@ -137,147 +135,6 @@ _INPUT_FLAGS = (
     ("supports_pdf_input", "pdf"),
 )
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-# -- Shared by the adapters ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Conversion:
-    """A source document rewritten as an api.json document, before ``parse_catalog`` checks it.
-
-    ``skipped`` maps a reason to the keys (or ids) left out on purpose; ``rejections`` are the
-    source records the adapter could not convert; ``warnings`` are values accepted with a note.
-    """
-
-    document: dict[str, JSON]
-    rejections: tuple[Rejection, ...] = ()
-    warnings: tuple[Rejection, ...] = ()
-    skipped: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def skipped_counts(self) -> dict[str, int]:
-        return {reason: len(keys) for reason, keys in sorted(self.skipped.items())}
-
-    @property
-    def offering_count(self) -> int:
-        return sum(len(p["models"]) for p in self.document.values())
-
-
-def finish_catalog(conversion: Conversion, *, source: str, max_rejected_share: float) -> Catalog:
-    """Validate the converted document with ``parse_catalog``; refuse it if too much was bad."""
-    adapter_bad = {(r.provider, r.model) for r in conversion.rejections}
-    if not conversion.offering_count and not adapter_bad:
-        raise CatalogRejected(f"{source}: the document holds no model at all")
-    # parse_catalog's own share rule would only see the converted records and speak as
-    # models.dev: the rule is applied below, over the source's entries.
-    parsed = parse_catalog(conversion.document, max_rejected_share=1.0)
-    rejections = (*conversion.rejections, *parsed.rejections)
-    bad_providers = {r.provider for r in parsed.rejections if r.model is None}
-    parse_bad = {
-        (r.provider, r.model)
-        for r in parsed.rejections
-        if r.model is not None and r.provider not in bad_providers
-    }
-    bad = (
-        len(adapter_bad)
-        + len(parse_bad)
-        + sum(len(conversion.document[p]["models"]) for p in bad_providers)
-    )
-    total = len(adapter_bad) + conversion.offering_count
-    if total and bad / total > max_rejected_share:
-        first = "; ".join(str(r) for r in rejections[:3])
-        raise CatalogRejected(
-            f"{source}: {bad} of {total} models ({bad / total:.1%}) failed validation, more "
-            f"than the {max_rejected_share:.0%} allowed; the upstream catalog looks broken. "
-            f"First errors: {first}"
-        )
-    return replace(
-        parsed,
-        source=source,
-        rejections=rejections,
-        warnings=(*conversion.warnings, *parsed.warnings),
-    )
-
-
-def is_deprecated(day: str, today: date | None) -> bool | None:
-    """Whether an end-of-life date (``YYYY-MM-DD``) has come; None when unknown or unparsable."""
-    if today is None:
-        return None
-    try:
-        return date.fromisoformat(day) <= today
-    except ValueError:
-        return None
-
-
-class FieldReader:
-    """Reads the fields of one source record; each bad value becomes a rejection naming it.
-
-    Every reader returns None for an absent value (missing or ``null``) and for a bad one, so a
-    caller builds the record and then checks :attr:`rejections`.
-    """
-
-    def __init__(self, provider: str, model: str, *, strings_expected: bool = False) -> None:
-        self.provider = provider
-        self.model = model
-        self.strings_expected = strings_expected
-        self.rejections: list[Rejection] = []
-        self.warnings: list[Rejection] = []
-
-    def reject(self, field: str, reason: str, value: JSON = None) -> None:
-        self.rejections.append(self._note(field, reason, value))
-
-    def warn(self, field: str, reason: str, value: JSON = None) -> None:
-        self.warnings.append(self._note(field, reason, value))
-
-    def price(self, value: JSON, field: str) -> int | float | None:
-        """USD per token → USD per 1M tokens."""
-        if value is None:
-            return None
-        try:
-            result = per_million(value)
-        except NotAPrice as error:
-            self.reject(field, f"not a price: {error}", value)
-            return None
-        if isinstance(value, str) and not self.strings_expected:
-            self.warn(field, "a price written as a string; accepted as the number it spells", value)
-        return result
-
-    def tokens(self, value: JSON, field: str) -> int | None:
-        """A token count: an int, a whole float (``2000000.0``) or a whole numeric string."""
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self.reject(field, "should be a whole number of tokens", value)
-            return None
-        try:
-            number = Decimal(value.strip() if isinstance(value, str) else repr(value))
-        except InvalidOperation:
-            self.reject(field, "should be a whole number of tokens", value)
-            return None
-        if not number.is_finite() or number < 0 or number != number.to_integral_value():
-            self.reject(field, "should be a non-negative whole number of tokens", value)
-            return None
-        if isinstance(value, str):
-            self.warn(field, "a token count written as a string; accepted", value)
-        return int(number)
-
-    def flag(self, value: JSON, field: str) -> bool | None:
-        if value is None or isinstance(value, bool):
-            return value
-        self.reject(field, "should be true or false", value)
-        return None
-
-    def text(self, value: JSON, field: str) -> str | None:
-        if value is None or isinstance(value, str):
-            return value
-        self.reject(field, "should be a string", value)
-        return None
-
-    def _note(self, field: str, reason: str, value: JSON) -> Rejection:
-        if isinstance(value, dict | list):
-            value = None  # a whole object says nothing a reader can act on
-        return Rejection(self.provider, self.model, field, reason, value)
 
 
 # -- LiteLLM ---------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ from typing import Any
 
 from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
-from catalog_watch.sources.litellm import Conversion, FieldReader, finish_catalog, is_deprecated
+from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 SOURCE_NAME = "openrouter"

@@ -179,10 +179,16 @@ Entry = tuple[str, str, Any, Any]
 
 
 def ours_changed(report: JSONDoc, old: JSONDoc, new: JSONDoc) -> dict[Offering, list[Entry]]:
-    """Offerings our ``changes[]`` touch, plus every model of an added or removed provider."""
+    """Offerings our ``changes[]`` touch, plus every model of an added or removed provider.
+
+    ``cheapest_changed`` records are derived (a model group's cheapest channel moved because some
+    offering's price did): they name a group, not an offering, and are left out.
+    """
     found: dict[Offering, list[Entry]] = defaultdict(list)
     for change in report["changes"]:
         provider, model, kind = change["provider"], change["model"], change["kind"]
+        if kind == "cheapest_changed":
+            continue
         entry = (kind, change["field"] or "(whole)", change["old"], change["new"])
         if model is not None:
             found[(provider, model)].append(entry)

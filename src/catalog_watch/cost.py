@@ -28,6 +28,7 @@ as $0.00 or $0.06.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -331,7 +332,16 @@ def _price(value: JSON) -> Decimal | None:
         return None
     if value != value or value in (float("inf"), float("-inf")) or value < 0:
         return None
-    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+    return _exact(isinstance(value, int), value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _exact(whole: bool, value: int | float) -> Decimal:
+    """Catalogs repeat a few hundred distinct prices thousands of times: convert each once.
+
+    ``whole`` keeps ``3`` and ``3.0`` apart in the cache (they hash alike).
+    """
+    return Decimal(value) if whole else Decimal(repr(value))
 
 
 def _tiers(cost: Mapping[str, JSON]) -> list[tuple[int, Mapping[str, JSON]]]:

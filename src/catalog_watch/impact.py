@@ -120,7 +120,8 @@ def _touched_groups(
             if any(member in touched for member in members):
                 merged.setdefault(key, set()).update(members)
     for key in sorted(merged):
-        yield key, sorted(merged[key])
+        if len(merged[key]) >= 2:  # one offering alone has no other channel to lose to
+            yield key, sorted(merged[key])
 
 
 def _record(catalog: Catalog, provider: str, model: str) -> Record | None:

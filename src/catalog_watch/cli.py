@@ -129,6 +129,63 @@ def _health(args: argparse.Namespace) -> int:
     return 10
 
 
+def _history(args: argparse.Namespace) -> int:
+    from catalog_watch.history import field_matcher, filter_periods, load_history
+    from catalog_watch.render.history import render_history
+
+    fields = field_matcher(args.field) if args.field else None
+    periods = load_history(
+        args.history_from, Path(args.repo), args.snapshots, fields=fields, ref=args.ref
+    )
+    periods = filter_periods(periods, model=args.model, provider=args.provider)
+    sys.stdout.write(render_history(periods, args.format))
+    return 0
+
+
+def _price_at(args: argparse.Namespace) -> int:
+    from catalog_watch.history import field_matcher, load_history, price_at
+    from catalog_watch.render.history import render_price_at
+
+    periods = load_history(
+        args.history_from,
+        Path(args.repo),
+        args.snapshots,
+        fields=field_matcher("cost"),
+        ref=args.ref,
+    )
+    rows = price_at(periods, args.model, args.when, provider=args.provider)
+    sys.stdout.write(render_price_at(rows, args.model, args.when, args.format))
+    return 0
+
+
+def _moment(text: str) -> str:
+    """A date or ISO date-time, checked here and kept as typed (it is shown back)."""
+    from catalog_watch.history import moment
+
+    moment(text)  # a ValueError makes argparse report an invalid value
+    return text
+
+
+def _history_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", help="only this provider (exact id)")
+    parser.add_argument(
+        "--from-git",
+        dest="history_from",
+        action="store_const",
+        const="git",
+        default="ledger",
+        help="rebuild from the snapshot folder's git history (one pass) instead of changes.jsonl",
+    )
+    parser.add_argument("--repo", default=".", help="the git checkout (default: .)")
+    parser.add_argument(
+        "--snapshots",
+        default="snapshots/models.dev",
+        help="the snapshot folder, relative to --repo (default: snapshots/models.dev)",
+    )
+    parser.add_argument("--ref", default="HEAD", help="with --from-git: the branch or commit")
+    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
+
+
 def _compare(args: argparse.Namespace) -> int:
     from catalog_watch.compare import load_catalog
     from catalog_watch.cross_source import disagreements
@@ -374,6 +431,27 @@ def _parser() -> argparse.ArgumentParser:
     cross.add_argument("--format", choices=FORMATS, default="text")
     cross.add_argument("--config", type=Path, help="catalog-watch.toml")
     cross.set_defaults(command=_compare)
+
+    history = commands.add_parser(
+        "history", help="effective-dated values of a model's prices, limits and other fields"
+    )
+    history.add_argument(
+        "model", nargs="?", metavar="MODEL", help="model id, or the part after its last '/'"
+    )
+    history.add_argument("--field", help="a field or prefix: cost, cost.input, limit.context")
+    _history_options(history)
+    history.set_defaults(command=_history)
+
+    price = commands.add_parser("price-at", help="what every provider charged for a model on a day")
+    price.add_argument("model", metavar="MODEL", help="model id (as for history)")
+    price.add_argument(
+        "when",
+        metavar="DATE",
+        type=_moment,
+        help="YYYY-MM-DD (the price as that day closed, 23:59:59 UTC) or an ISO date-time",
+    )
+    _history_options(price)
+    price.set_defaults(command=_price_at)
 
     health = commands.add_parser(
         "health", help="exit non-zero when the watcher is stale or failing"

@@ -186,6 +186,35 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
 
 
+def _site(args: argparse.Namespace) -> int:
+    from catalog_watch.site import build_site
+
+    result = build_site(
+        Path(args.out),
+        snapshots=Path(args.snapshots),
+        ledger=Path(args.ledger) if args.ledger else None,
+        config=load_config(args.config),
+        now=args.now,
+        limit=args.limit,
+        index=_index(args.models_json),
+        base_url=args.base_url or _pages_url(os.environ.get("GITHUB_REPOSITORY", "")),
+    )
+    print(
+        f"catalog-watch: site: {result.pages:,} pages ({result.model_pages:,} models, "
+        f"{result.charts:,} charts), {result.total_bytes / 1e6:.1f} MB in {result.out_dir}"
+    )
+    return 0
+
+
+def _pages_url(repository: str) -> str | None:
+    """GitHub Pages' address of ``owner/repo`` (``owner.github.io`` for the user site)."""
+    owner, _, name = repository.partition("/")
+    if not owner or not name:
+        return None
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
+
+
 def _compare(args: argparse.Namespace) -> int:
     from catalog_watch.compare import load_catalog
     from catalog_watch.cross_source import disagreements
@@ -452,6 +481,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     _history_options(price)
     price.set_defaults(command=_price_at)
+
+    site = commands.add_parser("site", help="build the static changelog site (GitHub Pages)")
+    site.add_argument("out", nargs="?", default="_site", metavar="OUT_DIR", help="default: _site")
+    site.add_argument("--snapshots", default="snapshots/models.dev", help="the snapshot folder")
+    site.add_argument("--ledger", help="default: <snapshots>/changes.jsonl")
+    site.add_argument("--limit", type=int, default=500, help="rows per listing page")
+    site.add_argument("--base-url", help="the site's address (default: from GITHUB_REPOSITORY)")
+    site.add_argument("--models-json", help="models.json file or URL, for grouping")
+    site.add_argument("--config", type=Path, help="catalog-watch.toml")
+    site.add_argument("--now", type=_utc_time, help="build time (default: the newest run's)")
+    site.set_defaults(command=_site)
 
     health = commands.add_parser(
         "health", help="exit non-zero when the watcher is stale or failing"

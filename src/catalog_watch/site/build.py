@@ -1,0 +1,225 @@
+"""``build_site``: the snapshot folder and its ledger → a static changelog site.
+
+What it writes (every link relative, nothing fetched from the network):
+
+* ``index.html``: the newest ``limit`` change records, newest run first, grouped by run;
+* ``provider/<id>.html``, ``kind/<kind>.html``, ``severity/<severity>.html``: the same listing
+  filtered, linked from the filter bar of every listing (static pages: no JavaScript);
+* ``run/<anchor>.html``: one page per run for the newest ``feed.MAX_RUNS`` runs (the feed's links);
+* ``model/<slug>.html``: one page per model that had a price change anywhere in the ledger or has
+  a row on ``index.html``: its price history chart, its card (``model_card``) and its changes;
+* ``feed.xml`` (Atom), ``style.css``, ``.nojekyll`` (GitHub Pages serves the files as they are).
+
+Deterministic: the same snapshot, ledger and ``now`` give the same bytes (``now`` defaults to the
+newest run's time, not the clock). A manifest, ``.catalog-watch-site``, lists the files written,
+so a rebuild into the same folder removes the pages it no longer makes and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.resources import files as package_files
+from pathlib import Path
+
+from catalog_watch.catalog import Record
+from catalog_watch.compare import consistency_settings, load_catalog
+from catalog_watch.config import Config
+from catalog_watch.consistency import ModelIndex
+from catalog_watch.impact import reference_scenario, scenarios
+from catalog_watch.ledger import LEDGER_FILE, read_ledger
+from catalog_watch.site.feed import MAX_RUNS, atom_feed
+from catalog_watch.site.html import Filters
+from catalog_watch.site.model_pages import model_pages
+from catalog_watch.site.models import Models, slug
+from catalog_watch.site.pages import (
+    Context,
+    field_selector,
+    listing_page,
+    provider_selector,
+    run_page,
+    select_rows,
+)
+from catalog_watch.site.rows import record_key
+from catalog_watch.site.runs import KIND_ORDER, SEVERITIES, Run, group_runs
+
+MANIFEST = ".catalog-watch-site"
+MAX_WORKERS = 4
+"""Default number of chart processes at most: each imports matplotlib (some 100 MB)."""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteResult:
+    """What a build wrote: paths relative to ``out_dir``, sorted, and what they hold."""
+
+    out_dir: Path
+    files: tuple[str, ...]
+    runs: int
+    records: int
+    model_pages: int
+    charts: int
+    total_bytes: int
+
+    @property
+    def pages(self) -> int:
+        return sum(1 for name in self.files if name.endswith(".html"))
+
+
+def build_site(
+    out_dir: Path,
+    *,
+    snapshots: Path,
+    ledger: Path | None = None,
+    config: Config | None = None,
+    now: datetime | None = None,
+    limit: int = 500,
+    index: ModelIndex | None = None,
+    base_url: str | None = None,
+    workers: int | None = None,
+) -> SiteResult:
+    """Build the site into ``out_dir`` (created if needed); see the module docstring.
+
+    ``ledger`` defaults to ``snapshots/changes.jsonl``; ``index`` is a models.json index for
+    grouping; ``base_url`` (the site's address) makes the feed's links absolute; ``workers``
+    processes draw the charts (default: one per CPU, at most :data:`MAX_WORKERS`; the bytes are
+    the same for any number).
+    """
+    config = config or Config()
+    catalog = load_catalog(snapshots, config)
+    records = read_ledger(ledger or snapshots / LEDGER_FILE)
+    runs = group_runs(records)
+    moment = now or (runs[0].time if runs else EPOCH)
+    models = Models(
+        catalog,
+        _ledger_offerings(records),
+        settings=consistency_settings(config),
+        index=index,
+        scenarios=scenarios(config),
+        reference=reference_scenario(config),
+    )
+    context = _context(runs, models, limit, moment, catalog.source)
+    out: dict[str, bytes] = {}
+    for path, text in _listings(runs, context).items():
+        out[path] = text.encode("utf-8")
+    charts = 0
+    workers = workers or min(os.cpu_count() or 1, MAX_WORKERS)
+    drawn = model_pages(runs, records, models, context, moment, workers)
+    for path, (text, charted) in drawn.items():
+        out[path] = text.encode("utf-8")
+        charts += charted
+    base = "" if base_url is None else base_url.rstrip("/") + "/"
+    out["feed.xml"] = atom_feed(
+        runs, source=catalog.source, updated=moment, base_url=base, key_of=models.key_of
+    )
+    out["style.css"] = package_files("catalog_watch.site").joinpath("style.css").read_bytes()
+    out[".nojekyll"] = b""
+    _write(out_dir, out)
+    return SiteResult(
+        out_dir=out_dir,
+        files=tuple(sorted(out)),
+        runs=len(runs),
+        records=sum(len(run.records) for run in runs),
+        model_pages=len(context.pages),
+        charts=charts,
+        total_bytes=sum(len(data) for data in out.values()),
+    )
+
+
+def _context(
+    runs: Sequence[Run], models: Models, limit: int, moment: datetime, source: str
+) -> Context:
+    records = [record for run in runs for record in run.records]
+    providers = sorted({str(r["provider"]) for r in records if isinstance(r.get("provider"), str)})
+    kinds = {str(r.get("kind")) for r in records}
+    severities = {str(r.get("severity")) for r in records}
+    filters = Filters(
+        providers={p: f"provider/{slug(p)}.html" for p in providers},
+        kinds={k: f"kind/{slug(k)}.html" for k in _ordered(kinds, KIND_ORDER)},
+        severities={s: f"severity/{slug(s)}.html" for s in _ordered(severities, SEVERITIES)},
+    )
+    shown, _ = select_rows(runs, lambda _record: True, limit)
+    on_index = {record_key(r, models.key_of) for _, rs in shown for r in rs}
+    priced = {record_key(r, models.key_of) for r in records if r.get("kind") == "price_changed"}
+    keys = sorted(key for key in on_index | priced if key)
+    return Context(
+        filters=filters,
+        pages={key: f"model/{slug(key)}.html" for key in keys},
+        key_of=models.key_of,
+        limit=limit,
+        generated=f"the snapshot and ledger as of {moment:%Y-%m-%d %H:%M} UTC",
+        source=source,
+    )
+
+
+def _ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
+    present = set(values)
+    return [v for v in order if v in present] + sorted(present - set(order))
+
+
+def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
+    source = context.source
+    pages = {
+        "index.html": listing_page(
+            runs,
+            path="index.html",
+            title=f"{source} catalog changes",
+            intro="Every change catalog-watch recorded, newest run first. Filter by kind, "
+            "severity or provider with the links below.",
+            select=lambda _record: True,
+            context=context,
+        )
+    }
+    filters = context.filters
+    choices = [
+        *(
+            (p, f"Changes at {name}", provider_selector(name))
+            for name, p in filters.providers.items()
+        ),
+        *(
+            (p, f"{name.replace('_', ' ')} records", field_selector("kind", name))
+            for name, p in filters.kinds.items()
+        ),
+        *(
+            (p, f"{name} severity records", field_selector("severity", name))
+            for name, p in filters.severities.items()
+        ),
+    ]
+    for path, title, select in choices:
+        intro = "Only the records of this filter, newest run first."
+        pages[path] = listing_page(
+            runs, path=path, title=title, intro=intro, select=select, context=context
+        )
+    for run in runs[:MAX_RUNS]:
+        pages[f"run/{run.anchor}.html"] = run_page(run, context)
+    return pages
+
+
+def _ledger_offerings(records: Iterable[Record]) -> list[tuple[str, str]]:
+    return sorted(
+        {
+            (str(r["provider"]), str(r["model"]))
+            for r in records
+            if isinstance(r.get("provider"), str) and isinstance(r.get("model"), str)
+        }
+    )
+
+
+def _write(out_dir: Path, out: Mapping[str, bytes]) -> None:
+    """Write every file whose bytes differ; remove what the previous build made and this one
+    did not (only files its manifest lists: a folder shared with other files keeps them)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = out_dir / MANIFEST
+    before = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
+    for name in sorted(set(before) - out.keys()):
+        stale = out_dir / name
+        if name and ".." not in Path(name).parts and stale.is_file():
+            stale.unlink()
+    for name, data in sorted(out.items()):
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+    manifest.write_text("".join(f"{name}\n" for name in sorted(out)), encoding="utf-8")

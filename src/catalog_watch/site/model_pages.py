@@ -1,0 +1,93 @@
+"""Which model gets a page, and each page's inputs: its price periods, its rows, its card.
+
+A page per group key in ``Context.pages`` (chosen by ``build``): the key's price periods from
+``history.history_from_ledger`` (one pass over the whole ledger, grouped by key), its ledger rows
+run by run (at most ``limit``, newest first) and ``Models.card``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from catalog_watch.catalog import Record
+from catalog_watch.history import Period, history_from_ledger
+from catalog_watch.site.chart import PRICE_FIELDS, render_charts
+from catalog_watch.site.html import document
+from catalog_watch.site.model_page import ModelPage, chart_job, model_body
+from catalog_watch.site.models import Models
+from catalog_watch.site.pages import Context, run_sections
+from catalog_watch.site.rows import record_key
+from catalog_watch.site.runs import Run
+from catalog_watch.site.series import chart_data, span_of
+
+Shown = list[tuple[Run, list[Record]]]
+
+
+def model_pages(
+    runs: Sequence[Run],
+    records: Sequence[Record],
+    models: Models,
+    context: Context,
+    moment: datetime,
+    workers: int = 1,
+) -> dict[str, tuple[str, bool]]:
+    """Page path → (HTML, whether it has a chart); ``workers`` processes draw the charts."""
+    if not runs:
+        return {}
+    periods: dict[str, list[Period]] = {}
+    for period in history_from_ledger(records):  # the interface history.py promises: no options
+        if period.field in PRICE_FIELDS:
+            periods.setdefault(models.key_of(period.provider, period.model), []).append(period)
+    span = span_of(runs[-1].time, runs[0].time, moment)
+    charts = {
+        key: chart_data(periods.get(key, []), _current(models, key), span) for key in context.pages
+    }
+    jobs = {key: job for key, chart in charts.items() if (job := chart_job(key, chart)) is not None}
+    svgs = dict(zip(jobs, render_charts(list(jobs.values()), workers), strict=True))
+    rows = _rows_by_key(runs, models, context)
+    since = f"{runs[-1].time:%Y-%m-%d}"
+    pages = {}
+    for key, path in context.pages.items():
+        page = ModelPage(
+            key=key,
+            card=models.card(key),
+            chart=charts[key],
+            svg=svgs.get(key),
+            since=since,
+            changes_html=run_sections(rows.get(key, []), "../", context),
+        )
+        pages[path] = (_document(page, context), key in svgs)
+    return pages
+
+
+def _current(models: Models, key: str) -> dict[tuple[str, str], Record]:
+    providers = models.catalog.providers
+    return {(p, m): providers[p].models[m] for p, m in models.members(key)}
+
+
+def _rows_by_key(runs: Sequence[Run], models: Models, context: Context) -> dict[str, Shown]:
+    """Each page's records, run by run, newest first, at most ``limit`` per page."""
+    by_key: dict[str, Shown] = {}
+    room: dict[str, int] = {}
+    for run in runs:
+        for record in run.records:
+            key = record_key(record, models.key_of)
+            if key is None or key not in context.pages or room.get(key, context.limit) <= 0:
+                continue
+            shown = by_key.setdefault(key, [])
+            if not shown or shown[-1][0] is not run:
+                shown.append((run, []))
+            shown[-1][1].append(record)
+            room[key] = room.get(key, context.limit) - 1
+    return by_key
+
+
+def _document(page: ModelPage, context: Context) -> str:
+    return document(
+        title=f"{page.key}: prices and changes",
+        root="../",
+        body=model_body(page),
+        generated=context.generated,
+        source=context.source,
+    )

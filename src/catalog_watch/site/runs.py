@@ -1,0 +1,178 @@
+"""Ledger lines → runs: the records one run appended, in the order the site shows them.
+
+A run is every record with the same ``time`` and ``commit`` (``job.apply_run`` stamps all lines
+of a run alike). Runs are newest first. Inside a run the rows follow the headline's order of
+kinds (price changes first, inconsistencies last), then severity (high first), then the ledger's
+own order (provider, model, field): a truncated page keeps the rows that matter most.
+
+The run's title is the run's commit message (``render.pull_request.commit_message``), rebuilt
+from its records, so the site, the feed and the git log say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from catalog_watch.catalog import JSON
+from catalog_watch.changes import Change, ChangeKind
+from catalog_watch.consistency import Inconsistency
+from catalog_watch.render.pull_request import commit_message
+from catalog_watch.report import CatalogCounts, Report
+from catalog_watch.schema import SchemaDrift
+from catalog_watch.severity import Severity
+
+Record = Mapping[str, JSON]
+APPEARED, RESOLVED = "inconsistency_appeared", "inconsistency_resolved"
+KIND_ORDER: tuple[str, ...] = (
+    "price_changed",
+    "limit_changed",
+    "capability_changed",
+    "modality_changed",
+    "status_changed",
+    "model_added",
+    "model_removed",
+    "provider_added",
+    "provider_removed",
+    "provider_changed",
+    "cheapest_changed",
+    "metadata_changed",
+    APPEARED,
+    RESOLVED,
+)
+SEVERITIES: tuple[str, ...] = tuple(severity.value for severity in Severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One run's records (display order), when it happened and what its commit message says."""
+
+    time: datetime
+    commit: str | None
+    source: str
+    records: tuple[Record, ...]
+    title: str
+    appeared: int = 0
+    resolved: int = 0
+
+    @property
+    def stamp(self) -> str:
+        return self.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def anchor(self) -> str:
+        """``run-20261125T101700Z-1a2b3c4d5e6f``: an HTML id and the run page's file name."""
+        short = (self.commit or "none")[:12]
+        safe = "".join(c if c.isalnum() else "-" for c in short)
+        return f"run-{self.time:%Y%m%dT%H%M%SZ}-{safe}"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} UTC"
+
+    def inconsistency_counts(self) -> str:
+        """``2 inconsistencies appeared, 1 resolved`` (empty when none did)."""
+        appeared, resolved = self.appeared, self.resolved
+        parts = []
+        if appeared:
+            noun = "inconsistency" if appeared == 1 else "inconsistencies"
+            parts.append(f"{appeared:,} {noun} appeared")
+        if resolved:
+            noun = "" if parts else (" inconsistency" if resolved == 1 else " inconsistencies")
+            parts.append(f"{resolved:,}{noun} resolved")
+        return ", ".join(parts)
+
+
+def parse_time(value: JSON) -> datetime | None:
+    """A ledger ``time`` as an aware UTC datetime, None when missing or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def group_runs(records: Iterable[Record]) -> list[Run]:
+    """Runs, newest first; records without a readable ``time`` are left out."""
+    grouped: dict[tuple[datetime, str | None], list[Record]] = {}
+    for record in records:
+        moment = parse_time(record.get("time"))
+        if moment is None:
+            continue
+        commit = record.get("commit")
+        key = (moment, commit if isinstance(commit, str) else None)
+        grouped.setdefault(key, []).append(record)
+    runs = [_run(moment, commit, items) for (moment, commit), items in grouped.items()]
+    return sorted(runs, key=lambda run: (run.time, run.commit or ""), reverse=True)
+
+
+def _run(moment: datetime, commit: str | None, items: list[Record]) -> Run:
+    ordered = sorted(enumerate(items), key=lambda pair: display_key(pair[1], pair[0]))
+    records = tuple(record for _, record in ordered)
+    source = next((str(r["source"]) for r in records if isinstance(r.get("source"), str)), "")
+    title = commit_message(_report(source or "models.dev", records))
+    appeared = sum(1 for r in records if r.get("kind") == APPEARED)
+    resolved = sum(1 for r in records if r.get("kind") == RESOLVED)
+    return Run(moment, commit, source or "models.dev", records, title, appeared, resolved)
+
+
+def display_key(record: Record, position: int) -> tuple[int, int, int]:
+    kind = record.get("kind")
+    kind_rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    severity = record.get("severity")
+    severity_rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+    return kind_rank, severity_rank, position
+
+
+def _report(source: str, records: Sequence[Record]) -> Report:
+    """Just enough of a report for the headline: the changes and the inconsistencies."""
+    changes = tuple(c for c in map(change_of, records) if c is not None)
+    appeared = tuple(i for r in records if r.get("kind") == APPEARED if (i := finding_of(r)))
+    resolved = tuple(i for r in records if r.get("kind") == RESOLVED if (i := finding_of(r)))
+    counts = CatalogCounts(0, 0)
+    return Report(source, changes, appeared, resolved, (), SchemaDrift((), ()), counts, counts)
+
+
+def change_of(record: Record) -> Change | None:
+    """The change a ledger line records, None for an inconsistency or an unknown kind."""
+    try:
+        kind = ChangeKind(str(record.get("kind")))
+        severity = Severity(str(record.get("severity")))
+    except ValueError:
+        return None
+    model, field, pct = record.get("model"), record.get("field"), record.get("change_pct")
+    return Change(
+        kind=kind,
+        provider=str(record.get("provider") or ""),
+        model=model if isinstance(model, str) else None,
+        field=field if isinstance(field, str) else None,
+        old=record.get("old"),
+        new=record.get("new"),
+        severity=severity,
+        change_pct=float(pct) if isinstance(pct, int | float) else None,
+        added=_strings(record.get("added")),
+        removed=_strings(record.get("removed")),
+    )
+
+
+def finding_of(record: Record) -> Inconsistency | None:
+    """The inconsistency an ``inconsistency_appeared``/``_resolved`` line records."""
+    values, severity = record.get("values"), record.get("severity")
+    if not isinstance(values, Mapping) or severity not in SEVERITIES:
+        return None
+    return Inconsistency(
+        id=str(record.get("id") or ""),
+        kind=str(record.get("inconsistency_kind") or ""),
+        model=str(record.get("model") or ""),
+        field=str(record.get("field") or ""),
+        values=dict(values),
+        severity=Severity(str(severity)),
+    )
+
+
+def _strings(value: JSON) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()

@@ -1,0 +1,142 @@
+"""Headless Chromium for tests: a page's DOM after loading (``--dump-dom``) and a screenshot.
+
+A plain subprocess per call (no webdriver): Debian's ``/usr/bin/chromium`` with the flags that
+keep it off the network (this machine has none; without them Chromium keeps retrying
+connections) and a throw-away profile. :func:`parse` turns the dumped DOM into a small tree
+(``html.parser``) with just the lookups the tests need.
+
+When Chromium is missing the browser tests skip, except under CI (``CI`` set), where they fail:
+CI installs it (``.ci/run``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+TIMEOUT = 180  # seconds: a hung browser fails the test instead of hanging the suite
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def chromium() -> str:
+    """The Chromium executable; skips the test (fails it under CI) when there is none."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and Path("/usr/bin/chromium").exists():
+        found = "/usr/bin/chromium"
+    if found is None:
+        message = "chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def _run(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    assert result.returncode == 0, f"chromium exited {result.returncode}: {result.stderr[-2000:]}"
+    return result
+
+
+def dump_dom(page: Path, profile: Path) -> str:
+    """The page's DOM as Chromium serialises it after loading (scripts would have run)."""
+    return _run(page, profile, "--dump-dom").stdout
+
+
+def screenshot(page: Path, png: Path, profile: Path, size: tuple[int, int] = (1280, 2000)) -> Path:
+    png.parent.mkdir(parents=True, exist_ok=True)
+    png.unlink(missing_ok=True)
+    _run(page, profile, f"--screenshot={png.resolve()}", f"--window-size={size[0]},{size[1]}")
+    return png
+
+
+@dataclass
+class Node:
+    """An element: tag (lower case), attributes, children (elements and text, in order)."""
+
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Node | str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
+
+    def iter(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            if isinstance(child, Node):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
+        return [
+            node
+            for node in self.iter()
+            if (tag is None or node.tag == tag) and (cls is None or cls in node.classes)
+        ]
+
+    def find(self, tag: str | None = None, cls: str | None = None) -> Node:
+        found = self.find_all(tag, cls)
+        assert found, f"no <{tag or '*'} class={cls!r}> under <{self.tag}>"
+        return found[0]
+
+    def by_id(self, element_id: str) -> Node | None:
+        return next((n for n in self.iter() if n.attrs.get("id") == element_id), None)
+
+
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document")
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {name: value or "" for name, value in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Node(tag, {name: value or "" for name, value in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse(markup: str) -> Node:
+    builder = _TreeBuilder()
+    builder.feed(markup)
+    builder.close()
+    return builder.root

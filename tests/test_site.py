@@ -1,0 +1,629 @@
+"""The static changelog site (``catalog_watch.site``), rendered in real headless Chromium.
+
+The main input is real: the 2026-03-10 catalog as a snapshot folder, the run to 2026-06-28
+(``compare`` + ``ledger_records``, 8,495 records) and a second, hand-made run on 2026-07-15
+(vercel's gemini-3.1-flash-image-preview output $3.00 → $2.50 and a model whose id holds
+``<b>&"'``). Figures were checked by hand in 2026-06-28.json (see also test_model_card.py).
+The small synthetic builds at the end cover the edges (no ledger, relative feed links, stale
+pages).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from catalog_watch.catalog import Catalog
+from catalog_watch.compare import compare, consistency_settings, load_catalog
+from catalog_watch.config import Config
+from catalog_watch.impact import reference_scenario, scenarios
+from catalog_watch.ledger import LEDGER_FILE, append_ledger, ledger_records, read_ledger
+from catalog_watch.model_card import model_card
+from catalog_watch.site import SiteResult, build_site
+from catalog_watch.site.chart import PARALLEL_FROM, ChartJob, Series, render_charts
+from catalog_watch.site.models import Models, slug
+from catalog_watch.snapshot import provider_files, write_snapshot
+from catalog_watch.sources.models_dev import parse_catalog
+from tests import browser
+from tests.factories import MODELS_DEV, edited, small_catalog, tree_bytes
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ATOM = "{http://www.w3.org/2005/Atom}"
+BASE_URL = "https://example.github.io/catalog-watch/"
+NOW = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)
+LIMIT = 1000
+PREVIEW = "gemini-3-1-flash-image-preview"
+PREVIEW_ID = "google/gemini-3.1-flash-image-preview"
+EVIL_ID = "evil/<b>&\"x'"
+EVIL_KEY = "<b>&\"x'"
+JUNE_RUN = ("2026-06-28T23:09:44Z", "d3d9c580d455229b47ee1146e24cc3b9c026b0e1")
+JULY_RUN = ("2026-07-15T06:00:00Z", "8913d7a5d6ca18d4dd41d69ce2d5f158eeb99077")
+JUNE_ANCHOR = "run-20260628T230944Z-d3d9c580d455"
+JULY_ANCHOR = "run-20260715T060000Z-8913d7a5d6ca"
+PROVIDERS = ["302ai", "fastrouter", "google", "kilo", "openrouter", "vercel"]
+
+
+@dataclass(frozen=True)
+class Built:
+    snapshots: Path
+    out: Path
+    result: SiteResult
+    catalog: Catalog
+
+
+def _write_runs(snapshots: Path) -> Catalog:
+    """March as the snapshot, the real run to June, then the hand-made July run; the folder
+    ends holding the July catalog, as the job leaves it."""
+    config = Config()
+    write_snapshot(
+        snapshots, provider_files(load_catalog(MODELS_DEV / "2026-03-10.json", config)), {}
+    )
+    june = load_catalog(MODELS_DEV / "2026-06-28.json", config)
+    report = compare(load_catalog(snapshots, config), june, config)
+    append_ledger(
+        snapshots / LEDGER_FILE, ledger_records(report, time=JUNE_RUN[0], commit=JUNE_RUN[1])
+    )
+    write_snapshot(snapshots, provider_files(june), {})
+    document = copy.deepcopy(june.to_document())
+    vercel = document["vercel"]["models"]
+    vercel[PREVIEW_ID]["cost"]["output"] = 2.5
+    vercel[EVIL_ID] = {
+        **copy.deepcopy(vercel[PREVIEW_ID]),
+        "id": EVIL_ID,
+        "name": "<script>x</script>",
+    }
+    july = parse_catalog(document)
+    report = compare(load_catalog(snapshots, config), july, config)
+    append_ledger(
+        snapshots / LEDGER_FILE, ledger_records(report, time=JULY_RUN[0], commit=JULY_RUN[1])
+    )
+    write_snapshot(snapshots, provider_files(july), {})
+    return load_catalog(snapshots, config)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("site")
+    snapshots = root / "snapshots" / "models.dev"
+    catalog = _write_runs(snapshots)
+    out = root / "site"
+    result = build_site(
+        out, snapshots=snapshots, now=NOW, limit=LIMIT, base_url=BASE_URL, workers=2
+    )
+    return Built(snapshots, out, result, catalog)
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("chromium-profile")
+
+
+@pytest.fixture(scope="module")
+def index_dom(built: Built, profile: Path) -> browser.Node:
+    return browser.parse(browser.dump_dom(built.out / "index.html", profile))
+
+
+@pytest.fixture(scope="module")
+def model_dom(built: Built, profile: Path) -> browser.Node:
+    return browser.parse(browser.dump_dom(built.out / "model" / f"{PREVIEW}.html", profile))
+
+
+def cells(row: browser.Node) -> dict[str, str]:
+    return {td.classes[0]: td.text.strip() for td in row.find_all("td")}
+
+
+def change_rows(dom: browser.Node) -> list[dict[str, str]]:
+    return [cells(row) for row in dom.find_all("tr", "row")]
+
+
+# -- The real site in Chromium ---------------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_index_lists_runs_newest_first_with_their_commit_headlines(index_dom: browser.Node) -> None:
+    runs = index_dom.find_all("section", "run")
+    assert [run.attrs["id"] for run in runs] == [JULY_ANCHOR, JUNE_ANCHOR]
+    july, june = (" ".join(run.find("h2").text.split()) for run in runs)
+    assert july == (
+        "2026-07-15 06:00 UTC models.dev: 1 price change, 1 model added, 1 cheapest channel changed"
+    )
+    assert june.startswith(
+        "2026-06-28 23:09 UTC models.dev: 809 price changes, 407 limit changes, "
+        "1,859 capability changes"
+    )
+    assert "2,488 models added, 942 models removed" in june
+    assert runs[1].find("p", "inconsistencies").text == "668 inconsistencies appeared, 393 resolved"
+    # the July run is whole (3 rows); the June run fills the rest of the 1,000-row limit
+    assert [len(run.find_all("tr", "row")) for run in runs] == [3, LIMIT - 3]
+    assert index_dom.find("p", "count").text.startswith("Showing the newest 1,000 of 8,498 records")
+
+
+@pytest.mark.realdata
+def test_index_row_of_a_real_price_cut(index_dom: browser.Node) -> None:
+    june = index_dom.find_all("section", "run")[1]
+    rows = [
+        row
+        for row in june.find_all("tr", "row")
+        if cells(row)["provider"] == "vercel"
+        and cells(row)["model"] == PREVIEW_ID
+        and cells(row)["field"] == "cost.output"
+    ]
+    assert len(rows) == 1
+    assert cells(rows[0]) == {
+        "dir": "▼",
+        "kind": "price changed",
+        "provider": "vercel",
+        "model": PREVIEW_ID,
+        "field": "cost.output",
+        "change": "$60.00 → $3.00",
+        "pct": "-95 %",
+        "severity": "low",
+    }
+    assert rows[0].find("a").attrs["href"] == f"model/{PREVIEW}.html"
+    # the rise on the same model reads the other way
+    rise = next(
+        cells(row)
+        for row in june.find_all("tr", "row")
+        if cells(row)["model"] == PREVIEW_ID and cells(row)["field"] == "cost.input"
+    )
+    assert (rise["dir"], rise["change"], rise["pct"], rise["severity"]) == (
+        "▲",
+        "$0.25 → $0.50",
+        "+100 %",
+        "high",
+    )
+
+
+@pytest.mark.realdata
+def test_index_filter_bar_links_static_pages(index_dom: browser.Node, built: Built) -> None:
+    bar = index_dom.find("nav", "filters")
+    links = {a.text: a.attrs["href"] for a in bar.find_all("a")}
+    assert links["price changed"] == "kind/price_changed.html"
+    assert links["inconsistency appeared"] == "kind/inconsistency_appeared.html"
+    assert links["high"] == "severity/high.html"
+    assert links["vercel"] == "provider/vercel.html"
+    assert links["all changes"] == "index.html"
+    assert len(bar.find("details").find_all("a")) == 144  # every provider of the ledger
+    for href in links.values():
+        assert (built.out / href).is_file(), href
+
+
+@pytest.mark.realdata
+def test_filtered_pages_hold_only_their_rows(built: Built, profile: Path) -> None:
+    kind = browser.parse(browser.dump_dom(built.out / "kind" / "price_changed.html", profile))
+    rows = change_rows(kind)
+    assert len(rows) == 810  # 809 in June, 1 in July: all of them, under the limit
+    assert {row["kind"] for row in rows} == {"price changed"}
+    assert kind.find("p", "count").text == "810 records."
+    current = [a.text for a in kind.find("nav").find_all("a") if "aria-current" in a.attrs]
+    assert current == ["price changed"]
+
+    vercel = browser.parse(browser.dump_dom(built.out / "provider" / "vercel.html", profile))
+    rows = change_rows(vercel)
+    assert rows[0]["change"] == "$3.00 → $2.50"  # July first
+    assert {r["provider"] for r in rows if not r["kind"].startswith("inconsistency")} == {"vercel"}
+    # and the inconsistencies that name a vercel offering (their values' keys)
+    ledger = read_ledger(built.snapshots / LEDGER_FILE)
+    own = [r for r in ledger if r.get("provider") == "vercel"]
+    named = [
+        r
+        for r in ledger
+        if str(r["kind"]).startswith("inconsistency")
+        and any(label.startswith("vercel/") for label in r["values"])
+    ]
+    assert (len(own), len(named)) == (630, 321)
+    assert len(rows) == 951 and vercel.find("p", "count").text == "951 records."
+    assert len([r for r in rows if r["kind"].startswith("inconsistency")]) == 321
+    assert any(r["change"] == "$60.00 → $3.00" and r["pct"] == "-95 %" for r in rows)
+
+
+@pytest.mark.realdata
+def test_model_page_chart_has_axes_and_one_line_per_provider(model_dom: browser.Node) -> None:
+    svg = model_dom.find("svg", "chart")
+    texts = [" ".join(t.text.split()) for t in svg.find_all("text")]
+    assert f"{PREVIEW}: price per 1M tokens" in texts
+    assert {"input price", "output price", "date (UTC)"} <= set(texts)
+    assert texts.count("USD per 1M tokens") == 2
+    assert len([t for t in texts if re.fullmatch(r"20\d\d-\d\d-\d\d", t)]) >= 3
+    assert "$60.00" in texts and "$0.50" in texts  # y tick labels in the site's money format
+    ids = sorted(
+        g.attrs["id"] for g in svg.find_all("g") if g.attrs.get("id", "").startswith("price-")
+    )
+    assert ids == sorted(
+        [f"price-input-{p}" for p in PROVIDERS] + [f"price-output-{p}" for p in PROVIDERS]
+    )
+    assert set(PROVIDERS) <= set(texts)  # the legend
+    # vercel's output line steps 60 → 3 → 2.5: three levels, so more vertices than a flat line
+    vercel = svg.find_all("g")
+    path = next(g for g in vercel if g.attrs.get("id") == "price-output-vercel").find("path")
+    assert path.attrs["d"].count("L") > next(
+        g for g in vercel if g.attrs.get("id") == "price-output-google"
+    ).find("path").attrs["d"].count("L")
+
+
+@pytest.mark.realdata
+def test_model_page_pricing_table_and_inconsistencies(
+    model_dom: browser.Node, built: Built
+) -> None:
+    table = model_dom.find("table", "pricing")
+    rows = [[td.text for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
+    assert rows == [
+        [
+            "302ai",
+            "gemini-3.1-flash-image-preview",
+            "$0.50",
+            "$60.00",
+            "-",
+            "131,072",
+            "32,768",
+            "2026-02-27",
+            "$32.50",
+        ],
+        [
+            "fastrouter",
+            PREVIEW_ID,
+            "$0.50",
+            "$3.00",
+            "-",
+            "65,536",
+            "65,536",
+            "2026-02-26",
+            "$4.00",
+        ],
+        [
+            "google",
+            "gemini-3.1-flash-image-preview",
+            "$0.50",
+            "$60.00",
+            "-",
+            "65,536",
+            "65,536",
+            "2026-02-26",
+            "$32.50",
+        ],
+        ["kilo", PREVIEW_ID, "$0.50", "$3.00", "-", "65,536", "65,536", "2026-02-26", "$4.00"],
+        [
+            "openrouter",
+            PREVIEW_ID,
+            "$0.50",
+            "$3.00",
+            "-",
+            "131,072",
+            "32,768",
+            "2026-02-26",
+            "$4.00",
+        ],
+        [
+            "vercel",
+            PREVIEW_ID,
+            "$0.50",
+            "$2.50",
+            "$0.05",
+            "131,072",
+            "32,768",
+            "2026-02-26",
+            "$3.75",
+        ],
+    ]
+    assert model_dom.find("p", "cheapest").text == (
+        f"Cheapest channel: vercel/{PREVIEW_ID} at $3.75 per 1,000 requests (RAG answer)"
+    )
+    items = model_dom.find("ul", "inconsistencies").find_all("li")
+    severities = [li.find("span").text for li in items]
+    assert severities == ["high", "high", "high", "low", "low"]
+    words = [li.text.split(" ", 1)[1] for li in items]
+    card = model_card(built.catalog, PREVIEW)
+    assert card is not None
+    assert words == [item.describe() for item in card.inconsistencies]
+    assert words[0].startswith("limit.context varies: 131072 (302ai/gemini-3.1-flash-image-preview")
+    # the model's own changes, newest run first
+    changes = change_rows(model_dom)
+    assert changes[0]["change"] == "$3.00 → $2.50"
+    assert any(r["change"] == "$60.00 → $3.00" for r in changes)
+
+
+@pytest.mark.realdata
+def test_screenshots_are_real_pngs(built: Built, profile: Path) -> None:
+    for page, name in (
+        ("index.html", "site-index.png"),
+        (f"model/{PREVIEW}.html", "site-model.png"),
+    ):
+        png = browser.screenshot(built.out / page, ARTIFACTS / name, profile)
+        data = png.read_bytes()
+        assert data.startswith(browser.PNG_SIGNATURE)
+        assert len(data) > 50_000, f"{name}: {len(data)} bytes looks like a blank page"
+
+
+# -- The real site, read from the files ------------------------------------------------------
+
+
+def assert_atom(document: bytes) -> ET.Element:
+    """RFC 4287's required structure: feed id/title/updated and author (here on the feed, so
+    entries need none); every entry exactly one id, title and updated; RFC 3339 times; ids
+    unique; an entry without content would need an alternate link (ours have both)."""
+    root = ET.fromstring(document)
+    assert root.tag == f"{ATOM}feed"
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+    for name in ("id", "title", "updated"):
+        assert len(root.findall(f"{ATOM}{name}")) == 1, name
+    assert stamp.fullmatch(root.findtext(f"{ATOM}updated", ""))
+    author = root.find(f"{ATOM}author")
+    assert author is not None and author.findtext(f"{ATOM}name")
+    ids = []
+    for entry in root.findall(f"{ATOM}entry"):
+        for name in ("id", "title", "updated"):
+            assert len(entry.findall(f"{ATOM}{name}")) == 1, name
+        assert stamp.fullmatch(entry.findtext(f"{ATOM}updated", ""))
+        assert entry.findtext(f"{ATOM}title", "").strip()
+        content = entry.find(f"{ATOM}content")
+        assert content is not None and content.get("type") == "html" and content.text
+        links = entry.findall(f"{ATOM}link")
+        assert [link.get("rel", "alternate") for link in links] == ["alternate"]
+        ids.append(entry.findtext(f"{ATOM}id", ""))
+    assert len(ids) == len(set(ids))
+    assert all(
+        re.fullmatch(r"[a-z][a-z0-9+.-]*:\S+", i) for i in [*ids, root.findtext(f"{ATOM}id", "")]
+    )
+    return root
+
+
+@pytest.mark.realdata
+def test_feed_one_entry_per_run(built: Built) -> None:
+    import feedparser  # type: ignore[import-untyped]
+
+    document = (built.out / "feed.xml").read_bytes()
+    assert_atom(document)
+    feed = feedparser.parse(document)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "models.dev catalog changes"
+    assert feed.feed.id == "tag:catalog-watch,2026:models.dev"
+    assert feed.feed.author == "catalog-watch"
+    assert feed.feed.link == f"{BASE_URL}index.html"
+    assert feed.feed.updated_parsed[:6] == (2026, 7, 15, 6, 0, 0)  # the newest run, not the clock
+    entries = feed.entries
+    assert len(entries) == 2
+    assert entries[0].title == (
+        "models.dev: 1 price change, 1 model added, 1 cheapest channel changed"
+    )
+    assert entries[1].title.startswith("models.dev: 809 price changes, 407 limit changes")
+    assert [e.link for e in entries] == [
+        f"{BASE_URL}run/{JULY_ANCHOR}.html",
+        f"{BASE_URL}run/{JUNE_ANCHOR}.html",
+    ]
+    assert [e.updated_parsed[:6] for e in entries] == [
+        (2026, 7, 15, 6, 0, 0),
+        (2026, 6, 28, 23, 9, 44),
+    ]
+    assert [e.id for e in entries] == [
+        f"tag:catalog-watch,2026:models.dev/run/{JULY_RUN[0]}/{JULY_RUN[1]}",
+        f"tag:catalog-watch,2026:models.dev/run/{JUNE_RUN[0]}/{JUNE_RUN[1]}",
+    ]
+    july = entries[0].content[0].value
+    assert f"▼ vercel {PREVIEW_ID}: cost.output $3.00 → $2.50 (-16.67 %) [low]" in july
+    assert "evil/&lt;b&gt;&amp;&quot;x&#x27;" in july  # escaped inside the HTML content
+    june = entries[1].content[0].value
+    assert june.count("<li>") == 50 and "… and 8,445 more records" in june
+    for entry in entries:  # the link is a page of the site
+        assert (built.out / entry.link.removeprefix(BASE_URL)).is_file()
+
+
+@pytest.mark.realdata
+def test_build_is_deterministic(built: Built, tmp_path: Path) -> None:
+    again = build_site(
+        tmp_path / "again",
+        snapshots=built.snapshots,
+        now=NOW,
+        limit=LIMIT,
+        base_url=BASE_URL,
+        workers=2,
+    )
+    first, second = tree_bytes(built.out), tree_bytes(tmp_path / "again")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert again.files == built.result.files
+
+
+@pytest.mark.realdata
+def test_result_counts(built: Built) -> None:
+    result = built.result
+    assert (result.runs, result.records) == (2, 8498)
+    assert result.model_pages == len([f for f in result.files if f.startswith("model/")])
+    # price history (the models with a price change) plus the models on index.html
+    assert 150 < result.model_pages < 400
+    assert 0 < result.charts <= result.model_pages
+    listings = 1 + 144 + 14 + 4 + 2  # index, providers, kinds, severities, runs
+    assert result.pages == listings + result.model_pages
+    assert result.total_bytes == sum(len(b) for b in tree_bytes(built.out).values()) - len(
+        (built.out / ".catalog-watch-site").read_bytes()
+    )
+
+
+@pytest.mark.realdata
+def test_catalog_strings_are_escaped(built: Built, index_dom: browser.Node) -> None:
+    pages = {
+        name: data.decode()
+        for name, data in tree_bytes(built.out).items()
+        if name.endswith(".html")
+    }
+    raw = pages["index.html"]
+    assert "evil/&lt;b&gt;&amp;&quot;x&#x27;" in raw
+    for name, text in pages.items():
+        assert "<b>&" not in text, name
+        assert "<script" not in text.lower(), name
+    cell = next(td for td in index_dom.find_all("td", "model") if td.text.startswith("evil/"))
+    assert cell.text == EVIL_ID  # the browser reads back exactly the id
+    page = f"model/{slug(EVIL_KEY)}.html"
+    assert re.fullmatch(r"model/b-x-[0-9a-f]{10}\.html", page)
+    assert cell.find("a").attrs["href"] == page
+    h1 = browser.parse(pages[page]).find("h1")
+    assert h1.text == EVIL_KEY
+
+
+@pytest.mark.realdata
+def test_no_external_references(built: Built) -> None:
+    """Only relative links, plus the documented anchor to https://models.dev in the footer."""
+    resource = (
+        "href",
+        "src",
+        "srcset",
+        "action",
+        "formaction",
+        "poster",
+        "data",
+        "xlink:href",
+        "background",
+    )
+    absolute = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+    for name, data in tree_bytes(built.out).items():
+        text = data.decode()
+        if name.endswith(".html"):
+            dom = browser.parse(text)
+            tags = {node.tag for node in dom.iter()}
+            assert not tags & {"script", "img", "iframe", "object", "embed", "video", "audio"}, name
+            for node in dom.iter():
+                for attribute in resource:
+                    value = node.attrs.get(attribute)
+                    if value is not None and absolute.match(value):
+                        allowed = {("a", "https://models.dev"), ("link", "data:,")}
+                        assert (node.tag, value) in allowed, (name, value)
+            # the chart's clip paths are url(#id): fragments of the page itself
+            assert not re.search(r"url\(\s*['\"]?(?!#)", text) and "@import" not in text, name
+        elif name == "style.css":
+            assert "url(" not in text and "@import" not in text and "http" not in text
+        elif name == "feed.xml":
+            hrefs = [e.get("href", "") for e in ET.fromstring(data).iter() if e.get("href")]
+            assert hrefs and all(h.startswith(BASE_URL) for h in hrefs)
+
+
+@pytest.mark.realdata
+def test_cards_are_model_cards_of_the_whole_catalog(built: Built) -> None:
+    """The fast path (a card of the group's own offerings, inconsistencies from one pass over
+    the whole catalog) gives exactly what model_card gives on the whole catalog."""
+    config = Config()
+    settings, chosen, reference = (
+        consistency_settings(config),
+        scenarios(config),
+        reference_scenario(config),
+    )
+    models = Models(
+        built.catalog, [], settings=settings, index=None, scenarios=chosen, reference=reference
+    )
+    for key in [PREVIEW, "claude-opus-4-6", "gpt-4o", "mistral-nemo", "deepseek-v3-2", EVIL_KEY]:
+        whole = model_card(built.catalog, key, settings, scenarios=chosen, reference=reference)
+        assert whole is not None and whole.offerings, key
+        assert models.card(key) == whole, key
+    assert models.card("no-such-model") is None
+
+
+# -- Small synthetic sites: the edges --------------------------------------------------------
+
+T1, T2 = "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"
+
+
+def _small_repo(root: Path, price: float | None = None) -> Path:
+    """The small catalog as a snapshot; with ``price``, one run at T1 changes acme/fast-1's
+    input price to it."""
+    snapshots = root / "snapshots"
+    before = parse_catalog(small_catalog())
+    if price is None:
+        write_snapshot(snapshots, provider_files(before), {})
+        return snapshots
+    document = edited(small_catalog())
+    document["acme"]["models"]["fast-1"]["cost"]["input"] = price
+    after = parse_catalog(document)
+    report = compare(before, after, Config())
+    snapshots.mkdir(parents=True)
+    append_ledger(snapshots / LEDGER_FILE, ledger_records(report, time=T1, commit="a" * 40))
+    write_snapshot(snapshots, provider_files(after), {})
+    return snapshots
+
+
+def test_a_site_without_a_ledger(tmp_path: Path) -> None:
+    snapshots = _small_repo(tmp_path)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    result = build_site(tmp_path / "out", snapshots=snapshots, now=now, workers=1)
+    assert (result.runs, result.records, result.model_pages, result.charts) == (0, 0, 0, 0)
+    index = browser.parse((tmp_path / "out" / "index.html").read_text())
+    assert index.find("p", "empty").text == "No change recorded yet."
+    root = assert_atom((tmp_path / "out" / "feed.xml").read_bytes())
+    assert root.findall(f"{ATOM}entry") == []
+    assert root.findtext(f"{ATOM}updated") == "2026-03-01T00:00:00+00:00"
+
+
+def test_feed_links_are_relative_without_a_base_url(tmp_path: Path) -> None:
+    snapshots = _small_repo(tmp_path, price=3.0)
+    build_site(tmp_path / "out", snapshots=snapshots, workers=1)
+    root = assert_atom((tmp_path / "out" / "feed.xml").read_bytes())
+    hrefs = sorted(e.get("href", "") for e in root.iter() if e.get("href"))
+    assert hrefs == ["feed.xml", "index.html", "run/run-20260101T000000Z-aaaaaaaaaaaa.html"]
+    for href in hrefs:
+        assert (tmp_path / "out" / href).is_file()
+
+
+def test_small_model_page_chart_steps_at_the_run(tmp_path: Path) -> None:
+    snapshots = _small_repo(tmp_path, price=3.0)
+    result = build_site(tmp_path / "out", snapshots=snapshots, workers=1)
+    assert result.model_pages == 1 and result.charts == 1
+    page = browser.parse((tmp_path / "out" / "model" / "fast-1.html").read_text())
+    ids = sorted(
+        g.attrs["id"] for g in page.find_all("g") if g.attrs.get("id", "").startswith("price-")
+    )
+    assert ids == ["price-input-acme", "price-input-beta", "price-output-acme", "price-output-beta"]
+    prices = [
+        [td.text for td in tr.find_all("td")][:4]
+        for tr in page.find("table", "pricing").find_all("tr")[1:]
+    ]
+    assert prices == [["acme", "fast-1", "$3.00", "$10.00"], ["beta", "fast-1", "$2.50", "$10.00"]]
+    row = change_rows(page)[0]
+    assert (row["dir"], row["change"], row["pct"]) == ("▲", "$2.50 → $3.00", "+20 %")
+
+
+def test_rebuild_removes_its_stale_pages_and_nothing_else(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    snapshots = _small_repo(tmp_path / "one", price=3.0)
+    build_site(out, snapshots=snapshots, workers=1)
+    (out / "keep.txt").write_text("not ours")
+    assert (out / "model" / "fast-1.html").is_file()
+    build_site(out, snapshots=_small_repo(tmp_path / "two"), workers=1)  # no ledger: no pages
+    assert not (out / "model" / "fast-1.html").exists()
+    assert not (out / "run").exists() or not any((out / "run").iterdir())
+    assert (out / "keep.txt").read_text() == "not ours"
+    assert (out / "index.html").is_file()
+
+
+def test_charts_are_the_same_bytes_drawn_here_or_by_workers() -> None:
+    start, change, end = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
+    jobs = [
+        ChartJob(
+            title=f"model-{n} <&>",
+            series=(
+                Series(
+                    "acme", f"m{n}", "cost.input", ((start, change, 1.0), (change, end, 1.0 + n))
+                ),
+                Series("acme", f"m{n}", "cost.output", ((start, end, 4.0),)),
+                Series("beta", f"m{n}", "cost.input", ((start, end, 2.0),)),
+            ),
+            label=f"chart {n}",
+        )
+        for n in range(PARALLEL_FROM)
+    ]
+    here, there = render_charts(jobs, workers=1), render_charts(jobs, workers=2)
+    assert here == there
+    assert len(set(here)) == len(jobs)  # each chart its own picture
+    assert all(svg.startswith('<svg class="chart" role="img" aria-label="chart ') for svg in here)
+    assert "model-0 &lt;&amp;&gt;" in here[0] and "http" not in "".join(here)
+
+
+def test_slugs_are_safe_and_distinct() -> None:
+    assert slug("gemini-2-5-flash") == "gemini-2-5-flash"
+    assert slug("claude-v2:1") != slug("claude-v2-1")
+    for key in ("claude-v2:1", "openrouter/auto", "<b>&\"x'", "..", "a" * 300, "Ünïcode"):
+        name = slug(key)
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name) and len(name) <= 100, key
+        assert ".." not in name and "/" not in name

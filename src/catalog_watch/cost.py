@@ -158,6 +158,22 @@ def scenario_cost(record: Mapping[str, JSON], scenario: Scenario) -> Decimal | N
     >>> scenario_cost({"cost": {"input": 0.25, "output": 60}}, DEFAULT_SCENARIOS[0])
     Decimal('31.25')
     """
+    cost = record.get("cost")
+    if isinstance(cost, Mapping) and "tiers" not in cost and "context_over_200k" not in cost:
+        # Most offerings have flat prices, and thousands share the same few: price each
+        # (input, output, cache read) once per scenario. A plain tuple key keeps 3 and 3.0 apart.
+        key = tuple((type(cost.get(k)), cost.get(k)) for k in ("input", "output", "cache_read"))
+        return _flat_cost(key, scenario)
+    return _scenario_cost(record, scenario)
+
+
+@functools.lru_cache(maxsize=8192)
+def _flat_cost(key: tuple[tuple[type, JSON], ...], scenario: Scenario) -> Decimal | None:
+    names = ("input", "output", "cache_read")
+    return _scenario_cost({"cost": {n: v for n, (_, v) in zip(names, key, strict=True)}}, scenario)
+
+
+def _scenario_cost(record: Mapping[str, JSON], scenario: Scenario) -> Decimal | None:
     prices = prices_for_prompt(record, scenario.input_tokens)
     if prices is None:
         return None

@@ -239,7 +239,31 @@ def load_model_index(document: Mapping[str, JSON]) -> ModelIndex:
     return ModelIndex(canonical=canonical, raw=raw, lab_prefixed=lab_prefixed, ambiguous=ambiguous)
 
 
+_RECENT: list[
+    tuple[Catalog, tuple[tuple[str, str], ...], ModelIndex | None, dict[str, list[tuple[str, str]]]]
+] = []
+"""The last few groupings, by catalog identity: one run groups the same two catalogs for the
+inconsistencies and again for the cheapest channel. Catalogs are immutable, so this is safe; the
+entry holds the catalog itself, so its ``id`` cannot be reused while cached."""
+
+
 def group_by_identity(
+    catalog: Catalog,
+    aliases: Mapping[str, str] | None = None,
+    index: ModelIndex | None = None,
+) -> dict[str, list[tuple[str, str]]]:
+    """Group key -> ``[(provider, model id)]``; every offering in exactly one group (cached)."""
+    alias_key = tuple(sorted((aliases or {}).items()))
+    for seen, seen_aliases, seen_index, groups in _RECENT:
+        if seen is catalog and seen_aliases == alias_key and seen_index is index:
+            return groups
+    groups = _group_by_identity(catalog, aliases, index)
+    _RECENT.insert(0, (catalog, alias_key, index, groups))
+    del _RECENT[4:]
+    return groups
+
+
+def _group_by_identity(
     catalog: Catalog,
     aliases: Mapping[str, str] | None = None,
     index: ModelIndex | None = None,

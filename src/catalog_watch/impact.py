@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 from catalog_watch.catalog import Catalog, Record
 from catalog_watch.changes import Change, ChangeKind
@@ -22,6 +23,7 @@ from catalog_watch.cost import (
     format_usage_impact,
     format_usd,
     price_impact,
+    scenario_cost,
     usage_impact,
 )
 from catalog_watch.model_card import cheapest_offer
@@ -88,10 +90,26 @@ def cheapest_changes(
     if not touched:
         return []
     scenario = reference_scenario(config)
+    known: dict[tuple[str, str], Decimal | None] = {}
+
+    def old_cost(provider: str, model: str, record: Record) -> Decimal | None:
+        known[(provider, model)] = cost = scenario_cost(record, scenario)
+        return cost
+
+    def new_cost(provider: str, model: str, record: Record) -> Decimal | None:
+        before = _record(old, provider, model)  # an unchanged price costs what it cost
+        if (
+            before is not None
+            and before.get("cost") == record.get("cost")
+            and (provider, model) in known
+        ):
+            return known[(provider, model)]
+        return scenario_cost(record, scenario)
+
     found: list[Change] = []
     for key, members in _touched_groups(touched, old, new, settings):
-        before = cheapest_offer(old, members, scenario)
-        after = cheapest_offer(new, members, scenario)
+        before = cheapest_offer(old, members, scenario, old_cost)
+        after = cheapest_offer(new, members, scenario, new_cost)
         if before is None or after is None or before.cost == after.cost:
             continue
         if (before.provider, before.model_id) == (after.provider, after.model_id):

@@ -31,7 +31,7 @@ What the card holds, and the choices behind it:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -245,6 +245,7 @@ def cheapest_offer(
     catalog: Catalog,
     group_members: Iterable[tuple[str, str]],
     scenario: Scenario = REFERENCE_SCENARIO,
+    cost_of: Callable[[str, str, Record], Decimal | None] | None = None,
 ) -> Channel | None:
     """The paid offering where ``scenario`` costs least, with that cost; None if none is paid.
 
@@ -260,7 +261,7 @@ def cheapest_offer(
         record = models.models.get(model_id) if models is not None else None
         if record is None:
             continue
-        cost = scenario_cost(record, scenario)
+        cost = cost_of(provider, model_id, record) if cost_of else scenario_cost(record, scenario)
         if cost is None or cost <= 0:
             continue
         candidate = (cost, provider, model_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from catalog_watch.changes import ChangeKind
 from catalog_watch.report import Report
 
-_PHRASES: tuple[tuple[ChangeKind, str, str], ...] = (
+PHRASES: tuple[tuple[ChangeKind, str, str], ...] = (
     (ChangeKind.PRICE_CHANGED, "price change", "price changes"),
     (ChangeKind.LIMIT_CHANGED, "limit change", "limit changes"),
     (ChangeKind.CAPABILITY_CHANGED, "capability change", "capability changes"),
@@ -29,7 +29,7 @@ def headline(report: Report) -> str:
             f"{report.new.offerings:,} offerings, {len(report.current):,} inconsistencies"
         )
     parts = []
-    for kind, one, many in _PHRASES:
+    for kind, one, many in PHRASES:
         count = report.count(kind)
         if count:
             parts.append(f"{count:,} {one if count == 1 else many}")

@@ -48,11 +48,12 @@ def render_card_text(card: ModelCard) -> str:
         lines.append("")
         lines.append(f"scenario costs at {_at(card)}:")
         name_width = max(len(item.scenario.name) for item in card.scenarios)
-        cost_width = max(len(_cost(item.cost)) for item in card.scenarios)
+        cost_width = max(len(cost_or_no_price(item.cost)) for item in card.scenarios)
         for item in card.scenarios:
+            cost = cost_or_no_price(item.cost).rjust(cost_width)
             lines.append(
-                f"  {item.scenario.name.ljust(name_width)}  {_cost(item.cost).rjust(cost_width)} "
-                f"{item.scenario.per}  ({_tokens(item.scenario)})"
+                f"  {item.scenario.name.ljust(name_width)}  {cost} "
+                f"{item.scenario.per}  ({scenario_tokens(item.scenario)})"
             )
     lines.append("")
     if card.inconsistencies:
@@ -81,8 +82,8 @@ def render_card_markdown(card: ModelCard) -> str:
         lines.append("|---|---|--:|")
         for item in card.scenarios:
             lines.append(
-                f"| {cell(item.scenario.name)} | {_tokens(item.scenario)} | "
-                f"{_cost(item.cost)} {cell(item.scenario.per)} |"
+                f"| {cell(item.scenario.name)} | {scenario_tokens(item.scenario)} | "
+                f"{cost_or_no_price(item.cost)} {cell(item.scenario.per)} |"
             )
         lines.append("")
     if card.inconsistencies:
@@ -176,13 +177,13 @@ def _row(offering: Offering) -> list[str]:
     return [
         offering.provider,
         offering.model_id,
-        _money(offering.input),
-        _money(offering.output),
-        _money(offering.cache_read),
-        _count(offering.context),
-        _count(offering.max_output),
+        money_or_missing(offering.input),
+        money_or_missing(offering.output),
+        money_or_missing(offering.cache_read),
+        count_or_missing(offering.context),
+        count_or_missing(offering.max_output),
         offering.release_date or _MISSING,
-        _cost(offering.reference_cost),
+        cost_or_no_price(offering.reference_cost),
     ]
 
 
@@ -192,7 +193,7 @@ def _cheapest(card: ModelCard) -> str:
     channel = card.cheapest
     return (
         f"{channel.label} at {format_usd(channel.cost)} {channel.scenario.per} "
-        f"({channel.scenario.name}: {_tokens(channel.scenario)} tokens each)"
+        f"({channel.scenario.name}: {scenario_tokens(channel.scenario)} tokens each)"
     )
 
 
@@ -203,22 +204,22 @@ def _at(card: ModelCard) -> str:
     return f"{provider}/{model_id} ({why})"
 
 
-def _tokens(scenario: Scenario) -> str:
+def scenario_tokens(scenario: Scenario) -> str:
     text = f"{scenario.input_tokens:,} in / {scenario.output_tokens:,} out"
     if scenario.cached_input_tokens:
         text += f", {scenario.cached_input_tokens:,} of the input cached"
     return text
 
 
-def _money(value: JSON) -> str:
+def money_or_missing(value: JSON) -> str:
     return _MISSING if value is None else money(value)
 
 
-def _count(value: JSON) -> str:
+def count_or_missing(value: JSON) -> str:
     return _MISSING if value is None else tokens(value)
 
 
-def _cost(value: Decimal | None) -> str:
+def cost_or_no_price(value: Decimal | None) -> str:
     return format_usd(value) if isinstance(value, Decimal) else "no price"
 
 

@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 from catalog_watch.alerts import BASELINE, INCONSISTENCY_APPEARED, INCONSISTENCY_RESOLVED, Alert
 from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
+from catalog_watch.render.headline import PHRASES
 from catalog_watch.render.values import arrow, old_to_new, plain
 from catalog_watch.severity import Severity
 
@@ -59,17 +60,7 @@ _SPECIAL = {  # kinds with their own sections, after the changes, in this order
 }
 _KIND_ORDER = {kind: n for n, kind in enumerate([*ChangeKind, *_SPECIAL, BASELINE])}
 _PHRASES: tuple[tuple[str, str, str], ...] = (
-    (ChangeKind.PRICE_CHANGED, "price change", "price changes"),
-    (ChangeKind.LIMIT_CHANGED, "limit change", "limit changes"),
-    (ChangeKind.CAPABILITY_CHANGED, "capability change", "capability changes"),
-    (ChangeKind.MODALITY_CHANGED, "modality change", "modality changes"),
-    (ChangeKind.STATUS_CHANGED, "status change", "status changes"),
-    (ChangeKind.MODEL_ADDED, "model added", "models added"),
-    (ChangeKind.MODEL_REMOVED, "model removed", "models removed"),
-    (ChangeKind.PROVIDER_ADDED, "provider added", "providers added"),
-    (ChangeKind.PROVIDER_REMOVED, "provider removed", "providers removed"),
-    (ChangeKind.PROVIDER_CHANGED, "provider field changed", "provider fields changed"),
-    (ChangeKind.METADATA_CHANGED, "metadata change", "metadata changes"),
+    *PHRASES,
     (INCONSISTENCY_APPEARED, "new inconsistency", "new inconsistencies"),
     (INCONSISTENCY_RESOLVED, "inconsistency resolved", "inconsistencies resolved"),
     (SCHEMA_DRIFT, "schema drift note", "schema drift notes"),

@@ -8,12 +8,15 @@ inconsistencies as ``catalog-watch show``), written as HTML tables with the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from catalog_watch.catalog import JSON
-from catalog_watch.cost import Scenario, format_usd
+from catalog_watch.cost import format_usd
 from catalog_watch.model_card import ModelCard, Offering
-from catalog_watch.render.values import money, tokens
+from catalog_watch.render.model_card import (
+    cost_or_no_price,
+    count_or_missing,
+    money_or_missing,
+    scenario_tokens,
+)
 from catalog_watch.site.chart import ChartJob
 from catalog_watch.site.html import esc
 from catalog_watch.site.series import ChartData
@@ -108,13 +111,13 @@ def _offering_row(offering: Offering, cheapest: bool) -> str:
     cells = (
         offering.provider,
         offering.model_id,
-        _money(offering.input),
-        _money(offering.output),
-        _money(offering.cache_read),
-        _count(offering.context),
-        _count(offering.max_output),
+        money_or_missing(offering.input),
+        money_or_missing(offering.output),
+        money_or_missing(offering.cache_read),
+        count_or_missing(offering.context),
+        count_or_missing(offering.max_output),
         offering.release_date or _MISSING,
-        _cost(offering.reference_cost),
+        cost_or_no_price(offering.reference_cost),
     )
     marker = ' class="cheapest"' if cheapest else ""
     tds = "".join(f"<td>{esc(text)}</td>" for text in cells)
@@ -135,8 +138,8 @@ def _scenarios(card: ModelCard) -> str:
     provider, model_id = card.scenario_provider
     why = "the maker's own offering" if card.scenario_basis == "maker" else "the cheapest channel"
     rows = "".join(
-        f"<tr><td>{esc(item.scenario.name)}</td><td>{esc(_tokens(item.scenario))}</td>"
-        f"<td>{esc(_cost(item.cost))} {esc(item.scenario.per)}</td></tr>\n"
+        f"<tr><td>{esc(item.scenario.name)}</td><td>{esc(scenario_tokens(item.scenario))}</td>"
+        f"<td>{esc(cost_or_no_price(item.cost))} {esc(item.scenario.per)}</td></tr>\n"
         for item in card.scenarios
     )
     return (
@@ -157,22 +160,3 @@ def _inconsistencies(card: ModelCard) -> str:
         for i in card.inconsistencies
     )
     return head + f'<ul class="inconsistencies">\n{items}</ul>\n'
-
-
-def _tokens(scenario: Scenario) -> str:
-    text = f"{scenario.input_tokens:,} in / {scenario.output_tokens:,} out"
-    if scenario.cached_input_tokens:
-        text += f", {scenario.cached_input_tokens:,} of the input cached"
-    return text
-
-
-def _money(value: JSON) -> str:
-    return _MISSING if value is None else money(value)
-
-
-def _count(value: JSON) -> str:
-    return _MISSING if value is None else tokens(value)
-
-
-def _cost(value: Decimal | None) -> str:
-    return format_usd(value) if isinstance(value, Decimal) else "no price"

@@ -1,0 +1,248 @@
+"""The read-only commands (diff, inconsistencies, show, compare, history, price-at, site, health)
+and the option handling ``check`` and ``run`` share. Each is a thin wrapper over a library
+function; the parser is in ``cli.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from catalog_watch.config import Config, DiffSettings, load_config
+from catalog_watch.errors import ConfigError
+
+if TYPE_CHECKING:
+    from catalog_watch.consistency import Inconsistency, ModelIndex
+    from catalog_watch.report import Report
+    from catalog_watch.run import CheckOptions
+
+FORMATS = ("text", "markdown", "json")
+
+
+def diff(args: argparse.Namespace) -> int:
+    from catalog_watch.compare import compare, load_catalog
+
+    config = with_ignored(load_config(args.config), args.ignore_field)
+    old = load_catalog(Path(args.old), config, args.source_type)
+    new = load_catalog(Path(args.new), config, args.source_type)
+    print_report(compare(old, new, config, model_index_option(args.models_json)), args.format)
+    return 0
+
+
+def inconsistencies(args: argparse.Namespace) -> int:
+    from catalog_watch.compare import consistency_settings, load_catalog
+    from catalog_watch.consistency import find_inconsistencies
+    from catalog_watch.render.inconsistencies import render_inconsistencies
+
+    config = load_config(args.config)
+    catalog = load_catalog(Path(args.catalog), config, args.source_type)
+    found = find_inconsistencies(
+        catalog, consistency_settings(config), model_index_option(args.models_json)
+    )
+    sys.stdout.write(render_inconsistencies(found, args.format))
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    from catalog_watch.compare import consistency_settings, load_catalog
+    from catalog_watch.impact import reference_scenario, scenarios
+    from catalog_watch.model_card import close_matches, model_card, no_match_message
+    from catalog_watch.render.model_card import render_card
+
+    config = load_config(args.config)
+    catalog = load_catalog(Path(args.catalog), config, args.source_type)
+    settings, index = consistency_settings(config), model_index_option(args.models_json)
+    card = model_card(
+        catalog,
+        args.model,
+        settings,
+        index,
+        scenarios=scenarios(config),
+        reference=reference_scenario(config),
+    )
+    if card is None:
+        raise ConfigError(
+            no_match_message(args.model, close_matches(catalog, args.model, settings, index))
+        )
+    sys.stdout.write(render_card(card, args.format))
+    return 0
+
+
+def health(args: argparse.Namespace) -> int:
+    """Exit 10 with the reasons when the watcher looks dead, stale or failing; 0 when healthy."""
+    from datetime import timedelta
+
+    from catalog_watch.health import Health, problems
+    from catalog_watch.snapshot import read_snapshot
+    from catalog_watch.sources import source_type
+
+    config = load_config(args.config)
+    folder = (
+        Path(args.snapshots)
+        if args.snapshots
+        else source_type(args.source_type or "models.dev").snapshots
+    )
+    snapshot = read_snapshot(folder)
+    health = Health.from_meta(snapshot.meta if snapshot else None)
+    settings = config.health
+    found = problems(
+        health,
+        args.now or datetime.now(UTC),
+        max_age=timedelta(hours=args.max_age_hours or settings.max_age_hours),
+        max_unchanged=timedelta(days=args.max_unchanged_days or settings.max_unchanged_days),
+        max_failures=args.failures or settings.failures,
+    )
+    if not found:
+        print(
+            f"{folder}: healthy: last successful fetch {health.last_success}, "
+            f"last change {health.last_change}, {health.consecutive_failures} failures in a row"
+        )
+        return 0
+    for problem in found:
+        print(f"{folder}: unhealthy: {problem}", file=sys.stderr)
+    return 10
+
+
+def history(args: argparse.Namespace) -> int:
+    from catalog_watch.history import field_matcher, filter_periods, load_history
+    from catalog_watch.render.history import render_history
+
+    fields = field_matcher(args.field) if args.field else None
+    periods = load_history(
+        args.history_from, Path(args.repo), args.snapshots, fields=fields, ref=args.ref
+    )
+    periods = filter_periods(periods, model=args.model, provider=args.provider)
+    sys.stdout.write(render_history(periods, args.format))
+    return 0
+
+
+def price_at(args: argparse.Namespace) -> int:
+    from catalog_watch.history import field_matcher, load_history, price_at
+    from catalog_watch.render.history import render_price_at
+
+    periods = load_history(
+        args.history_from,
+        Path(args.repo),
+        args.snapshots,
+        fields=field_matcher("cost"),
+        ref=args.ref,
+    )
+    rows = price_at(periods, args.model, args.when, provider=args.provider)
+    sys.stdout.write(render_price_at(rows, args.model, args.when, args.format))
+    return 0
+
+
+def site(args: argparse.Namespace) -> int:
+    from catalog_watch.site import build_site
+
+    result = build_site(
+        Path(args.out),
+        snapshots=Path(args.snapshots),
+        ledger=Path(args.ledger) if args.ledger else None,
+        config=load_config(args.config),
+        now=args.now,
+        limit=args.limit,
+        index=model_index_option(args.models_json),
+        base_url=args.base_url or _pages_url(os.environ.get("GITHUB_REPOSITORY", "")),
+    )
+    print(
+        f"catalog-watch: site: {result.pages:,} pages ({result.model_pages:,} models, "
+        f"{result.charts:,} charts), {result.total_bytes / 1e6:.1f} MB in {result.out_dir}"
+    )
+    return 0
+
+
+def _pages_url(repository: str) -> str | None:
+    """GitHub Pages' address of ``owner/repo`` (``owner.github.io`` for the user site)."""
+    owner, _, name = repository.partition("/")
+    if not owner or not name:
+        return None
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
+
+
+def compare(args: argparse.Namespace) -> int:
+    from catalog_watch.compare import load_catalog
+    from catalog_watch.cross_source import disagreements
+    from catalog_watch.render.cross_source import render_comparison
+
+    config = load_config(args.config)
+    catalogs = [load_catalog(Path(path), config, None) for path in args.inputs]
+    found = disagreements(catalogs)
+    previous = _previous_disagreements(args.since) if args.since else None
+    sys.stdout.write(render_comparison(catalogs, found, previous, args.format))
+    return 0
+
+
+def _previous_disagreements(path: Path) -> list[Inconsistency]:
+    """The disagreements of an earlier ``compare --format json`` (its ``disagreements`` list)."""
+    import json
+
+    from catalog_watch.consistency import Inconsistency
+    from catalog_watch.severity import Severity
+
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))["disagreements"]
+        return [
+            Inconsistency(
+                i["id"], i["kind"], i["model"], i["field"], i["values"], Severity(i["severity"])
+            )
+            for i in items
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigError(
+            f"{path}: not the JSON output of catalog-watch compare ({error})"
+        ) from None
+
+
+def print_report(report: Report, output_format: str) -> None:
+    from catalog_watch.render import RENDERERS
+
+    sys.stdout.write(RENDERERS[output_format](report))
+
+
+def with_ignored(config: Config, ignore: list[str] | None) -> Config:
+    """``--ignore-field`` adds to the configured list; ``--ignore-field none`` empties it first."""
+    if ignore is None:
+        return config
+    fields = list(config.diff.ignore_fields)
+    for name in ignore:
+        fields = [] if name == "none" else [*fields, name]
+    return config.model_copy(update={"diff": DiffSettings(ignore_fields=tuple(fields))})
+
+
+def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
+    """The options ``check`` and ``run`` share, from the command line and the config file."""
+    from catalog_watch.run import CheckOptions
+    from catalog_watch.sources import source_type
+
+    kind = source_type(args.source_type or "models.dev")
+    return CheckOptions(
+        source=args.source or kind.default_url,
+        snapshots=Path(args.snapshots) if args.snapshots else kind.snapshots,
+        source_type=args.source_type,
+        compare_with=tuple(Path(p) for p in args.compare_with or ()),
+        write=write,
+        allow_shrink=args.allow_shrink,
+        models_json=args.models_json,
+        config=with_guard(with_ignored(load_config(args.config), args.ignore_field), args),
+    )
+
+
+def with_guard(config: Config, args: argparse.Namespace) -> Config:
+    if args.max_shrink is None:
+        return config
+    guard = config.guard.model_copy(update={"max_shrink": args.max_shrink})
+    return config.model_copy(update={"guard": guard})
+
+
+def model_index_option(models_json: str | None) -> ModelIndex | None:
+    if models_json is None:
+        return None
+    from catalog_watch.run import model_index
+
+    return model_index(models_json)

@@ -1,0 +1,140 @@
+"""``check`` and ``run``: the commands that fetch, write, publish and talk to GitHub Actions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from catalog_watch.commands import check_options, print_report
+from catalog_watch.config import Config
+from catalog_watch.errors import CatalogWatchError
+
+if TYPE_CHECKING:
+    from catalog_watch.actions import ActionsRuntime
+    from catalog_watch.notify import Delivery
+    from catalog_watch.publish.slack import SlackSettings
+    from catalog_watch.report import Report
+
+
+def check(args: argparse.Namespace) -> int:
+    from catalog_watch.run import check
+
+    options = check_options(args, write=args.write)
+    result = check(options)
+    if result.not_modified or result.report is None:
+        print(f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do")
+        return 0
+    print_report(result.report, args.format)
+    if result.written is not None and result.written.changed:
+        written = len(result.written.written) + len(result.written.removed)
+        print(f"wrote {written} file(s) under {args.snapshots}", file=sys.stderr)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from catalog_watch.actions import ActionsRuntime
+
+    runtime = ActionsRuntime.from_environ(force=args.github_actions)
+    token = args.token or os.environ.get("GITHUB_TOKEN") or None
+    if runtime is not None and token:
+        runtime.mask(token)
+    try:
+        return _run_job(args, runtime, token)
+    except CatalogWatchError as error:
+        if runtime is not None:
+            runtime.error(str(error), title=f"catalog-watch: {type(error).__name__}")
+        raise
+
+
+def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: str | None) -> int:
+    from catalog_watch.job import JobOptions, run_job
+
+    check = check_options(args, write=False)
+    options = JobOptions(
+        check=check,
+        slack=_slack_settings(args, check.config),
+        mode=args.mode,
+        repo=Path.cwd(),
+        branch=args.branch,
+        base=args.base,
+        token=token,
+        env=dict(os.environ),
+        now=args.now,
+    )
+    result = run_job(options)
+    if result.report is None:
+        print(f"{options.check.source}: not modified since the last snapshot (HTTP 304)")
+    else:
+        _publish_locally(result.report, args, runtime)
+    sys.stdout.write(result.preview)
+    if result.delivery is not None:
+        _report_delivery(result.delivery, runtime)
+    if runtime is not None:
+        from catalog_watch.action_outputs import job_outputs
+
+        outputs = job_outputs(
+            result, changes_json=args.changes_json, report_markdown=args.report_markdown
+        )
+        runtime.set_outputs(outputs)
+    if result.delivery is not None and result.delivery.errors:
+        raise result.delivery.errors[0]
+    return 0
+
+
+def _slack_settings(args: argparse.Namespace, config: Config) -> SlackSettings | None:
+    """Slack from flags and environment; None (with a notice) when nothing is configured."""
+    from catalog_watch.publish.slack import SlackSettings
+
+    settings = SlackSettings.from_env(
+        os.environ,
+        webhook_url=args.slack_webhook_url,
+        token=args.slack_token,
+        channel=args.slack_channel,
+    )
+    routed = any(rule.webhook_env and os.environ.get(rule.webhook_env) for rule in config.watch)
+    if settings.webhook_url or settings.token or routed:
+        return settings
+    print(f"catalog-watch: notice: {settings.missing()}", file=sys.stderr)
+    return None
+
+
+def _report_delivery(delivery: Delivery, runtime: ActionsRuntime | None) -> None:
+    """Say what went to Slack, what was skipped, and what has been pending too long."""
+    print(
+        f"Slack: {len(delivery.delivered)} alert(s) delivered, {delivery.pending} pending",
+        file=sys.stderr,
+    )
+    for notice in delivery.notices:
+        print(f"catalog-watch: notice: {notice}", file=sys.stderr)
+        if runtime is not None:
+            runtime.notice(notice, title="Slack skipped")
+    if delivery.overdue:
+        oldest = min(entry.created for entry in delivery.overdue)
+        warning = f"{len(delivery.overdue)} alert(s) still undelivered, the oldest since {oldest}"
+        print(f"catalog-watch: warning: {warning}", file=sys.stderr)
+        if runtime is not None:
+            runtime.warning(warning, title="Slack alerts pending")
+
+
+def _publish_locally(
+    report: Report, args: argparse.Namespace, runtime: ActionsRuntime | None
+) -> None:
+    """The report on stdout, in the files the action asked for, and in the step summary."""
+    from catalog_watch.render import RENDERERS
+
+    for path, renderer in ((args.changes_json, "json"), (args.report_markdown, "markdown")):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(RENDERERS[renderer](report), encoding="utf-8")
+    if runtime is None:
+        print_report(report, args.format)
+        return
+    from catalog_watch.action_outputs import annotate
+
+    with runtime.group("catalog-watch report"):
+        print_report(report, args.format)
+    runtime.append_summary(RENDERERS["markdown"](report))
+    annotate(runtime, report)

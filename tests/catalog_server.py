@@ -16,9 +16,10 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import Loopback, QuietServer
 
 
 @dataclass(frozen=True)
@@ -47,21 +48,14 @@ class Request:
     headers: dict[str, str]
 
 
-class CatalogServer:
+class CatalogServer(Loopback):
     """Serve scripted replies on an ephemeral loopback port; use as a context manager."""
 
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self.start_serving(_handler_for(self), _QuietServer)
 
     def reply(self, *replies: Reply) -> None:
         """Queue replies, served in order, one per request."""
@@ -75,19 +69,8 @@ class CatalogServer:
                 return self.replies.popleft()
         return Reply(418, b"catalog_server: no scripted reply left", "text/plain")
 
-    def __enter__(self) -> CatalogServer:
-        self._thread.start()
-        return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-
-class _QuietServer(ThreadingHTTPServer):
+class _QuietServer(QuietServer):
     daemon_threads = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -23,10 +23,11 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.loopback import Loopback, QuietServer
 
 BODY_LIMIT = 65_536
 NOT_PERMITTED = "GitHub Actions is not permitted to create or approve pull requests."
@@ -66,7 +67,7 @@ class Failure:
         )
 
 
-class GitHubServer:
+class GitHubServer(Loopback):
     """A fake GitHub API on an ephemeral loopback port; use as a context manager."""
 
     def __init__(
@@ -81,14 +82,7 @@ class GitHubServer:
         self.failures: list[Failure] = []
         self.lock = threading.Lock()
         self._next_number = 1
-        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self.start_serving(_handler_for(self), _QuietServer)
 
     @property
     def api_url(self) -> str:
@@ -318,17 +312,6 @@ class GitHubServer:
         self.comments.append(comment)
         return 201, comment, {}
 
-    def __enter__(self) -> GitHubServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
 
 def _label(name: str, color: str, description: str) -> dict[str, Any]:
     return {"name": name, "color": color, "description": description, "default": False}
@@ -353,7 +336,7 @@ def _too_long(text: Any) -> Reply | None:
     return None
 
 
-class _QuietServer(ThreadingHTTPServer):
+class _QuietServer(QuietServer):
     daemon_threads = True
 
 

@@ -39,10 +39,11 @@ import socket
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.loopback import Loopback, QuietServer
 
 TOKEN = "xoxb-0000-1111-loopbacksecret"
 WEBHOOK_PATH = "/services/T000/B000/XXX"
@@ -104,7 +105,7 @@ class Channel:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
 
-class SlackServer:
+class SlackServer(Loopback):
     """A fake Slack on an ephemeral loopback port; use as a context manager."""
 
     def __init__(
@@ -123,14 +124,7 @@ class SlackServer:
         self._ts = 100
         for name, channel_id in (CHANNELS if channels is None else channels).items():
             self.add_channel(name, channel_id)
-        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self.start_serving(_handler_for(self), _QuietServer)
 
     @property
     def api_url(self) -> str:
@@ -316,17 +310,6 @@ class SlackServer:
         channel.messages.append(message)
         return 200, {"ok": True, "channel": channel_id, "ts": ts, "message": message}, {}
 
-    def __enter__(self) -> SlackServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
 
 def unreachable_url(path: str = "") -> str:
     """A loopback URL where nothing listens: every request is refused."""
@@ -364,7 +347,7 @@ def _block_errors(blocks: Any) -> list[str]:
     return errors
 
 
-class _QuietServer(ThreadingHTTPServer):
+class _QuietServer(QuietServer):
     daemon_threads = True
 
 

@@ -22,26 +22,12 @@ from tests.catalog_server import CatalogServer, Reply
 
 CATALOG = {"openai": {"id": "openai", "models": {"gpt-4o": {"id": "gpt-4o"}}}}
 FAST = FetchOptions(max_attempts=3, backoff_initial=0.001, backoff_max=0.01)
-PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A proxy in the developer's environment must not capture requests to 127.0.0.1."""
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
 
 
 @pytest.fixture
 def server() -> Iterator[CatalogServer]:
     with CatalogServer() as running:
         yield running
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 def fetch(

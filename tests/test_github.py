@@ -29,26 +29,12 @@ PRICES = Label("catalog: prices", "d93f0b", "Price changes in the model catalog"
 ADDED = Label("catalog: models added", "0e8a16", "Models added to the catalog")
 LIMITS = Label("catalog: limits", "fbca04", "Context or output limit changes")
 POINTER = "… {n} more lines: see CHANGELOG.md in this branch"
-PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A proxy in the developer's environment must not capture requests to 127.0.0.1."""
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
 
 
 @pytest.fixture
 def server() -> Iterator[GitHubServer]:
     with GitHubServer() as running:
         yield running
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture

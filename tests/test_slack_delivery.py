@@ -28,7 +28,6 @@ from catalog_watch.publish.slack import (
 )
 from tests.slack_server import TOKEN, SlackServer, unreachable_url
 
-PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 CHANNEL = "#llm-alerts"  # the loopback server knows it as C123
 FORK_NOTICE = (
     "no SLACK_WEBHOOK_URL or SLACK_TOKEN+SLACK_CHANNEL: Slack skipped (secrets are empty on forks)"
@@ -67,23 +66,10 @@ class Backoff(RetryIntervalCalculator):
         return 0.25 * (current_attempt + 1)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """slack-sdk reads HTTPS_PROXY & co.; they must not capture requests to 127.0.0.1."""
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
 @pytest.fixture
 def server() -> Iterator[SlackServer]:
     with SlackServer() as running:
         yield running
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture

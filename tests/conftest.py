@@ -1,0 +1,22 @@
+"""Fixtures every test file may use."""
+
+from __future__ import annotations
+
+import pytest
+
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx and slack-sdk read HTTPS_PROXY & co.: a proxy in the developer's environment must
+    not capture the tests' requests to 127.0.0.1."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """Waits a client asked for, recorded instead of slept (pass ``sleeps.append`` as sleep)."""
+    return []

@@ -16,11 +16,7 @@ field that is absent (None) has no period, but its boundaries still end and star
 from __future__ import annotations
 
 import fnmatch
-import json
-import os
-import subprocess
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -28,7 +24,8 @@ from pathlib import Path, PurePosixPath
 from catalog_watch.catalog import JSON, Catalog
 from catalog_watch.changes import ChangeKind
 from catalog_watch.diff import DEFAULT_IGNORED_FIELDS, diff_catalogs
-from catalog_watch.errors import GitError, SnapshotError
+from catalog_watch.errors import SnapshotError
+from catalog_watch.history_git import blob_reader, commits_touching, provider_document, utc_stamp
 from catalog_watch.sources.models_dev import parse_catalog
 
 Key = tuple[str, str, str]
@@ -154,8 +151,8 @@ def history_from_git(
     timeline = _Timeline(fields, ignore_fields)
     state: dict[str, JSON] = {}
     last = ""
-    commits = _commits(repo, PurePosixPath(snapshots).as_posix(), ref)
-    with _blob_reader(repo) as read:
+    commits = commits_touching(repo, PurePosixPath(snapshots).as_posix(), ref)
+    with blob_reader(repo) as read:
         for sha, stamp, touched in commits:
             at = last = max(stamp, last)  # a clock that went back must not reorder periods
             before = {pid: state[pid] for pid in touched if pid in state}
@@ -163,7 +160,7 @@ def history_from_git(
                 if blob is None:
                     state.pop(pid, None)
                 else:
-                    state[pid] = _provider_document(read(blob), f"{sha}:{pid}.json")
+                    state[pid] = provider_document(read(blob), f"{sha}:{pid}.json")
             after = {pid: state[pid] for pid in touched if pid in state}
             for change in diff_catalogs(_catalog(before), _catalog(after), ignore_fields):
                 if change.model is None:
@@ -263,12 +260,6 @@ def moment(when: Moment) -> str:
     return utc_stamp(when)
 
 
-def utc_stamp(value: str | datetime) -> str:
-    when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def period_key(period: Period) -> tuple[str, str, str, str]:
     return (period.provider, period.model, period.field, period.start or "")
 
@@ -291,71 +282,3 @@ def _ignored(field: str, patterns: Sequence[str]) -> bool:
 
 def _catalog(document: dict[str, JSON]) -> Catalog:
     return parse_catalog(document, max_rejected_share=1.0) if document else Catalog(providers={})
-
-
-def _provider_document(data: bytes, where: str) -> JSON:
-    try:
-        document = json.loads(data)
-    except ValueError as error:
-        raise SnapshotError(f"{where}: not valid JSON: {error}") from error
-    if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
-        raise SnapshotError(f"{where}: not a provider snapshot (no 'models' object)")
-    return document
-
-
-def _git(repo: Path, *args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
-    """A git process with piped output (and input, for ``cat-file --batch``)."""
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    command = ["git", "-c", "core.quotePath=false", *args]
-    pipe = subprocess.PIPE
-    return subprocess.Popen(
-        command, cwd=repo, env=environment, stdin=stdin, stdout=pipe, stderr=pipe
-    )
-
-
-def _commits(repo: Path, folder: str, ref: str) -> list[tuple[str, str, dict[str, str | None]]]:
-    """(sha, UTC time, provider id → new blob, None if deleted), oldest first: one git log."""
-    log = ("log", "--reverse", "--first-parent", "--diff-merges=first-parent", "--raw")
-    options = ("--no-abbrev", "--no-renames", "--relative", "--format=%x01%H %cI")
-    process = _git(repo, *log, *options, ref, "--", folder)
-    out, err = process.communicate()
-    if process.returncode != 0:
-        said = err.decode("utf-8", "replace").strip()
-        raise GitError(
-            f"`git log` of {folder} failed in {repo} (exit {process.returncode}): {said}"
-        )
-    commits: list[tuple[str, str, dict[str, str | None]]] = []
-    for line in out.decode("utf-8", "replace").splitlines():
-        if line.startswith("\x01"):
-            sha, _, stamp = line[1:].partition(" ")
-            commits.append((sha, utc_stamp(stamp), {}))
-        elif line.startswith(":") and commits:
-            meta, _, path = line.partition("\t")
-            name = path.removeprefix(f"{folder}/")
-            if name != path and "/" not in name and name.endswith(".json") and name[0] != "_":
-                blob = meta.split()[3]
-                commits[-1][2][name[:-5]] = None if set(blob) == {"0"} else blob
-    return commits
-
-
-@contextmanager
-def _blob_reader(repo: Path) -> Iterator[Callable[[str], bytes]]:
-    """One ``git cat-file --batch`` process: write ``<blob>\\n``, read its header and bytes."""
-    process = _git(repo, "cat-file", "--batch", stdin=subprocess.PIPE)
-    stdin, stdout = process.stdin, process.stdout
-    assert stdin is not None and stdout is not None
-
-    def read(blob: str) -> bytes:
-        stdin.write(f"{blob}\n".encode())
-        stdin.flush()
-        header = stdout.readline().decode("utf-8", "replace").split()
-        if len(header) != 3 or header[1] != "blob":
-            raise GitError(f"`git cat-file --batch` in {repo}: no blob {blob}: {header}")
-        data = stdout.read(int(header[2]))
-        stdout.read(1)  # the newline after the content
-        return data
-
-    try:
-        yield read
-    finally:
-        process.communicate()  # closes its input: git reads EOF and exits

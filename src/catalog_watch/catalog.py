@@ -75,6 +75,11 @@ class Catalog:
             for model_id in sorted(models):
                 yield provider_id, model_id, models[model_id]
 
+    def record(self, provider_id: str, model_id: str) -> Record | None:
+        """One offering's record, or None when the catalog does not have it."""
+        provider = self.providers.get(provider_id)
+        return None if provider is None else provider.models.get(model_id)
+
     @property
     def offering_count(self) -> int:
         return sum(len(p.models) for p in self.providers.values())

@@ -61,7 +61,7 @@ def with_cost_impact(
             continue
         where = (change.provider, change.model)
         if where not in per_offering:  # input and output of one model: one computation
-            before, after = _record(old, *where), _record(new, *where)
+            before, after = old.record(*where), new.record(*where)
             yours = [
                 format_usage_impact(usage_impact(before, after, usage))
                 for usage in usages
@@ -97,7 +97,7 @@ def cheapest_changes(
         return cost
 
     def new_cost(provider: str, model: str, record: Record) -> Decimal | None:
-        before = _record(old, provider, model)  # an unchanged price costs what it cost
+        before = old.record(provider, model)  # an unchanged price costs what it cost
         if (
             before is not None
             and before.get("cost") == record.get("cost")
@@ -140,8 +140,3 @@ def _touched_groups(
     for key in sorted(merged):
         if len(merged[key]) >= 2:  # one offering alone has no other channel to lose to
             yield key, sorted(merged[key])
-
-
-def _record(catalog: Catalog, provider: str, model: str) -> Record | None:
-    offered = catalog.providers.get(provider)
-    return offered.models.get(model) if offered is not None else None

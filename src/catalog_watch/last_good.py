@@ -10,7 +10,7 @@ the next: that is an upstream regression and the record is rejected.
 
 from __future__ import annotations
 
-from catalog_watch.catalog import Catalog, Provider, Record, Rejection
+from catalog_watch.catalog import Catalog, Provider, Rejection
 
 
 def apply_last_good(new: Catalog, old: Catalog | None) -> Catalog:
@@ -25,7 +25,7 @@ def apply_last_good(new: Catalog, old: Catalog | None) -> Catalog:
     for rejection in rejections:
         if rejection.model is None or rejection.provider not in providers:
             continue
-        old_record = _record(old, rejection.provider, rejection.model)
+        old_record = old.record(rejection.provider, rejection.model)
         provider = providers[rejection.provider]
         models = dict(provider.models)
         if old_record is None:
@@ -46,7 +46,7 @@ def _vanished_windows(new: Catalog, old: Catalog) -> list[Rejection]:
     for provider_id, model_id, record in new.offerings():
         if record["limit"]["context"] != 0:
             continue
-        old_record = _record(old, provider_id, model_id)
+        old_record = old.record(provider_id, model_id)
         old_context = (old_record or {}).get("limit", {}).get("context", 0)
         if old_context:
             found.append(
@@ -59,8 +59,3 @@ def _vanished_windows(new: Catalog, old: Catalog) -> list[Rejection]:
                 )
             )
     return found
-
-
-def _record(catalog: Catalog, provider_id: str, model_id: str) -> Record | None:
-    provider = catalog.providers.get(provider_id)
-    return None if provider is None else provider.models.get(model_id)

@@ -257,8 +257,7 @@ def cheapest_offer(
     for provider, model_id in group_members:
         if model_id.lower().endswith(":free"):
             continue
-        models = catalog.providers.get(provider)
-        record = models.models.get(model_id) if models is not None else None
+        record = catalog.record(provider, model_id)
         if record is None:
             continue
         cost = cost_of(provider, model_id, record) if cost_of else scenario_cost(record, scenario)

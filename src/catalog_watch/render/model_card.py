@@ -170,10 +170,11 @@ def _table(card: ModelCard) -> tuple[list[str], list[list[str]]]:
         "released",
         f"{reference.name} {reference.per}",
     ]
-    return header, [_row(offering) for offering in card.offerings]
+    return header, [offering_cells(offering) for offering in card.offerings]
 
 
-def _row(offering: Offering) -> list[str]:
+def offering_cells(offering: Offering) -> list[str]:
+    """One pricing-table row, as text: the same cells in the terminal, markdown and the site."""
     return [
         offering.provider,
         offering.model_id,

@@ -13,8 +13,7 @@ from catalog_watch.cost import format_usd
 from catalog_watch.model_card import ModelCard, Offering
 from catalog_watch.render.model_card import (
     cost_or_no_price,
-    count_or_missing,
-    money_or_missing,
+    offering_cells,
     scenario_tokens,
 )
 from catalog_watch.site.chart import ChartJob
@@ -108,17 +107,7 @@ def _pricing(card: ModelCard) -> str:
 
 
 def _offering_row(offering: Offering, cheapest: bool) -> str:
-    cells = (
-        offering.provider,
-        offering.model_id,
-        money_or_missing(offering.input),
-        money_or_missing(offering.output),
-        money_or_missing(offering.cache_read),
-        count_or_missing(offering.context),
-        count_or_missing(offering.max_output),
-        offering.release_date or _MISSING,
-        cost_or_no_price(offering.reference_cost),
-    )
+    cells = offering_cells(offering)
     marker = ' class="cheapest"' if cheapest else ""
     tds = "".join(f"<td>{esc(text)}</td>" for text in cells)
     return f"<tr{marker}>{tds}</tr>\n"

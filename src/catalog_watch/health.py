@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from catalog_watch.catalog import JSON
+from catalog_watch.timestamps import utc_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ def record_failure(health: Health, now: datetime, error: str) -> Health:
     return replace(
         health,
         consecutive_failures=health.consecutive_failures + 1,
-        failing_since=health.failing_since or _stamp(now),
+        failing_since=health.failing_since or utc_stamp(now),
         last_error=error,
     )
 
@@ -106,7 +107,3 @@ def _day_end(day: str) -> datetime:
 def _span(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
     return f"{hours / 24:g} days" if hours >= 48 else f"{hours:g} hours"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -21,6 +21,7 @@ from catalog_watch.policy import destinations
 from catalog_watch.publish.git import Git, push_with_recovery
 from catalog_watch.severity import Severity
 from catalog_watch.snapshot import META_FILE, canonical_json
+from catalog_watch.timestamps import utc_stamp
 
 HEALTH_FAILURE = "health_failure"
 HEALTH_RECOVERY = "health_recovery"
@@ -114,9 +115,7 @@ def _queue(
         for target in destinations(options.check.config.watch)
     ]
     path = root / options.check.snapshots / OUTBOX_FILE
-    write_outbox(
-        path, read_outbox(path).add(alerts, created=options.moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    )
+    write_outbox(path, read_outbox(path).add(alerts, created=utc_stamp(options.moment)))
 
 
 def _write_health(root: Path, options: JobOptions, health: Health) -> None:

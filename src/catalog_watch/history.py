@@ -25,8 +25,9 @@ from catalog_watch.catalog import JSON, Catalog
 from catalog_watch.changes import ChangeKind
 from catalog_watch.diff import DEFAULT_IGNORED_FIELDS, diff_catalogs
 from catalog_watch.errors import SnapshotError
-from catalog_watch.history_git import blob_reader, commits_touching, provider_document, utc_stamp
+from catalog_watch.history_git import blob_reader, commits_touching, provider_document
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.timestamps import utc_stamp
 
 Key = tuple[str, str, str]
 FieldFilter = Callable[[str], bool]

@@ -10,18 +10,11 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog_watch.catalog import JSON
 from catalog_watch.errors import GitError, SnapshotError
-
-
-def utc_stamp(value: str | datetime) -> str:
-    """A git or ISO date as UTC ``YYYY-MM-DDTHH:MM:SSZ`` (sorts as it compares)."""
-    when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+from catalog_watch.timestamps import utc_stamp
 
 
 def provider_document(data: bytes, where: str) -> JSON:

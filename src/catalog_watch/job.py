@@ -43,6 +43,7 @@ from catalog_watch.render.slack import Links
 from catalog_watch.report import Report
 from catalog_watch.run import CheckOptions, evaluate, fetch_for
 from catalog_watch.snapshot import write_snapshot
+from catalog_watch.timestamps import utc_stamp
 
 Mode = Literal["dry-run", "commit", "pull-request"]
 
@@ -129,7 +130,7 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     write_snapshot(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
     heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(outcome.report)}"
     write_changelog(snapshots / CHANGELOG_FILE, heading, render_markdown(outcome.report))
-    records = ledger_records(outcome.report, time=_stamp(now), commit=commit)
+    records = ledger_records(outcome.report, time=utc_stamp(now), commit=commit)
     append_ledger(snapshots / LEDGER_FILE, records)
     if options.slack is not None:
         config = options.check.config
@@ -181,7 +182,7 @@ def deliver(
 def mark_delivered(root: Path, options: JobOptions, ids: tuple[str, ...]) -> None:
     """Re-apply delivery marks on another copy of the outbox (a new tip after a push race)."""
     path = root / options.check.snapshots / OUTBOX_FILE
-    write_outbox(path, read_outbox(path).mark_delivered(ids, when=_stamp(options.moment)))
+    write_outbox(path, read_outbox(path).mark_delivered(ids, when=utc_stamp(options.moment)))
 
 
 def _commit(git: Git, fetched: FetchResult, options: JobOptions) -> JobResult:
@@ -263,7 +264,3 @@ def _changed_files(before: Path, after: Path) -> list[str]:
         if not new.exists() or not old.exists() or old.read_bytes() != new.read_bytes():
             changed.append(str(before / name))
     return changed
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

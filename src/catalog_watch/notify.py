@@ -26,6 +26,7 @@ from catalog_watch.policy import alerts_for
 from catalog_watch.publish.slack import SlackSender, SlackSettings, sender_for
 from catalog_watch.render.slack import Links, Message, render_baseline, render_messages
 from catalog_watch.report import Report
+from catalog_watch.timestamps import utc_stamp
 
 
 def queue_alerts(
@@ -35,7 +36,7 @@ def queue_alerts(
     alerts = alerts_for(report, config, from_snapshot=from_snapshot, today=now.date())
     path = snapshots / OUTBOX_FILE
     outbox = read_outbox(path)
-    updated = outbox.add(alerts, created=_stamp(now))
+    updated = outbox.add(alerts, created=utc_stamp(now))
     write_outbox(path, updated)
     return len(updated.entries) - len(outbox.entries)
 
@@ -78,7 +79,7 @@ def deliver_pending(
             )
         except SlackDeliveryError as error:
             errors.append(error)
-    outbox = outbox.mark_delivered(delivered, when=_stamp(now)).pruned(now)
+    outbox = outbox.mark_delivered(delivered, when=utc_stamp(now)).pruned(now)
     write_outbox(path, outbox)
     return Delivery(
         delivered=tuple(delivered),
@@ -154,7 +155,3 @@ def _why_unusable(target: Destination, settings: SlackSettings) -> str:
     if target.channel is not None:
         return "no SLACK_TOKEN for the bot"
     return settings.missing() or "not configured"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -22,6 +22,7 @@ from catalog_watch.render.pull_request import commit_message
 from catalog_watch.report import CatalogCounts, Report
 from catalog_watch.schema import SchemaDrift
 from catalog_watch.severity import Severity
+from catalog_watch.timestamps import utc_stamp
 
 Record = Mapping[str, JSON]
 APPEARED, RESOLVED = "inconsistency_appeared", "inconsistency_resolved"
@@ -58,7 +59,7 @@ class Run:
 
     @property
     def stamp(self) -> str:
-        return self.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_stamp(self.time)
 
     @property
     def anchor(self) -> str:

@@ -24,6 +24,7 @@ from catalog_watch.snapshot import (
     WriteResult,
     content_hash,
     provider_files,
+    read_meta,
     read_snapshot,
     write_snapshot,
 )
@@ -79,9 +80,11 @@ class Outcome:
 
 
 def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
-    """Fetch the source, conditionally on the validators stored with this snapshot folder."""
-    snapshot = read_snapshot(snapshots)
-    return fetch_since(snapshot.meta if snapshot else None, options)
+    """Fetch the source, conditionally on the validators stored with this snapshot folder.
+
+    Reads ``_meta.json`` only: the provider files are read once, by :func:`evaluate`.
+    """
+    return fetch_since(read_meta(snapshots), options)
 
 
 def fetch_since(meta: dict[str, JSON] | None, options: CheckOptions) -> FetchResult:

@@ -74,13 +74,24 @@ def read_snapshot(directory: Path) -> Snapshot | None:
                 f"{path}: not a provider snapshot (expected an object whose id is {path.stem!r})"
             )
         document[path.stem] = provider
-    meta_path = directory / META_FILE
-    meta = _read_json(meta_path) if meta_path.exists() else {}
     if not document:
         return None
+    return Snapshot(document=document, meta=read_meta(directory) or {})
+
+
+def read_meta(directory: Path) -> dict[str, JSON] | None:
+    """Only ``_meta.json`` (the validators for a conditional GET): cheap, no provider file read.
+
+    None, as for :func:`read_snapshot`, when the folder holds no provider file.
+    """
+    path = directory / META_FILE
+    providers = (p for p in directory.glob("*.json") if not p.name.startswith("_"))
+    if not path.exists() or next(providers, None) is None:
+        return None
+    meta = _read_json(path)
     if not isinstance(meta, dict):
-        raise SnapshotError(f"{meta_path}: expected a JSON object")
-    return Snapshot(document=document, meta=meta)
+        raise SnapshotError(f"{path}: expected a JSON object")
+    return meta
 
 
 def read_document(path: Path) -> JSON:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from catalog_watch.changelog import TITLE, add_section, changelog_section, write_changelog
 from catalog_watch.compare import compare
 from catalog_watch.config import Config
+from catalog_watch.errors import StateFileError
 from catalog_watch.ledger import append_ledger, ledger_records, read_ledger
 from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
 from catalog_watch.report import Report
@@ -86,6 +89,15 @@ def test_ledger_with_nothing_to_record_writes_nothing(tmp_path: Path) -> None:
 
 def test_ledger_repairs_a_missing_final_newline(tmp_path: Path) -> None:
     path = tmp_path / "changes.jsonl"
-    path.write_text('{"kind":"x"}')
-    append_ledger(path, [{"kind": "y"}])
+    stamp = '"source":"models.dev","time":"2026-11-25T10:17:00Z","commit":null'
+    path.write_text('{"kind":"x",' + stamp + "}")
+    append_ledger(path, [{"kind": "y", "source": "models.dev", "time": "t", "commit": None}])
     assert [r["kind"] for r in read_ledger(path)] == ["x", "y"]
+
+
+def test_damaged_ledger_line_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "changes.jsonl"
+    good = '{"kind":"x","source":"models.dev","time":"2026-11-25T10:17:00Z","commit":null}'
+    path.write_text(good + "\n{not json\n")
+    with pytest.raises(StateFileError, match=r"changes.jsonl:2: not a change record"):
+        read_ledger(path)

@@ -514,7 +514,7 @@ def test_git_provider_removed_and_damaged_file(repo: Path, monkeypatch: pytest.M
     with pytest.raises(SnapshotError, match=r"acme\.json: not valid JSON"):
         history_from_git(repo)
     (repo / SNAPSHOTS / "changes.jsonl").write_text('{"kind": "price_changed"\n')
-    with pytest.raises(SnapshotError, match=r"changes\.jsonl: not a ledger"):
+    with pytest.raises(SnapshotError, match=r"changes\.jsonl:1: not a change record"):
         load_history("ledger", repo)
     outside = repo.parent / "outside"
     outside.mkdir()

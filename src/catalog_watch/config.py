@@ -20,6 +20,8 @@ key's name instead of being silently ignored. Every setting has a default: no fi
 
     [alerts]
     pending_max_age_hours = 24   # older undelivered alerts are reported on every run
+    claim_lease_minutes = 30     # a claim older than this was left by a run that died
+    webhook_delivery = "at-least-once"   # or "at-most-once": never re-send an unconfirmed post
 
     [[watch]]                    # without any: one rule, every change of low severity or more
     name = "costs"
@@ -183,6 +185,10 @@ class HealthSettings(_Section):
 
 class AlertSettings(_Section):
     pending_max_age_hours: float = Field(default=24, gt=0)
+    # Longer than any run's delivery takes, shorter than the hourly schedule: a later run takes
+    # over the alerts a killed run had claimed.
+    claim_lease_minutes: float = Field(default=30, gt=0)
+    webhook_delivery: Literal["at-least-once", "at-most-once"] = "at-least-once"
 
 
 class Config(_Section):

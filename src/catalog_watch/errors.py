@@ -56,6 +56,15 @@ class SnapshotError(CatalogWatchError):
     exit_code = 6
 
 
+class StateFileError(SnapshotError):
+    """A file the tool keeps beside the snapshot (outbox, ledger, meta) is damaged: the message
+    names the file and the line; the run stops before it writes anything."""
+
+
+class UnfinishedRun(CatalogWatchError):
+    """The previous run in this checkout ended without finishing (killed, out of memory)."""
+
+
 # -- Publishing ------------------------------------------------------------------------------
 
 

@@ -12,7 +12,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from catalog_watch.catalog import JSON
+from catalog_watch.errors import StateFileError
+from catalog_watch.files import write_atomic
 from catalog_watch.report import Report
 
 LEDGER_FILE = "changes.jsonl"
@@ -33,23 +37,68 @@ def ledger_records(report: Report, *, time: str, commit: str | None) -> list[dic
     return records
 
 
-def append_ledger(path: Path, records: Sequence[dict[str, JSON]]) -> bool:
-    """Append one compact JSON line per record; False (and no write) when there is none."""
+def ledger_text(existing: str, records: Sequence[dict[str, JSON]]) -> str:
+    """``existing`` with one compact JSON line per record appended (a missing final LF added)."""
     if not records:
-        return False
+        return existing
     lines = "".join(
         json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
         for record in records
     )
-    existing = path.read_bytes() if path.exists() else b""
-    if existing and not existing.endswith(b"\n"):
-        lines = "\n" + lines
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
-        handle.write(lines)
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    return existing + lines
+
+
+def append_ledger(path: Path, records: Sequence[dict[str, JSON]]) -> bool:
+    """Append the records (atomically: the file is replaced); False when there is none."""
+    if not records:
+        return False
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    write_atomic(path, ledger_text(existing, records).encode("utf-8"))
     return True
+
+
+class _Stamp(BaseModel):
+    """The fields every line has; the change's own fields (``--format json``) come with it."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: str
+    source: str
+    time: str
+    commit: str | None
 
 
 def read_ledger(path: Path) -> list[dict[str, JSON]]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise StateFileError(f"{path}: cannot read the change ledger: {error}") from error
+    return parse_ledger(text, where=str(path))
+
+
+def parse_ledger(text: str, *, where: str = LEDGER_FILE) -> list[dict[str, JSON]]:
+    """The one parser of ``changes.jsonl``: a damaged line is a StateFileError naming it."""
+    records: list[dict[str, JSON]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            _Stamp.model_validate(record)
+        except ValueError as error:  # ValidationError is a ValueError
+            raise StateFileError(
+                f"{where}:{number}: not a change record: {_problem(error)}"
+            ) from None
+        records.append(record)
+    return records
+
+
+def _problem(error: ValueError) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        place = ".".join(str(p) for p in first["loc"])
+        return f"{place}: {first['msg']}" if place else first["msg"]
+    return str(error).splitlines()[0]

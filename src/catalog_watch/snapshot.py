@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pydantic_core
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.catalog import JSON, Catalog
-from catalog_watch.errors import SnapshotError, SourceNotFound
+from catalog_watch.errors import SnapshotError, SourceNotFound, StateFileError
+from catalog_watch.transaction import META_FILE as META_FILE
+from catalog_watch.transaction import Check, FolderChange, apply_change
+from catalog_watch.transaction import WriteResult as WriteResult
 
-META_FILE = "_meta.json"
 SNAPSHOT_FORMAT = 1
 SAFE_PROVIDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -40,6 +41,7 @@ class Snapshot:
 
     document: dict[str, JSON]
     meta: dict[str, JSON]
+    files: dict[str, bytes]  # provider file name → the bytes on disk ("unchanged" compares these)
 
 
 def provider_files(catalog: Catalog) -> dict[str, bytes]:
@@ -65,10 +67,12 @@ def read_snapshot(directory: Path) -> Snapshot | None:
     if not directory.is_dir():
         return None
     document: dict[str, JSON] = {}
+    files: dict[str, bytes] = {}
     for path in sorted(directory.glob("*.json")):
         if path.name.startswith("_"):
             continue
-        provider = _read_json(path)
+        files[path.name] = _read_bytes(path)
+        provider = _parse_json(files[path.name], path)
         if not isinstance(provider, dict) or provider.get("id") != path.stem:
             raise SnapshotError(
                 f"{path}: not a provider snapshot (expected an object whose id is {path.stem!r})"
@@ -76,7 +80,7 @@ def read_snapshot(directory: Path) -> Snapshot | None:
         document[path.stem] = provider
     if not document:
         return None
-    return Snapshot(document=document, meta=read_meta(directory) or {})
+    return Snapshot(document=document, meta=read_meta(directory) or {}, files=files)
 
 
 def read_meta(directory: Path) -> dict[str, JSON] | None:
@@ -88,9 +92,46 @@ def read_meta(directory: Path) -> dict[str, JSON] | None:
     providers = (p for p in directory.glob("*.json") if not p.name.startswith("_"))
     if not path.exists() or next(providers, None) is None:
         return None
-    meta = _read_json(path)
-    if not isinstance(meta, dict):
-        raise SnapshotError(f"{path}: expected a JSON object")
+    return parse_meta(_read_bytes(path), path)
+
+
+class _Health(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    last_success: str | None = None
+    last_change: str | None = None
+    consecutive_failures: int = 0
+    failing_since: str | None = None
+    last_error: str | None = None
+    failure_alerted: bool = False
+
+
+class _Meta(BaseModel):
+    """What ``_meta.json`` must hold for the next run to trust it (more keys may follow)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    format: int
+    source: str | None = None
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_sha256: str | None = None
+    counts: dict[str, int] = {}
+    rejected: list[dict[str, JSON]] = []
+    health: _Health | None = None
+
+
+def parse_meta(data: bytes, path: Path) -> dict[str, JSON]:
+    """The one parser of ``_meta.json``: a damaged one is a StateFileError naming the file."""
+    meta = _parse_json(data, path)
+    try:
+        _Meta.model_validate(meta)
+    except ValidationError as error:
+        first = error.errors()[0]
+        place = ".".join(str(part) for part in first["loc"])
+        raise StateFileError(
+            f"{path}: not a snapshot _meta.json: {place}: {first['msg']}"
+        ) from None
+    assert isinstance(meta, dict)
     return meta
 
 
@@ -109,49 +150,33 @@ def read_document(path: Path) -> JSON:
     return _read_json(path)
 
 
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    """The files a write touched, relative to the snapshot folder (empty: nothing changed)."""
-
-    written: tuple[str, ...]
-    removed: tuple[str, ...]
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.written or self.removed)
-
-
 def write_snapshot(directory: Path, files: dict[str, bytes], meta: dict[str, JSON]) -> WriteResult:
-    """Write provider files and ``_meta.json``; touch only those whose bytes differ.
+    """Write provider files and ``_meta.json`` as one step; touch only those whose bytes differ.
 
-    Each file is replaced atomically (write a temporary file beside it, then rename), so a crash
-    leaves every file either old or new, never half written. Provider files that are no longer in
-    the catalog are removed.
+    Provider files that are no longer in the catalog are removed. See ``transaction.py``: a
+    failure (a full disk, a kill) leaves the folder as it was, or is undone by the next run.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    wanted = {**files, META_FILE: canonical_json(meta)}
-    written = [
-        name for name, data in sorted(wanted.items()) if _write_if_changed(directory, name, data)
-    ]
-    stale = _stale_provider_files(directory, wanted)
-    for name in stale:
-        (directory / name).unlink()
-    return WriteResult(written=tuple(written), removed=tuple(stale))
+    return apply_change(snapshot_change(directory, files, meta))
 
 
-def _write_if_changed(directory: Path, name: str, data: bytes) -> bool:
-    path = directory / name
-    if path.exists() and path.read_bytes() == data:
-        return False
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
+def snapshot_change(
+    directory: Path, files: dict[str, bytes], meta: dict[str, JSON]
+) -> FolderChange:
+    """The snapshot's part of a run's folder change, each file checked by its own reader."""
+    checks: dict[str, Check] = {name: _check_provider for name in files}
+    checks[META_FILE] = parse_meta
+    return FolderChange(
+        directory=directory,
+        files={**files, META_FILE: canonical_json(meta)},
+        remove=tuple(_stale_provider_files(directory, {**files, META_FILE: b""})),
+        checks=checks,
+    )
+
+
+def _check_provider(data: bytes, path: Path) -> None:
+    provider = _parse_json(data, path)
+    if not isinstance(provider, dict) or provider.get("id") != path.stem:
+        raise SnapshotError(f"{path}: the new provider file would not read back as {path.stem!r}")
 
 
 def _stale_provider_files(directory: Path, wanted: Iterable[str]) -> list[str]:
@@ -161,6 +186,20 @@ def _stale_provider_files(directory: Path, wanted: Iterable[str]) -> list[str]:
         for path in directory.glob("*.json")
         if not path.name.startswith("_") and path.name not in keep
     )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
+
+
+def _parse_json(data: bytes, path: Path) -> JSON:
+    try:
+        return pydantic_core.from_json(data)
+    except ValueError as error:
+        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
 
 
 def _read_json(path: Path) -> JSON:

@@ -87,9 +87,7 @@ def set_aside(git: Git, folder: str, stamp: str) -> SetAside:
 
 def _dirty_paths(git: Git, folder: str) -> list[str]:
     """Modified, deleted, staged or untracked paths under ``folder`` (ignored ones excepted)."""
-    out = git._run(
-        ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", folder)
-    ).stdout
+    out = git._run(("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", folder)).stdout
     paths = []
     records = iter(out.split("\0"))
     for record in records:

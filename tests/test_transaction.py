@@ -1,0 +1,160 @@
+"""A run's folder change is one step, and a killed run's leftovers never reach a commit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from catalog_watch.alerts import Alert, Destination
+from catalog_watch.errors import SnapshotError
+from catalog_watch.leftovers import mark_ended, mark_started, set_aside, unfinished_run
+from catalog_watch.outbox import Outbox, outbox_text, read_outbox
+from catalog_watch.publish.git import Git
+from catalog_watch.severity import Severity
+from catalog_watch.transaction import FolderChange, apply_change, stale_staging
+from tests.git_repos import fresh_origin, git, isolate_git
+
+FOLDER = "snapshots/models.dev"
+
+
+def snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def refuse(data: bytes, path: Path) -> None:
+    raise SnapshotError(f"{path}: would not read back")
+
+
+def test_a_file_that_would_not_read_back_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "snap"
+    apply_change(FolderChange(folder, {"a.json": b"{}\n", "_meta.json": b"{}\n"}))
+    before = snapshot_bytes(folder)
+    change = FolderChange(
+        folder,
+        {"a.json": b'{"new": 1}\n', "b.json": b"{}\n", "_meta.json": b'{"m": 2}\n'},
+        remove=("a.json",),
+        checks={"b.json": refuse},
+    )
+    with pytest.raises(SnapshotError, match="would not read back"):
+        apply_change(change)
+    assert snapshot_bytes(folder) == before
+    assert stale_staging(folder) == []
+
+
+def test_unchanged_files_are_not_rewritten_and_stale_ones_go(tmp_path: Path) -> None:
+    folder = tmp_path / "snap"
+    apply_change(FolderChange(folder, {"a.json": b"1\n", "b.json": b"2\n", "_meta.json": b"m\n"}))
+    result = apply_change(
+        FolderChange(folder, {"a.json": b"1\n", "_meta.json": b"n\n"}, remove=("b.json",))
+    )
+    assert result.written == ("_meta.json",)
+    assert result.removed == ("b.json",)
+    assert snapshot_bytes(folder) == {"_meta.json": b"n\n", "a.json": b"1\n"}
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KiB tmpfs, where the test may mount one (root, mount allowed)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_full_disk_fails_before_the_folder_is_touched(small_disk: Path) -> None:
+    folder = small_disk / "snap"
+    apply_change(FolderChange(folder, {"a.json": b"old\n", "_meta.json": b"old meta\n"}))
+    before = snapshot_bytes(folder)
+    big = {"a.json": b"new\n", "b.json": b"x" * 400_000, "_meta.json": b"new meta\n"}
+    with pytest.raises(SnapshotError, match="cannot write the new snapshot"):
+        apply_change(FolderChange(folder, big))
+    assert snapshot_bytes(folder) == before
+    assert stale_staging(folder) == []
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Git:
+    isolate_git(monkeypatch, tmp_path / "home")
+    origin = fresh_origin(tmp_path)
+    path = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(origin), str(path))
+    (path / FOLDER).mkdir(parents=True)
+    (path / FOLDER / "acme.json").write_text('{"id": "acme"}\n')
+    (path / FOLDER / "_meta.json").write_text('{"format": 1}\n')
+    git(path, "add", "--all")
+    git(path, "commit", "--quiet", "-m", "snapshot")
+    return Git(path)
+
+
+def test_leftovers_in_the_snapshot_folder_are_set_aside_never_kept(repo: Git) -> None:
+    folder = repo.path / FOLDER
+    committed = snapshot_bytes(folder)
+    (folder / "acme.json").write_text('{"id": "acme", "half": true}\n')
+    (folder / "_meta.json").unlink()
+    (folder / "notes.txt").write_text("OPENAI_API_KEY=sk-live-1234\n")
+    (folder / ".catalog-watch-staging-x1").mkdir()
+    (folder / ".catalog-watch-staging-x1" / "acme.json").write_text("{}")
+    aside = set_aside(repo, FOLDER, "2026-11-25T10:17:00Z")
+    assert snapshot_bytes(folder) == committed
+    assert sorted(p.name for p in folder.iterdir()) == ["_meta.json", "acme.json"]
+    assert aside.to is not None
+    assert (aside.to / FOLDER / "notes.txt").read_text() == "OPENAI_API_KEY=sk-live-1234\n"
+    assert f"{FOLDER}/notes.txt" in aside.paths
+    assert "never committed" in (aside.notice() or "")
+    assert repo.run("status", "--porcelain") == ""
+
+
+def test_a_clean_folder_sets_nothing_aside(repo: Git) -> None:
+    assert set_aside(repo, FOLDER, "2026-11-25T10:17:00Z").notice() is None
+
+
+def alert(number: int) -> Alert:
+    return Alert(
+        id=f"id{number}",
+        destination=Destination(),
+        rule="all",
+        source="models.dev",
+        kind="price_changed",
+        severity=Severity.HIGH,
+    )
+
+
+def test_delivery_marks_of_an_uncommitted_outbox_are_kept(repo: Git) -> None:
+    outbox = repo.path / FOLDER / "outbox.jsonl"
+    pending = Outbox().add([alert(1), alert(2)], created="2026-11-25T10:00:00Z")
+    outbox.write_text(outbox_text(pending))
+    git(repo.path, "add", "--all")
+    git(repo.path, "commit", "--quiet", "-m", "pending")
+    delivered = pending.mark_delivered(["id1"], when="2026-11-25T10:01:00Z")
+    delivered = delivered.add([alert(3)], created="2026-11-25T10:01:00Z")
+    outbox.write_text(outbox_text(delivered))
+    aside = set_aside(repo, FOLDER, "2026-11-25T10:17:00Z")
+    assert aside.kept_marks == 1
+    kept = read_outbox(outbox)
+    assert [e.alert.id for e in kept.entries] == ["id1", "id2"]  # the uncommitted id3 is not
+    assert [a.id for a in kept.pending] == ["id2"]
+
+
+def test_the_run_marker_tells_the_next_run_that_this_one_died(repo: Git) -> None:
+    assert unfinished_run(repo) is None
+    mark_started(repo, "run-1")
+    assert unfinished_run(repo) == "run-1"
+    mark_ended(repo)
+    assert unfinished_run(repo) is None

@@ -17,6 +17,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryIntervalCalculator
 
+from catalog_watch.errors import ConfigError
 from catalog_watch.publish.slack import (
     DEFAULT_API_URL,
     BotSender,
@@ -165,6 +166,29 @@ def test_bot_posts_one_summary_then_the_rest_as_replies_in_its_thread(
     assert [r.body["channel"] for r in requests] == [CHANNEL, "C123", "C123"]
 
 
+def test_every_bot_message_carries_its_alert_ids_as_metadata(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    messages = [*MESSAGES, Msg("alerts without ids")]
+
+    bot(server, sleeps, backoff).send(messages, on_delivered=print)
+
+    expected = [
+        {"event_type": "catalog_watch_alerts", "event_payload": {"alert_ids": list(m.alert_ids)}}
+        for m in messages
+    ]
+    assert [r.body["metadata"] for r in server.calls()] == expected
+    assert [m["metadata"] for m in server.messages(CHANNEL)] == expected
+    assert expected[-1]["event_payload"] == {"alert_ids": []}
+
+
+def test_webhook_posts_carry_no_metadata(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
+) -> None:
+    webhook(server, sleeps, backoff).send(MESSAGES, on_delivered=print)
+    assert all("metadata" not in post for post in server.webhook_posts())
+
+
 def test_nothing_to_send_makes_no_request(
     server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
 ) -> None:
@@ -256,72 +280,100 @@ def test_a_rate_limit_that_never_clears_fails_after_the_handlers_attempts(
     assert delivered == []
 
 
-# -- Server errors and dropped connections: the duplicate policy -----------------------------
+# -- Webhooks: what counts as delivered, and what is ambiguous -------------------------------
+# (The Web API's ambiguous answers are looked up: tests/test_slack_exactly_once.py.)
 
 
-def test_a_web_api_500_is_retried_with_the_backoff(
-    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_webhook_5xx_is_not_retried_and_is_ambiguous_because_the_post_may_have_gone_through(
+    status: int,
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
 ) -> None:
-    server.server_error(500)
-    server.server_error(503)
-
-    bot(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
-
-    assert len(server.calls()) == 3
-    assert backoff.attempts == [0, 1]
-    assert sleeps == [0.25, 0.5]
-    assert [m["text"] for m in server.messages(CHANNEL)] == ["alert 1"]
-    assert [d.message_index for d in delivered] == [0]
-
-
-def test_a_web_api_502_is_not_retried(
-    server: SlackServer, sleeps: list[float], backoff: Backoff
-) -> None:
-    server.server_error(502)
-
-    with pytest.raises(SlackDeliveryError) as raised:
-        bot(server, sleeps, backoff).send([msg(1)], on_delivered=lambda d: None)
-
-    assert "HTTP 502" in str(raised.value)
-    assert len(server.calls()) == 1
-    assert sleeps == []
-
-
-def test_a_webhook_500_is_not_retried_because_the_post_may_have_gone_through(
-    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
-) -> None:
-    server.server_error(500, process=True)  # Slack posted it, then answered 500
+    server.server_error(status, process=True)  # Slack posted it, then answered 5xx
 
     with pytest.raises(SlackDeliveryError) as raised:
         webhook(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
 
-    assert "rollup_error (HTTP 500)" in str(raised.value)
+    assert f"rollup_error (HTTP {status})" in str(raised.value)
+    assert "may have posted message 1 of 3" in str(raised.value)
+    assert raised.value.ambiguous is True
     assert len(server.calls()) == 1
     assert [p["text"] for p in server.webhook_posts()] == ["alert 1"]  # once, not twice
     assert delivered == []
     assert sleeps == []
 
 
-@pytest.mark.parametrize(("mode", "requests"), [("webhook", 1), ("bot", 2)])
-def test_a_connection_dropped_after_the_request_is_retried_only_on_the_web_api(
-    mode: str,
-    requests: int,
+@pytest.mark.parametrize("process", [True, False])
+def test_a_webhook_connection_dropped_after_the_request_is_not_retried_and_is_ambiguous(
+    process: bool,
     server: SlackServer,
     sleeps: list[float],
     backoff: Backoff,
     delivered: list[Delivered],
 ) -> None:
-    server.drop(path=PATH[mode])
+    server.drop(process=process)
 
-    if mode == "webhook":
-        with pytest.raises(SlackDeliveryError) as raised:
-            webhook(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
-        assert "RemoteDisconnected" in str(raised.value)
-        assert delivered == []
-    else:
-        bot(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
-        assert [d.message_index for d in delivered] == [0]
-    assert len(server.calls()) == requests
+    with pytest.raises(SlackDeliveryError) as raised:
+        webhook(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
+
+    assert "RemoteDisconnected" in str(raised.value)
+    assert raised.value.ambiguous is True
+    assert delivered == []
+    assert len(server.calls()) == 1
+    assert len(server.webhook_posts()) == (1 if process else 0)
+
+
+def test_a_webhook_answer_that_times_out_is_ambiguous(
+    server: SlackServer, sleeps: list[float], delivered: list[Delivered]
+) -> None:
+    held = server.hold(PATH["webhook"], after_processing=True)  # posted, answer held back
+    settings = SlackSettings.from_env(
+        {"SLACK_WEBHOOK_URL": server.webhook_url, "SLACK_TIMEOUT_SECONDS": "0.5"}
+    )
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        sender_for(settings, sleep=sleeps.append).send([msg(1)], on_delivered=delivered.append)
+
+    assert held.reached.is_set()
+    assert "TimeoutError" in str(raised.value)
+    assert raised.value.ambiguous is True
+    assert delivered == []
+    assert len(server.calls()) == 1  # not sent again
+    assert len(server.webhook_posts()) == 1
+
+
+@pytest.mark.parametrize("body", ["invalid_payload", "", "okay", "not ok"])
+def test_a_webhook_200_whose_body_is_not_ok_is_not_delivered(
+    body: str,
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
+) -> None:
+    server.answer(200, body)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        webhook(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    text = str(raised.value)
+    assert f"message 1 of 3 for webhook: {body or '(no body)'} (HTTP 200)" in text
+    assert "not delivered" in text
+    assert raised.value.ambiguous is False
+    assert delivered == []
+    assert len(server.calls()) == 1
+
+
+def test_a_webhook_ok_with_surrounding_whitespace_is_accepted(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    server.answer(200, " ok\n")
+
+    webhook(server, sleeps, backoff).send([msg(1)], on_delivered=delivered.append)
+
+    assert delivered == [Delivered(0, None, ("a1", "b1"))]
 
 
 # -- Refusals --------------------------------------------------------------------------------
@@ -472,24 +524,20 @@ def test_an_outage_mid_run_keeps_what_was_accepted_before_it(
     text = str(raised.value)
     assert "message 2 of 3" in text
     assert "HTTP 503" in text
-    # Web API: 503 retried (3 attempts for message 2); webhook: not retried.
-    assert len(server.calls()) == (2 if mode == "webhook" else 4)
-    assert sleeps == ([] if mode == "webhook" else [0.25, 0.5])
-
-
-def test_a_web_api_outage_fails_after_the_handlers_attempts(
-    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
-) -> None:
-    server.outage(500)
-
-    with pytest.raises(SlackDeliveryError) as raised:
-        bot(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
-
-    text = str(raised.value)
-    assert f"message 1 of 3 for {CHANNEL}: internal_error (HTTP 500) (after 3 attempts)" in text
-    assert delivered == []
-    assert len(server.calls()) == 3
-    assert sleeps == [0.25, 0.5]
+    assert "the message before it was delivered" in text
+    # Either way Slack may have message 2: a webhook cannot tell; the bot's look-up failed too.
+    assert raised.value.ambiguous is True
+    if mode == "webhook":
+        assert len(server.calls()) == 2
+        assert sleeps == []
+    else:  # the post, then (after the backoff) a history read that failed 3 times
+        assert [r.path for r in server.calls()] == [
+            "/api/chat.postMessage",
+            "/api/chat.postMessage",
+            *["/api/conversations.replies"] * 3,  # message 2 is a reply in the thread
+        ]
+        assert "looking it up failed: conversations.replies: internal_error (HTTP 503)" in text
+        assert sleeps == [0.25, 0.25, 0.5]
 
 
 @pytest.mark.parametrize("mode", ["webhook", "bot"])
@@ -516,6 +564,7 @@ def test_connection_refused_is_retried_then_fails(
     assert "after 3 attempts" in text
     assert secret not in text
     assert raised.value.__suppress_context__  # the SDK's exception, not shown in a traceback
+    assert raised.value.ambiguous is False  # nothing reached Slack
     assert sleeps == [0.25, 0.5]
     assert delivered == []
 
@@ -621,6 +670,19 @@ def test_from_env_token_falls_back_to_slack_bot_token_and_blanks_are_unset() -> 
     assert settings.token == "xoxb-bot"
     assert settings.channel is None
     assert settings.base_url == DEFAULT_API_URL == "https://slack.com/api/"
+
+
+def test_from_env_reads_the_timeout() -> None:
+    assert SlackSettings.from_env({}).timeout == 30
+    assert SlackSettings.from_env({"SLACK_TIMEOUT_SECONDS": ""}).timeout == 30
+    assert SlackSettings.from_env({"SLACK_TIMEOUT_SECONDS": " 2.5 "}).timeout == 2.5
+    assert SlackSettings.from_env({"SLACK_TIMEOUT_SECONDS": "9"}, timeout=4).timeout == 4
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf"])
+def test_a_timeout_that_is_not_seconds_above_zero_is_a_config_error(value: str) -> None:
+    with pytest.raises(ConfigError, match="SLACK_TIMEOUT_SECONDS must be a number of seconds"):
+        SlackSettings.from_env({"SLACK_TIMEOUT_SECONDS": value})
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,15 @@ class GitHubError(CatalogWatchError):
 
 
 class SlackDeliveryError(CatalogWatchError):
-    """Slack refused a message, or could not be reached within the retries."""
+    """Slack refused a message, or could not be reached within the retries.
+
+    ``ambiguous`` is True when Slack may have posted the message anyway (a timeout, a dropped
+    connection or a 5xx after the request was sent, and no way to read it back): the caller
+    decides between sending it again and keeping it for later. False: Slack has nothing beyond
+    what the sender's ``on_delivered`` reported."""
 
     exit_code = 9
+
+    def __init__(self, *args: object, ambiguous: bool = False) -> None:
+        super().__init__(*args)
+        self.ambiguous = ambiguous

@@ -17,10 +17,13 @@ import pytest
 CHANGELOG = "CHANGELOG.md"
 LEDGER = "snapshots/models.dev/changes.jsonl"
 SNAPSHOTS = "snapshots/models.dev"
+NOTES = "docs/notes.md"  # a user's file: catalog-watch never writes it
+OWNED = (SNAPSHOTS, CHANGELOG)  # what the tests' runs write
 OTHER_IDENTITY = ("-c", "user.name=Other Runner", "-c", "user.email=other@example.com")
 
 INITIAL = {
     "README.md": "catalog-watch test repository\n",
+    NOTES: "# Notes\n",
     CHANGELOG: "# Changelog\n\n## run 0\n\n- first snapshot\n",
     LEDGER: '{"run": 0}\n',
     f"{SNAPSHOTS}/acme.json": '{"id": "acme"}\n',
@@ -143,3 +146,51 @@ def fresh_origin(root: Path) -> Path:
     git(seed, "commit", "--quiet", "-m", "initial")
     git(seed, "push", "--quiet", "origin", "HEAD:refs/heads/main")
     return bare
+
+
+def status(repo: Path) -> str:
+    return git(repo, "status", "--porcelain", "--untracked-files=all")
+
+
+def install_hook(origin: Path, name: str, body: str) -> None:
+    hook = origin / "hooks" / name
+    hook.write_text(f"#!/bin/sh\n{body}")
+    hook.chmod(0o755)
+
+
+def race_on_next_push(repos: Repos, message: str) -> str:
+    """A real ref-lock race: the other runner's README commit reaches origin's ``main`` while
+    origin is receiving our next push (its pre-receive hook moves ``main``, once), so origin
+    answers ours ``cannot lock ref 'refs/heads/main': is at X but expected Y``."""
+    theirs = repos.theirs
+    git(theirs, "fetch", "--quiet", "origin", "+refs/heads/main:refs/remotes/origin/main")
+    git(theirs, "reset", "--quiet", "--hard", "origin/main")
+    write(theirs, "README.md", read(theirs, "README.md") + f"{message}\n")
+    git(theirs, "commit", "--quiet", "--all", "-m", message)
+    git(theirs, "push", "--quiet", "origin", "HEAD:refs/heads/racing")
+    sha = git(theirs, "rev-parse", "HEAD")
+    marker = repos.origin / "raced"
+    install_hook(
+        repos.origin,
+        "pre-receive",
+        f"if [ ! -e '{marker}' ]; then\n"
+        f"  touch '{marker}'\n"
+        "  (unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES;\n"
+        f"   git update-ref refs/heads/main {sha})\n"
+        "fi\n",
+    )
+    return sha
+
+
+def lock_error_on_next_push(origin: Path, calls: Path) -> None:
+    """Origin's hook declines the next push once with git's lock message (the branch does not
+    move), then accepts; every call is counted in ``calls``."""
+    install_hook(
+        origin,
+        "pre-receive",
+        f"echo called >> '{calls}'\n"
+        f"if [ \"$(wc -l < '{calls}')\" -eq 1 ]; then\n"
+        "  echo \"error: cannot lock ref 'refs/heads/main': reference already locked\" >&2\n"
+        "  exit 1\n"
+        "fi\n",
+    )

@@ -19,6 +19,7 @@ from catalog_watch.publish.git import (
 from tests.git_repos import (
     CHANGELOG,
     LEDGER,
+    OWNED,
     SNAPSHOTS,
     Repos,
     git,
@@ -27,6 +28,7 @@ from tests.git_repos import (
     push_from_theirs,
     read,
     record_run,
+    status,
     subjects,
     tip,
     write,
@@ -55,10 +57,6 @@ def our_run(ours: Git, run: str) -> str:
 
 def never(git: Git) -> str | None:
     raise AssertionError("redo must not be called")
-
-
-def status(repo: Path) -> str:
-    return git(repo, "status", "--porcelain", "--untracked-files=all")
 
 
 # -- commit ------------------------------------------------------------------------------------
@@ -163,7 +161,7 @@ def test_push_race_with_a_conflicting_commit_redoes_the_run_on_the_new_tip(
         seen.append((git_.path, git_.head(), status(git_.path)))
         return our_run(git_, "ours again")
 
-    result = push_with_recovery(ours, "main", redo)
+    result = push_with_recovery(ours, "main", redo, owned=OWNED)
 
     assert seen == [(ours.path, theirs, "")]  # called once, on origin's tip, with a clean tree
     assert result.attempts == 2 and result.redone == 1
@@ -190,7 +188,7 @@ def test_push_race_where_the_redo_finds_nothing_to_commit_pushes_nothing(
         calls.append(git_.head())
         return git_.commit([SNAPSHOTS, CHANGELOG], "nothing new")
 
-    result = push_with_recovery(ours, "main", redo)
+    result = push_with_recovery(ours, "main", redo, owned=OWNED)
 
     assert result == PushResult(sha=None, attempts=1, redone=1)
     assert calls == [theirs]
@@ -223,7 +221,7 @@ def test_push_gives_up_after_the_attempts_when_the_remote_keeps_moving(
         return our_run(git_, f"ours {len(redos)}")
 
     with pytest.raises(GitError, match=r"after 3 attempts") as caught:
-        push_with_recovery(ours, "main", redo_that_always_loses, attempts=3)
+        push_with_recovery(ours, "main", redo_that_always_loses, owned=OWNED, attempts=3)
 
     assert not isinstance(caught.value, PushRejected)
     assert len(redos) == 2  # between the three pushes, none after the last
@@ -236,6 +234,7 @@ def test_push_gives_up_after_the_attempts_when_the_remote_keeps_moving(
         "GH006: Protected branch update failed for refs/heads/main.",
         "GH013: Repository rule violations found for refs/heads/main.",
         "no pushes here",
+        "GH006: Protected branch update failed: cannot lock ref refs/heads/main",
     ],
 )
 def test_protected_branch_raises_push_rejected_without_retry(

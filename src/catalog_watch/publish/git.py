@@ -4,19 +4,44 @@ A thin typed wrapper over the real ``git`` binary: every call is one ``subproces
 failure one ``GitError`` naming the command and git's own stderr. Git never prompts
 (``GIT_TERMINAL_PROMPT=0``), never opens an editor, and speaks untranslated English
 (``LC_ALL=C``) so that the push verdicts below can be recognised in its output.
+
+The rules a push follows:
+
+* **Races are retried.** A push rejected because the branch moved (``fetch first``,
+  ``non-fast-forward``) or because another push held the ref at the same moment (``cannot lock
+  ref``, ``failed to update ref``, ``incorrect old value provided``, ``unable to update local
+  ref``) fetches, replays the local commits onto origin's new tip and pushes again.
+* **Refusals are permanent.** Branch protection (GH006), rulesets (GH013), "protected branch" and
+  a server hook that declines without a lock message raise ``PushRejected`` at once.
+* **The user's commits are never reset away.** The tool's own commits are the one a run just made
+  and, among older unpushed ones, those whose subject starts with ``catalog-watch``
+  (``is_tool_commit``) and which touch only the paths the tool owns. When replaying conflicts
+  outside those paths, nothing is rewritten and ``GitError`` says which files to resolve. When
+  it conflicts only inside them, the tool's commits are set aside, the user's own commits are
+  replayed in order on origin's tip (a conflict there: ``GitError``, HEAD unchanged) and the run
+  is redone on top.
+* **Nothing the tool committed stays behind.** ``Git.sync``, at the start of a run, pushes the
+  tool's commits an earlier run left unpushed (killed after its commit, or its push failed), or
+  drops them when origin has changed the same owned files since (the run recomputes them).
+* **Uncommitted changes stay as they are.** Replays happen in a temporary worktree; the
+  checkout is moved onto the result with a two-way ``read-tree`` that keeps staged and unstaged
+  changes byte for byte, and refuses (``GitError``, nothing changed) when one of them is in a
+  file the incoming commits change.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from catalog_watch.errors import GitError, PushRejected
 
@@ -24,12 +49,43 @@ Done = subprocess.CompletedProcess[str]
 
 FALLBACK_NAME = "catalog-watch"
 FALLBACK_EMAIL = "catalog-watch@users.noreply.github.com"
+TOOL_PREFIX = "catalog-watch"
 
-# The remote refused for good and will refuse again (GitHub branch protection GH006, rulesets
-# GH013, any pre-receive hook): git prints "[remote rejected]", GitHub adds "remote:" lines.
-_REFUSED = ("[remote rejected]", "pre-receive hook declined", "protected branch", "gh006", "gh013")
+# The remote refused for good and will refuse again. Protection markers win over everything;
+# "[remote rejected]" and a declining hook count only when no ref-lock race is mentioned.
+_PROTECTED = ("protected branch", "gh006", "gh013")
+_REFUSED = ("[remote rejected]", "pre-receive hook declined")
 # Someone else moved the branch (git prints "! [rejected] ... (<reason>)"): a race, not a refusal.
 _MOVED = ("(fetch first)", "(non-fast-forward)", "(stale info)")
+# Another push updated the ref at the same moment ("! [remote rejected] main -> main (cannot lock
+# ref ...)", or the remote's "error: cannot lock ref" with "(failed to update ref)"): a race too.
+_LOCKED = (
+    "cannot lock ref",
+    "failed to update ref",
+    "incorrect old value provided",
+    "unable to update local ref",
+)
+
+SyncOutcome = Literal["up-to-date", "fast-forwarded", "pushed", "dropped", "kept"]
+
+
+def is_tool_commit(subject: str) -> bool:
+    """A commit catalog-watch made, by its subject: ``catalog-watch`` then ``:``, space or end.
+
+    Recovery also requires such a commit to touch only the owned paths before it drops one.
+    """
+    rest = subject.removeprefix(TOOL_PREFIX)
+    return rest != subject and (not rest or rest[0] in ": ")
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    subject: str
+
+    @property
+    def tool(self) -> bool:
+        return is_tool_commit(self.subject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +129,8 @@ class Git:
         """Fast-forward to ``origin/<branch>`` when the checkout is behind it (never rewrites).
 
         A re-run of a workflow checks out the commit the first run started from; the outbox and
-        the snapshot on the branch may have moved on since. True when HEAD moved.
+        the snapshot on the branch may have moved on since. True when HEAD moved. ``sync`` does
+        this and also pushes what earlier runs left unpushed.
         """
         self.fetch(branch)
         remote = self.run("rev-parse", "--verify", f"refs/remotes/origin/{branch}")
@@ -85,18 +142,67 @@ class Git:
         self.run("merge", "--quiet", "--ff-only", remote)
         return True
 
-    def commit(self, paths: Sequence[str], message: str) -> str | None:
-        """Commit what changed under ``paths`` (added, modified, deleted) and nothing else.
+    def unpushed(self, branch: str) -> tuple[Commit, ...]:
+        """The commits on HEAD that ``origin/<branch>`` lacks, oldest first (no fetch: the
+        remote-tracking ref as the last fetch left it). For the run's log line."""
+        found = self.run(
+            "log", "--reverse", "--format=%H%x1f%s", f"refs/remotes/origin/{branch}..HEAD"
+        )
+        return _commits(found)
 
-        Other staged or unstaged changes in the checkout stay as they were. None when nothing
-        under ``paths`` changed: no empty commits.
+    def sync(self, branch: str, *, owned: Sequence[str], attempts: int = 3) -> SyncResult:
+        """Bring the checkout level with ``origin/<branch>`` before a run; push what is left over.
+
+        Fetch, then: level → ``up-to-date``; behind only → fast-forward (uncommitted changes
+        kept) → ``fast-forwarded``; ahead or diverged with commits of the tool (a run killed
+        after its commit, or whose push failed) → push them with ``push_with_recovery``'s rules
+        → ``pushed``. When they conflict with origin only inside ``owned``, the stale tool
+        commits are dropped (the run that follows recomputes snapshot, CHANGELOG and ledger from
+        the new tip; an outbox delivery mark dropped this way means those alerts may be sent
+        again), the user's own commits are replayed on origin's tip, nothing is pushed →
+        ``dropped`` (also when origin already had their change). Ahead with the user's own
+        commits only → nothing pushed or rewritten → ``kept``. A push, as every commit-mode push,
+        sends HEAD: the user's own commits on the branch go with the tool's. A conflict outside
+        ``owned`` raises GitError as in ``push_with_recovery``.
         """
-        if not paths:
+        self.fetch(branch)
+        onto = self.run("rev-parse", "--verify", f"refs/remotes/origin/{branch}")
+        if onto == self.head():
+            return SyncResult(branch=branch, outcome="up-to-date")
+        unpushed = self.unpushed(branch)
+        if not unpushed:
+            _move_to(self, onto, f"onto origin/{branch}")
+            return SyncResult(branch=branch, outcome="fast-forwarded", sha=onto)
+        tool = tuple(c for c in unpushed if _droppable(self, c, owned))
+        if not tool:
+            return SyncResult(branch=branch, outcome="kept", unpushed=unpushed)
+        ours = frozenset(c.sha for c in tool)
+        if not _is_ancestor(self, onto, "HEAD"):
+            ours, _ = _recover(self, branch, _drop_stale, owned=owned, ours=ours)
+        pushed = _publish(self, branch, _drop_stale, owned, attempts, ours).sha if ours else None
+        return SyncResult(
+            branch=branch,
+            outcome="pushed" if pushed else "dropped",
+            unpushed=unpushed,
+            tool=tool,
+            sha=pushed,
+        )
+
+    def commit(self, paths: Sequence[str], message: str) -> str | None:
+        """Commit what changed at ``paths`` (added, modified, deleted) and nothing else.
+
+        ``paths`` are literal (no globs): exact files or folders. Paths that neither exist nor
+        are tracked are skipped. Other staged or unstaged changes in the checkout, also in the
+        same folder, stay as they were. None when nothing at ``paths`` changed: no empty commits.
+        """
+        present = tuple(p for p in paths if os.path.lexists(self.path / p) or self._tracked(p))
+        if not present:
             return None
-        self.run("add", "--all", "--", *paths)
-        if not self.run("diff", "--cached", "--name-only", "--", *paths):
+        literal = ("--literal-pathspecs",)
+        self._run((*literal, "add", "--all", "--", *present))
+        if not self.run("--literal-pathspecs", "diff", "--cached", "--name-only", "--", *present):
             return None
-        commit = (*self._identity(), "commit", "--quiet", "--file=-", "--", *paths)
+        commit = (*self._identity(), *literal, "commit", "--quiet", "--file=-", "--", *present)
         self._run(commit, stdin=message)
         return self.head()
 
@@ -115,6 +221,9 @@ class Git:
             self._run(("worktree", "remove", "--force", str(tree)), check=False)
             shutil.rmtree(parent, ignore_errors=True)
             self._run(("worktree", "prune"), check=False)
+
+    def _tracked(self, path: str) -> bool:
+        return bool(self.run("--literal-pathspecs", "ls-files", "--cached", "--", path))
 
     def _identity(self) -> tuple[str, ...]:
         """``-c user.*`` for what neither git config nor the environment sets (as on CI)."""
@@ -157,44 +266,74 @@ class PushResult:
     redone: int
 
 
-def push_with_recovery(
-    git: Git, branch: str, redo: Callable[[Git], str | None], *, attempts: int = 3
-) -> PushResult:
-    """Push HEAD to origin/<branch>, recovering from a race with another run.
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What ``Git.sync`` did. ``unpushed``: the commits ahead of origin it found (after its
+    fetch), oldest first; ``tool``: those it took for the tool's (to push, or to drop);
+    ``sha``: origin's tip it pushed or fast-forwarded to."""
 
-    On a non-fast-forward rejection: fetch and rebase onto the new tip; if the rebase conflicts
-    (both runs rewrote the snapshot, CHANGELOG or ledger), abort it, reset to origin's tip and
-    let ``redo`` re-apply the run there. At most ``attempts`` pushes; PushRejected is never
-    retried.
+    branch: str
+    outcome: SyncOutcome
+    unpushed: tuple[Commit, ...] = field(default=())
+    tool: tuple[Commit, ...] = field(default=())
+    sha: str | None = None
+
+    def notice(self) -> str | None:
+        """One line for the run's log; None when there was nothing to do or only to catch up."""
+        listed = describe(self.unpushed)
+        if self.outcome == "pushed":
+            return f"pushed {_count(self.unpushed)} left unpushed on {self.branch}: {listed}"
+        if self.outcome == "dropped":
+            return (
+                f"dropped {_count(self.tool, 'catalog-watch commit')} left unpushed on "
+                f"{self.branch}: "
+                f"origin/{self.branch} already has their change or changed the same files since, "
+                f"and this run recomputes them from there ({listed})"
+            )
+        if self.outcome == "kept":
+            return (
+                f"{_count(self.unpushed)} of yours ahead of origin/{self.branch}, not pushed by "
+                f"this step: {listed}"
+            )
+        return None
+
+
+def sync(git: Git, branch: str, *, owned: Sequence[str], attempts: int = 3) -> str | None:
+    """``git.sync(...)`` as the run's log line (``SyncResult.notice``): None when nothing
+    was left over."""
+    return git.sync(branch, owned=owned, attempts=attempts).notice()
+
+
+def describe(commits: Sequence[Commit]) -> str:
+    """``1a2b3c4d5e6f catalog-watch: health; 7a8b9c0d1e2f fix typo`` for a log line."""
+    return "; ".join(f"{c.sha[:12]} {c.subject}" for c in commits)
+
+
+def _count(items: Sequence[object], noun: str = "commit") -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def push_with_recovery(
+    git: Git,
+    branch: str,
+    redo: Callable[[Git], str | None],
+    *,
+    owned: Sequence[str] = (),
+    attempts: int = 3,
+) -> PushResult:
+    """Push HEAD, the run's commit, to origin/<branch>, recovering from races with other pushes.
+
+    ``owned``: the paths the tool writes (files or folders, relative to the checkout). On a
+    moved branch or a ref-lock race: fetch and replay the commits ahead of origin onto its new
+    tip. A conflict in a path outside ``owned`` raises GitError, rewriting nothing. A conflict
+    only inside ``owned``: drop the run's commit and older unpushed tool commits, replay the
+    user's own commits in order on origin's tip (a conflict: GitError, HEAD unchanged), then
+    ``redo(git)`` in this checkout must re-apply the run and commit it (its sha) or return None
+    (then the user's replayed commits stay local). Uncommitted changes are kept throughout. At
+    most ``attempts`` pushes; PushRejected is never retried. With ``owned`` empty every conflict
+    is outside it: nothing is ever redone.
     """
-    if attempts < 1:
-        raise ValueError("attempts must be at least 1")
-    sha: str | None = git.head()
-    redone = 0
-    args = ("push", "origin", f"HEAD:refs/heads/{branch}")
-    for attempt in range(1, attempts + 1):
-        done = _push(git, branch, args)
-        if done.returncode == 0:
-            return PushResult(sha=sha, attempts=attempt, redone=redone)
-        if not _mentions(done, _MOVED):
-            raise _failure(git.path, args, done)
-        if attempt == attempts:
-            break
-        git.fetch(branch)
-        if _rebase(git, branch):
-            sha = git.head()
-            if sha == git.run("rev-parse", "--verify", f"origin/{branch}"):
-                sha = None  # the other run already pushed the very same change
-        else:
-            git.run("reset", "--quiet", "--hard", f"origin/{branch}")
-            redone += 1
-            sha = redo(git)
-        if sha is None:
-            return PushResult(sha=None, attempts=attempt, redone=redone)
-    raise GitError(
-        f"gave up pushing to origin/{branch} after {attempts} attempts: the branch moved before "
-        "each of them (other runs pushing at the same time); the next run will try again"
-    )
+    return _publish(git, branch, redo, owned, attempts, frozenset({git.head()}))
 
 
 def push_force_with_lease(git: Git, branch: str, expected_remote_sha: str | None) -> str:
@@ -210,7 +349,7 @@ def push_force_with_lease(git: Git, branch: str, expected_remote_sha: str | None
     done = _push(git, branch, args)
     if done.returncode == 0:
         return sha
-    if _mentions(done, _MOVED):
+    if _mentions(done, _MOVED) or _mentions(done, _LOCKED):
         expected = f"at {expected_remote_sha}" if expected_remote_sha else "absent"
         raise GitError(
             f"`{_show(args)}`: the lease on origin/{branch} is stale (expected it {expected}, "
@@ -227,10 +366,214 @@ def delete_remote_branch(git: Git, branch: str) -> None:
         raise _failure(git.path, args, done)
 
 
+# -- recovery ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Replayed:
+    tip: str
+    moved: dict[str, str]  # old sha -> new sha; a commit whose change origin has is absent
+
+
+@dataclass(frozen=True, slots=True)
+class _Conflict:
+    commit: Commit
+    paths: tuple[str, ...]
+
+
+def _publish(
+    git: Git,
+    branch: str,
+    redo: Callable[[Git], str | None],
+    owned: Sequence[str],
+    attempts: int,
+    ours: frozenset[str],
+) -> PushResult:
+    """Push HEAD until it lands; ``ours``: the tool's commits in it that must reach origin."""
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    redone = 0
+    args = ("push", "origin", f"HEAD:refs/heads/{branch}")
+    for attempt in range(1, attempts + 1):
+        done = _push(git, branch, args)
+        if done.returncode == 0:
+            return PushResult(sha=git.head(), attempts=attempt, redone=redone)
+        if not (_mentions(done, _MOVED) or _mentions(done, _LOCKED)):
+            raise _failure(git.path, args, done)
+        if attempt == attempts:
+            break
+        git.fetch(branch)
+        ours, redid = _recover(git, branch, redo, owned=owned, ours=ours)
+        redone += redid
+        if not ours:  # origin already has the change, or the redo found nothing to commit
+            return PushResult(sha=None, attempts=attempt, redone=redone)
+    raise GitError(
+        f"gave up pushing to origin/{branch} after {attempts} attempts: the branch moved or was "
+        "locked by another push before each of them (other runs pushing at the same time); the "
+        "next run will try again"
+    )
+
+
+def _recover(
+    git: Git,
+    branch: str,
+    redo: Callable[[Git], str | None],
+    *,
+    owned: Sequence[str],
+    ours: frozenset[str],
+) -> tuple[frozenset[str], int]:
+    """Put HEAD on the fetched ``origin/<branch>``; the tool's commits left to push, redos."""
+    remote = f"origin/{branch}"
+    owned = _roots(git, owned)
+    onto = git.run("rev-parse", "--verify", f"refs/remotes/{remote}")
+    if _is_ancestor(git, onto, "HEAD"):
+        return ours, 0  # a lock race that did not move the branch: push again as is
+    commits = _replayable(git, onto)
+    replayed = _replay(git, onto, commits)
+    if isinstance(replayed, _Replayed):
+        _move_to(git, replayed.tip, f"onto {remote}")
+        return frozenset(replayed.moved[sha] for sha in ours if sha in replayed.moved), 0
+    outside = [path for path in replayed.paths if not _inside(path, owned)]
+    if outside:
+        raise GitError(
+            f"cannot push to {remote}: commit {_name(replayed.commit)} conflicts with {remote} "
+            f"in {', '.join(outside)}, outside the paths catalog-watch writes; nothing was "
+            f"pushed or rewritten and your commits are still on the branch: run `git pull "
+            f"--rebase origin {branch}`, resolve the conflict, then run catalog-watch again"
+        )
+    keep = [c for c in commits if c.sha not in ours and not _droppable(git, c, owned)]
+    rebuilt = _replay(git, onto, keep)
+    if isinstance(rebuilt, _Conflict):
+        raise GitError(
+            f"cannot push to {remote}: your commit {_name(rebuilt.commit)} conflicts with "
+            f"{remote} in {', '.join(rebuilt.paths)}; nothing was pushed or rewritten (HEAD is "
+            f"still {git.head()[:12]}): run `git pull --rebase origin {branch}`, resolve the "
+            "conflict, then run catalog-watch again"
+        )
+    _move_to(git, rebuilt.tip, f"onto {remote}")
+    sha = redo(git)
+    return (frozenset({sha}) if sha else frozenset()), 1
+
+
+def _drop_stale(git: Git) -> str | None:
+    """Sync's redo: the stale tool commits stay dropped; the run that follows recomputes."""
+    return None
+
+
+def _replayable(git: Git, onto: str) -> list[Commit]:
+    """The commits HEAD has and ``onto`` lacks, oldest first, as ``git rebase`` would replay
+    them: no merges, none whose patch ``onto`` already has."""
+    found = git.run(
+        "log",
+        "--reverse",
+        "--right-only",
+        "--cherry-pick",
+        "--no-merges",
+        "--format=%H%x1f%s",
+        f"{onto}...HEAD",
+    )
+    return list(_commits(found))
+
+
+def _replay(git: Git, onto: str, commits: Sequence[Commit]) -> _Replayed | _Conflict:
+    """Cherry-pick ``commits`` in order onto ``onto`` in a temporary worktree (the checkout and
+    its uncommitted changes are not touched); the first conflict stops it, aborted."""
+    if not commits:
+        return _Replayed(tip=onto, moved={})
+    moved: dict[str, str] = {}
+    with git.worktree(onto) as tree:
+        pick = (*git._identity(), "cherry-pick", "--allow-empty", "--allow-empty-message")
+        for commit in commits:
+            done = tree._run((*pick, commit.sha), check=False)
+            if done.returncode == 0:
+                moved[commit.sha] = tree.head()
+                continue
+            if not _picking(tree):  # refused to start: not a conflict
+                raise _failure(tree.path, (*pick, commit.sha), done)
+            listed = tree.run("diff", "-z", "--name-only", "--diff-filter=U")
+            conflicted = [path for path in listed.split("\0") if path]
+            unchanged = tree._run(("diff", "--cached", "--quiet"), check=False).returncode == 0
+            if not conflicted and unchanged:
+                tree.run("cherry-pick", "--skip")  # origin already has this change
+                continue
+            tree.run("cherry-pick", "--abort")
+            return _Conflict(commit=commit, paths=tuple(conflicted) or ("(unknown)",))
+        return _Replayed(tip=tree.head(), moved=moved)
+
+
+def _move_to(git: Git, new: str, where: str) -> None:
+    """Move HEAD (and its branch) to ``new`` keeping staged and unstaged changes as they are;
+    refuse, changing nothing, when one is in a file that differs between HEAD and ``new``."""
+    old = git.head()
+    if new == old:
+        return
+    git._run(("update-index", "-q", "--refresh"), check=False)  # a rewrite with the same bytes
+    done = git._run(("read-tree", "-m", "-u", old, new), check=False)
+    if done.returncode != 0:
+        files = sorted(set(re.findall(r"'([^']+)'", done.stderr)))
+        named = ", ".join(files) if files else _said(done)
+        raise GitError(
+            f"cannot move the checkout {where}: your uncommitted changes to {named} would be "
+            f"overwritten by the commits from origin; nothing was changed (HEAD is still "
+            f"{old[:12]}): commit or stash them, then run catalog-watch again"
+        )
+    git.run("update-ref", "-m", f"catalog-watch: moved {where}", "HEAD", new, old)
+
+
+def _droppable(git: Git, commit: Commit, owned: Sequence[str]) -> bool:
+    """An older tool commit recovery may drop: its subject says so and it touches only
+    ``owned`` (a user's commit that happens to start with ``catalog-watch`` elsewhere stays)."""
+    if not commit.tool:
+        return False
+    touched = git.run(
+        "diff-tree", "-z", "--no-commit-id", "--name-only", "-r", "--root", commit.sha
+    )
+    roots = _roots(git, owned)
+    return all(_inside(path, roots) for path in touched.split("\0") if path)
+
+
+def _roots(git: Git, owned: Sequence[str]) -> tuple[str, ...]:
+    """``owned`` as git names paths: relative to the checkout, ``/``-separated, no ``./``."""
+    roots = []
+    for name in owned:
+        path = Path(name)
+        if path.is_absolute():
+            try:
+                path = path.resolve().relative_to(git.path.resolve())
+            except ValueError:
+                continue  # outside the checkout: owns nothing in it
+        roots.append(path.as_posix().removeprefix("./").rstrip("/"))
+    return tuple(roots)
+
+
+def _inside(path: str, roots: Sequence[str]) -> bool:
+    return any(root in ("", ".") or path == root or path.startswith(f"{root}/") for root in roots)
+
+
+def _is_ancestor(git: Git, older: str, newer: str) -> bool:
+    return git._run(("merge-base", "--is-ancestor", older, newer), check=False).returncode == 0
+
+
+def _picking(git: Git) -> bool:
+    return (git.path / git.run("rev-parse", "--git-path", "CHERRY_PICK_HEAD")).exists()
+
+
+def _commits(log: str) -> tuple[Commit, ...]:
+    rows = (line.partition("\x1f") for line in log.splitlines() if line)
+    return tuple(Commit(sha=sha, subject=subject) for sha, _, subject in rows)
+
+
+def _name(commit: Commit) -> str:
+    return f"{commit.sha[:12]} ({commit.subject!r})"
+
+
+# -- pushes and errors ---------------------------------------------------------------------------
+
+
 def _push(git: Git, branch: str, args: Sequence[str]) -> Done:
     """Run a push; a refusal for good raises PushRejected at once, anything else is returned."""
     done = git._run(args, check=False)
-    if done.returncode != 0 and _mentions(done, _REFUSED):
+    if done.returncode != 0 and _refused(done):
         raise PushRejected(
             f"`{_show(args)}`: the remote refused the push to {branch} for good (branch "
             "protection or a server hook; not retried). Commit mode cannot push to a protected "
@@ -240,21 +583,11 @@ def _push(git: Git, branch: str, args: Sequence[str]) -> Done:
     return done
 
 
-def _rebase(git: Git, branch: str) -> bool:
-    """Replay our commits onto origin/<branch>; False on a conflict, with the rebase aborted."""
-    args = (*git._identity(), "rebase", "--quiet", "--no-autostash", f"origin/{branch}")
-    done = git._run(args, check=False)
-    if done.returncode == 0:
+def _refused(done: Done) -> bool:
+    """Protection markers always; a rejection or declining hook unless a lock race explains it."""
+    if _mentions(done, _PROTECTED):
         return True
-    if not _rebase_in_progress(git):  # refused to start (a dirty tree): not a conflict
-        raise _failure(git.path, args, done)
-    git.run("rebase", "--abort")
-    return False
-
-
-def _rebase_in_progress(git: Git) -> bool:
-    names = ("rebase-merge", "rebase-apply")
-    return any((git.path / git.run("rev-parse", "--git-path", name)).exists() for name in names)
+    return _mentions(done, _REFUSED) and not _mentions(done, _LOCKED)
 
 
 def _mentions(done: Done, markers: Sequence[str]) -> bool:

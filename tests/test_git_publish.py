@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog_watch import __version__
 from catalog_watch.errors import GitError, PushRejected
 from catalog_watch.publish.git import (
     FALLBACK_EMAIL,
@@ -85,7 +86,9 @@ def test_commit_contains_exactly_the_named_paths_including_deletions(ours: Git) 
             f"A\t{SNAPSHOTS}/gamma.json",
         ]
     )
-    assert git(ours.path, "log", "-1", "--format=%B", sha) == "run 1\n\nbody"
+    assert git(ours.path, "log", "-1", "--format=%B", sha) == (
+        f"run 1\n\nbody\n\nCatalog-Watch-Commit: {__version__}"
+    )
     assert status(ours.path).splitlines() == ["M  README.md", "?? notes.txt"]
 
 

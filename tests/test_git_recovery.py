@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog_watch import __version__
 from catalog_watch.errors import GitError, PushRejected
 from catalog_watch.publish.git import (
     Commit,
@@ -298,12 +299,12 @@ def test_an_uncommitted_change_to_a_file_origin_changed_stops_with_nothing_lost(
 
 def test_sync_pushes_a_tool_commit_a_killed_run_left_unpushed(repos: Repos, ours: Git) -> None:
     left = our_run(ours, "catalog-watch: run 1")
-    assert ours.unpushed("main") == (Commit(sha=left, subject="catalog-watch: run 1"),)
+    assert ours.unpushed("main") == (Commit(left, "catalog-watch: run 1", __version__),)
 
     result = ours.sync("main", owned=OWNED)
 
     assert result.outcome == "pushed" and result.sha == left == tip(repos.origin)
-    assert result.unpushed == (Commit(sha=left, subject="catalog-watch: run 1"),)
+    assert result.unpushed == (Commit(left, "catalog-watch: run 1", __version__),)
     assert ours.unpushed("main") == ()
     notice = result.notice()
     assert notice is not None and left[:12] in notice and "catalog-watch: run 1" in notice
@@ -419,3 +420,11 @@ def test_commit_of_exact_file_paths_commits_those_files_only(ours: Git) -> None:
     assert git(ours.path, "diff", "--name-only") == LEDGER
     assert git(ours.path, "ls-files", "--others") == f"{SNAPSHOTS}/a.json"
     assert ours.commit(listed, "catalog-watch: again") is None
+
+
+def test_sync_pushes_a_run_commit_whatever_its_subject(repos: Repos, ours: Git) -> None:
+    """The run's own commit is titled "models.dev: 3 price changes": the trailer marks it."""
+    left = our_run(ours, "models.dev: 3 price changes")
+    assert [c.tool for c in ours.unpushed("main")] == [True]
+    ours.sync("main", owned=OWNED)
+    assert tip(repos.origin) == left

@@ -1,147 +1,116 @@
-"""Recording a run's health in the checkout, and the one failure / one recovery alert.
+"""The one writer of a run's health in ``_meta.json``, and the one failure / one recovery alert.
 
-Commit mode only: the run records its failure (or its day's success) in ``_meta.json``, commits
-and pushes it, so the next run knows the streak. The failure alert is queued in the outbox once,
-when the streak reaches ``[health] failures``; the recovery alert once, on the first success after
-an alerted streak. Both go through the outbox, so they are delivered exactly once like the rest.
+Every run ends in exactly one of two records: a success (a 304 counts) or a failure, whatever
+the cause (a fetch error, a refused catalog, the shrink guard, a damaged file, a git error, a
+bug), and a run that was killed is counted by the next run in the same checkout. The failure
+alert is queued in the outbox once, when the streak reaches ``[health] failures``; the recovery
+alert once, on the first success after an alerted streak. Both go through the outbox, so they
+are delivered exactly once like the rest.
+
+The functions here return an ``apply(root)`` for the publishing mode's saver, which writes it,
+commits and pushes it, and applies it again on a new tip after a race.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from catalog_watch.alerts import Alert, alert_id
+from catalog_watch.config import Config
+from catalog_watch.files import write_atomic
 from catalog_watch.health import Health, record_failure, record_success
-from catalog_watch.job import JobOptions
 from catalog_watch.outbox import OUTBOX_FILE, read_outbox, write_outbox
 from catalog_watch.policy import destinations
-from catalog_watch.publish.git import Git, push_with_recovery
 from catalog_watch.severity import Severity
-from catalog_watch.snapshot import META_FILE, canonical_json
+from catalog_watch.snapshot import META_FILE, canonical_json, read_meta
 from catalog_watch.timestamps import utc_stamp
 
 HEALTH_FAILURE = "health_failure"
 HEALTH_RECOVERY = "health_recovery"
 
 
-def health_before(git: Git, options: JobOptions) -> Health:
-    return Health.from_meta(_read_meta(git.path, options))
+@dataclass(frozen=True, slots=True)
+class HealthWriter:
+    """Where and how a run records its health."""
 
+    snapshots: Path  # relative to the tree root
+    source: str
+    config: Config
+    now: datetime
+    alerts: bool  # Slack is configured: queue the failure and recovery alerts
 
-def note_failure(git: Git, options: JobOptions, error: Exception) -> None:
-    """Count the failed run; at the threshold, queue the streak's one failure alert."""
-    if not _meta_path(git.path, options).exists():
-        return  # nothing is watched yet: there is no streak to keep
+    def failure(self, error: BaseException) -> Callable[[Path], None]:
+        """Count a failed run; at the threshold, queue the streak's one failure alert."""
+        reason = first_line(error)
 
-    def apply(root: Path) -> None:
-        health = record_failure(
-            Health.from_meta(_read_meta(root, options)), options.moment, _first_line(error)
-        )
-        limit = options.check.config.health.failures
-        if (
-            health.consecutive_failures >= limit
-            and not health.failure_alerted
-            and options.slack is not None
-        ):
-            detail = (
-                f"{_source(options)}: the last {health.consecutive_failures} runs failed, since "
-                f"{health.failing_since}: {health.last_error}"
-            )
-            _queue(root, options, HEALTH_FAILURE, str(health.failing_since), detail, Severity.HIGH)
-            health = replace(health, failure_alerted=True)
-        _write_health(root, options, health)
+        def apply(root: Path) -> None:
+            meta = read_meta(root / self.snapshots)
+            if meta is None:
+                return  # nothing is watched yet: there is no streak to keep
+            health = record_failure(Health.from_meta(meta), self.now, reason)
+            if self._alert_due(health):
+                detail = (
+                    f"{self.source}: the last {health.consecutive_failures} runs failed, since "
+                    f"{health.failing_since}: {health.last_error}"
+                )
+                self._queue(root, HEALTH_FAILURE, str(health.failing_since), detail, Severity.HIGH)
+                health = replace(health, failure_alerted=True)
+            self._write(root, meta, health)
 
-    apply(git.path)
-    _commit_and_push(git, options, f"catalog-watch: run failed: {_first_line(error)}", apply)
+        return apply
 
+    def success(self, before: Health, *, changed: bool) -> Callable[[Path], None]:
+        """Record the day's success (once a day) and, after an alerted streak, the recovery."""
 
-def note_success(git: Git, options: JobOptions, before: Health, *, changed: bool) -> None:
-    """Record the day's success (once a day) and, after an alerted streak, the recovery alert."""
+        def apply(root: Path) -> None:
+            meta = read_meta(root / self.snapshots)
+            if meta is None:
+                return
+            if before.failure_alerted and self.alerts:
+                detail = f"{self.source}: runs succeed again (failing since {before.failing_since})"
+                self._queue(root, HEALTH_RECOVERY, str(before.failing_since), detail, Severity.LOW)
+            current = Health.from_meta(meta)
+            self._write(root, meta, record_success(current, self.now, changed=changed))
 
-    def apply(root: Path) -> None:
-        current = Health.from_meta(_read_meta(root, options))
-        if before.failure_alerted and options.slack is not None:
-            detail = (
-                f"{_source(options)}: runs succeed again (failing since {before.failing_since})"
-            )
-            _queue(root, options, HEALTH_RECOVERY, str(before.failing_since), detail, Severity.LOW)
-        _write_health(root, options, record_success(current, options.moment, changed=changed))
+        return apply
 
-    if not _meta_path(git.path, options).exists():
-        return
-    apply(git.path)
-    _commit_and_push(git, options, "catalog-watch: health", apply)
+    def _alert_due(self, health: Health) -> bool:
+        limit = self.config.health.failures
+        return health.consecutive_failures >= limit and not health.failure_alerted and self.alerts
 
-
-def _commit_and_push(
-    git: Git, options: JobOptions, message: str, apply: Callable[[Path], None]
-) -> None:
-    paths = (str(options.check.snapshots),)
-    if git.commit(paths, message) is None:
-        return
-
-    def redo(tip: Git) -> str | None:
-        apply(tip.path)
-        return tip.commit(paths, message)
-
-    push_with_recovery(git, git.current_branch(), redo)
-
-
-def _queue(
-    root: Path, options: JobOptions, kind: str, streak: str, detail: str, severity: Severity
-) -> None:
-    source = _source(options)
-    alerts = [
-        Alert(
-            id=alert_id(
-                kind=kind,
-                provider=None,
-                model=source,
-                field=None,
-                new=streak,
-                from_snapshot="health",
+    def _queue(self, root: Path, kind: str, streak: str, detail: str, severity: Severity) -> None:
+        alerts = [
+            Alert(
+                id=alert_id(
+                    kind=kind,
+                    provider=None,
+                    model=self.source,
+                    field=None,
+                    new=streak,
+                    from_snapshot="health",
+                    destination=target,
+                ),
                 destination=target,
-            ),
-            destination=target,
-            rule="health",
-            source=source,
-            kind=kind,
-            severity=severity,
-            detail=detail,
-        )
-        for target in destinations(options.check.config.watch)
-    ]
-    path = root / options.check.snapshots / OUTBOX_FILE
-    write_outbox(path, read_outbox(path).add(alerts, created=utc_stamp(options.moment)))
+                rule="health",
+                source=self.source,
+                kind=kind,
+                severity=severity,
+                detail=detail,
+            )
+            for target in destinations(self.config.watch)
+        ]
+        path = root / self.snapshots / OUTBOX_FILE
+        write_outbox(path, read_outbox(path).add(alerts, created=utc_stamp(self.now)))
+
+    def _write(self, root: Path, meta: dict[str, object], health: Health) -> None:
+        if meta.get("health") == health.to_json():
+            return
+        path = root / self.snapshots / META_FILE
+        write_atomic(path, canonical_json({**meta, "health": health.to_json()}))
 
 
-def _write_health(root: Path, options: JobOptions, health: Health) -> None:
-    path = _meta_path(root, options)
-    meta = _read_meta(root, options)
-    if meta.get("health") == health.to_json():
-        return
-    path.write_bytes(canonical_json({**meta, "health": health.to_json()}))
-
-
-def _read_meta(root: Path, options: JobOptions) -> dict[str, object]:
-    path = _meta_path(root, options)
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def _meta_path(root: Path, options: JobOptions) -> Path:
-    return root / options.check.snapshots / META_FILE
-
-
-def _source(options: JobOptions) -> str:
-    return options.check.source_type or "models.dev"
-
-
-def _first_line(error: Exception) -> str:
+def first_line(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -1,39 +1,43 @@
-"""``catalog-watch run``: the whole job, from fetch to a commit (or a rolling PR) and Slack.
+"""``catalog-watch run``: the whole job, as one transaction on the committed snapshot folder.
 
-The catalog is fetched once; everything after that is "apply the run to a tree": write the
-snapshot, a CHANGELOG section, ledger lines and pending alerts into a folder, then commit. Commit
-mode applies it to the checkout, pull-request mode (``pull_request_mode.py``) to a throw-away
-worktree of the base branch, dry-run to a temporary copy. Because applying is a function of
-(tree, fetched catalog), a push that lost a race can redo it on the new tip without fetching again.
-After the push, pending alerts go to Slack and their delivery is committed (``notify.py``).
+The sequence, the same in every publishing mode: start from the committed state (leftovers of a
+killed run set aside, the tool's unpushed commits pushed) → fetch → apply the run to the tree
+(snapshot, CHANGELOG, ledger and pending alerts computed in memory, staged, read back, renamed
+in: ``transaction.py``) → commit → push → claim the pending alerts → deliver, saving each
+accepted message → health. The mode is a *saver* (``CommitSaver`` here; the pull-request mode's
+in ``pull_request_mode.py``; dry-run saves nothing): it applies a change to its tree, commits and
+pushes it, and on a lost race applies it again on the new tip. Because applying is a function of
+(tree, fetched catalog), a push that lost a race redoes the run without fetching again.
+
+Every failure, whatever its cause, is recorded in the failure streak (``health_run.py``); a run
+that was killed is counted by the next run in the same checkout (``leftovers.py``).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 import tempfile
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from catalog_watch.changelog import CHANGELOG_FILE, write_changelog
+from catalog_watch.changelog import CHANGELOG_FILE, add_section, changelog_section
 from catalog_watch.config import DEFAULT_BRANCH
-from catalog_watch.errors import CatalogRejected, FetchError
+from catalog_watch.delivery import Context, Delivery, Saver, deliver
+from catalog_watch.errors import CatalogWatchError, UnfinishedRun
 from catalog_watch.fetch import FetchResult
 from catalog_watch.health import Health, record_success
-from catalog_watch.ledger import LEDGER_FILE, append_ledger, ledger_records
-from catalog_watch.notify import (
-    Delivery,
-    deliver_pending,
-    links_from_env,
-    preview_pending,
-    queue_alerts,
-)
-from catalog_watch.outbox import OUTBOX_FILE, read_outbox, write_outbox
-from catalog_watch.publish.git import Git, push_with_recovery
+from catalog_watch.health_run import HealthWriter, first_line
+from catalog_watch.ledger import LEDGER_FILE, ledger_records, ledger_text, parse_ledger
+from catalog_watch.leftovers import mark_ended, mark_started, set_aside, unfinished_run
+from catalog_watch.notify import links_from_env, preview_pending, queued
+from catalog_watch.outbox import OUTBOX_FILE, outbox_text, parse_outbox, read_outbox
+from catalog_watch.publish.git import Git, push_with_recovery, sync
 from catalog_watch.publish.github import PullRequestResult
 from catalog_watch.publish.slack import SlackSettings
 from catalog_watch.render.headline import headline
@@ -41,9 +45,10 @@ from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
 from catalog_watch.render.slack import Links
 from catalog_watch.report import Report
-from catalog_watch.run import CheckOptions, evaluate, fetch_for
-from catalog_watch.snapshot import write_snapshot
+from catalog_watch.run import CheckOptions, evaluate, fetch_for, fetch_since
+from catalog_watch.snapshot import read_meta, snapshot_change
 from catalog_watch.timestamps import utc_stamp
+from catalog_watch.transaction import FolderChange, apply_change
 
 Mode = Literal["dry-run", "commit", "pull-request"]
 
@@ -83,43 +88,157 @@ class JobResult:
     pull: PullRequestResult | None = None
     delivery: Delivery | None = None
     preview: str = ""  # dry-run: what would be committed and sent
+    notices: tuple[str, ...] = ()  # leftovers set aside, commits pushed late...
 
 
 def run_job(options: JobOptions) -> JobResult:
-    git = Git(options.repo)
-    if options.mode == "pull-request":
-        from catalog_watch.pull_request_mode import run_pull_request
-
-        return run_pull_request(git, options)
     if options.mode == "dry-run":
         return _dry_run(fetch_for(options.repo / options.check.snapshots, options.check), options)
-    return _commit_mode(git, options)
-
-
-def _commit_mode(git: Git, options: JobOptions) -> JobResult:
-    from catalog_watch.health_run import health_before, note_failure, note_success
-
-    git.catch_up(git.current_branch())  # a re-run starts from an old commit
-    before = health_before(git, options)
+    git = Git(options.repo)
+    run_id = new_run_id(options.env)
+    dead = unfinished_run(git)
+    mark_started(git, run_id)
     try:
-        fetched = fetch_for(options.repo / options.check.snapshots, options.check)
+        if options.mode == "pull-request":
+            from catalog_watch.pull_request_mode import run_pull_request
+
+            return run_pull_request(git, options, run_id)
+        return _commit_mode(CommitSaver(git, git.current_branch(), options), options, run_id, dead)
+    finally:
+        mark_ended(git)
+
+
+def new_run_id(env: Mapping[str, str]) -> str:
+    """Unique per run (two runs never share a claim), with the Actions run id when there is one."""
+    prefix = env.get("GITHUB_RUN_ID", "local")
+    return f"{prefix}-{env.get('GITHUB_RUN_ATTEMPT', '1')}-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(slots=True)
+class CommitSaver:
+    """Commit mode's saver: apply to the checkout, commit the snapshot folder, push (CAS)."""
+
+    git: Git
+    branch: str
+    options: JobOptions
+
+    @property
+    def root(self) -> Path:
+        return self.git.path
+
+    @property
+    def owned(self) -> tuple[str, ...]:
+        return (str(self.options.check.snapshots),)
+
+    def save(self, message: str, apply: Callable[[Path], None]) -> bool:
+        apply(self.git.path)
+        return self.commit(self.owned, message, lambda tip: self._again(tip, apply, message))
+
+    def commit(self, paths: Sequence[str], message: str, redo: Callable[[Git], str | None]) -> bool:
+        """Commit ``paths`` and push; on a race, ``redo`` re-applies the change on the new tip."""
+        if not paths or self.git.commit(paths, message) is None:
+            return False
+        push_with_recovery(self.git, self.branch, redo, owned=self.owned)
+        return True
+
+    def _again(self, tip: Git, apply: Callable[[Path], None], message: str) -> str | None:
+        apply(tip.path)
+        return tip.commit(self.owned, message)
+
+
+def _commit_mode(
+    saver: CommitSaver, options: JobOptions, run_id: str, dead: str | None
+) -> JobResult:
+    """The run in commit mode: put the checkout right, fetch, apply, commit, push, deliver."""
+    git, snapshots = saver.git, options.check.snapshots
+    notices = _prepare(saver, options)
+    health = _health_writer(options)
+    if dead is not None:
+        error = UnfinishedRun(f"the previous run ({dead}) ended without finishing (killed?)")
+        _save_quietly(
+            saver, "catalog-watch: previous run did not finish", health.failure(error), notices
+        )
+    try:
+        meta = read_meta(git.path / snapshots)
+        read_outbox(git.path / snapshots / OUTBOX_FILE)  # damaged: stop before anything is written
+        before = Health.from_meta(meta)
+        fetched = fetch_since(meta, options.check)
         result = JobResult(report=None, not_modified=True)
         if not fetched.not_modified:
-            result = _commit(git, fetched, options)
-    except (FetchError, CatalogRejected) as error:
-        note_failure(git, options, error)
+            result = _commit(saver, fetched, options)
+        saver.save(
+            "catalog-watch: health", health.success(before, changed=result.commit_sha is not None)
+        )
+    except Exception as error:
+        _save_quietly(
+            saver, f"catalog-watch: run failed: {first_line(error)}", health.failure(error), notices
+        )
         if options.slack is not None:
-            deliver_and_commit(git, options, git.head())
+            _deliver_quietly(saver, options, run_id, dead, notices)
+        _print_notices(notices)
         raise
-    note_success(git, options, before, changed=result.commit_sha is not None)
-    if options.slack is None:
-        return result
-    delivery = deliver_and_commit(git, options, result.commit_sha or git.head())
-    return replace(result, delivery=delivery)
+    delivery = (
+        deliver_through(saver, options, run_id, dead, commit=result.commit_sha or git.head())
+        if options.slack
+        else None
+    )
+    return replace(result, delivery=delivery, notices=tuple(notices))
+
+
+def _prepare(saver: CommitSaver, options: JobOptions) -> list[str]:
+    """Start from the committed state: leftovers set aside, unpushed commits pushed."""
+    notices: list[str] = []
+    aside = set_aside(saver.git, str(options.check.snapshots), utc_stamp(options.moment))
+    if aside.notice():
+        notices.append(str(aside.notice()))
+    synced = sync(saver.git, saver.branch, owned=saver.owned)
+    if synced:
+        notices.append(synced)
+    return notices
+
+
+def _health_writer(options: JobOptions) -> HealthWriter:
+    return HealthWriter(
+        snapshots=options.check.snapshots,
+        source=options.check.source_type or "models.dev",
+        config=options.check.config,
+        now=options.moment,
+        alerts=options.slack is not None,
+    )
+
+
+def _save_quietly(
+    saver: CommitSaver, message: str, apply: Callable[[Path], None], notices: list[str]
+) -> None:
+    """Record a failure; if even that fails (a full disk, no push), say so and go on failing."""
+    try:
+        saver.save(message, apply)
+    except (CatalogWatchError, OSError) as error:
+        notices.append(f"could not record the failed run: {first_line(error)}")
+
+
+def _deliver_quietly(
+    saver: CommitSaver, options: JobOptions, run_id: str, dead: str | None, notices: list[str]
+) -> None:
+    try:
+        delivery = deliver_through(saver, options, run_id, dead, commit=saver.git.head())
+    except (CatalogWatchError, OSError) as error:
+        notices.append(f"could not deliver the pending alerts: {first_line(error)}")
+        return
+    notices.extend(delivery.notices)
+
+
+def _print_notices(notices: Sequence[str]) -> None:
+    for notice in notices:
+        print(f"catalog-watch: notice: {notice}", file=sys.stderr)
 
 
 def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str | None) -> Applied:
-    """Write snapshot, CHANGELOG, ledger and pending alerts under ``root`` (none if unchanged)."""
+    """Write snapshot, CHANGELOG, ledger and pending alerts under ``root`` as one folder change.
+
+    Everything is computed in memory and staged (``transaction.py``): a failure leaves the folder
+    as it was. Nothing is written when the catalog is unchanged.
+    """
     snapshots = root / options.check.snapshots
     outcome = evaluate(snapshots, fetched, options.check)
     message = commit_message(outcome.report)
@@ -127,77 +246,85 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
         return Applied(report=outcome.report, paths=(), message=message)
     now = options.moment
     health = record_success(Health.from_meta(outcome.meta), now, changed=True)
-    write_snapshot(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
+    change = snapshot_change(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
+    files = dict(change.files)
+    checks = dict(change.checks)
     heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(outcome.report)}"
-    write_changelog(snapshots / CHANGELOG_FILE, heading, render_markdown(outcome.report))
+    section = changelog_section(heading, render_markdown(outcome.report))
+    files[CHANGELOG_FILE] = add_section(_text(snapshots / CHANGELOG_FILE), section).encode()
+    ledger_path = snapshots / LEDGER_FILE
+    existing = _text(ledger_path) or ""
+    parse_ledger(existing, where=str(ledger_path))  # damaged: stop before anything is written
     records = ledger_records(outcome.report, time=utc_stamp(now), commit=commit)
-    append_ledger(snapshots / LEDGER_FILE, records)
+    files[LEDGER_FILE] = ledger_text(existing, records).encode()
+    checks[LEDGER_FILE] = lambda data, path: parse_ledger(data.decode(), where=str(path))
     if options.slack is not None:
-        config = options.check.config
-        queue_alerts(
-            snapshots, outcome.report, config, from_snapshot=outcome.from_snapshot, now=now
+        outbox = queued(
+            read_outbox(snapshots / OUTBOX_FILE),
+            outcome.report,
+            options.check.config,
+            from_snapshot=outcome.from_snapshot,
+            now=now,
         )
-    return Applied(report=outcome.report, paths=(str(options.check.snapshots),), message=message)
+        files[OUTBOX_FILE] = outbox_text(outbox).encode()
+        checks[OUTBOX_FILE] = lambda data, path: parse_outbox(data.decode(), where=str(path))
+    written = apply_change(FolderChange(snapshots, files, change.remove, checks))
+    rel = options.check.snapshots
+    paths = tuple(str(rel / name) for name in (*written.written, *written.removed))
+    return Applied(report=outcome.report, paths=paths, message=message)
 
 
-def deliver_and_commit(
-    git: Git, options: JobOptions, commit: str, pull_url: str | None = None
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def deliver_through(
+    saver: Saver,
+    options: JobOptions,
+    run_id: str,
+    dead: str | None,
+    *,
+    commit: str | None,
+    pull_url: str | None = None,
 ) -> Delivery:
-    """Send pending alerts, then commit and push the outbox's delivered marks (commit mode)."""
-    delivery = deliver(git.path, options, commit=commit, pull_url=pull_url)
-    if not delivery.delivered:
-        return delivery
-    message = f"catalog-watch: {len(delivery.delivered)} alerts delivered to Slack"
-    paths = (str(options.check.snapshots),)
-    if git.commit(paths, message) is None:
-        return delivery
-
-    def redo(tip: Git) -> str | None:
-        mark_delivered(tip.path, options, delivery.delivered)
-        return tip.commit(paths, message)
-
-    push_with_recovery(git, git.current_branch(), redo)
-    return delivery
-
-
-def deliver(
-    root: Path, options: JobOptions, *, commit: str | None, pull_url: str | None
-) -> Delivery:
+    """Send pending alerts through the mode's saver (claims, marks: each committed and pushed)."""
     assert options.slack is not None
     snapshots = options.check.snapshots
     links = links_from_env(
         options.env, commit=commit, pull_url=pull_url, changelog=f"{snapshots}/{CHANGELOG_FILE}"
     )
-    max_age = timedelta(hours=options.check.config.alerts.pending_max_age_hours)
-    return deliver_pending(
-        root / snapshots,
-        options.slack,
-        options.env,
+    alerts = options.check.config.alerts
+    context = Context(
+        settings=options.slack,
+        env=options.env,
         links=links,
+        snapshots=snapshots,
         now=options.moment,
-        max_age=max_age,
+        run_id=run_id,
+        lease=timedelta(minutes=alerts.claim_lease_minutes),
+        max_age=timedelta(hours=alerts.pending_max_age_hours),
+        webhook_delivery=alerts.webhook_delivery,
+        dead_runs=(dead,) if dead else (),
     )
+    return deliver(saver, context)
 
 
-def mark_delivered(root: Path, options: JobOptions, ids: tuple[str, ...]) -> None:
-    """Re-apply delivery marks on another copy of the outbox (a new tip after a push race)."""
-    path = root / options.check.snapshots / OUTBOX_FILE
-    write_outbox(path, read_outbox(path).mark_delivered(ids, when=utc_stamp(options.moment)))
-
-
-def _commit(git: Git, fetched: FetchResult, options: JobOptions) -> JobResult:
-    branch = git.current_branch()
+def _commit(saver: CommitSaver, fetched: FetchResult, options: JobOptions) -> JobResult:
+    git = saver.git
     applied = apply_run(options.repo, fetched, options, git.head())
-    sha = git.commit(applied.paths, applied.message) if applied.paths else None
-    if sha is None:
+    if not applied.paths:
         return JobResult(report=applied.report, applied=applied)
 
     def redo(tip: Git) -> str | None:
         again = apply_run(tip.path, fetched, options, tip.head())
         return tip.commit(again.paths, again.message) if again.paths else None
 
-    pushed = push_with_recovery(git, branch, redo)
-    return JobResult(report=applied.report, applied=applied, commit_sha=pushed.sha)
+    if not saver.commit(applied.paths, applied.message, redo):
+        return JobResult(report=applied.report, applied=applied)
+    return JobResult(report=applied.report, applied=applied, commit_sha=git.head())
 
 
 def _dry_run(fetched: FetchResult, options: JobOptions) -> JobResult:

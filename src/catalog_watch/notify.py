@@ -1,93 +1,30 @@
 """Alerts from a run into the outbox, and pending alerts from the outbox into Slack.
 
-Two steps on purpose (see ``outbox.py``): ``queue_alerts`` runs while the run writes its snapshot,
-so the alerts are committed with it; ``deliver_pending`` runs after that commit is pushed, and
-marks delivered exactly the alerts of the messages Slack accepted.
+Two steps on purpose (see ``outbox.py``): the run's alerts are queued while it writes its
+snapshot, so they are committed with it; ``delivery.py`` sends them after that commit is pushed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from catalog_watch.alerts import BASELINE, Alert, Destination
+from catalog_watch.alerts import BASELINE, Alert
 from catalog_watch.config import Config
-from catalog_watch.errors import SlackDeliveryError
-from catalog_watch.outbox import (
-    OUTBOX_FILE,
-    Entry,
-    group_by_destination,
-    read_outbox,
-    write_outbox,
-)
+from catalog_watch.outbox import OUTBOX_FILE, Outbox, group_by_destination, read_outbox
 from catalog_watch.policy import alerts_for
-from catalog_watch.publish.slack import SlackSender, SlackSettings, sender_for
 from catalog_watch.render.slack import Links, Message, render_baseline, render_messages
 from catalog_watch.report import Report
 from catalog_watch.timestamps import utc_stamp
 
 
-def queue_alerts(
-    snapshots: Path, report: Report, config: Config, *, from_snapshot: str, now: datetime
-) -> int:
-    """Add this run's alerts to the outbox as pending; the number that were new."""
+def queued(
+    outbox: Outbox, report: Report, config: Config, *, from_snapshot: str, now: datetime
+) -> Outbox:
+    """The outbox with this run's alerts added as pending (those already known are not)."""
     alerts = alerts_for(report, config, from_snapshot=from_snapshot, today=now.date())
-    path = snapshots / OUTBOX_FILE
-    outbox = read_outbox(path)
-    updated = outbox.add(alerts, created=utc_stamp(now))
-    write_outbox(path, updated)
-    return len(updated.entries) - len(outbox.entries)
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What one delivery step did; ``errors`` are raised by the caller once the outbox is saved."""
-
-    delivered: tuple[str, ...] = ()
-    pending: int = 0
-    notices: tuple[str, ...] = ()
-    errors: tuple[SlackDeliveryError, ...] = ()
-    overdue: tuple[Entry, ...] = ()
-    payloads: tuple[tuple[str, dict[str, object]], ...] = field(default=())  # dry-run
-
-
-def deliver_pending(
-    snapshots: Path,
-    settings: SlackSettings,
-    env: Mapping[str, str],
-    *,
-    links: Links,
-    now: datetime,
-    max_age: timedelta,
-) -> Delivery:
-    """Send every pending alert, destination by destination; save the outbox with the marks."""
-    path = snapshots / OUTBOX_FILE
-    outbox = read_outbox(path)
-    delivered: list[str] = []
-    notices: list[str] = []
-    errors: list[SlackDeliveryError] = []
-    for key, alerts in group_by_destination(outbox.pending).items():
-        sender = _sender(Destination(key), settings, env)
-        if sender is None:
-            notices.append(f"Slack skipped for {key}: {_why_unusable(Destination(key), settings)}")
-            continue
-        try:
-            sender.send(
-                messages_for(alerts, links), on_delivered=lambda d: delivered.extend(d.alert_ids)
-            )
-        except SlackDeliveryError as error:
-            errors.append(error)
-    outbox = outbox.mark_delivered(delivered, when=utc_stamp(now)).pruned(now)
-    write_outbox(path, outbox)
-    return Delivery(
-        delivered=tuple(delivered),
-        pending=len(outbox.pending),
-        notices=tuple(notices),
-        errors=tuple(errors),
-        overdue=tuple(outbox.overdue(now, max_age)),
-    )
+    return outbox.add(alerts, created=utc_stamp(now))
 
 
 def preview_pending(snapshots: Path, links: Links) -> list[tuple[str, dict[str, object]]]:
@@ -134,24 +71,3 @@ def links_from_env(
         run=f"{base}/actions/runs/{run_id}" if run_id else None,
         changelog=f"{base}/blob/{commit}/{changelog}" if commit else None,
     )
-
-
-def _sender(
-    target: Destination, settings: SlackSettings, env: Mapping[str, str]
-) -> SlackSender | None:
-    """The sender for one destination, or None when its secret is not there (a fork, a typo)."""
-    if target.channel is not None:
-        return sender_for(settings, channel=target.channel) if settings.token else None
-    if target.webhook_env is not None:
-        url = env.get(target.webhook_env)
-        name = f"webhook {target.webhook_env}"
-        return sender_for(settings, webhook_url=url, name=name) if url else None
-    return sender_for(settings) if settings.configured else None
-
-
-def _why_unusable(target: Destination, settings: SlackSettings) -> str:
-    if target.webhook_env is not None:
-        return f"${target.webhook_env} is not set"
-    if target.channel is not None:
-        return "no SLACK_TOKEN for the bot"
-    return settings.missing() or "not configured"

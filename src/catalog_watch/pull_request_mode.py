@@ -9,11 +9,13 @@ sent again; the branch is force-pushed with a lease, and only when its catalog c
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from catalog_watch.catalog import JSON
 from catalog_watch.changelog import CHANGELOG_FILE
-from catalog_watch.job import JobOptions, JobResult, apply_run, deliver
+from catalog_watch.job import JobOptions, JobResult, apply_run, deliver_through
 from catalog_watch.outbox import OUTBOX_FILE, parse_outbox, read_outbox, write_outbox
 from catalog_watch.publish.git import Git, push_force_with_lease
 from catalog_watch.publish.github import (
@@ -31,7 +33,7 @@ from catalog_watch.run import fetch_since
 from catalog_watch.snapshot import META_FILE
 
 
-def run_pull_request(git: Git, options: JobOptions) -> JobResult:
+def run_pull_request(git: Git, options: JobOptions, run_id: str) -> JobResult:
     base = options.base or git.current_branch()
     git.fetch(base)
     remote_sha = git.remote_sha(options.branch)
@@ -44,7 +46,7 @@ def run_pull_request(git: Git, options: JobOptions) -> JobResult:
         fetched = fetch_since(_branch_meta(tree, options, remote_sha), options.check)
         if fetched.not_modified:  # nothing new since the branch (or base) was written
             return _deliver_only(
-                tree, options, remote_sha, JobResult(report=None, not_modified=True)
+                tree, options, run_id, remote_sha, JobResult(report=None, not_modified=True)
             )
         _carry_outbox(tree, options, remote_sha)
         applied = apply_run(tree.path, fetched, options, tree.head())
@@ -57,12 +59,12 @@ def run_pull_request(git: Git, options: JobOptions) -> JobResult:
             result = JobResult(
                 report=applied.report, applied=applied, commit_sha=remote_sha, pull=pull
             )
-            return _deliver_only(tree, options, remote_sha, result)
+            return _deliver_only(tree, options, run_id, remote_sha, result)
         tree.commit(applied.paths, applied.message)
         sha = push_force_with_lease(tree, options.branch, remote_sha)
         pull = _upsert(client, applied.report, options, base)
         result = JobResult(report=applied.report, applied=applied, commit_sha=sha, pull=pull)
-        return _deliver_on_branch(tree, options, sha, result)
+        return _deliver_on_branch(tree, options, run_id, sha, result)
 
 
 def fitted_body(report: Report, options: JobOptions) -> str:
@@ -87,23 +89,43 @@ def _upsert(
 
 
 def _deliver_only(
-    tree: Git, options: JobOptions, remote_sha: str | None, result: JobResult
+    tree: Git, options: JobOptions, run_id: str, remote_sha: str | None, result: JobResult
 ) -> JobResult:
     """No new catalog: still deliver what the branch's outbox left pending (a Slack outage)."""
     if options.slack is None or remote_sha is None:
         return result
     tree.run("reset", "--quiet", "--hard", remote_sha)
-    return _deliver_on_branch(tree, options, remote_sha, result)
+    return _deliver_on_branch(tree, options, run_id, remote_sha, result)
 
 
-def _deliver_on_branch(tree: Git, options: JobOptions, sha: str, result: JobResult) -> JobResult:
+@dataclass(slots=True)
+class BranchSaver:
+    """Pull-request mode's saver: commit on the rolling branch, push with a lease (a CAS)."""
+
+    tree: Git
+    options: JobOptions
+    sha: str  # where the branch is on origin, as far as this run knows
+
+    @property
+    def root(self) -> Path:
+        return self.tree.path
+
+    def save(self, message: str, apply: Callable[[Path], None]) -> bool:
+        apply(self.tree.path)
+        if self.tree.commit((str(self.options.check.snapshots),), message) is None:
+            return False
+        self.sha = push_force_with_lease(self.tree, self.options.branch, self.sha)
+        return True
+
+
+def _deliver_on_branch(
+    tree: Git, options: JobOptions, run_id: str, sha: str, result: JobResult
+) -> JobResult:
     if options.slack is None:
         return result
     pull_url = result.pull.pull.url if result.pull and result.pull.pull else None
-    delivery = deliver(tree.path, options, commit=sha, pull_url=pull_url)
-    message = f"catalog-watch: {len(delivery.delivered)} alerts delivered to Slack"
-    if delivery.delivered and tree.commit((str(options.check.snapshots),), message):
-        push_force_with_lease(tree, options.branch, sha)
+    saver = BranchSaver(tree, options, sha)
+    delivery = deliver_through(saver, options, run_id, None, commit=sha, pull_url=pull_url)
     return replace(result, delivery=delivery)
 
 

@@ -8,6 +8,7 @@ is written, so a failure leaves the snapshot folder byte for byte as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog_watch.catalog import JSON, Catalog
@@ -45,6 +46,7 @@ class CheckOptions:
     models_json: str | None = None
     config: Config = field(default_factory=Config)
     fetch: FetchOptions = field(default_factory=FetchOptions)
+    now: datetime | None = None  # the run's time (rejections' first_seen/age); None: the clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,13 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     new = parse_source(
         fetched.document, options.source_type, max_rejected_share=guard.max_rejected_share
     )
-    new = apply_last_good(new, old)
+    new = apply_last_good(
+        new,
+        old,
+        snapshot.meta.get("rejected") if snapshot is not None else None,
+        now=options.now or datetime.now(UTC),
+        guard=guard,
+    )
     if old is not None and not options.allow_shrink:
         check_shrink(old, new, guard.max_shrink)
     others = [load_catalog(path, options.config) for path in options.compare_with]
@@ -115,7 +123,9 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     meta = snapshot_meta(new, files, fetched)
     if snapshot is not None and "health" in snapshot.meta:
         meta["health"] = snapshot.meta["health"]  # carried over; the run updates it
-    unchanged = snapshot is not None and _same_content(snapshot.meta, meta)
+    unchanged = (
+        snapshot is not None and snapshot.files == files and _same_content(snapshot.meta, meta)
+    )
     from_snapshot = "none"
     if snapshot is not None and old is not None:
         stored = snapshot.meta.get("content_sha256")
@@ -140,6 +150,8 @@ def snapshot_meta(
             "rejected": len(catalog.rejections),
         },
         "fields": field_names(catalog).to_json(),
+        # each with first_seen and runs (last_good.py): a still-rejected value changes this entry
+        # on every run, so the run writes _meta.json even when the content is the same
         "rejected": [rejection.to_json() for rejection in catalog.rejections],
     }
 

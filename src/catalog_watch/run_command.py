@@ -14,7 +14,7 @@ from catalog_watch.errors import CatalogWatchError
 
 if TYPE_CHECKING:
     from catalog_watch.actions import ActionsRuntime
-    from catalog_watch.notify import Delivery
+    from catalog_watch.delivery import Delivery
     from catalog_watch.publish.slack import SlackSettings
     from catalog_watch.report import Report
 
@@ -70,6 +70,10 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     else:
         _publish_locally(result.report, args, runtime)
     sys.stdout.write(result.preview)
+    for notice in result.notices:
+        print(f"catalog-watch: notice: {notice}", file=sys.stderr)
+        if runtime is not None:
+            runtime.notice(notice, title="catalog-watch")
     if result.delivery is not None:
         _report_delivery(result.delivery, runtime)
     if runtime is not None:

@@ -109,7 +109,7 @@ class _Meta(BaseModel):
     """What ``_meta.json`` must hold for the next run to trust it (more keys may follow)."""
 
     model_config = ConfigDict(extra="allow", strict=True)
-    format: int
+    format: int = 1
     source: str | None = None
     url: str | None = None
     etag: str | None = None

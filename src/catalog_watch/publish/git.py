@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from catalog_watch import __version__
 from catalog_watch.errors import GitError, PushRejected
 
 Done = subprocess.CompletedProcess[str]
@@ -50,6 +51,8 @@ Done = subprocess.CompletedProcess[str]
 FALLBACK_NAME = "catalog-watch"
 FALLBACK_EMAIL = "catalog-watch@users.noreply.github.com"
 TOOL_PREFIX = "catalog-watch"
+TOOL_TRAILER = "Catalog-Watch-Commit"  # every commit the tool makes carries it
+_LOG_FORMAT = f"--format=%H%x1f%s%x1f%(trailers:key={TOOL_TRAILER},valueonly,separator=%x2c)%x1e"
 
 # The remote refused for good and will refuse again. Protection markers win over everything;
 # "[remote rejected]" and a declining hook count only when no ref-lock race is mentioned.
@@ -69,11 +72,14 @@ _LOCKED = (
 SyncOutcome = Literal["up-to-date", "fast-forwarded", "pushed", "dropped", "kept"]
 
 
-def is_tool_commit(subject: str) -> bool:
-    """A commit catalog-watch made, by its subject: ``catalog-watch`` then ``:``, space or end.
+def is_tool_commit(subject: str, trailer: str = "") -> bool:
+    """A commit catalog-watch made: its ``Catalog-Watch-Commit`` trailer, or (commits made before
+    the trailer existed) its subject: ``catalog-watch`` then ``:``, space or end.
 
     Recovery also requires such a commit to touch only the owned paths before it drops one.
     """
+    if trailer.strip():
+        return True
     rest = subject.removeprefix(TOOL_PREFIX)
     return rest != subject and (not rest or rest[0] in ": ")
 
@@ -82,10 +88,11 @@ def is_tool_commit(subject: str) -> bool:
 class Commit:
     sha: str
     subject: str
+    trailer: str = ""
 
     @property
     def tool(self) -> bool:
-        return is_tool_commit(self.subject)
+        return is_tool_commit(self.subject, self.trailer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +152,7 @@ class Git:
     def unpushed(self, branch: str) -> tuple[Commit, ...]:
         """The commits on HEAD that ``origin/<branch>`` lacks, oldest first (no fetch: the
         remote-tracking ref as the last fetch left it). For the run's log line."""
-        found = self.run(
-            "log", "--reverse", "--format=%H%x1f%s", f"refs/remotes/origin/{branch}..HEAD"
-        )
+        found = self.run("log", "--reverse", _LOG_FORMAT, f"refs/remotes/origin/{branch}..HEAD")
         return _commits(found)
 
     def sync(self, branch: str, *, owned: Sequence[str], attempts: int = 3) -> SyncResult:
@@ -203,7 +208,7 @@ class Git:
         if not self.run("--literal-pathspecs", "diff", "--cached", "--name-only", "--", *present):
             return None
         commit = (*self._identity(), *literal, "commit", "--quiet", "--file=-", "--", *present)
-        self._run(commit, stdin=message)
+        self._run(commit, stdin=f"{message.rstrip()}\n\n{TOOL_TRAILER}: {__version__}\n")
         return self.head()
 
     @contextmanager
@@ -469,7 +474,7 @@ def _replayable(git: Git, onto: str) -> list[Commit]:
         "--right-only",
         "--cherry-pick",
         "--no-merges",
-        "--format=%H%x1f%s",
+        _LOG_FORMAT,
         f"{onto}...HEAD",
     )
     return list(_commits(found))
@@ -559,8 +564,8 @@ def _picking(git: Git) -> bool:
 
 
 def _commits(log: str) -> tuple[Commit, ...]:
-    rows = (line.partition("\x1f") for line in log.splitlines() if line)
-    return tuple(Commit(sha=sha, subject=subject) for sha, _, subject in rows)
+    rows = (record.strip("\n").split("\x1f") for record in log.split("\x1e") if record.strip())
+    return tuple(Commit(*[*row, "", ""][:3]) for row in rows)
 
 
 def _name(commit: Commit) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from tests.slack_server import SlackServer
 
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
@@ -20,3 +24,18 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 def sleeps() -> list[float]:
     """Waits a client asked for, recorded instead of slept (pass ``sleeps.append`` as sleep)."""
     return []
+
+
+@pytest.fixture
+def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        for name in (
+            "SLACK_WEBHOOK_URL",
+            "SLACK_TOKEN",
+            "SLACK_BOT_TOKEN",
+            "SLACK_CHANNEL",
+            "GITHUB_ACTIONS",
+        ):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("SLACK_API_URL", server.api_url)
+        yield server

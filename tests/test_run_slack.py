@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +15,6 @@ from tests.slack_server import SlackServer
 from tests.test_run_commit_mode import clone, run_in
 
 OUTBOX = "snapshots/models.dev/outbox.jsonl"
-
-
-@pytest.fixture
-def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackServer]:
-    with SlackServer() as server:
-        for name in (
-            "SLACK_WEBHOOK_URL",
-            "SLACK_TOKEN",
-            "SLACK_BOT_TOKEN",
-            "SLACK_CHANNEL",
-            "GITHUB_ACTIONS",
-        ):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("SLACK_API_URL", server.api_url)
-        yield server
 
 
 @pytest.fixture

@@ -1,0 +1,138 @@
+"""``catalog-watch run`` as one transaction: failures counted, leftovers kept out, claims pushed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog_watch.outbox import Claim, outbox_text, parse_outbox
+from tests.factories import document, edited, model, provider
+from tests.git_repos import fresh_origin, git, isolate_git, subjects
+from tests.slack_server import SlackServer
+from tests.test_run_commit_mode import clone
+from tests.test_run_slack import OUTBOX, catalog, commit_run
+
+META = "snapshots/models.dev/_meta.json"
+FOLDER = "snapshots/models.dev"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    isolate_git(monkeypatch, tmp_path / "home")
+    return clone(fresh_origin(tmp_path), "ours")
+
+
+def repriced() -> dict[str, Any]:
+    """The catalog with one model's prices raised: two price changes."""
+    doc = edited(catalog())
+    doc["acme"]["models"]["m1"]["cost"] = {"input": 9, "output": 9}
+    return doc
+
+
+def origin_health(repo: Path) -> dict[str, Any]:
+    git(repo, "fetch", "--quiet", "origin")
+    meta: dict[str, Any] = json.loads(git(repo, "show", f"origin/main:{META}"))
+    return dict(meta["health"])
+
+
+def test_a_shrink_refusal_counts_in_the_failure_streak(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    code, _, _ = commit_run(repo, monkeypatch, capsys, document(provider("beta", model("x"))))
+    assert code == 5
+    health = origin_health(repo)
+    assert health["consecutive_failures"] == 1
+    assert "offerings" in health["last_error"]
+    assert subjects(repo, "origin/main")[0].startswith("catalog-watch: run failed:")
+
+
+def test_a_damaged_outbox_stops_the_run_before_the_snapshot_is_written(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    (repo / OUTBOX).write_text('{"alert": {"id": "x"}, "created": "2026"}\n')
+    git(repo, "add", OUTBOX)
+    git(repo, "commit", "--quiet", "-m", "a hand edit gone wrong")
+    git(repo, "push", "--quiet", "origin", "HEAD:main")
+    before = (repo / FOLDER / "acme.json").read_bytes()
+    changed = repriced()
+    code, _, err = commit_run(repo, monkeypatch, capsys, changed)
+    assert code == 6
+    assert f"{OUTBOX}:1: not an outbox entry" in err
+    assert (repo / FOLDER / "acme.json").read_bytes() == before
+    assert origin_health(repo)["consecutive_failures"] == 1
+
+
+def test_untracked_files_in_the_snapshot_folder_are_never_committed(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    (repo / FOLDER / "notes.env").write_text("OPENAI_API_KEY=sk-live-do-not-commit\n")
+    changed = repriced()
+    code, _, err = commit_run(repo, monkeypatch, capsys, changed)
+    assert code == 0
+    assert "set aside 1 uncommitted file(s)" in err
+    assert "sk-live-do-not-commit" not in git(repo, "log", "-p", "origin/main")
+    assert not (repo / FOLDER / "notes.env").exists()
+
+
+def test_a_commit_a_killed_run_left_unpushed_is_pushed_by_the_next_run(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    hook = Path(git(repo, "rev-parse", "--absolute-git-dir")) / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    changed = repriced()
+    assert commit_run(repo, monkeypatch, capsys, changed)[0] == 7  # the push failed
+    local = git(repo, "rev-parse", "HEAD")
+    assert git(repo, "rev-parse", "origin/main") != local
+    hook.unlink()
+    code, _, err = commit_run(repo, monkeypatch, capsys, changed)
+    assert code == 0
+    assert "pushed" in err
+    log = git(repo, "log", "--format=%s", "origin/main").splitlines()
+    assert len([s for s in log if "price change" in s]) == 1
+
+
+def test_a_run_that_was_killed_is_counted_by_the_next(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    marker = Path(git(repo, "rev-parse", "--absolute-git-dir")) / "catalog-watch" / "run"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("run-that-was-killed")
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    log = git(repo, "log", "--format=%s", "origin/main")
+    assert "catalog-watch: previous run did not finish" in log
+    assert origin_health(repo)["consecutive_failures"] == 0
+    assert not marker.exists()
+
+
+def test_alerts_claimed_by_a_run_in_progress_are_left_to_it(
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    slack: SlackServer,
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    slack.outage()
+    changed = repriced()
+    assert commit_run(repo, monkeypatch, capsys, changed)[0] == 9
+    slack.recover()
+    outbox = parse_outbox((repo / OUTBOX).read_text())
+    other = Claim("another-run", "2026-11-25T10:17:00Z")
+    claimed = outbox.claim([a.id for a in outbox.pending], other)
+    (repo / OUTBOX).write_text(outbox_text(claimed))
+    git(repo, "commit", "--quiet", "--all", "-m", "catalog-watch: claim (another run)")
+    git(repo, "push", "--quiet", "origin", "HEAD:main")
+    posts = len(slack.webhook_posts())
+    code, _, err = commit_run(repo, monkeypatch, capsys, changed)
+    assert code == 0
+    assert "claimed by another run still in progress" in err
+    assert len(slack.webhook_posts()) == posts

@@ -3,6 +3,8 @@
 An alert's ``id`` is derived from what it says and where it goes: (kind, provider, model, field,
 new value, hash of the snapshot the change is measured from, destination). A re-run, a retried
 workflow or a rebase recomputes the same ids, so the outbox can tell what was already delivered.
+A rejected record (``record_rejected``) is told once per rejected value, whatever snapshot it is
+measured from: its id leaves the snapshot hash out.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from catalog_watch.severity import Severity
 BASELINE = "baseline"
 INCONSISTENCY_APPEARED = "inconsistency_appeared"
 INCONSISTENCY_RESOLVED = "inconsistency_resolved"
+RECORD_REJECTED = "record_rejected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class Alert:
     destination: Destination
     rule: str
     source: str
-    kind: str  # a change kind, inconsistency_appeared/_resolved, or baseline
+    kind: str  # a change kind, inconsistency_appeared/_resolved, record_rejected or baseline
     severity: Severity
     provider: str | None = None
     model: str | None = None

@@ -8,6 +8,7 @@ get here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -33,30 +34,96 @@ class Provider:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """A record (or a field of one) that failed validation and was not accepted."""
+    """A record (or a field of one) that failed validation and was not accepted.
+
+    ``first_seen`` and ``runs`` are the bookkeeping of ``last_good.py`` (kept in ``_meta.json``):
+    the run that first rejected this same value, and how many consecutive runs have served it.
+    Untracked (None and 0) where no run judged it, as in ``catalog-watch diff``.
+    """
 
     provider: str
     model: str | None
     field: str
     reason: str
     value: JSON = None
+    first_seen: str | None = None  # UTC ``YYYY-MM-DDTHH:MM:SSZ`` of the first run that saw it
+    runs: int = 0  # consecutive runs that served this same rejected value, this one included
 
     @property
     def where(self) -> str:
         model = f" model {self.model!r}" if self.model is not None else ""
         return f"provider {self.provider!r}{model} field {self.field!r}"
 
+    @property
+    def key(self) -> str:
+        """What identifies the rejection from run to run: the place and the rejected value."""
+        return json.dumps(
+            [self.provider, self.model, self.field, self.value],
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @property
+    def label(self) -> str:
+        """``provider/model`` (the provider alone for a provider field)."""
+        return self.provider if self.model is None else f"{self.provider}/{self.model}"
+
     def __str__(self) -> str:
-        return f"{self.where}: {self.reason} (got {self.value!r})"
+        text = f"{self.where}: {self.reason} (got {self.value!r})"
+        if self.first_seen is not None:
+            runs = "1 run" if self.runs == 1 else f"{self.runs} runs"
+            text += f"; rejected on {runs} since {self.first_seen}"
+        return text
 
     def to_json(self) -> dict[str, JSON]:
-        return {
+        data: dict[str, JSON] = {
             "provider": self.provider,
             "model": self.model,
             "field": self.field,
             "reason": self.reason,
             "value": self.value,
         }
+        if self.first_seen is not None:
+            data["first_seen"] = self.first_seen
+            data["runs"] = self.runs
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A rejected value upstream kept serving long enough to be taken as its decision.
+
+    The new record went into the snapshot, so the change itself is in the diff as usual; this
+    says why a value that used to be rejected now counts.
+    """
+
+    rejection: Rejection  # as last rejected: ``first_seen`` and ``runs`` include this run
+    old: JSON  # the last good value the accepted one replaces
+
+    def __str__(self) -> str:
+        r = self.rejection
+        return (
+            f"accepted after {r.runs} runs: {r.label} {r.field} "
+            f"{_shown(self.old)} → {_shown(r.value)} (rejected since {r.first_seen})"
+        )
+
+    def to_json(self) -> dict[str, JSON]:
+        r = self.rejection
+        return {
+            "provider": r.provider,
+            "model": r.model,
+            "field": r.field,
+            "old": self.old,
+            "new": r.value,
+            "reason": r.reason,
+            "first_seen": r.first_seen,
+            "runs": r.runs,
+        }
+
+
+def _shown(value: JSON) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +134,7 @@ class Catalog:
     source: str = "models.dev"
     rejections: tuple[Rejection, ...] = field(default=())
     warnings: tuple[Rejection, ...] = field(default=())
+    accepted: tuple[Accepted, ...] = field(default=())  # rejected before, upstream's decision now
 
     def offerings(self) -> Iterator[tuple[str, str, Record]]:
         """Every (provider id, model id, record), sorted by provider then model."""

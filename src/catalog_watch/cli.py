@@ -157,6 +157,11 @@ def _parser() -> argparse.ArgumentParser:
     check = subcommands.add_parser("check", help="fetch, diff against the snapshots, report")
     _source_options(check)
     check.add_argument("--write", action="store_true", help="write the new snapshot")
+    check.add_argument(
+        "--now",
+        type=_utc_time,
+        help="the run's time, ISO 8601 (default: now; rejections are dated and aged by it)",
+    )
     check.set_defaults(command=run_command.check)
 
     run = subcommands.add_parser(

@@ -230,6 +230,7 @@ def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
         allow_shrink=args.allow_shrink,
         models_json=args.models_json,
         config=with_guard(with_ignored(load_config(args.config), args.ignore_field), args),
+        now=getattr(args, "now", None),
     )
 
 

@@ -9,6 +9,8 @@ key's name instead of being silently ignored. Every setting has a default: no fi
     [guard]
     max_shrink = 0.2            # share of offerings that may vanish in one run
     max_rejected_share = 0.05   # share of bad records above which the catalog is refused
+    accept_rejected_after_runs = 3    # a window upstream keeps at 0 for this many runs in a row
+    accept_rejected_after_hours = 24  # ... and this many hours is upstream's decision (inf: never)
 
     [inconsistencies]
     context_tolerance = 0.05   # relative gap under which two windows are the same
@@ -79,6 +81,11 @@ class DiffSettings(_Section):
 class GuardSettings(_Section):
     max_shrink: float = Field(default=DEFAULT_MAX_SHRINK, ge=0, le=1)
     max_rejected_share: float = Field(default=DEFAULT_MAX_REJECTED_SHARE, ge=0, le=1)
+    # A rejected context window (positive → 0) that upstream serves unchanged for this many
+    # consecutive runs *and* this many hours since it was first rejected is accepted (see
+    # ``last_good.py``); both must be met, so neither a burst of runs nor one late run suffices.
+    accept_rejected_after_runs: int = Field(default=3, ge=1, strict=True)
+    accept_rejected_after_hours: float = Field(default=24, ge=0)
 
 
 class InconsistencySettings(_Section):

@@ -3,12 +3,15 @@
 Pure: a report and the config in, alerts out. Each rule that matches a change makes one alert for
 the rule's destination; two rules sending the same change to the same destination make one alert
 (the ids are equal). The first run makes a single baseline alert per destination instead of one per
-model, and schema drift makes one note per destination.
+model, and schema drift makes one note per destination. A rejected record alerts on the first run
+that rejects its value (``runs`` 1), to the rules that would have heard of the change it would have
+made; its id does not depend on the snapshot, so the outbox holds it once however often it recurs.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
@@ -16,20 +19,23 @@ from catalog_watch.alerts import (
     BASELINE,
     INCONSISTENCY_APPEARED,
     INCONSISTENCY_RESOLVED,
+    RECORD_REJECTED,
     Alert,
     Destination,
     alert_id,
 )
-from catalog_watch.catalog import JSON
+from catalog_watch.catalog import JSON, Rejection
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.config import Config, Mute, WatchRule
 from catalog_watch.consistency import Inconsistency
-from catalog_watch.render.values import old_to_new
+from catalog_watch.diff import classify
+from catalog_watch.render.values import old_to_new, plain
 from catalog_watch.report import Report
 from catalog_watch.severity import Severity
 from catalog_watch.sources import SOURCE_NAMES
 
 SCHEMA_DRIFT = "schema_drift"
+REJECTED_SEVERITY = Severity.MEDIUM
 
 
 def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: date) -> list[Alert]:
@@ -42,6 +48,7 @@ def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: dat
         found = list(_change_alerts(report, rules, mutes, from_snapshot))
         found += _inconsistency_alerts(report, rules, mutes, from_snapshot)
         found += _drift_alerts(report, rules, from_snapshot)
+    found += _rejection_alerts(report, rules, mutes)
     unique: dict[str, Alert] = {}
     for alert in found:
         unique.setdefault(alert.id, alert)
@@ -243,6 +250,77 @@ def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str
             )
         )
     return alerts
+
+
+def _rejection_alerts(
+    report: Report, rules: Sequence[WatchRule], mutes: Sequence[Mute]
+) -> list[Alert]:
+    """Each record rejected for the first time, to every rule that selects it."""
+    found: list[Alert] = []
+    for rejection in report.rejections:
+        if rejection.runs > 1 or any(_mutes_rejection(m, rejection) for m in mutes):
+            continue
+        for rule in rules:
+            if _rejection_matches(rule, rejection):
+                found.append(_rejection_alert(report.source, rule, rejection))
+    return found
+
+
+def _rejection_matches(rule: WatchRule, rejection: Rejection) -> bool:
+    """The rule's globs and minimum severity let it through, and the rule watches the kind of
+    change the value would have made (``cost.*``: price_changed; a provider field:
+    provider_changed)."""
+    if rejection.model is None:
+        would_be = ChangeKind.PROVIDER_CHANGED
+    else:
+        would_be = classify(rejection.provider, rejection.model, rejection.field, None, None).kind
+    return (
+        would_be in rule.kinds
+        and _severe_enough(REJECTED_SEVERITY, rule)
+        and _selected(rejection.provider, rule.providers, rule.exclude_providers)
+        and _selected(rejection.model or "", rule.models, rule.exclude_models)
+    )
+
+
+def _mutes_rejection(mute: Mute, rejection: Rejection) -> bool:
+    return (
+        mute.inconsistency is None
+        and _glob(rejection.provider, mute.provider)
+        and _glob(rejection.model or "", mute.model)
+        and _glob(rejection.field, mute.field)
+        and _glob(RECORD_REJECTED, mute.kind)
+    )
+
+
+def _rejection_alert(source: str, rule: WatchRule, rejection: Rejection) -> Alert:
+    target = destination(rule)
+    return Alert(
+        id=alert_id(
+            kind=RECORD_REJECTED,
+            provider=rejection.provider,
+            model=rejection.model,
+            field=rejection.field,
+            new=rejection.value,
+            from_snapshot="",  # once per rejected value, from whichever snapshot
+            destination=target,
+        ),
+        destination=target,
+        rule=rule.name,
+        source=source,
+        kind=RECORD_REJECTED,
+        severity=REJECTED_SEVERITY,
+        provider=rejection.provider,
+        model=rejection.model,
+        field=rejection.field,
+        new=_brief(rejection.value),
+        detail=f"{rejection.field} {_rejected_value(rejection.value)} rejected: {rejection.reason}",
+        extra={"reason": rejection.reason, "first_seen": rejection.first_seen},
+    )
+
+
+def _rejected_value(value: JSON) -> str:
+    """A string quoted (``"call us"``), so that it does not read as part of the sentence."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else plain(value)
 
 
 def _baseline(report: Report, rule: WatchRule, from_snapshot: str) -> Alert:

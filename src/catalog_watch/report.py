@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from catalog_watch.catalog import JSON, Catalog, Rejection
+from catalog_watch.catalog import JSON, Accepted, Catalog, Rejection
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.consistency import Inconsistency, compare_inconsistencies
 from catalog_watch.schema import SchemaDrift, field_names, schema_drift
@@ -39,6 +39,7 @@ class Report:
     new: CatalogCounts
     rejections: tuple[Rejection, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    accepted: tuple[Accepted, ...] = ()  # rejected values taken as upstream's decision this run
 
     @property
     def first_run(self) -> bool:
@@ -74,6 +75,7 @@ class Report:
                 "new": self.new.offerings,
             },
             "rejected": len(self.rejections),
+            "accepted": len(self.accepted),
         }
 
     def to_json(self) -> dict[str, JSON]:
@@ -87,6 +89,7 @@ class Report:
             },
             "schema_drift": self.drift.to_json(),
             "rejected": [rejection.to_json() for rejection in self.rejections],
+            "accepted": [accepted.to_json() for accepted in self.accepted],
             "summary": self.summary(),
         }
 
@@ -118,4 +121,5 @@ def build_report(
         new=CatalogCounts.of(new),
         rejections=new.rejections,
         notes=tuple(notes),
+        accepted=new.accepted,
     )

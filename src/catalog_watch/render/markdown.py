@@ -58,6 +58,11 @@ def render_markdown(report: Report) -> str:
         lines.append("")
         lines.extend(f"- {cell(str(r))}" for r in report.rejections)
         lines.append("")
+    if report.accepted:
+        lines.append(f"### Rejected values accepted ({len(report.accepted)}, upstream kept them)")
+        lines.append("")
+        lines.extend(f"- {cell(str(a))}" for a in report.accepted)
+        lines.append("")
     lines.extend(f"> {note}" for note in report.notes)
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -25,7 +25,13 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from catalog_watch.alerts import BASELINE, INCONSISTENCY_APPEARED, INCONSISTENCY_RESOLVED, Alert
+from catalog_watch.alerts import (
+    BASELINE,
+    INCONSISTENCY_APPEARED,
+    INCONSISTENCY_RESOLVED,
+    RECORD_REJECTED,
+    Alert,
+)
 from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.render.headline import PHRASES
@@ -57,6 +63,7 @@ _SPECIAL = {  # kinds with their own sections, after the changes, in this order
     INCONSISTENCY_APPEARED: "New inconsistencies",
     INCONSISTENCY_RESOLVED: "Resolved inconsistencies",
     SCHEMA_DRIFT: "Schema drift",
+    RECORD_REJECTED: "Rejected records (last good value kept)",
 }
 _KIND_ORDER = {kind: n for n, kind in enumerate([*ChangeKind, *_SPECIAL, BASELINE])}
 _PHRASES: tuple[tuple[str, str, str], ...] = (
@@ -64,6 +71,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (INCONSISTENCY_APPEARED, "new inconsistency", "new inconsistencies"),
     (INCONSISTENCY_RESOLVED, "inconsistency resolved", "inconsistencies resolved"),
     (SCHEMA_DRIFT, "schema drift note", "schema drift notes"),
+    (RECORD_REJECTED, "record rejected", "records rejected"),
     (BASELINE, "baseline note", "baseline notes"),
 )
 _KNOWN = frozenset(kind for kind, _, _ in _PHRASES)

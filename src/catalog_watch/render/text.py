@@ -37,6 +37,10 @@ def render_text(report: Report) -> str:
         lines.append("")
         lines.append(f"rejected records ({len(report.rejections)}), last good value kept:")
         lines.extend(f"  {rejection}" for rejection in report.rejections)
+    if report.accepted:
+        lines.append("")
+        lines.append(f"rejected values accepted ({len(report.accepted)}), upstream kept them:")
+        lines.extend(f"  {accepted}" for accepted in report.accepted)
     lines.extend(f"note: {note}" for note in report.notes)
     return "\n".join(lines) + "\n"
 

@@ -18,6 +18,7 @@ import pytest
 
 from catalog_watch.errors import FetchError, SourceNotFound
 from catalog_watch.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
+from catalog_watch.run import CheckOptions, fetch_since
 from tests.catalog_server import CatalogServer, Reply
 
 CATALOG = {"openai": {"id": "openai", "models": {"gpt-4o": {"id": "gpt-4o"}}}}
@@ -312,3 +313,14 @@ def test_oversized_local_file_is_an_error(tmp_path: Path) -> None:
 def test_nonsensical_options_are_rejected(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="must be positive"):
         FetchOptions(**bad)
+
+
+def test_no_conditional_get_while_records_are_rejected(server: CatalogServer) -> None:
+    """A 304 would not count towards accepting a rejected value: ask for the whole catalog."""
+    server.reply(Reply.json(CATALOG), Reply.json(CATALOG))
+    options = CheckOptions(source=server.url)
+    stored = {"url": server.url, "etag": '"v1"', "rejected": []}
+    fetch_since(stored, options)
+    fetch_since({**stored, "rejected": [{"provider": "acme", "model": "m1"}]}, options)
+    assert server.requests[0].headers["if-none-match"] == '"v1"'
+    assert "if-none-match" not in server.requests[1].headers

@@ -240,7 +240,8 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     as it was. Nothing is written when the catalog is unchanged.
     """
     snapshots = root / options.check.snapshots
-    outcome = evaluate(snapshots, fetched, options.check)
+    check = options.check if options.check.now else replace(options.check, now=options.moment)
+    outcome = evaluate(snapshots, fetched, check)
     message = commit_message(outcome.report)
     if outcome.unchanged:
         return Applied(report=outcome.report, paths=(), message=message)

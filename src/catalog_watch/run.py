@@ -90,8 +90,12 @@ def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
 
 
 def fetch_since(meta: dict[str, JSON] | None, options: CheckOptions) -> FetchResult:
-    """Fetch the source, conditionally on the validators of a stored ``_meta.json``."""
-    previous = _validators(meta, options.source) if meta else None
+    """Fetch the source, conditionally on the validators of a stored ``_meta.json``.
+
+    Unconditionally while records are rejected: each run must see upstream's value again to
+    count towards accepting it (a 304 would count nothing).
+    """
+    previous = _validators(meta, options.source) if meta and not meta.get("rejected") else None
     return fetch_catalog(options.source, previous, options.fetch)
 
 

@@ -168,3 +168,21 @@ def test_actions_not_allowed_to_create_pull_requests_is_a_clear_error(
     assert code == 8
     assert "Allow GitHub Actions to create and approve pull requests" in err
     assert github.token not in err
+
+
+def test_a_failed_run_counts_in_the_branch_health(
+    repo: Path,
+    github: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    changed = edited(base_catalog())
+    changed["acme"]["models"]["m1"]["cost"]["input"] = 3
+    assert pr_run(repo, monkeypatch, capsys, changed)[0] == 0
+    code, _, _ = pr_run(repo, monkeypatch, capsys, document(provider("beta", model("x"))))
+    assert code == 5  # the shrink guard refused it
+    meta = json.loads(git(origin_of(repo), "show", f"{BRANCH}:snapshots/models.dev/_meta.json"))
+    assert meta["health"]["consecutive_failures"] == 1
+    assert git(origin_of(repo), "log", "-1", "--format=%s", BRANCH).startswith(
+        "catalog-watch: run failed:"
+    )

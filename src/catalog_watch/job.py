@@ -152,7 +152,7 @@ def _commit_mode(
     """The run in commit mode: put the checkout right, fetch, apply, commit, push, deliver."""
     git, snapshots = saver.git, options.check.snapshots
     notices = _prepare(saver, options)
-    health = _health_writer(options)
+    health = health_writer(options)
     if dead is not None:
         error = UnfinishedRun(f"the previous run ({dead}) ended without finishing (killed?)")
         _save_quietly(
@@ -197,7 +197,7 @@ def _prepare(saver: CommitSaver, options: JobOptions) -> list[str]:
     return notices
 
 
-def _health_writer(options: JobOptions) -> HealthWriter:
+def health_writer(options: JobOptions) -> HealthWriter:
     return HealthWriter(
         snapshots=options.check.snapshots,
         source=options.check.source_type or "models.dev",

@@ -9,13 +9,16 @@ sent again; the branch is force-pushed with a lease, and only when its catalog c
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from catalog_watch.catalog import JSON
 from catalog_watch.changelog import CHANGELOG_FILE
-from catalog_watch.job import JobOptions, JobResult, apply_run, deliver_through
+from catalog_watch.errors import CatalogWatchError
+from catalog_watch.health_run import first_line
+from catalog_watch.job import JobOptions, JobResult, apply_run, deliver_through, health_writer
 from catalog_watch.outbox import OUTBOX_FILE, parse_outbox, read_outbox, write_outbox
 from catalog_watch.publish.git import Git, push_force_with_lease
 from catalog_watch.publish.github import (
@@ -43,28 +46,68 @@ def run_pull_request(git: Git, options: JobOptions, run_id: str) -> JobResult:
         git.worktree(f"origin/{base}") as tree,
         GitHubClient(GitHubSettings.from_env(options.env, options.token)) as client,
     ):
-        fetched = fetch_since(_branch_meta(tree, options, remote_sha), options.check)
-        if fetched.not_modified:  # nothing new since the branch (or base) was written
-            return _deliver_only(
-                tree, options, run_id, remote_sha, JobResult(report=None, not_modified=True)
-            )
-        _carry_outbox(tree, options, remote_sha)
-        applied = apply_run(tree.path, fetched, options, tree.head())
-        if not applied.paths:
-            comment = f"The {applied.report.source} catalog is back to the state of `{base}`."
-            closed = close_rolling_pull(client, head=options.branch, base=base, comment=comment)
-            return JobResult(report=applied.report, applied=applied, pull=closed)
-        if _same_snapshot(tree, options, remote_sha):
-            pull = _upsert(client, applied.report, options, base)
-            result = JobResult(
-                report=applied.report, applied=applied, commit_sha=remote_sha, pull=pull
-            )
-            return _deliver_only(tree, options, run_id, remote_sha, result)
-        tree.commit(applied.paths, applied.message)
-        sha = push_force_with_lease(tree, options.branch, remote_sha)
+        try:
+            return _run_in(tree, client, options, run_id, base, remote_sha)
+        except Exception as error:
+            _record_failure(git, tree, options, run_id, error)
+            raise
+
+
+def _run_in(
+    tree: Git,
+    client: GitHubClient,
+    options: JobOptions,
+    run_id: str,
+    base: str,
+    remote_sha: str | None,
+) -> JobResult:
+    """The run on a worktree of the base: build the branch, push it, upsert the PR, deliver."""
+    fetched = fetch_since(_branch_meta(tree, options, remote_sha), options.check)
+    if fetched.not_modified:  # nothing new since the branch (or base) was written
+        return _deliver_only(
+            tree, options, run_id, remote_sha, JobResult(report=None, not_modified=True)
+        )
+    _carry_outbox(tree, options, remote_sha)
+    applied = apply_run(tree.path, fetched, options, tree.head())
+    if not applied.paths:
+        comment = f"The {applied.report.source} catalog is back to the state of `{base}`."
+        closed = close_rolling_pull(client, head=options.branch, base=base, comment=comment)
+        return JobResult(report=applied.report, applied=applied, pull=closed)
+    if _same_snapshot(tree, options, remote_sha):
         pull = _upsert(client, applied.report, options, base)
-        result = JobResult(report=applied.report, applied=applied, commit_sha=sha, pull=pull)
-        return _deliver_on_branch(tree, options, run_id, sha, result)
+        result = JobResult(report=applied.report, applied=applied, commit_sha=remote_sha, pull=pull)
+        return _deliver_only(tree, options, run_id, remote_sha, result)
+    tree.commit(applied.paths, applied.message)
+    sha = push_force_with_lease(tree, options.branch, remote_sha)
+    pull = _upsert(client, applied.report, options, base)
+    result = JobResult(report=applied.report, applied=applied, commit_sha=sha, pull=pull)
+    return _deliver_on_branch(tree, options, run_id, sha, result)
+
+
+def _record_failure(
+    git: Git, tree: Git, options: JobOptions, run_id: str, error: Exception
+) -> None:
+    """Count the failure in the branch's health (the base gets no commits in this mode).
+
+    Without a branch there is nowhere to keep the streak; the failed workflow run shows it.
+    """
+    sha = git.remote_sha(options.branch)
+    if sha is None:
+        return
+    try:
+        git.fetch(options.branch)
+        tree.run("reset", "--quiet", "--hard", sha)
+        saver = BranchSaver(tree, options, sha)
+        saver.save(
+            f"catalog-watch: run failed: {first_line(error)}", health_writer(options).failure(error)
+        )
+        if options.slack is not None:
+            deliver_through(saver, options, run_id, None, commit=saver.sha)
+    except (CatalogWatchError, OSError) as also:
+        print(
+            f"catalog-watch: notice: could not record the failed run: {first_line(also)}",
+            file=sys.stderr,
+        )
 
 
 def fitted_body(report: Report, options: JobOptions) -> str:

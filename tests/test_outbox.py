@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from catalog_watch.alerts import Alert, Destination
-from catalog_watch.outbox import Outbox, read_outbox, write_outbox
+from catalog_watch.errors import StateFileError
+from catalog_watch.outbox import Claim, Outbox, outbox_text, parse_outbox, read_outbox, write_outbox
 from catalog_watch.severity import Severity
 
 
@@ -60,3 +63,31 @@ def test_overdue_lists_old_pending_alerts_and_pruning_keeps_them() -> None:
     )
     assert [e.alert.id for e in box.overdue(now, timedelta(hours=24))] == ["id1"]
     assert [e.alert.id for e in box.pruned(now).entries] == ["id1", "id2"]
+
+
+def test_a_claim_is_stale_after_the_lease_or_when_its_run_died() -> None:
+    box = Outbox().add([alert(1), alert(2)], created="2026-11-25T10:00:00Z")
+    box = box.claim(["id1"], Claim("run-a", "2026-11-25T10:00:00Z"))
+    lease = timedelta(minutes=30)
+    at_10_10 = datetime(2026, 11, 25, 10, 10, tzinfo=UTC)
+    assert [e.alert.id for e in box.claimable(at_10_10, lease)] == ["id2"]
+    assert [e.alert.id for e in box.claimable(at_10_10, lease, ["run-a"])] == ["id1", "id2"]
+    at_10_31 = datetime(2026, 11, 25, 10, 31, tzinfo=UTC)
+    assert [e.alert.id for e in box.claimable(at_10_31, lease)] == ["id1", "id2"]
+    assert [e.alert.id for e in box.claimed_by("run-a")] == ["id1"]
+    assert box.release(["id1"]).claimed_by("run-a") == []
+
+
+def test_unconfirmed_alerts_are_neither_pending_nor_sent_again() -> None:
+    box = Outbox().add([alert(1)], created="2026-11-25T10:00:00Z")
+    box = box.mark_unconfirmed(["id1"], when="2026-11-25T10:05:00Z")
+    assert box.pending == []
+    assert parse_outbox(outbox_text(box)) == box
+
+
+def test_a_damaged_outbox_line_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.jsonl"
+    good = outbox_text(Outbox().add([alert(1)], created="2026-11-25T10:00:00Z"))
+    path.write_text(good + '{"alert": {"id": 3}, "created": "x"}\n')
+    with pytest.raises(StateFileError, match=r"outbox.jsonl:2: not an outbox entry: alert"):
+        read_outbox(path)

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.alerts import Alert, Destination
 from catalog_watch.errors import SnapshotError
 from catalog_watch.leftovers import mark_ended, mark_started, set_aside, unfinished_run
 from catalog_watch.outbox import Outbox, outbox_text, read_outbox
 from catalog_watch.publish.git import Git
-from catalog_watch.severity import Severity
 from catalog_watch.transaction import FolderChange, apply_change, stale_staging
 from tests.git_repos import fresh_origin, git, isolate_git
+from tests.test_outbox import alert
 
 FOLDER = "snapshots/models.dev"
 
@@ -123,17 +122,6 @@ def test_leftovers_in_the_snapshot_folder_are_set_aside_never_kept(repo: Git) ->
 
 def test_a_clean_folder_sets_nothing_aside(repo: Git) -> None:
     assert set_aside(repo, FOLDER, "2026-11-25T10:17:00Z").notice() is None
-
-
-def alert(number: int) -> Alert:
-    return Alert(
-        id=f"id{number}",
-        destination=Destination(),
-        rule="all",
-        source="models.dev",
-        kind="price_changed",
-        severity=Severity.HIGH,
-    )
 
 
 def test_delivery_marks_of_an_uncommitted_outbox_are_kept(repo: Git) -> None:

@@ -146,3 +146,14 @@ def test_the_run_marker_tells_the_next_run_that_this_one_died(repo: Git) -> None
     assert unfinished_run(repo) == "run-1"
     mark_ended(repo)
     assert unfinished_run(repo) is None
+
+
+def test_a_read_only_folder_is_a_one_line_error(small_disk: Path) -> None:
+    folder = small_disk / "snap"
+    apply_change(FolderChange(folder, {"a.json": b"old\n"}))
+    remount = ["mount", "-o", "remount,ro", str(small_disk)]
+    if subprocess.run(remount, capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot remount the tmpfs read-only here")
+    with pytest.raises(SnapshotError, match="cannot write the new snapshot"):
+        apply_change(FolderChange(folder, {"a.json": b"new\n"}))
+    assert (folder / "a.json").read_bytes() == b"old\n"

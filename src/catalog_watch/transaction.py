@@ -54,8 +54,11 @@ def apply_change(change: FolderChange) -> WriteResult:
     removed = tuple(sorted(n for n in change.remove if (directory / n).exists()))
     if not wanted and not removed:
         return WriteResult(written=(), removed=())
-    directory.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=directory))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=directory))
+    except OSError as error:
+        raise SnapshotError(f"{directory}: cannot write the new snapshot: {error}") from error
     try:
         _stage(staging, wanted, change.checks)
         order = sorted(wanted, key=lambda name: (name == META_FILE, name))

@@ -21,12 +21,7 @@ import pytest
 from tests.fault_harness import Matrix, ScenarioSkipped, Spec, default_jobs, scenarios, spec_id
 
 # What breaks today, per (fault, mode, recovery); "*" matches any mode or recovery.
-XFAIL: dict[tuple[str, str, str], str] = {
-    ("read-only", "*", "*"): (
-        "a read-only snapshot folder crashes the run with an OSError traceback (exit 1) from "
-        "the staging mkdtemp, not a one-line error (recovery itself is fine)"
-    ),
-}
+XFAIL: dict[tuple[str, str, str], str] = {}
 
 
 def _reason(spec: Spec) -> str | None:

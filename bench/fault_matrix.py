@@ -33,8 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.* from the repository
 
 from tests.fault_harness import (
+    ALL_MODES,
     FAULTS,
-    MODES,
     RECOVERIES,
     Matrix,
     ScenarioSkipped,
@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="scenarios at a time")
     parser.add_argument("--only", help="comma-separated fault keys (default: every fault)")
-    parser.add_argument("--modes", default=",".join(MODES), help="bot,webhook (default: both)")
+    parser.add_argument(
+        "--modes", default=",".join(ALL_MODES), help=f"default: {','.join(ALL_MODES)}"
+    )
     parser.add_argument(
         "--recovery", choices=[*RECOVERIES, "both"], default="both", help="default: both"
     )

@@ -9,6 +9,14 @@ folder, against a loopback catalog server and the loopback Slack (``tests/slack_
 2. catalog B (price changes, a model added, a model removed: enough alerts for three Slack
    messages), the run with the fault;
 3. the next run with the fault removed, from the same clone or from a fresh clone of origin.
+   In commit mode the fault is injected once and its aftermath saved (``AfterFault``: origin,
+   the clone, what the loopback Slack holds), so both recoveries start from the same state.
+
+Modes: ``bot`` (SLACK_TOKEN + SLACK_CHANNEL, one summary and its thread replies) and ``webhook``
+(several posts) in commit mode; ``pull-request/bot`` runs a few of the faults in pull-request
+mode against the loopback GitHub (``tests/github_server.py``), judged on the rolling branch, with
+one pull request opened. (The snapshot-write, disk and damaged-file faults do not apply there:
+that mode writes in a throw-away worktree, never in the checkout.)
 
 ``--now`` is one hour later at each step. The faults are widened without sleeps and without any
 switch in the code under test: an inotify watch on the snapshot folder (kill on the first write
@@ -56,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.catalog_server import CatalogServer, Reply, Request
+from tests.github_server import GitHubServer
 from tests.slack_server import SlackServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,6 +74,10 @@ LEDGER = f"{SNAPSHOTS}/changes.jsonl"
 META = f"{SNAPSHOTS}/_meta.json"
 CHANNEL = "#llm-alerts"
 MODES = ("bot", "webhook")
+PULL_REQUEST = "pull-request/bot"  # --mode pull-request, Slack with a bot token
+ALL_MODES = (*MODES, PULL_REQUEST)
+SLACK_MODE = {"bot": "bot", "webhook": "webhook", PULL_REQUEST: "bot"}
+BRANCH = "catalog-watch/models.dev"  # pull-request mode's rolling branch
 RECOVERIES = ("same clone", "fresh clone")
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 RUN_TIMEOUT = 90.0  # seconds: a CLI run that takes longer is killed and reported
@@ -410,12 +423,16 @@ class Template:
 
 
 class Lab:
-    """One scenario: a copy of the baseline template, its own loopback Slack and catalog."""
+    """One scenario: a copy of the baseline template, its own loopback Slack and catalog (and
+    GitHub, in pull-request mode, where the run's state is judged on the rolling branch)."""
 
     def __init__(self, root: Path, mode: str, template: Template | None = None) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode is one of {MODES}, not {mode!r}")
+        if mode not in ALL_MODES:
+            raise ValueError(f"mode is one of {ALL_MODES}, not {mode!r}")
         self.root, self.mode = root, mode
+        self.slack_mode = SLACK_MODE[mode]
+        self.publish = "pull-request" if mode == PULL_REQUEST else "commit"
+        self.ref = BRANCH if self.publish == "pull-request" else "main"
         root.mkdir(parents=True, exist_ok=True)
         self.env = base_env(root / "home")
         self.origin = root / "origin.git"
@@ -424,14 +441,17 @@ class Lab:
         self.notes: list[str] = []  # what went wrong in the scenario itself (fault not reached)
         self.cleanups: list[Callable[[], None]] = []
         self._running: list[Running] = []
+        self.started = 0  # runs started (numbers the logs)
         self._clones = 0
         self._template = template
         self.slack = SlackServer()
         self.catalog = CatalogSite()
+        self.github = GitHubServer()
 
     def __enter__(self) -> Lab:
         self.slack.__enter__()
         self.catalog.__enter__()
+        self.github.__enter__()
         if self._template is None:
             self._seed()
         else:
@@ -447,6 +467,7 @@ class Lab:
         for cleanup in reversed(self.cleanups):
             with contextlib.suppress(Exception):
                 cleanup()
+        self.github.__exit__(None, None, None)
         self.catalog.__exit__(None, None, None)
         self.slack.__exit__(None, None, None)
 
@@ -468,17 +489,28 @@ class Lab:
         # makes every run compile catalog_watch from source again); the source tree untouched.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(self.root.parent / "pycache")
-        if self.mode == "bot":
+        if self.slack_mode == "bot":
             env.update(SLACK_TOKEN=self.slack.token, SLACK_CHANNEL=CHANNEL)
         else:
             env.update(SLACK_WEBHOOK_URL=self.slack.webhook_url)
+        if self.publish == "pull-request":
+            github = self.github
+            env.update(
+                GITHUB_API_URL=github.api_url,
+                GITHUB_REPOSITORY=github.repository,
+                GITHUB_TOKEN=github.token,
+            )
         env.update(extra)
         return env
 
-    def start(self, clone: Path, hours: float, label: str, **extra_env: str) -> Running:
-        argv = [*cli_command(), "run", "--mode", "commit", "--now", at(hours)]
+    def start(
+        self, clone: Path, hours: float, label: str, publish: str | None = None, **extra_env: str
+    ) -> Running:
+        mode = publish or self.publish
+        argv = [*cli_command(), "run", "--mode", mode, "--now", at(hours)]
         argv += ["--source", self.catalog.source]
-        label = f"{len(self._running) + 1:02d}-{label}"
+        self.started += 1
+        label = f"{self.started:02d}-{label}"
         running = Running(label, argv, clone, self.run_env(**extra_env), self.root / "logs")
         self._running.append(running)
         return running
@@ -506,9 +538,9 @@ class Lab:
 
     # -- Origin's state ------------------------------------------------------------------------
 
-    def show(self, path: str, ref: str = "main") -> str | None:
+    def show(self, path: str, ref: str | None = None) -> str | None:
         done = subprocess.run(
-            ["git", "show", f"{ref}:{path}"],
+            ["git", "show", f"{ref or self.ref}:{path}"],
             cwd=self.origin,
             env=self.env,
             capture_output=True,
@@ -516,9 +548,9 @@ class Lab:
         )
         return done.stdout.decode("utf-8", errors="replace") if done.returncode == 0 else None
 
-    def show_bytes(self, path: str, ref: str = "main") -> bytes | None:
+    def show_bytes(self, path: str, ref: str | None = None) -> bytes | None:
         done = subprocess.run(
-            ["git", "show", f"{ref}:{path}"],
+            ["git", "show", f"{ref or self.ref}:{path}"],
             cwd=self.origin,
             env=self.env,
             capture_output=True,
@@ -526,9 +558,17 @@ class Lab:
         )
         return done.stdout if done.returncode == 0 else None
 
-    def tree(self, ref: str = "main") -> list[str]:
-        out = git(self.origin, self.env, "ls-tree", "-r", "--name-only", ref, "--", SNAPSHOTS)
-        return [line for line in out.splitlines() if line]
+    def tree(self, ref: str | None = None) -> list[str]:
+        ref = ref or self.ref
+        done = subprocess.run(
+            ["git", "ls-tree", "-r", "--name-only", ref, "--", SNAPSHOTS],
+            cwd=self.origin,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return [line for line in done.stdout.splitlines() if line]
 
     def history_paths(self) -> set[str]:
         out = git(self.origin, self.env, "log", "--all", "--name-only", "--format=", "--", ".")
@@ -541,7 +581,7 @@ class Lab:
 
     def landed(self) -> list[dict[str, Any]]:
         """The messages that reached the channel (bot) or the webhook, in order."""
-        if self.mode == "bot":
+        if self.slack_mode == "bot":
             return self.slack.messages(CHANNEL)
         return self.slack.webhook_posts()
 
@@ -574,8 +614,8 @@ class Reference:
     messages: int  # how many messages the run posted
 
 
-def make_reference(root: Path, template: Template) -> Reference:
-    with Lab(root, template.mode, template) as lab:
+def make_reference(root: Path, template: Template, mode: str) -> Reference:
+    with Lab(root, mode, template) as lab:
         lab.catalog.serve(catalog_b())
         done = lab.run(lab.ours, 1, "reference")
         if done.code != 0:
@@ -693,6 +733,7 @@ class Verdict:
     pending: list[str] = field(default_factory=list)
     streak: int | None = None
     leaks: list[str] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)  # "<run>: <last traceback line>"
     notes: list[str] = field(default_factory=list)  # the scenario's and the runs' troubles
     runs: list[Finished] = field(default_factory=list)
 
@@ -732,6 +773,7 @@ class Verdict:
             found.append(f"the health failure streak in _meta.json is {self.streak}, not 0")
         if self.leaks:
             found.append(f"committed what must not be: {', '.join(self.leaks)}")
+        found += [f"run {crash} (a traceback, not a one-line error)" for crash in self.crashes]
         return found + self.notes
 
     @property
@@ -771,6 +813,9 @@ class Verdict:
             parts.append(f"streak {self.streak}")
         if self.leaks:
             parts.append(f"leaked ({', '.join(self.leaks)})")
+        if self.crashes:
+            errors = sorted({crash.split(": ", 2)[1].split(":")[0] for crash in self.crashes})
+            parts.append(f"crashed ({', '.join(errors)} traceback)")
         if not parts:  # nothing lost or sent twice, but the scenario or a run went wrong
             parts.append(self.notes[0][:100])
         return ", ".join(parts)
@@ -795,7 +840,7 @@ def _ending(run: Finished | None) -> str:
 def judge(lab: Lab, reference: Reference, fault: str, recovery: str, faults: int = 1) -> Verdict:
     verdict = Verdict(fault=fault, mode=lab.mode, recovery=recovery, runs=list(lab.runs))
     verdict.notes += lab.notes
-    verdict.allowed_duplicate_messages = faults if lab.mode == "webhook" else 0
+    verdict.allowed_duplicate_messages = faults if lab.slack_mode == "webhook" else 0
     # The snapshot: every provider file as the reference wrote it, nothing more.
     files = provider_files(lab)
     for name in sorted(set(files) | set(reference.providers)):
@@ -839,11 +884,17 @@ def judge(lab: Lab, reference: Reference, fault: str, recovery: str, faults: int
             verdict.leaks.append(path)
     if FAKE_KEY in lab.history_text():
         verdict.leaks.append("the fake API key")
+    # Pull-request mode: one rolling pull request, opened once.
+    if lab.publish == "pull-request":
+        opened = len(lab.github.calls("POST", r"/pulls$"))
+        still = len(lab.github.open_pulls())
+        if opened != 1 or still != 1:
+            verdict.notes.append(f"{opened} pull request(s) opened, {still} open: not one")
     # A failure is a one-line error naming what and where, never a traceback.
     for run in lab.runs:
         if "Traceback (most recent call last)" in run.stderr:
             last_line = run.stderr.strip().splitlines()[-1][:160]
-            verdict.notes.append(f"run {run.label} crashed with a traceback: {last_line}")
+            verdict.crashes.append(f"{run.label}: {last_line}")
     last = lab.runs[-1] if lab.runs else None
     if last is None or last.code != 0:
         verdict.notes.append(f"the recovery run did not succeed ({_ending(last)})")
@@ -909,8 +960,15 @@ class KillInPush(Fault):
 class KillInSlack(Fault):
     """The loopback Slack holds a post; the run is killed while it waits."""
 
-    def __init__(self, key: str, title: str, nth: int, after_processing: bool):
-        self.key, self.title = key, title
+    def __init__(
+        self,
+        key: str,
+        title: str,
+        nth: int,
+        after_processing: bool,
+        modes: tuple[str, ...] = MODES,
+    ) -> None:
+        self.key, self.title, self.modes = key, title, modes
         self.nth, self.after_processing = nth, after_processing
 
     def inject(self, lab: Lab) -> None:
@@ -926,7 +984,7 @@ class KillInSlack(Fault):
 class Overlap(Fault):
     key = "overlap"
     title = "two overlapping runs"
-    faults = 1
+    modes = (*MODES, PULL_REQUEST)
 
     def inject(self, lab: Lab) -> None:
         hold = lab.hold(nth=1)
@@ -1122,9 +1180,17 @@ FAULTS: dict[str, Fault] = {
     fault.key: fault
     for fault in (
         KillOnSnapshotWrite(),
-        KillInPush("kill-before-push", "kill after commit, before push", modes=("bot",)),
+        KillInPush(
+            "kill-before-push", "kill after commit, before push", modes=("bot", PULL_REQUEST)
+        ),
         KillInSlack("kill-before-delivery", "kill after push, before delivery", 1, False),
-        KillInSlack("kill-between-messages", "kill between two Slack messages", 2, False),
+        KillInSlack(
+            "kill-between-messages",
+            "kill between two Slack messages",
+            2,
+            False,
+            modes=(*MODES, PULL_REQUEST),
+        ),
         KillInSlack(
             "kill-after-accepted", "kill after Slack accepted, before the outbox write", 1, True
         ),
@@ -1132,6 +1198,7 @@ FAULTS: dict[str, Fault] = {
             "kill-in-delivered-push",
             "kill during the delivered-marks push",
             condition='case "$subject" in catalog-watch:*delivered*) true;; *) false;; esac',
+            modes=(*MODES, PULL_REQUEST),
         ),
         DiskFull(),
         ReadOnlyFolder(),
@@ -1192,11 +1259,68 @@ def run_scenario(
         return judge(lab, reference, fault.title, recovery, fault.faults)
 
 
+@dataclass
+class AfterFault:
+    """What a faulty run left, kept so that both recoveries start from the very same state:
+    origin and the clone as files, what Slack holds (channel messages, webhook posts), and the
+    runs so far. (Pull-request mode is not kept this way: its GitHub state is not copied.)"""
+
+    saved: Path  # origin.git and ours
+    mode: str
+    title: str
+    faults: int
+    runs: list[Finished]
+    notes: list[str]
+    messages: dict[str, list[dict[str, Any]]]  # channel id → messages
+    posts: dict[str, list[dict[str, Any]]]  # webhook path → posts
+
+    def seed(self, slack: SlackServer) -> None:
+        with slack.lock:
+            for channel_id, messages in self.messages.items():
+                slack.channels[channel_id].messages.extend(copy.deepcopy(messages))
+            for path, posts in self.posts.items():
+                slack.webhooks.setdefault(path, []).extend(copy.deepcopy(posts))
+
+
+def inject_fault(key: str, mode: str, root: Path, template: Template) -> AfterFault:
+    """The baseline copied, catalog B served, the faulty run(s), the fault removed; saved."""
+    fault = copy.copy(FAULTS[key])
+    saved = root / "after-fault"
+    with Lab(root, mode, template) as lab:
+        lab.catalog.serve(catalog_b())
+        fault.inject(lab)
+        fault.remove(lab)
+        for name, path in (("origin.git", lab.origin), ("ours", lab.ours)):  # before unmounting
+            shutil.copytree(path, saved / name, symlinks=True)
+    with lab.slack.lock:  # the server stopped: what it still held was dropped, not carried out
+        messages = {i: copy.deepcopy(c.messages) for i, c in lab.slack.channels.items()}
+        posts = copy.deepcopy(lab.slack.webhooks)
+    return AfterFault(
+        saved, mode, fault.title, fault.faults, list(lab.runs), list(lab.notes), messages, posts
+    )
+
+
+def recover(after: AfterFault, recovery: str, root: Path, reference: Reference) -> Verdict:
+    """The next run without the fault, in a copy of the saved state; judged."""
+    with Lab(root, after.mode, Template(after.saved, after.mode)) as lab:
+        after.seed(lab.slack)
+        lab.catalog.serve(catalog_b())
+        lab.runs, lab.notes = list(after.runs), list(after.notes)
+        lab.started = len(after.runs)
+        clone = lab.ours if recovery == "same clone" else lab.fresh_clone()
+        lab.run(clone, 2, "recovery")
+        return judge(lab, reference, after.title, recovery, after.faults)
+
+
 Spec = tuple[str, str, str]  # (fault key, mode, recovery)
 
 
 def spec_id(spec: Spec) -> str:
-    return "-".join(part.replace(" ", "-") for part in spec)
+    return _slug("-".join(spec))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 class Matrix:
@@ -1209,35 +1333,66 @@ class Matrix:
         self._templates: dict[str, Template] = {}
         self._references: dict[str, Reference] = {}
         self._results: dict[Spec, Verdict | BaseException] = {}
-        self._locks = {mode: threading.Lock() for mode in MODES}
+        self._faults: dict[tuple[str, str], AfterFault] = {}
+        self._fault_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks = {mode: threading.Lock() for mode in ALL_MODES}
+        self._template_locks = {mode: threading.Lock() for mode in MODES}
         self._lock = threading.Lock()
 
+    def template(self, slack_mode: str) -> Template:
+        """The baseline (always in commit mode: a rolling pull request needs a base)."""
+        with self._template_locks[slack_mode]:
+            if slack_mode not in self._templates:
+                root = self.root / f"template-{slack_mode}"
+                self._templates[slack_mode] = make_template(root, slack_mode)
+            return self._templates[slack_mode]
+
     def reference(self, mode: str) -> tuple[Template, Reference]:
+        template = self.template(SLACK_MODE[mode])
         with self._locks[mode]:
             if mode not in self._references:
-                template = make_template(self.root / f"template-{mode}", mode)
-                self._templates[mode] = template
-                self._references[mode] = make_reference(self.root / f"reference-{mode}", template)
-            return self._templates[mode], self._references[mode]
+                root = self.root / _slug(f"reference-{mode}")
+                self._references[mode] = make_reference(root, template, mode)
+            return template, self._references[mode]
 
     def run(self, spec: Spec) -> Verdict:
+        """One scenario; in commit mode the fault is injected once for both recoveries."""
         key, mode, recovery = spec
         template, reference = self.reference(mode)
-        root = self.root / re.sub(r"[^a-z0-9]+", "-", spec_id(spec).lower())
-        return run_scenario(key, mode, recovery, root, template, reference)
+        if SLACK_MODE[mode] != mode:  # pull-request mode: the whole scenario each time
+            return run_scenario(
+                key, mode, recovery, self.root / _slug(spec_id(spec)), template, reference
+            )
+        with self._lock:
+            lock = self._fault_locks.setdefault((key, mode), threading.Lock())
+        with lock:
+            after = self._faults.get((key, mode))
+            if after is None:
+                root = self.root / _slug(f"{key}-{mode}")
+                after = inject_fault(key, mode, root, template)
+                self._faults[(key, mode)] = after
+        return recover(after, recovery, self.root / _slug(spec_id(spec)), reference)
 
     def prefetch(self, specs: list[Spec], jobs: int) -> None:
+        """Run ``specs`` ``jobs`` at a time: one task per (fault, mode), so the two recoveries of
+        a fault follow its injection in the same worker."""
         from concurrent.futures import ThreadPoolExecutor
 
-        todo = [spec for spec in dict.fromkeys(specs) if spec not in self._results]
-        if jobs <= 1 or len(todo) <= 1:
+        groups: dict[tuple[str, str], list[Spec]] = {}
+        for spec in dict.fromkeys(specs):
+            if spec not in self._results:
+                groups.setdefault(spec[:2], []).append(spec)
+        if jobs <= 1 or len(specs) <= 1:
             return
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for mode in {spec[1] for spec in todo}:  # both modes' references side by side
+            for mode in {mode for _, mode in groups}:  # the references side by side first
                 pool.submit(self.reference, mode)
-            for spec, outcome in zip(todo, pool.map(self._attempt, todo), strict=True):
+            for done in pool.map(self._group, groups.values()):
                 with self._lock:
-                    self._results[spec] = outcome
+                    self._results.update(done)
+
+    def _group(self, specs: list[Spec]) -> dict[Spec, Verdict | BaseException]:
+        return {spec: self._attempt(spec) for spec in specs}
 
     def verdict(self, spec: Spec) -> Verdict:
         """The scenario's verdict; raises what the scenario raised (``ScenarioSkipped``...)."""

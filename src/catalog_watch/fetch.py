@@ -16,7 +16,6 @@ Nothing is written to disk here.
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.request
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from httpx_retries import Retry, RetryTransport
 from catalog_watch import __version__
 from catalog_watch.catalog import JSON
 from catalog_watch.errors import FetchError, SourceNotFound
+from catalog_watch.json_reader import JSONReadError, read_upstream
 
 RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
 _JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number"}
@@ -276,13 +276,17 @@ def _read_file(source: str, options: FetchOptions) -> FetchResult:
 
 
 def _parse(where: str, body: bytes) -> dict[str, JSON]:
-    """The body as a JSON object; an empty, malformed or non-object body is an error."""
+    """The body as a JSON object; an empty, malformed, too deep or non-object body is an error.
+
+    ``read_upstream`` is the reader snapshots share: NaN, infinities and lone surrogates inside
+    the document are left for the source's validation to reject record by record.
+    """
     if not body.strip():
         raise FetchError(f"{where} is empty, expected a JSON object")
     try:
-        document = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise FetchError(f"{where} is not valid JSON: {exc}") from None
+        document = read_upstream(body)
+    except JSONReadError as exc:
+        raise FetchError(f"{where} is {exc}") from None
     if not isinstance(document, dict):
         kind = _JSON_TYPES.get(type(document), "a literal")
         raise FetchError(f"{where} holds {kind} at the top level, expected a JSON object")

@@ -203,9 +203,15 @@ def _parse_json(data: bytes, path: Path) -> JSON:
 
 
 def _read_json(path: Path) -> JSON:
-    # pydantic-core's parser gives the same values as ``json.loads`` (ints stay ints, floats are
-    # correctly rounded) in two thirds of the time, which matters for a 2.4 MB catalog.
+    # A catalog file (api.json, LiteLLM's, OpenRouter's) is read exactly as a fetch reads it
+    # (json_reader.read_upstream): NaN, infinities and lone surrogates in a record are the
+    # source's validation to reject, record by record; only a file that is not JSON, or nests
+    # deeper than MAX_DOCUMENT_DEPTH, is refused here.
+    from catalog_watch.json_reader import JSONReadError, read_upstream
+
     try:
-        return pydantic_core.from_json(path.read_bytes())
-    except (OSError, ValueError) as error:
+        return read_upstream(path.read_bytes())
+    except OSError as error:
         raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
+    except JSONReadError as error:
+        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from None

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
-from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.sources.models_dev import parse_catalog, rejection
 from catalog_watch.sources.units import NotAPrice, per_million
 
 
@@ -152,6 +152,4 @@ class FieldReader:
         return None
 
     def _note(self, field: str, reason: str, value: JSON) -> Rejection:
-        if isinstance(value, dict | list):
-            value = None  # a whole object says nothing a reader can act on
-        return Rejection(self.provider, self.model, field, reason, value)
+        return rejection(self.provider, self.model, field, reason, value)

@@ -97,7 +97,7 @@ from typing import Any
 from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
-from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
+from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
 
 SOURCE_NAME = "litellm"
 DEFAULT_URL = (
@@ -362,6 +362,4 @@ def _output_modalities(value: JSON, reader: FieldReader) -> list[str] | None:
 
 
 def _rejection(provider: str, model: str, field: str, reason: str, value: JSON) -> Rejection:
-    if isinstance(value, dict | list):
-        value = None
-    return Rejection(provider=provider, model=model, field=field, reason=reason, value=value)
+    return rejection(provider, model, field, reason, value)

@@ -14,8 +14,11 @@ What happens to bad input (the rule the README documents):
 * **One record is rejected with a warning** when it alone is bad: a price that is not a number,
   negative, NaN or infinite; a limit that is not a non-negative integer; a flag that is not a
   boolean; a missing ``name``, ``limit`` or ``modalities``; a model whose ``id`` differs from its
-  key. A bad provider field (or a provider ``id`` that differs from its key) rejects that whole
-  provider. A rejected record keeps its last good value (see ``last_good.py``).
+  key; a value that no snapshot file could hold back, anywhere in the record and unknown fields
+  included (nested deeper than ``json_reader.MAX_DEPTH`` allows, NaN, an infinity or a number
+  such as ``1e400`` that overflows to one, a lone surrogate in a string or a field name). A bad
+  provider field (or a provider ``id`` that differs from its key) rejects that whole provider.
+  A rejected record keeps its last good value (see ``last_good.py``).
 """
 
 from __future__ import annotations
@@ -36,10 +39,16 @@ from typing_extensions import TypedDict  # pydantic needs this one on Python < 3
 
 from catalog_watch.catalog import JSON, Catalog, Provider, Rejection
 from catalog_watch.errors import CatalogRejected
+from catalog_watch.json_reader import Unstorable, printable, reportable, unstorable
 
 SOURCE_NAME = "models.dev"
 DEFAULT_URL = "https://models.dev/api.json"
 DEFAULT_MAX_REJECTED_SHARE = 0.05
+
+# Where a provider's fields and a model record sit in the provider's snapshot file (json_reader
+# levels: 1 is the file's top object): a record is checked against what that file may nest.
+PROVIDER_DEPTH = 1
+RECORD_DEPTH = 3  # the provider's object, its "models", the record
 
 # Strict float accepts ints too; the validated value is thrown away (the raw record is kept), so
 # ``3`` stays ``3`` in the snapshot.
@@ -174,8 +183,11 @@ def parse_catalog(
         provider_bad = bad.get((provider_id, None), [])
         if raw.get("id") != provider_id:
             provider_bad.append(
-                _rejection(provider_id, None, "id", "differs from its key", raw.get("id"))
+                rejection(provider_id, None, "id", "differs from its key", raw.get("id"))
             )
+        info = {k: v for k, v in raw.items() if k != "models"}
+        if not provider_bad and (problem := unstorable(info, depth=PROVIDER_DEPTH)):
+            provider_bad.append(_unstorable_rejection(provider_id, None, problem))
         if provider_bad:
             rejections.extend(provider_bad)
             continue
@@ -184,15 +196,15 @@ def parse_catalog(
             model_bad = bad.get((provider_id, model_id), [])
             if isinstance(record, dict) and record.get("id") != model_id:
                 model_bad.append(
-                    _rejection(
-                        provider_id, model_id, "id", "differs from its key", record.get("id")
-                    )
+                    rejection(provider_id, model_id, "id", "differs from its key", record.get("id"))
                 )
+            # Last, on what passed: a value that cannot be stored, unknown fields included.
+            if not model_bad and (problem := unstorable(record, depth=RECORD_DEPTH)):
+                model_bad.append(_unstorable_rejection(provider_id, model_id, problem))
             if model_bad:
                 rejections.extend(model_bad)
             else:
                 models[model_id] = record
-        info = {k: v for k, v in raw.items() if k != "models"}
         accepted[provider_id] = Provider(id=provider_id, info=info, models=models)
     _refuse_if_mostly_bad(providers, rejections, max_rejected_share)
     return Catalog(providers=accepted, source=SOURCE_NAME, rejections=tuple(rejections))
@@ -239,15 +251,28 @@ def _rejection_from_error(loc: tuple[int | str, ...], message: str, value: JSON)
     provider_id = str(loc[0])
     if len(loc) >= 3 and loc[1] == "models":
         field = ".".join(str(part) for part in loc[3:]) or "(record)"
-        return _rejection(provider_id, str(loc[2]), field, message, value)
+        return rejection(provider_id, str(loc[2]), field, message, value)
     field = ".".join(str(part) for part in loc[1:]) or "(record)"
-    return _rejection(provider_id, None, field, message, value)
+    return rejection(provider_id, None, field, message, value)
 
 
-def _rejection(provider: str, model: str | None, field: str, reason: str, value: JSON) -> Rejection:
-    if isinstance(value, dict | list):
-        value = None  # a whole record or list says nothing a reader can act on
-    return Rejection(provider=provider, model=model, field=field, reason=reason, value=value)
+def rejection(provider: str, model: str | None, field: str, reason: str, value: JSON) -> Rejection:
+    """A rejection that ``_meta.json`` can hold; every source builds its rejections here.
+
+    A whole record or list says nothing a reader can act on (None), NaN and infinities are
+    spelled (``"NaN"``), lone surrogates in names and values are escaped.
+    """
+    return Rejection(
+        provider=printable(provider),
+        model=None if model is None else printable(model),
+        field=printable(field),
+        reason=printable(reason),
+        value=reportable(value),
+    )
+
+
+def _unstorable_rejection(provider: str, model: str | None, problem: Unstorable) -> Rejection:
+    return rejection(provider, model, problem.field, problem.reason, problem.value)
 
 
 def _refuse_if_mostly_bad(

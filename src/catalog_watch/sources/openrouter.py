@@ -76,7 +76,7 @@ from typing import Any
 from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
-from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
+from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
 
 SOURCE_NAME = "openrouter"
 DEFAULT_URL = "https://openrouter.ai/api/v1/models"
@@ -377,6 +377,4 @@ def _release_date(value: JSON, reader: FieldReader) -> str | None:
 
 
 def _rejection(where: str, field: str, reason: str, value: JSON) -> Rejection:
-    if isinstance(value, dict | list):
-        value = None
-    return Rejection(provider=PROVIDER_ID, model=where, field=field, reason=reason, value=value)
+    return rejection(PROVIDER_ID, where, field, reason, value)

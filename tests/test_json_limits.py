@@ -1,0 +1,372 @@
+"""The JSON reader's limits (json_reader.py): what a fetch accepts, the next run can read back.
+
+Catalogs that exercise the fetch path are served by the loopback server (tests/catalog_server.py);
+bodies with NaN, 1e400 or a lone surrogate are written by hand, since ``json.dumps`` spells them
+differently or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pydantic_core
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalog_watch.cli import main
+from catalog_watch.errors import FetchError, SnapshotError
+from catalog_watch.fetch import FetchOptions, fetch_catalog
+from catalog_watch.json_reader import (
+    MAX_DEPTH,
+    MAX_DOCUMENT_DEPTH,
+    JSONReadError,
+    nesting_depth,
+    read_stored,
+    read_upstream,
+    unstorable,
+)
+from catalog_watch.run import CheckOptions, check
+from catalog_watch.snapshot import canonical_json, provider_files, read_document, read_snapshot
+from catalog_watch.sources.models_dev import parse_catalog
+from tests.catalog_server import CatalogServer, Reply
+from tests.factories import MODELS_DEV, document, model, provider
+
+FAST = FetchOptions(max_attempts=1)
+PLACEHOLDER = '"@@BAD@@"'  # replaced in the served bytes by a value json.dumps cannot write
+
+
+def nested(levels: int, leaf: Any = 1) -> Any:
+    value = leaf
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+def thirty_models(**bad_fields: Any) -> dict[str, Any]:
+    """One provider of 30 models, ``bad`` carrying ``bad_fields``: 1 in 30 is under the 5 %."""
+    models = [model(f"m{i}") for i in range(29)]
+    return document(provider("acme", *models, model("bad", **bad_fields)))
+
+
+def serve(server: CatalogServer, doc: dict[str, Any], bad_value: bytes | None = None) -> str:
+    body = json.dumps(doc).encode()
+    if bad_value is not None:
+        assert body.count(PLACEHOLDER.encode()) == 1
+        body = body.replace(PLACEHOLDER.encode(), bad_value)
+    server.reply(Reply(body=body))
+    return f"{server.url}/api.json"
+
+
+@pytest.fixture
+def server() -> Any:
+    with CatalogServer() as running:
+        yield running
+
+
+# -- One bad record is rejected, the rest is accepted and reads back ----------------------------
+
+
+def test_a_210_level_unknown_field_rejects_that_model_and_the_snapshot_reads_back(
+    server: CatalogServer, tmp_path: Path
+) -> None:
+    doc = thirty_models(blob=nested(210))
+    snapshots = tmp_path / "snap"
+    options = CheckOptions(source=serve(server, doc), snapshots=snapshots, write=True, fetch=FAST)
+    first = check(options)
+    assert first.report is not None and first.written is not None
+    [rejection] = first.report.rejections
+    assert (rejection.provider, rejection.model, rejection.field) == ("acme", "bad", "blob")
+    assert f"nested deeper than the {MAX_DEPTH} levels" in rejection.reason
+    snapshot = read_snapshot(snapshots)
+    assert snapshot is not None
+    assert sorted(snapshot.document["acme"]["models"]) == sorted(f"m{i}" for i in range(29))
+    for name, data in snapshot.files.items():
+        assert read_stored(data) == snapshot.document[name.removesuffix(".json")]
+    meta = read_stored((snapshots / "_meta.json").read_bytes())
+    assert isinstance(meta, dict) and meta["rejected"][0]["field"] == "blob"
+    # The next run reads the snapshot back (this is what failed with exit 6) and sees the same.
+    serve(server, doc)
+    second = check(options)
+    assert second.report is not None
+    assert [(r.model, r.field) for r in second.report.rejections] == [("bad", "blob")]
+
+
+def test_the_command_line_exits_0_on_both_runs_with_a_deep_record(
+    server: CatalogServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The reported bug: run 1 committed the record, every later run ended with exit 6.
+    good = [model(f"m{i}") for i in range(40)]
+    deep = model("deep", blob=nested(210))
+    nan = model("nan", cost={"input": "@@BAD@@", "output": 1})
+    doc = document(provider("acme", *good, deep, nan))
+    argv = ["check", "--snapshots", str(tmp_path / "snap"), "--write", "--format", "json"]
+    for _ in range(2):
+        url = serve(server, doc, b"NaN")
+        assert main([*argv, "--source", url]) == 0
+        report = json.loads(capsys.readouterr().out)
+        rejected = sorted((r["model"], r["field"], r["value"]) for r in report["rejected"])
+        assert rejected == [("deep", "blob", None), ("nan", "cost.input", "NaN")]
+
+
+@pytest.mark.parametrize(
+    ("bad_value", "field", "reason", "reported"),
+    [
+        (b"NaN", "extra.x", "NaN is not a JSON number", "NaN"),
+        (b"Infinity", "extra.x", "Infinity", "Infinity"),
+        (b"-Infinity", "extra.x", "-Infinity", "-Infinity"),
+        (b"1e400", "extra.x", "too large for a 64-bit float", "Infinity"),
+        (b'"\\ud800"', "extra.x", "lone surrogate", "\\ud800"),
+        (b'["ok", "\\udfff!"]', "extra.x.1", "lone surrogate", "\\udfff!"),
+    ],
+)
+def test_an_unstorable_value_in_an_unknown_field_rejects_that_record(
+    server: CatalogServer,
+    tmp_path: Path,
+    bad_value: bytes,
+    field: str,
+    reason: str,
+    reported: str,
+) -> None:
+    doc = thirty_models(extra={"x": "@@BAD@@"})
+    url = serve(server, doc, bad_value)
+    result = check(CheckOptions(source=url, snapshots=tmp_path / "snap", write=True, fetch=FAST))
+    assert result.report is not None and result.written is not None
+    [rejection] = result.report.rejections
+    assert (rejection.provider, rejection.model, rejection.field) == ("acme", "bad", field)
+    assert reason in rejection.reason
+    assert rejection.value == reported
+    meta = read_stored((tmp_path / "snap" / "_meta.json").read_bytes())  # the rejection is stored
+    assert isinstance(meta, dict) and meta["rejected"][0]["value"] == reported
+    assert read_snapshot(tmp_path / "snap") is not None
+
+
+def test_a_lone_surrogate_in_a_field_name_rejects_the_record_and_is_reported_escaped() -> None:
+    doc = thirty_models(extra={"\udc80name": 1})
+    catalog = parse_catalog(doc)
+    [rejection] = catalog.rejections
+    assert (rejection.model, rejection.field) == ("bad", "extra.\\udc80name")
+    assert "field name holds a lone surrogate" in rejection.reason
+    canonical_json(rejection.to_json())  # writable
+
+
+def test_a_nan_price_is_rejected_and_its_rejection_can_be_written() -> None:
+    doc = thirty_models(cost={"input": float("nan"), "output": 1})
+    [rejection] = parse_catalog(doc).rejections
+    assert (rejection.field, rejection.value) == ("cost.input", "NaN")
+    canonical_json(rejection.to_json())  # before, NaN made _meta.json unwritable
+
+
+def test_a_bad_provider_field_rejects_the_provider() -> None:
+    doc = document(
+        provider("acme", model("m"), links=nested(80)),
+        provider("beta", *(model(f"m{i}") for i in range(30))),
+    )
+    catalog = parse_catalog(doc, max_rejected_share=0.5)
+    assert [(r.provider, r.model, r.field) for r in catalog.rejections] == [("acme", None, "links")]
+    assert "acme" not in catalog.providers
+
+
+def test_a_record_exactly_at_the_limit_is_accepted_and_one_level_more_is_not() -> None:
+    # A record sits at level 3 of its provider file, so it may nest MAX_DEPTH - 2 levels.
+    fits = thirty_models(blob=nested(MAX_DEPTH - 3))
+    catalog = parse_catalog(fits)
+    assert catalog.rejections == ()
+    for name, data in provider_files(catalog).items():
+        assert read_stored(data) == catalog.providers[name.removesuffix(".json")].to_document()
+    too_deep = thirty_models(blob=nested(MAX_DEPTH - 2))
+    assert [r.field for r in parse_catalog(too_deep).rejections] == ["blob"]
+
+
+def test_litellm_entries_are_checked_as_the_records_they_become() -> None:
+    from catalog_watch.sources.litellm import parse_litellm
+
+    entries = {
+        f"m{i}": {"litellm_provider": "acme", "mode": "chat", "input_cost_per_token": 1e-6}
+        for i in range(30)
+    }
+    entries["m0"]["notes"] = {"x": float("inf")}
+    catalog = parse_litellm(entries)
+    assert [(r.model, r.field, r.value) for r in catalog.rejections] == [
+        ("m0", "litellm.notes.x", "Infinity")
+    ]
+
+
+# -- What refuses a whole document --------------------------------------------------------------
+
+
+def test_a_document_nested_too_deep_at_the_top_is_a_fetch_error_with_its_position(
+    server: CatalogServer,
+) -> None:
+    levels = MAX_DOCUMENT_DEPTH  # under the top object: one too many
+    body = b"{\n" + b'"a": {' * levels + b'"a": 1' + b"}" * levels + b"\n}"
+    server.reply(Reply(body=body))
+    with pytest.raises(FetchError) as caught:
+        fetch_catalog(f"{server.url}/api.json", options=FAST)
+    message = str(caught.value)
+    assert message == (
+        f"{server.url}/api.json is nested deeper than {MAX_DOCUMENT_DEPTH} levels at line 2 "
+        f"column {6 * levels} (a document may nest at most "
+        f"{MAX_DOCUMENT_DEPTH})"
+    )
+    assert "\n" not in message
+
+
+def test_a_document_beyond_pythons_recursion_is_a_fetch_error_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "api.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(FetchError, match=r"is nested deeper than 256 levels at line 1 column 257"):
+        fetch_catalog(str(path))
+
+
+def test_a_catalog_file_read_for_diff_has_the_same_limits_as_a_fetch(tmp_path: Path) -> None:
+    path = tmp_path / "api.json"
+    path.write_bytes(json.dumps(thirty_models(x=nested(MAX_DOCUMENT_DEPTH))).encode())
+    with pytest.raises(SnapshotError, match=rf"{path.name}: cannot read snapshot file: nested"):
+        read_document(path)
+    path.write_bytes(json.dumps(thirty_models(x=float("nan"))).encode())
+    assert [r.model for r in parse_catalog(read_document(path)).rejections] == ["bad"]
+
+
+# -- The strict reader of stored files ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), f"nested deeper than {MAX_DEPTH} levels"),
+        (b"[" * 300 + b"]" * 300, f"nested deeper than {MAX_DEPTH} levels at line 1 column 65"),
+        (b'{\n  "a": NaN\n}', "NaN at line 2 column 8 is not a JSON number"),
+        (b'{"a": -Infinity}', "-Infinity at line 1 column 7 is not a JSON number"),
+        (b'{\n  "a": [1, 1e400]\n}', "too large for a 64-bit float at line 2 column 12"),
+        (b'["' + b"1" * 400 + b'.5"]', None),  # a string, not a number
+        (b"[" + b"1" * 400 + b".5]", "too large for a 64-bit float at line 1 column 2"),
+        (b'{"a": "\\ud800"}', "lone surrogate"),
+        (b'{"a": "\xed\xa0\x80"}', "lone surrogate"),
+        (b'{"a": ', "not valid JSON"),
+    ],
+)
+def test_the_stored_reader_refuses_what_breaks_a_limit_and_says_where(
+    data: bytes, words: str | None
+) -> None:
+    if words is None:
+        assert read_stored(data) == json.loads(data)
+        return
+    with pytest.raises(JSONReadError, match=words) as caught:
+        read_stored(data)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_snapshot_file_too_deep_is_a_snapshot_error_naming_the_file(tmp_path: Path) -> None:
+    # What snapshot._parse_json (read_snapshot) raises once it calls read_stored, as _read_json
+    # calls read_upstream: the file, then the reader's clause.
+    path = tmp_path / "acme.json"
+    path.write_bytes(canonical_json({"id": "acme", "models": {"m": nested(MAX_DEPTH)}}))
+    with pytest.raises(JSONReadError) as caught:
+        read_stored(path.read_bytes())
+    error = SnapshotError(f"{path}: cannot read snapshot file: {caught.value}")
+    assert str(error).startswith(f"{path}: cannot read snapshot file: nested deeper than 64")
+    assert f"line {MAX_DEPTH + 2} column" in str(error)
+
+
+@pytest.mark.realdata
+def test_the_two_readers_agree_with_json_loads_on_a_real_catalog() -> None:
+    data = (MODELS_DEV / "2026-06-28.json").read_bytes()
+    expected = json.loads(data)
+    assert read_upstream(data) == read_stored(data) == expected
+    assert nesting_depth(data, MAX_DEPTH) == python_depth(expected) == 9
+
+
+def python_depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(python_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(python_depth, value), default=0)
+    return 0
+
+
+# -- The invariant ------------------------------------------------------------------------------
+
+# Characters of every kind, lone surrogates among them, and a few picked so that they come up.
+characters = st.characters(codec=None, exclude_categories=()) | st.sampled_from(
+    ["a", "\u00e9", "\U0001f600", "\ud800", "\udfff", '"', "\\", "["]
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),  # NaN and infinities included
+    st.sampled_from([math.nan, math.inf, -math.inf, 1.7976931348623157e308, 5e-324, -0.0]),
+    st.lists(characters, max_size=4).map("".join),  # st.text() would leave surrogates out
+)
+keys = st.lists(characters, max_size=3).map("".join)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@st.composite
+def deep_values(draw: st.DrawFn) -> Any:
+    """A value wrapped in 0 to 80 levels, so that both sides of MAX_DEPTH come up."""
+    value = draw(values)
+    for _ in range(draw(st.integers(0, 80))):
+        value = [value] if draw(st.booleans()) else {"k": value}
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(deep_values())
+def test_a_value_is_storable_exactly_when_it_is_written_and_read_back_unchanged(
+    value: Any,
+) -> None:
+    problem = unstorable(value)
+    try:
+        back = read_stored(canonical_json(value))
+    except (ValueError, UnicodeEncodeError):  # canonical_json refuses NaN, read_stored the rest
+        assert problem is not None
+        return
+    assert problem is None
+    assert back == value
+    assert pydantic_core.from_json(canonical_json(value)) == value  # today's snapshot reader too
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["extra", "blob", "notes"]), deep_values(), max_size=2))
+def test_whatever_validation_accepts_is_written_and_read_back_unchanged(
+    extra: dict[str, Any],
+) -> None:
+    doc = document(provider("acme", model("m", **extra), model("n")))
+    catalog = parse_catalog(doc, max_rejected_share=1)
+    files = provider_files(catalog)
+    for name, data in files.items():
+        assert read_stored(data) == catalog.providers[name.removesuffix(".json")].to_document()
+    for rejection in catalog.rejections:
+        canonical_json(rejection.to_json())
+    # And the real write path: the snapshot folder reads back as the catalog.
+    with tempfile.TemporaryDirectory() as folder:
+        from catalog_watch.snapshot import write_snapshot
+
+        meta = {"format": 1, "rejected": [r.to_json() for r in catalog.rejections]}
+        write_snapshot(Path(folder), files, meta)
+        snapshot = read_snapshot(Path(folder))
+        assert snapshot is not None and snapshot.document == catalog.to_document()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(values, max_size=4), st.booleans())
+def test_the_upstream_reader_gives_the_values_json_loads_gives(
+    value: list[Any], ascii_only: bool
+) -> None:
+    # Its fast path is pydantic-core's parser: NaN, infinities, -0.0, ints against floats and
+    # lone surrogates (escaped or raw) must come out as Python's json reads them.
+    data = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    spelled = json.dumps(read_upstream(data), ensure_ascii=True)
+    assert spelled == json.dumps(json.loads(data), ensure_ascii=True)

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pydantic_core
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.catalog import JSON, Catalog
 from catalog_watch.errors import SnapshotError, SourceNotFound, StateFileError
+from catalog_watch.json_reader import JSONReadError, read_stored
 from catalog_watch.transaction import META_FILE as META_FILE
 from catalog_watch.transaction import Check, FolderChange, apply_change
 from catalog_watch.transaction import WriteResult as WriteResult
@@ -196,10 +196,11 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _parse_json(data: bytes, path: Path) -> JSON:
+    """A file the tool wrote, held to the limits ``json_reader.read_stored`` enforces."""
     try:
-        return pydantic_core.from_json(data)
-    except ValueError as error:
-        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
+        return read_stored(data)
+    except JSONReadError as error:
+        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from None
 
 
 def _read_json(path: Path) -> JSON:

@@ -136,3 +136,22 @@ def test_alerts_claimed_by_a_run_in_progress_are_left_to_it(
     assert code == 0
     assert "claimed by another run still in progress" in err
     assert len(slack.webhook_posts()) == posts
+
+
+def test_a_slack_outage_counts_in_the_failure_streak_and_loses_nothing(
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    slack: SlackServer,
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    slack.outage()
+    assert commit_run(repo, monkeypatch, capsys, repriced())[0] == 9
+    assert origin_health(repo)["consecutive_failures"] == 1
+    slack.recover()
+    assert commit_run(repo, monkeypatch, capsys, repriced())[0] == 0
+    assert origin_health(repo)["consecutive_failures"] == 0
+    outbox = parse_outbox(git(repo, "show", f"origin/main:{OUTBOX}"))
+    assert outbox.pending == []
+    assert len(slack.webhook_posts()) == 2  # the baseline, then the price changes once

@@ -170,18 +170,23 @@ def _commit_mode(
             "catalog-watch: health", health.success(before, changed=result.commit_sha is not None)
         )
     except Exception as error:
-        _save_quietly(
-            saver, f"catalog-watch: run failed: {first_line(error)}", health.failure(error), notices
-        )
+        _record_failure(saver, health, error, notices)
         if options.slack is not None:
             _deliver_quietly(saver, options, run_id, dead, notices)
         _print_notices(notices)
         raise
-    delivery = (
-        deliver_through(saver, options, run_id, dead, commit=result.commit_sha or git.head())
-        if options.slack
-        else None
-    )
+    if options.slack is None:
+        return replace(result, notices=tuple(notices))
+    try:
+        delivery = deliver_through(
+            saver, options, run_id, dead, commit=result.commit_sha or git.head()
+        )
+    except Exception as error:
+        _record_failure(saver, health, error, notices)
+        _print_notices(notices)
+        raise
+    if delivery.errors:  # Slack refused or was unreachable: the run failed, the alerts wait
+        _record_failure(saver, health, delivery.errors[0], notices)
     return replace(result, delivery=delivery, notices=tuple(notices))
 
 
@@ -205,6 +210,13 @@ def health_writer(options: JobOptions) -> HealthWriter:
         now=options.moment,
         alerts=options.slack is not None,
     )
+
+
+def _record_failure(
+    saver: CommitSaver, health: HealthWriter, error: BaseException, notices: list[str]
+) -> None:
+    message = f"catalog-watch: run failed: {first_line(error)}"
+    _save_quietly(saver, message, health.failure(error), notices)
 
 
 def _save_quietly(

@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.catalog_server import CatalogServer, Reply, Request
+from tests.factories import model
 from tests.github_server import GitHubServer
 from tests.slack_server import SlackServer
 
@@ -95,20 +96,7 @@ MODELS_PER_PROVIDER = 36
 
 
 def _model(model_id: str, price_in: float, price_out: float) -> dict[str, Any]:
-    return {
-        "id": model_id,
-        "name": model_id.upper(),
-        "attachment": False,
-        "reasoning": False,
-        "tool_call": True,
-        "temperature": True,
-        "open_weights": False,
-        "release_date": "2025-01-01",
-        "last_updated": "2025-01-01",
-        "modalities": {"input": ["text"], "output": ["text"]},
-        "limit": {"context": 131072, "output": 8192},
-        "cost": {"input": price_in, "output": price_out},
-    }
+    return model(model_id, cost={"input": price_in, "output": price_out})
 
 
 def catalog_a() -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from catalog_watch.files import write_atomic
+
 CHANGELOG_FILE = "CHANGELOG.md"
 TITLE = "# Model catalog changelog"
 INTRO = "Written by catalog-watch, newest run first. Machine-readable: `changes.jsonl`."
@@ -30,4 +32,5 @@ def add_section(existing: str | None, section: str) -> str:
 
 def write_changelog(path: Path, heading: str, markdown: str) -> None:
     existing = path.read_text(encoding="utf-8") if path.exists() else None
-    path.write_text(add_section(existing, changelog_section(heading, markdown)), encoding="utf-8")
+    text = add_section(existing, changelog_section(heading, markdown))
+    write_atomic(path, text.encode("utf-8"))

@@ -923,7 +923,7 @@ class KillOnSnapshotWrite(Fault):
 
 
 class KillInPush(Fault):
-    """A pre-push hook that stops the first push (or only the delivered-marks push)."""
+    """A pre-push hook that stops the first push (or only the pushes whose subject matches)."""
 
     def __init__(self, key: str, title: str, condition: str = "", modes: tuple[str, ...] = MODES):
         self.key, self.title, self.condition, self.modes = key, title, condition, modes
@@ -1181,6 +1181,11 @@ FAULTS: dict[str, Fault] = {
         ),
         KillInSlack(
             "kill-after-accepted", "kill after Slack accepted, before the outbox write", 1, True
+        ),
+        KillInPush(
+            "kill-in-claim-push",
+            "kill during the claim push",
+            condition='case "$subject" in catalog-watch:*claim*) true;; *) false;; esac',
         ),
         KillInPush(
             "kill-in-delivered-push",

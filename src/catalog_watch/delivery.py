@@ -18,7 +18,7 @@ tree, commit, push; redo on the new tip after a race"), so this module never tou
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, Protocol
@@ -37,7 +37,7 @@ from catalog_watch.outbox import (
 )
 from catalog_watch.publish.slack import BotSender, Delivered, SlackSender, SlackSettings, sender_for
 from catalog_watch.render.slack import Links, Message
-from catalog_watch.timestamps import utc_stamp
+from catalog_watch.timestamps import parse_stamp, utc_stamp
 
 LOOKBACK = timedelta(minutes=10)  # Slack's clock and ours: read the channel from a bit earlier
 
@@ -74,7 +74,6 @@ class Delivery:
     notices: tuple[str, ...] = ()
     errors: tuple[SlackDeliveryError, ...] = ()
     overdue: tuple[Entry, ...] = ()
-    payloads: tuple[tuple[str, dict[str, object]], ...] = field(default=())
 
 
 def deliver(saver: Saver, ctx: Context) -> Delivery:
@@ -153,7 +152,7 @@ def _claim(saver: Saver, ctx: Context, keys: set[str], notices: list[str]) -> di
         return box.claim({e.alert.id for e in here} & wanted, claim)
 
     saver.save(f"catalog-watch: claim {len(wanted)} alert(s) for Slack", _update(ctx, change))
-    return {k: v for k, v in stale.items() if v is not None}
+    return stale
 
 
 def _reconcile(
@@ -169,14 +168,20 @@ def _reconcile(
         return []
     ids = [a.id for a in alerts]
     if isinstance(sender, BotSender):
-        oldest = min(_time(stale[i].at) for i in ids) - LOOKBACK
+        oldest = min(parse_stamp(stale[i].at) for i in ids) - LOOKBACK
         posted = sender.find_posted(ids, oldest=oldest)
-        for alert_id, found in posted.items():
-            saver.save(
-                "catalog-watch: 1 alert found delivered in Slack",
-                _update(ctx, _marked([alert_id], ctx, found.ts)),
-            )
+        when = utc_stamp(ctx.now)
+
+        def found(box: Outbox) -> Outbox:
+            for alert_id, where in posted.items():
+                box = box.mark_delivered([alert_id], when=when, ts=where.ts)
+            return box
+
         if posted:
+            saver.save(
+                f"catalog-watch: {len(posted)} alert(s) found delivered in Slack",
+                _update(ctx, found),
+            )
             notices.append(f"{len(posted)} alert(s) a killed run had posted were found in Slack")
         return list(posted)
     if ctx.webhook_delivery == "at-most-once":
@@ -258,10 +263,6 @@ def _after_failure(
             f"catalog-watch: {len(release) + len(unconfirmed)} alert(s) left for a later run",
             _update(ctx, change),
         )
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _sender(

@@ -267,7 +267,6 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     files[CHANGELOG_FILE] = add_section(_text(snapshots / CHANGELOG_FILE), section).encode()
     ledger_path = snapshots / LEDGER_FILE
     existing = _text(ledger_path) or ""
-    parse_ledger(existing, where=str(ledger_path))  # damaged: stop before anything is written
     records = ledger_records(outcome.report, time=utc_stamp(now), commit=commit)
     files[LEDGER_FILE] = ledger_text(existing, records).encode()
     checks[LEDGER_FILE] = lambda data, path: parse_ledger(data.decode(), where=str(path))

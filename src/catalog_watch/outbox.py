@@ -31,6 +31,7 @@ from catalog_watch.catalog import JSON
 from catalog_watch.errors import StateFileError
 from catalog_watch.files import write_atomic
 from catalog_watch.severity import Severity
+from catalog_watch.timestamps import parse_stamp
 
 OUTBOX_FILE = "outbox.jsonl"
 KEEP_DELIVERED = timedelta(days=30)
@@ -167,12 +168,12 @@ class Outbox:
 
     def overdue(self, now: datetime, max_age: timedelta) -> list[Entry]:
         """Open alerts older than ``max_age``: reported on every run, never dropped."""
-        return [e for e in self.entries if e.open and now - _time(e.created) > max_age]
+        return [e for e in self.entries if e.open and now - parse_stamp(e.created) > max_age]
 
     def pruned(self, now: datetime) -> Outbox:
         def keep(entry: Entry) -> bool:
             done = entry.delivered or entry.unconfirmed
-            return done is None or now - _time(done) <= KEEP_DELIVERED
+            return done is None or now - parse_stamp(done) <= KEEP_DELIVERED
 
         return Outbox(tuple(e for e in self.entries if keep(e)))
 
@@ -181,7 +182,7 @@ class Outbox:
 
 
 def _free(claim: Claim | None, now: datetime, lease: timedelta, dead: set[str]) -> bool:
-    return claim is None or claim.run in dead or now - _time(claim.at) >= lease
+    return claim is None or claim.run in dead or now - parse_stamp(claim.at) >= lease
 
 
 def read_outbox(path: Path) -> Outbox:
@@ -242,10 +243,6 @@ def write_outbox(path: Path, outbox: Outbox) -> bool:
         return False
     write_atomic(path, text.encode("utf-8"))
     return True
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def group_by_destination(alerts: Sequence[Alert]) -> dict[str, list[Alert]]:

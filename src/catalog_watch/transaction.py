@@ -61,15 +61,12 @@ def apply_change(change: FolderChange) -> WriteResult:
         raise SnapshotError(f"{directory}: cannot write the new snapshot: {error}") from error
     try:
         _stage(staging, wanted, change.checks)
-        order = sorted(wanted, key=lambda name: (name == META_FILE, name))
-        for name in order:
-            if name == META_FILE:
-                for stale in removed:
-                    (directory / stale).unlink()
+        for name in sorted(n for n in wanted if n != META_FILE):
             (staging / name).replace(directory / name)
-        if META_FILE not in wanted:
-            for stale in removed:
-                (directory / stale).unlink()
+        for stale in removed:
+            (directory / stale).unlink()
+        if META_FILE in wanted:  # last: it vouches for the files above
+            (staging / META_FILE).replace(directory / META_FILE)
         _sync_folder(directory)
     except OSError as error:
         raise SnapshotError(f"{directory}: cannot write the new snapshot: {error}") from error

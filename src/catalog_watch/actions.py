@@ -13,7 +13,8 @@ stream, so there is no global state and a test can hand it a dict and a ``String
 
 File commands (``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``) are appended to, never rewritten,
 and do nothing when their variable is unset. Workflow commands (``::warning::`` and friends) are
-written to ``out`` with the escaping the runner undoes.
+written to ``out`` with the escaping the runner undoes, outside the ``::stop-commands::`` section
+that :mod:`catalog_watch.inert.actions_log` keeps around everything else on stdout.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+from catalog_watch.inert.actions_log import escape_data, escape_property, write_command
 
 SUMMARY_LIMIT = 1024 * 1024
 """Bytes the runner accepts in one step's ``$GITHUB_STEP_SUMMARY`` file; over it, none is shown."""
@@ -119,22 +122,11 @@ class ActionsRuntime:
             f"{key}={escape_property(value)}" for key, value in properties.items() if value
         )
         head = f"{name} {given}" if given else name
-        self.out.write(f"::{head}::{escape_data(message)}\n")
-        self.out.flush()
+        write_command(self.out, f"::{head}::{escape_data(message)}\n")
 
     def _file(self, variable: str) -> Path | None:
         value = self.env.get(variable)
         return Path(value) if value else None
-
-
-def escape_data(text: str) -> str:
-    """A workflow command's message: ``%``, CR and LF percent-encoded, as the runner undoes."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """A workflow command's property value: as ``escape_data``, plus ``:`` and ``,``."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _check_output_name(name: str) -> None:

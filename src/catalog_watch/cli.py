@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from catalog_watch import __version__, commands, run_command
 from catalog_watch.commands import FORMATS
 from catalog_watch.config import DEFAULT_BRANCH, MODES
 from catalog_watch.errors import CatalogWatchError
+from catalog_watch.inert.actions_log import guarded_streams
+from catalog_watch.inert.terminal import one_line
 from catalog_watch.sources import SOURCE_NAMES
 
 
@@ -27,13 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.command(args))
-    except CatalogWatchError as error:
-        print(f"catalog-watch: error: {error}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        return 130
+    actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(args, "github_actions", False)
+    with guarded_streams(actions=actions):
+        try:
+            return int(args.command(args))
+        except CatalogWatchError as error:
+            print(f"catalog-watch: error: {one_line(str(error))}", file=sys.stderr)
+            return error.exit_code
+        except KeyboardInterrupt:
+            return 130
 
 
 def _moment(text: str) -> str:

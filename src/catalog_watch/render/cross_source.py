@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from catalog_watch.catalog import Catalog
 from catalog_watch.consistency import Inconsistency, compare_inconsistencies
-from catalog_watch.render.markdown import cell
+from catalog_watch.inert.markdown import code, text
 
 
 def render_comparison(
@@ -37,7 +37,7 @@ def render_comparison(
 
     def line(item: Inconsistency) -> str:
         if markdown:
-            return f"- **{item.severity.value}** `{cell(item.model)}`: {cell(item.describe())}"
+            return f"- **{item.severity.value}** {code(item.model)}: {text(item.describe())}"
         return f"[{item.severity.value}] {item.model}: {item.describe()}"
 
     for title, items in (("new since the last comparison", appeared), ("resolved", resolved)):

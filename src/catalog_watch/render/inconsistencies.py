@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from catalog_watch.consistency import Inconsistency
-from catalog_watch.render.markdown import cell
+from catalog_watch.inert.markdown import code, text
 
 
 def render_inconsistencies(found: Sequence[Inconsistency], output_format: str) -> str:
@@ -18,9 +18,7 @@ def render_inconsistencies(found: Sequence[Inconsistency], output_format: str) -
     counts = ", ".join(f"{count} {severity}" for severity, count in sorted(by_severity.items()))
     if output_format == "markdown":
         lines = [f"**{len(found):,} inconsistencies** ({counts})", ""]
-        lines += [
-            f"- **{i.severity.value}** `{cell(i.model)}`: {cell(i.describe())}" for i in found
-        ]
+        lines += [f"- **{i.severity.value}** {code(i.model)}: {text(i.describe())}" for i in found]
     else:
         lines = [f"{len(found):,} inconsistencies ({counts})"]
         lines += [f"[{i.severity.value}] {i.model}: {i.describe()}" for i in found]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.consistency import Inconsistency
+from catalog_watch.inert.markdown import code, text
 from catalog_watch.render.headline import headline
 from catalog_watch.render.values import arrow, impact_line, money, percent, plain, tokens
 from catalog_watch.report import Report
@@ -50,20 +51,22 @@ def render_markdown(report: Report) -> str:
     if report.drift:
         lines.append("### Schema drift")
         lines.append("")
-        lines.extend(f"- new field `{name}`" for name in report.drift.added)
-        lines.extend(f"- field no longer sent `{name}`" for name in report.drift.removed)
+        lines.extend(f"- new field {code(name, table=False)}" for name in report.drift.added)
+        lines.extend(
+            f"- field no longer sent {code(name, table=False)}" for name in report.drift.removed
+        )
         lines.append("")
     if report.rejections:
         lines.append(f"### Rejected records ({len(report.rejections)}, last good value kept)")
         lines.append("")
-        lines.extend(f"- {cell(str(r))}" for r in report.rejections)
+        lines.extend(f"- {text(str(r))}" for r in report.rejections)
         lines.append("")
     if report.accepted:
         lines.append(f"### Rejected values accepted ({len(report.accepted)}, upstream kept them)")
         lines.append("")
-        lines.extend(f"- {cell(str(a))}" for a in report.accepted)
+        lines.extend(f"- {text(str(a))}" for a in report.accepted)
         lines.append("")
-    lines.extend(f"> {note}" for note in report.notes)
+    lines.extend(f"> {text(note)}" for note in report.notes)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -71,7 +74,7 @@ def _section(title: str, changes: Sequence[Change]) -> list[str]:
     header = f"### {title} ({len(changes):,})"
     if changes[0].kind in (ChangeKind.MODEL_ADDED, ChangeKind.MODEL_REMOVED):
         rows = ["| provider | model | name |", "|---|---|---|"] + [
-            f"| {cell(c.provider)} | `{cell(c.model or '')}` | {cell(_name(c))} |" for c in changes
+            f"| {text(c.provider)} | {code(c.model or '')} | {text(_name(c))} |" for c in changes
         ]
     else:
         rows = [
@@ -91,7 +94,7 @@ def _impact_section(changes: Sequence[Change]) -> list[str]:
         if (change.impact or change.usage) and where not in seen:
             seen.add(where)
             rows.append(
-                f"- {cell(change.provider)} `{cell(change.model or '')}`: {impact_line(change)}"
+                f"- {text(change.provider)} {code(change.model or '')}: {impact_line(change)}"
             )
     if not rows:
         return []
@@ -101,12 +104,12 @@ def _impact_section(changes: Sequence[Change]) -> list[str]:
 def _row(change: Change) -> str:
     old, new = _value(change, change.old), _value(change, change.new)
     if change.kind is ChangeKind.MODALITY_CHANGED:
-        shift = ", ".join([f"+{m}" for m in change.added] + [f"-{m}" for m in change.removed])
+        shift = text(", ".join([f"+{m}" for m in change.added] + [f"-{m}" for m in change.removed]))
     else:
         shift = percent(change.change_pct)
     return (
-        f"| {arrow(change)} | {cell(change.provider)} | `{cell(change.model or '')}` | "
-        f"`{cell(change.field or '')}` | {cell(old)} | {cell(new)} | {shift} | "
+        f"| {arrow(change)} | {text(change.provider)} | {code(change.model or '')} | "
+        f"{code(change.field or '')} | {text(old)} | {text(new)} | {shift} | "
         f"{change.severity.value} |"
     )
 
@@ -142,15 +145,10 @@ def _inconsistencies(report: Report) -> list[str]:
 
 
 def _inconsistency_line(item: Inconsistency) -> str:
-    return f"- **{item.severity.value}** `{cell(item.model)}`: {cell(item.describe())}"
+    return f"- **{item.severity.value}** {code(item.model)}: {text(item.describe())}"
 
 
 def _fold(rows: list[str], count: int) -> list[str]:
     if count <= FOLD_AFTER:
         return rows
     return ["<details><summary>show all</summary>", "", *rows, "", "</details>"]
-
-
-def cell(text: str) -> str:
-    """Make text safe inside a markdown table cell: pipes escaped, newlines flattened."""
-    return text.replace("|", "\\|").replace("\n", " ")

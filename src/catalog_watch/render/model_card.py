@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from catalog_watch.catalog import JSON
 from catalog_watch.cost import Scenario, format_usd, usd_json
+from catalog_watch.inert.markdown import code
+from catalog_watch.inert.markdown import text as cell
 from catalog_watch.model_card import ModelCard, Offering
-from catalog_watch.render.markdown import cell
 from catalog_watch.render.values import money, tokens
 
 __all__ = [
@@ -70,7 +71,7 @@ def render_card_markdown(card: ModelCard) -> str:
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "|".join("---" if i in _LEFT else "--:" for i in range(len(header))) + "|")
     for row in rows:
-        cells = [f"`{cell(text)}`" if i == 1 else cell(text) for i, text in enumerate(row)]
+        cells = [code(value) if i == 1 else cell(value) for i, value in enumerate(row)]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(f"**Cheapest channel**: {cell(_cheapest(card))}")

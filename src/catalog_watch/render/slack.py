@@ -34,6 +34,7 @@ from catalog_watch.alerts import (
 )
 from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
+from catalog_watch.inert.slack import escape_mrkdwn
 from catalog_watch.render.headline import PHRASES
 from catalog_watch.render.values import arrow, old_to_new, plain
 from catalog_watch.severity import Severity
@@ -100,11 +101,6 @@ class Message:
 class _Section:
     text: str
     ids: tuple[str, ...]
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Slack's three control characters, and nothing else."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_baseline(

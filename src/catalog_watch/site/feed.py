@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from catalog_watch.inert.xml import xml_text
 from catalog_watch.site.html import esc
 from catalog_watch.site.rows import KeyOf, Row, row_of
 from catalog_watch.site.runs import Run
@@ -41,9 +42,11 @@ def atom_feed(
     from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
     feed = FeedGenerator()
-    feed.id(feed_id(source))
-    feed.title(f"{source} catalog changes")
-    feed.subtitle(f"Every price, limit and model change catalog-watch recorded in {source}.")
+    feed.id(xml_text(feed_id(source)))
+    feed.title(xml_text(f"{source} catalog changes"))
+    feed.subtitle(
+        xml_text(f"Every price, limit and model change catalog-watch recorded in {source}.")
+    )
     feed.updated(runs[0].time if runs else updated)
     feed.author({"name": AUTHOR})
     feed.link(href=f"{base_url}index.html", rel="alternate", type="text/html")
@@ -52,8 +55,8 @@ def atom_feed(
     feed.language("en")
     for run in runs[:MAX_RUNS]:
         entry = feed.add_entry(order="append")
-        entry.id(entry_id(run))
-        entry.title(run.title)
+        entry.id(xml_text(entry_id(run)))
+        entry.title(xml_text(run.title))
         entry.updated(run.time)
         entry.link(href=f"{base_url}run/{run.anchor}.html", rel="alternate", type="text/html")
         entry.content(_content(run, key_of), type="html")

@@ -1,6 +1,6 @@
 """The HTML every page shares: the document around a body, the filter bar, the change table.
 
-Every catalog string goes through :func:`esc` (``html.escape`` with quotes) on its way into
+Every catalog string goes through :func:`esc` (``inert.xml.html_text``) on its way into
 the page: model ids may hold ``<``, ``&`` or quotes. Links are relative (``root`` is ``""`` on
 the top-level pages and ``"../"`` one folder down), so the site works from any base URL and
 from ``file://``. The only absolute link is the plain anchor to https://models.dev in the
@@ -11,10 +11,10 @@ cannot reach the network even by mistake, and an empty ``data:`` icon spares the
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from catalog_watch.inert.xml import html_text
 from catalog_watch.site.rows import Row
 
 SOURCE_URL = "https://models.dev"
@@ -22,7 +22,8 @@ CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data
 
 
 def esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Catalog text in a page: markup escaped, characters XML forbids replaced (``inert.xml``)."""
+    return html_text(text)
 
 
 @dataclass(frozen=True, slots=True)

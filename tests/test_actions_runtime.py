@@ -211,6 +211,7 @@ def test_summary_over_one_mib_is_cut_at_a_line_with_a_note(files: dict[str, Path
     kept = body.count("\n")
     assert f"shows {kept:,} of 4,000 lines" in note
     assert len(body.encode("utf-8")) > SUMMARY_LIMIT - 1000  # cut no earlier than needed
+    runtime.flush_annotations()
     assert out.getvalue().startswith("::warning::The step summary was cut")
 
 
@@ -255,17 +256,20 @@ def test_messages_and_properties_are_escaped_as_the_runner_expects() -> None:
     runtime.warning("50% done\r\nnext: a, b", title="price: up, 3%", file="snapshots/a,b:c.json")
     runtime.error("failed\nbadly", title="FetchError: 503")
     runtime.notice("plain")
+    runtime.flush_annotations()
     assert out.getvalue().splitlines() == [
+        "::error title=FetchError%3A 503::failed%0Abadly",
         "::warning title=price%3A up%2C 3%25,file=snapshots/a%2Cb%3Ac.json"
         "::50%25 done%0D%0Anext: a, b",
-        "::error title=FetchError%3A 503::failed%0Abadly",
         "::notice::plain",
     ]
 
 
 def test_empty_properties_are_left_out() -> None:
     out = io.StringIO()
-    ActionsRuntime(env={}, out=out).warning("message", title="", file=None)
+    runtime = ActionsRuntime(env={}, out=out)
+    runtime.warning("message", title="", file=None)
+    runtime.flush_annotations()
     assert out.getvalue() == "::warning::message\n"
 
 
@@ -319,3 +323,32 @@ def test_parser_reads_what_the_runner_reads(text: str, expected: dict[str, str])
 def test_parser_refuses_what_the_runner_refuses(text: str) -> None:
     with pytest.raises(RunnerFormatError):
         parse_file_commands(text)
+
+
+def test_annotations_of_a_step_stay_within_githubs_ten_per_level_with_a_pointer() -> None:
+    out = io.StringIO()
+    runtime = ActionsRuntime(env={}, out=out)
+    for n in range(14):
+        runtime.warning(f"inconsistency {n}")
+    runtime.warning("3 alert(s) still undelivered", title="Slack alerts pending", urgent=True)
+    runtime.error("failed")
+    runtime.flush_annotations()
+    lines = out.getvalue().splitlines()
+    warnings = [line for line in lines if line.startswith("::warning")]
+    assert len(warnings) == 10
+    assert warnings[0] == "::warning title=Slack alerts pending::3 alert(s) still undelivered"
+    assert warnings[-1].startswith("::warning title=catalog-watch::6 more warnings than GitHub")
+    assert [line for line in lines if line.startswith("::error")] == ["::error::failed"]
+    # what the annotations could not show is in the log, as plain lines
+    hidden = [line for line in lines if line.startswith("catalog-watch: warning: ")]
+    assert hidden[0] == "catalog-watch: warning: inconsistency 8"
+    assert hidden[-1] == "catalog-watch: warning: inconsistency 13"
+
+
+def test_ten_annotations_need_no_pointer() -> None:
+    out = io.StringIO()
+    runtime = ActionsRuntime(env={}, out=out)
+    for n in range(10):
+        runtime.notice(f"notice {n}")
+    runtime.flush_annotations()
+    assert out.getvalue().splitlines() == [f"::notice::notice {n}" for n in range(10)]

@@ -11,9 +11,6 @@ from catalog_watch.actions import ActionsRuntime
 from catalog_watch.job import JobResult
 from catalog_watch.report import Report
 
-MAX_ANNOTATIONS = 10
-"""GitHub shows at most 10 warnings per step; the rest go into one summary warning."""
-
 
 def job_outputs(
     result: JobResult, *, changes_json: Path | None, report_markdown: Path | None
@@ -34,17 +31,15 @@ def job_outputs(
 
 
 def annotate(runtime: ActionsRuntime, report: Report) -> None:
-    """Warnings for what a maintainer should look at: new inconsistencies and schema drift."""
-    for item in report.appeared[:MAX_ANNOTATIONS]:
-        runtime.warning(item.describe(), title=f"New inconsistency: {item.model}")
-    hidden = len(report.appeared) - MAX_ANNOTATIONS
-    if hidden > 0:
-        runtime.warning(f"{hidden} more new inconsistencies: see the step summary")
+    """Warnings for what a maintainer should look at: schema drift, rejected records, new
+    inconsistencies, in that order (the runtime keeps all of a step's annotations in budget)."""
     if report.drift:
         fields = [f"+{n}" for n in report.drift.added] + [f"-{n}" for n in report.drift.removed]
         runtime.warning(", ".join(fields), title=f"{report.source} schema drift")
-    for rejection in report.rejections[:MAX_ANNOTATIONS]:
+    for rejection in report.rejections:
         runtime.warning(str(rejection), title="Record rejected, last good value kept")
+    for item in report.appeared:
+        runtime.warning(item.describe(), title=f"New inconsistency: {item.model}")
 
 
 def _max_severity(report: Report | None) -> str:

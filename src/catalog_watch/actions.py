@@ -25,7 +25,7 @@ import secrets
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -38,12 +38,31 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
+ANNOTATIONS_PER_STEP = 10
+"""GitHub shows at most 10 annotations of each level (error, warning, notice) per step."""
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    level: str
+    message: str
+    title: str | None = None
+    file: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ActionsRuntime:
-    """One step's view of the runner: its environment and where workflow commands go."""
+    """One step's view of the runner: its environment and where workflow commands go.
+
+    Annotations wait in ``pending`` until :meth:`flush_annotations` (the end of the step), so
+    that the budget of :data:`ANNOTATIONS_PER_STEP` per level covers all of them together: over
+    it, the first nine go out with a tenth that points to the rest, which the log shows in full.
+    """
 
     env: Mapping[str, str]
     out: TextIO
+    pending: list[Annotation] = field(default_factory=list)
+    _urgent: list[Annotation] = field(default_factory=list)
 
     @classmethod
     def from_environ(cls, force: bool = False) -> ActionsRuntime | None:
@@ -84,20 +103,49 @@ class ActionsRuntime:
         used = path.stat().st_size if path.exists() else 0
         text = _fit_summary(markdown, SUMMARY_LIMIT - used)
         if text != markdown:
-            self.warning("The step summary was cut to stay under GitHub's 1 MiB limit.")
+            self.warning(
+                "The step summary was cut to stay under GitHub's 1 MiB limit.", urgent=True
+            )
         if text:
             _append(path, text)
 
     # -- workflow commands --------------------------------------------------------------------
 
-    def warning(self, message: str, *, title: str | None = None, file: str | None = None) -> None:
-        self._command("warning", message, title=title, file=file)
+    def warning(
+        self,
+        message: str,
+        *,
+        title: str | None = None,
+        file: str | None = None,
+        urgent: bool = False,
+    ) -> None:
+        """A warning annotation; ``urgent`` ones go before the others when over the budget."""
+        item = Annotation("warning", message, title, file)
+        if urgent:
+            self.pending.insert(len(self._urgent), item)
+            self._urgent.append(item)
+        else:
+            self.pending.append(item)
 
     def error(self, message: str, *, title: str | None = None) -> None:
-        self._command("error", message, title=title)
+        self.pending.append(Annotation("error", message, title))
 
     def notice(self, message: str, *, title: str | None = None) -> None:
-        self._command("notice", message, title=title)
+        self.pending.append(Annotation("notice", message, title))
+
+    def flush_annotations(self) -> None:
+        """Write the step's annotations, at most :data:`ANNOTATIONS_PER_STEP` of each level."""
+        for level in ("error", "warning", "notice"):
+            found = [a for a in self.pending if a.level == level]
+            shown, hidden = _within_budget(found)
+            for item in shown:
+                self._command(level, item.message, title=item.title, file=item.file)
+            if hidden:
+                self._command(level, _pointer(level, hidden), title="catalog-watch")
+                for item in hidden:
+                    self.out.write(f"catalog-watch: {level}: {_one_line(item)}\n")
+        self.pending.clear()
+        self._urgent.clear()
 
     def mask(self, secret: str) -> None:
         """Have the runner hide ``secret`` in the log: one ``::add-mask::`` per non-blank line."""
@@ -127,6 +175,24 @@ class ActionsRuntime:
     def _file(self, variable: str) -> Path | None:
         value = self.env.get(variable)
         return Path(value) if value else None
+
+
+def _within_budget(found: list[Annotation]) -> tuple[list[Annotation], list[Annotation]]:
+    if len(found) <= ANNOTATIONS_PER_STEP:
+        return found, []
+    return found[: ANNOTATIONS_PER_STEP - 1], found[ANNOTATIONS_PER_STEP - 1 :]
+
+
+def _pointer(level: str, hidden: list[Annotation]) -> str:
+    return (
+        f"{len(hidden)} more {level}s than GitHub shows as annotations in one step: "
+        "see this step's log (below) and its summary"
+    )
+
+
+def _one_line(item: Annotation) -> str:
+    text = f"{item.title}: {item.message}" if item.title else item.message
+    return " ".join(text.split())
 
 
 def _check_output_name(name: str) -> None:

@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         if runtime is not None:
             runtime.error(str(error), title=f"catalog-watch: {type(error).__name__}")
         raise
+    finally:
+        if runtime is not None:
+            runtime.flush_annotations()
 
 
 def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: str | None) -> int:
@@ -120,7 +123,7 @@ def _report_delivery(delivery: Delivery, runtime: ActionsRuntime | None) -> None
         warning = f"{len(delivery.overdue)} alert(s) still undelivered, the oldest since {oldest}"
         print(f"catalog-watch: warning: {warning}", file=sys.stderr)
         if runtime is not None:
-            runtime.warning(warning, title="Slack alerts pending")
+            runtime.warning(warning, title="Slack alerts pending", urgent=True)
 
 
 def _publish_locally(

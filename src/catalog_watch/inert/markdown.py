@@ -20,7 +20,7 @@ WORD_JOINER = "\u2060"
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "`": "&#96;"}
 _PUNCTUATION = "\\[]"
-_SPECIAL = re.compile(r"[&<>|`\\\[\]@#]|(?<![A-Za-z0-9])GH-|://|(?i:www)\.")
+_SPECIAL = re.compile(r"[&<>|`\\\[\]@#]|(?<![A-Za-z0-9])(?i:GH)-|://|(?i:www)\.")
 _BACKTICKS = re.compile(r"`+")
 
 

@@ -178,3 +178,16 @@ def test_xml_text_always_parses(value: str) -> None:
     element = ElementTree.fromstring(f'<t a="{xml.html_text(value)}">{xml.html_text(value)}</t>')
     expected = xml.xml_text(value).replace("\r\n", "\n").replace("\r", "\n")
     assert (element.text or "") == expected
+
+
+# -- commit messages ---------------------------------------------------------------------------
+
+
+def test_commit_text_closes_no_issue_and_pings_no_one() -> None:
+    from catalog_watch.inert.git import commit_text
+
+    text = commit_text("catalog-watch: run failed: provider 'fixes #1 @org/team \x1b[2J'")
+    assert "#1" not in text and "@org" not in text and "\x1b" not in text
+    assert text.replace("\u2060", "") == (
+        "catalog-watch: run failed: provider 'fixes #1 @org/team \\u001b[2J'"
+    )

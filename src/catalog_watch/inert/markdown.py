@@ -22,11 +22,21 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "`": "&#96;"
 _PUNCTUATION = "\\[]"
 _SPECIAL = re.compile(r"[&<>|`\\\[\]@#]|(?<![A-Za-z0-9])(?i:GH)-|://|(?i:www)\.")
 _BACKTICKS = re.compile(r"`+")
+_REFERENCE = re.compile(r"[@#]|(?<![A-Za-z0-9])(?i:GH)-|://|(?i:www)\.")
 
 
 def text(value: str) -> str:
     """``value`` as inert plain text, on one line, safe in a table cell."""
     return _SPECIAL.sub(_defuse, one_line(value))
+
+
+def without_references(value: str) -> str:
+    """``value`` with a word joiner where GitHub would see a mention, a reference or a link.
+
+    For text GitHub scans but does not render as markdown, such as commit messages (where
+    ``fixes #1`` on the default branch closes issue 1).
+    """
+    return _REFERENCE.sub(_defuse, value)
 
 
 def code(value: str, *, table: bool = True) -> str:

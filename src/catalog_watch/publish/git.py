@@ -45,6 +45,7 @@ from typing import Literal
 
 from catalog_watch import __version__
 from catalog_watch.errors import GitError, PushRejected
+from catalog_watch.inert.git import commit_text
 
 Done = subprocess.CompletedProcess[str]
 
@@ -199,6 +200,7 @@ class Git:
         ``paths`` are literal (no globs): exact files or folders. Paths that neither exist nor
         are tracked are skipped. Other staged or unstaged changes in the checkout, also in the
         same folder, stay as they were. None when nothing at ``paths`` changed: no empty commits.
+        ``message`` may quote the catalog: it goes through ``inert.git.commit_text``.
         """
         present = tuple(p for p in paths if os.path.lexists(self.path / p) or self._tracked(p))
         if not present:
@@ -208,7 +210,8 @@ class Git:
         if not self.run("--literal-pathspecs", "diff", "--cached", "--name-only", "--", *present):
             return None
         commit = (*self._identity(), *literal, "commit", "--quiet", "--file=-", "--", *present)
-        self._run(commit, stdin=f"{message.rstrip()}\n\n{TOOL_TRAILER}: {__version__}\n")
+        text = commit_text(message.rstrip())
+        self._run(commit, stdin=f"{text}\n\n{TOOL_TRAILER}: {__version__}\n")
         return self.head()
 
     @contextmanager

@@ -7,8 +7,15 @@ bounds total time natively, but would make us turn statuses into exceptions and 
 ``Retry-After`` ourselves, for two more dependencies. What httpx-retries lacks is a
 wall-clock budget: ``total_timeout`` only sums the sleeps, and a long ``Retry-After`` is
 silently shortened. So ``_BudgetedRetry.sleep`` refuses any wait that does not fit in what is
-left of ``max_total_seconds`` and we stop at once, saying so; the body read checks the budget
-too. Needs httpx-retries >= 0.6 (``increment`` keeps the subclass from then on).
+left of ``max_total_seconds`` and we stop at once, saying so. Needs httpx-retries >= 0.6
+(``increment`` keeps the subclass from then on).
+
+httpx's timeouts are per operation, so the budget is also one deadline from the first connect to
+the last byte, status line and headers included: every socket operation of every attempt gets
+at most what is left (``limits.DeadlineBackend``). The body is read raw and decoded here, at
+most one content coding, with ``max_bytes`` applied to the decoded output as it grows
+(``limits.BodyDecoder``); the parsed document is held to ``limits.MAX_PROVIDERS`` and
+``limits.MAX_OFFERINGS_PER_PROVIDER`` before any record is built.
 
 Body-phase errors (a truncated body) are not retried: the next scheduled run is the retry.
 Nothing is written to disk here.
@@ -29,8 +36,18 @@ from catalog_watch import __version__
 from catalog_watch.catalog import JSON
 from catalog_watch.errors import FetchError, SourceNotFound
 from catalog_watch.json_reader import JSONReadError, read_upstream
+from catalog_watch.limits import (
+    ACCEPTED_CODINGS,
+    BodyDecoder,
+    DeadlinePassed,
+    check_catalog_counts,
+    deadline_transport,
+)
+from catalog_watch.limits import describe_size as _size
 
 RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
+# httpx would also offer br and zstd when their packages happen to be installed.
+_HEADERS = {"Accept": "application/json", "Accept-Encoding": ", ".join(ACCEPTED_CODINGS)}
 _JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number"}
 
 
@@ -162,29 +179,45 @@ def _fetch_url(
     retry.budget = budget
     try:
         client = httpx.Client(
-            transport=RetryTransport(transport or _default_transport(url), retry=retry),
+            transport=RetryTransport(
+                transport or _default_transport(url, budget.deadline), retry=retry
+            ),
             timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
             follow_redirects=True,
-            headers={"User-Agent": options.user_agent, "Accept": "application/json"},
+            headers=_HEADERS | {"User-Agent": options.user_agent},
         )
         with client, client.stream("GET", url, headers=_conditional(previous)) as response:
             return _accept(url, response, previous, options, budget)
     except _OutOfTime as exc:
         raise FetchError(f"gave up on {url} after {budget.attempts}: {exc}") from None
+    except DeadlinePassed as exc:
+        doing = "connecting" if exc.connecting else "waiting for the status line and headers"
+        raise FetchError(
+            f"gave up on {url} after {budget.attempts}: {doing} overran the {budget.total:g} s "
+            "budget (max_total_seconds)"
+        ) from None
     except httpx.InvalidURL as exc:
         raise FetchError(f"{url} is not a valid URL: {exc}") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"could not fetch {url} after {budget.attempts}: {_why(exc)}") from exc
 
 
-def _default_transport(url: str) -> httpx.HTTPTransport:
-    """Our own transport turns off httpx's *_PROXY lookup, so honour those (and NO_PROXY) here."""
+def _default_transport(url: str, deadline: float | None = None) -> httpx.HTTPTransport:
+    """Our own transport turns off httpx's *_PROXY lookup, so honour those (and NO_PROXY) here.
+
+    With a ``deadline`` (``time.monotonic``) no socket operation waits past it; publish/github.py
+    uses this without one (its budget bounds its retries only).
+    """
     target = httpx.URL(url)
     proxies = urllib.request.getproxies()
     proxy = proxies.get(target.scheme) or proxies.get("all")
     if proxy and urllib.request.proxy_bypass(target.host):
         proxy = None
-    return httpx.HTTPTransport(proxy=proxy)
+    return (
+        httpx.HTTPTransport(proxy=proxy)
+        if deadline is None
+        else deadline_transport(proxy, deadline)
+    )
 
 
 def _conditional(previous: Validators) -> dict[str, str]:
@@ -217,7 +250,10 @@ def _accept(
             f"after {budget.attempts}{retried}"
         )
     _check_content_type(url, response.headers.get("Content-Type"))
-    body = _read_body(url, response, options, budget)
+    decoder = BodyDecoder(
+        url, response.headers.get_list("Content-Encoding", split_commas=True), options.max_bytes
+    )
+    body = _read_body(url, response, decoder, budget)
     return FetchResult(url, False, body, _parse(url, body), fresh, budget.retries + 1)
 
 
@@ -233,31 +269,35 @@ def _check_content_type(url: str, content_type: str | None) -> None:
     raise FetchError(f"expected JSON but got {media} from {url}")
 
 
-def _read_body(url: str, response: httpx.Response, options: FetchOptions, budget: _Budget) -> bytes:
-    """Stream the decoded body, stopping as soon as it passes max_bytes or the budget."""
-    limit = _size(options.max_bytes)
+def _read_body(url: str, response: httpx.Response, decoder: BodyDecoder, budget: _Budget) -> bytes:
+    """Stream the raw body into ``decoder``, stopping as soon as it passes a limit or the budget.
+
+    The budget is checked between chunks too, for a transport given by the caller (tests): the
+    default one cannot wait past the deadline in the first place.
+    """
     announced = response.headers.get("Content-Length", "")
-    if announced.isdigit() and int(announced) > options.max_bytes:
-        raise FetchError(f"{url} announces {_size(int(announced))}, over the {limit} limit")
-    body = bytearray()
+    if announced.isdigit() and int(announced) > decoder.max_bytes:
+        raise FetchError(
+            f"{url} announces {_size(int(announced))}, over the {_size(decoder.max_bytes)} limit"
+        )
     try:
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > options.max_bytes:
-                raise FetchError(f"the body of {url} is over the {limit} limit (decoded); stopped")
+        for chunk in response.iter_raw():
+            decoder.feed(chunk)
             if budget.remaining() <= 0:
-                raise FetchError(
-                    f"reading {url} overran the {budget.total:g} s budget (max_total_seconds) "
-                    f"after {_size(len(body))}"
-                )
+                raise DeadlinePassed(connecting=False)
+    except DeadlinePassed:
+        raise FetchError(
+            f"reading {url} overran the {budget.total:g} s budget (max_total_seconds) after "
+            f"{_size(decoder.received)}"
+        ) from None
     except httpx.RemoteProtocolError as exc:
         raise FetchError(
             f"the body of {url} is truncated: the server closed early ({exc})"
         ) from exc
     except httpx.HTTPError as exc:
-        msg = f"reading the body of {url} failed after {_size(len(body))}: {_why(exc)}"
+        msg = f"reading the body of {url} failed after {_size(decoder.received)}: {_why(exc)}"
         raise FetchError(msg) from exc
-    return bytes(body)
+    return decoder.finish()
 
 
 def _read_file(source: str, options: FetchOptions) -> FetchResult:
@@ -276,7 +316,8 @@ def _read_file(source: str, options: FetchOptions) -> FetchResult:
 
 
 def _parse(where: str, body: bytes) -> dict[str, JSON]:
-    """The body as a JSON object; an empty, malformed, too deep or non-object body is an error.
+    """The body as a JSON object; an empty, malformed, too deep or non-object body is an error,
+    and so is one with more providers, or offerings in one, than ``limits`` allows.
 
     ``read_upstream`` is the reader snapshots share: NaN, infinities and lone surrogates inside
     the document are left for the source's validation to reject record by record.
@@ -290,12 +331,9 @@ def _parse(where: str, body: bytes) -> dict[str, JSON]:
     if not isinstance(document, dict):
         kind = _JSON_TYPES.get(type(document), "a literal")
         raise FetchError(f"{where} holds {kind} at the top level, expected a JSON object")
+    check_catalog_counts(where, document)
     return document
 
 
 def _why(exc: httpx.HTTPError) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**20:.1f} MiB ({n} bytes)" if n >= 2**20 else f"{n} bytes"

@@ -15,7 +15,9 @@ the tool's own annotations, ``::error::`` would fake them.
   the runner would parse is defused (a backslash before ``::`` or after ``##[``), as the runner
   itself does for its own markers.
 * command **values** are escaped as ``@actions/core`` does (:func:`escape_data`,
-  :func:`escape_property`), so a value cannot end its command's line.
+  :func:`escape_property`), so a value cannot end its command's line, and the command line is
+  shown like any other text: an annotation quoting a model name carries no raw ESC or bidi
+  override (a mask is registered in the shown form too, the only form the log ever holds).
 """
 
 from __future__ import annotations
@@ -104,9 +106,10 @@ class CommandLog(_Stream):
         return len(text)
 
     def command(self, line: str) -> None:
-        """Write one of the tool's own workflow commands (a whole line, ending in ``\\n``)."""
+        """Write one of the tool's own workflow commands (a whole line, ending in ``\\n``); its
+        values may quote the catalog, so they are shown like any other text."""
         self._resume()
-        self._raw.write(line)
+        self._raw.write(shown(line))
         self._raw.flush()
 
     def close(self) -> None:
@@ -131,7 +134,7 @@ def write_command(out: TextIO, line: str) -> None:
     if isinstance(out, CommandLog):
         out.command(line)
     else:
-        out.write(line)
+        out.write(shown(line))
         out.flush()
 
 

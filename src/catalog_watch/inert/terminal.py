@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # C0 controls but tab and line feed, DEL, C1 controls, the line and paragraph separators, and the
 # bidirectional overrides and isolates that reorder what a reader sees ("Trojan source").
@@ -25,6 +26,12 @@ def shown(text: str) -> str:
 def one_line(text: str) -> str:
     """``text`` as one line: line feeds and tabs spelled out too (for a value inside a line)."""
     return _CONTROL_OR_NEWLINE.sub(lambda match: escape(match.group()), text)
+
+
+def lines(rows: Iterable[str]) -> str:
+    """Report lines as terminal text: each row stays one line whatever the catalog values in it
+    hold (a model name with a line feed cannot fake a line of its own); a newline ends each."""
+    return "".join(f"{one_line(row)}\n" for row in rows)
 
 
 def has_control(text: str) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from catalog_watch.catalog import Catalog
 from catalog_watch.consistency import Inconsistency, compare_inconsistencies
 from catalog_watch.inert.markdown import code, text
+from catalog_watch.inert.terminal import lines as terminal_lines
 
 
 def render_comparison(
@@ -46,4 +47,4 @@ def render_comparison(
     if previous is not None:
         lines += ["", "all current disagreements:"]
     lines += [line(i) for i in found]
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)

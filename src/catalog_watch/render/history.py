@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from catalog_watch.catalog import JSON
 from catalog_watch.history import PRICE_KEYS, Period, period_key
+from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.render.values import money, plain, tokens
 
 HISTORY_FORMATS = ("text", "json", "csv")
@@ -54,7 +55,7 @@ def render_history(periods: Iterable[Period], fmt: str = "text") -> str:
             lines.append(f"  {field}")
         span = f"{_day(p.start, '…'):<{width}} → {_day(p.end, 'now'):<{end_width}}"
         lines.append(f"    {span}  {_shown(p.field, p.value)}")
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)
 
 
 def render_price_at(
@@ -80,7 +81,7 @@ def render_price_at(
     lines = [f"{model} on {at} (USD per 1M tokens)"]
     for row in [header, *table]:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)
 
 
 def _day(stamp: str | None, open_end: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from catalog_watch.consistency import Inconsistency
 from catalog_watch.inert.markdown import code, text
+from catalog_watch.inert.terminal import lines as terminal_lines
 
 
 def render_inconsistencies(found: Sequence[Inconsistency], output_format: str) -> str:
@@ -22,4 +23,4 @@ def render_inconsistencies(found: Sequence[Inconsistency], output_format: str) -
     else:
         lines = [f"{len(found):,} inconsistencies ({counts})"]
         lines += [f"[{i.severity.value}] {i.model}: {i.describe()}" for i in found]
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)

@@ -17,6 +17,8 @@ from catalog_watch.catalog import JSON
 from catalog_watch.cost import Scenario, format_usd, usd_json
 from catalog_watch.inert.markdown import code
 from catalog_watch.inert.markdown import text as cell
+from catalog_watch.inert.terminal import lines as terminal_lines
+from catalog_watch.inert.terminal import one_line
 from catalog_watch.model_card import ModelCard, Offering
 from catalog_watch.render.values import money, tokens
 
@@ -36,6 +38,7 @@ _LEFT = frozenset({0, 1, 7})
 def render_card_text(card: ModelCard) -> str:
     lines = [_title(card), _offered(card), ""]
     header, rows = _table(card)
+    rows = [[one_line(text) for text in row] for row in rows]  # widths of what is shown
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         parts = [
@@ -62,7 +65,7 @@ def render_card_text(card: ModelCard) -> str:
         lines.extend(f"  [{i.severity.value}] {i.describe()}" for i in card.inconsistencies)
     else:
         lines.append("inconsistencies: none")
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)
 
 
 def render_card_markdown(card: ModelCard) -> str:

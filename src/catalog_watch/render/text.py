@@ -1,9 +1,14 @@
-"""``--format text``: for a terminal, grouped by provider then model."""
+"""``--format text``: for a terminal, grouped by provider then model.
+
+Every line goes out through :func:`~catalog_watch.inert.terminal.lines`: one line each, whatever
+the catalog values in it hold.
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
+from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.render.headline import headline
 from catalog_watch.render.values import arrow, impact_line, old_to_new
 from catalog_watch.report import Report
@@ -42,7 +47,7 @@ def render_text(report: Report) -> str:
         lines.append(f"rejected values accepted ({len(report.accepted)}), upstream kept them:")
         lines.extend(f"  {accepted}" for accepted in report.accepted)
     lines.extend(f"note: {note}" for note in report.notes)
-    return "\n".join(lines) + "\n"
+    return terminal_lines(lines)
 
 
 def _inconsistency_lines(report: Report) -> list[str]:

@@ -12,7 +12,9 @@ What it writes (every link relative, nothing fetched from the network):
 
 Deterministic: the same snapshot, ledger and ``now`` give the same bytes (``now`` defaults to the
 newest run's time, not the clock). A manifest, ``.catalog-watch-site``, lists the files written,
-so a rebuild into the same folder removes the pages it no longer makes and nothing else.
+so a rebuild into the same folder removes the pages it no longer makes and nothing else: a
+manifest line that leads outside the folder (an absolute path, ``..``, a symlinked folder) is
+ignored.
 """
 
 from __future__ import annotations
@@ -214,8 +216,8 @@ def _write(out_dir: Path, out: Mapping[str, bytes]) -> None:
     manifest = out_dir / MANIFEST
     before = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
     for name in sorted(set(before) - out.keys()):
-        stale = out_dir / name
-        if name and ".." not in Path(name).parts and stale.is_file():
+        stale = _inside(out_dir, name)
+        if stale is not None:
             stale.unlink()
     for name, data in sorted(out.items()):
         path = out_dir / name
@@ -223,3 +225,19 @@ def _write(out_dir: Path, out: Mapping[str, bytes]) -> None:
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
     manifest.write_text("".join(f"{name}\n" for name in sorted(out)), encoding="utf-8")
+
+
+def _inside(out_dir: Path, name: str) -> Path | None:
+    """The regular file a manifest line names, if it lies inside ``out_dir``; else None.
+
+    The manifest is a file in a folder others may write to: an absolute path, a ``..``, or a
+    folder that is a symlink to elsewhere must never make a rebuild delete outside the site.
+    """
+    relative = Path(name)
+    if not name or relative.is_absolute() or ".." in relative.parts or relative.drive:
+        return None
+    path = out_dir / relative
+    root = out_dir.resolve()
+    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(root):
+        return None
+    return path

@@ -12,7 +12,9 @@ reproducible:
 * ``savefig(metadata={"Date": None, ...})``: no timestamp (nor any other Dublin Core metadata);
 * ``svg.fonttype = "none"``: text stays ``<text>`` (searchable, testable, small), the browser
   draws it in a local font;
-* ``text.parse_math = False``: a ``$`` in a model id is a dollar sign, not mathtext.
+* ``text.parse_math = False``: a ``$`` in a model id is a dollar sign, not mathtext;
+* every text drawn is :func:`literal`: controls spelled out (``\\u001b``), characters XML forbids
+  replaced, so a model id draws as the page shows it and the SVG stays well-formed.
 
 The XML prologue, DOCTYPE and namespace declarations are dropped so the SVG sits in the HTML
 page (the HTML parser knows ``<svg>`` and ``xlink:href``) without a single ``http://`` in it.
@@ -29,6 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from catalog_watch.inert.terminal import one_line
+from catalog_watch.inert.xml import html_text, xml_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -122,8 +127,10 @@ def _draw(title: str, series: Sequence[Series]) -> str:
         xs, ys = _steps(item.points)
         (line,) = axes.plot(xs, ys, color=colours[key], linewidth=widths[key])
         line.set_gid(f"price-{name}-{ids[key]}")
-    handles = [Line2D([], [], color=colours[key], lw=widths[key], label=ids[key]) for key in ids]
-    figure.suptitle(title)
+    handles = [
+        Line2D([], [], color=colours[key], lw=widths[key], label=literal(ids[key])) for key in ids
+    ]
+    figure.suptitle(literal(title))
     for field, axes in zip(PRICE_FIELDS, panels, strict=True):
         _decorate(axes, f"{_PANELS[field]} price", last=field == PRICE_FIELDS[-1])
     panels[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
@@ -188,11 +195,14 @@ def _steps(
     return xs, ys
 
 
-def _inline(document: str, label: str) -> str:
-    from html import escape
+def literal(text: str) -> str:
+    """Catalog text as a chart draws it: one line, no control, nothing XML forbids."""
+    return xml_text(one_line(text))
 
+
+def _inline(document: str, label: str) -> str:
     svg = _METADATA_BLOCK.sub("", _PROLOGUE.sub("", document, count=1), count=1)
     root, rest = svg.split(">", 1)  # the root start tag: its namespaces and fixed size go
     root = _SIZE.sub(r"\1", _NAMESPACES.sub("", root), count=1)
-    attributes = f'<svg class="chart" role="img" aria-label="{escape(label)}"'
+    attributes = f'<svg class="chart" role="img" aria-label="{html_text(one_line(label))}"'
     return (root.replace("<svg", attributes, 1) + ">" + rest).rstrip() + "\n"

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import document, model, provider, write_json
 from tests.test_actions_runtime import parse_file_commands
@@ -545,6 +547,99 @@ def test_empty_secrets_print_no_mask_command(
     assert [line for line in ran.stdout.splitlines() if "add-mask" in line] == [
         f"::add-mask::{TOKEN}"
     ]
+
+
+# -- mask(): the run step's own bash function, run as it is -----------------------------------
+
+
+def mask_function() -> str:
+    """``mask() { ... }`` as the run step defines it (the ``run:`` text, unindented by YAML)."""
+    found = re.search(r"^mask\(\) \{\n.*?^\}\n", step(load_yaml(ACTION), "run")["run"], re.M | re.S)
+    assert found, "the run step defines no mask() function"
+    return found.group(0)
+
+
+def run_mask(tmp_path: Path, secret: str) -> bytes:
+    """What ``mask "$secret"`` prints, byte for byte, under GitHub's ``shell: bash``."""
+    script = tmp_path / "mask.sh"
+    script.write_text(mask_function() + 'mask "$1"\n', encoding="utf-8")
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script), secret],
+        capture_output=True,
+        env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8"},
+        timeout=60,
+        check=True,
+    )
+    assert done.stderr == b""
+    return done.stdout
+
+
+def runner_masks(stdout: bytes) -> set[str]:
+    """The values the runner would mask after reading ``stdout`` (actions/runner:
+    ``ActionCommand.TryParseV2`` per line, a lone CR ending a line too; ``UnescapeData``;
+    ``AddMaskCommandExtension``: the value, then each of its lines split at CR and LF, trimmed)."""
+    masks: set[str] = set()
+    for line in re.split(r"\r\n|\r|\n", stdout.decode("utf-8")):
+        if not line.lstrip().startswith("::add-mask::"):
+            continue
+        data = line.lstrip().removeprefix("::add-mask::")
+        value = data.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+        if value.strip():
+            masks.add(value)
+            masks.update(p.strip() for p in re.split(r"[\r\n]", value) if p.strip())
+    return masks
+
+
+MASKED = [
+    "ab\rcd",  # the runner would end the command at the CR: "cd" would show in the log
+    "ab\ncd",
+    "ab\r\ncd\r\n",
+    "%0D%0A%25 literal escapes",
+    "100%",
+    "\rleading CR",
+    "tab\tinside",
+    "pässwörd-ünïcode",
+    "::add-mask::nested",
+    "ghp_personal%0Atoken",
+]
+
+
+@pytest.mark.parametrize("secret", MASKED)
+def test_mask_prints_one_command_escaped_as_actions_core_does(tmp_path: Path, secret: str) -> None:
+    printed = run_mask(tmp_path, secret)
+    escaped = secret.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    assert printed == f"::add-mask::{escaped}\n".encode()  # escapeData in command.ts, one line
+    masks = runner_masks(printed)
+    assert secret in masks
+    for line in re.split(r"[\r\n]", secret):  # each line as it would show up in the log
+        assert not line.strip() or line.strip() in masks
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\n", "\r\n\t "])
+def test_mask_prints_nothing_for_a_blank_secret(tmp_path: Path, blank: str) -> None:
+    assert run_mask(tmp_path, blank) == b""
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))))
+def test_mask_round_trips_any_secret_through_the_runner(tmp_path: Path, secret: str) -> None:
+    printed = run_mask(tmp_path, secret)
+    assert printed.count(b"\n") == (1 if secret.strip() else 0)
+    assert b"\r" not in printed
+    if secret.strip():
+        assert secret in runner_masks(printed)
+
+
+def test_the_run_step_masks_a_token_with_a_carriage_return_whole(
+    tmp_path: Path, workspace: Path, catalog: Path, stub: tuple[Path, Path]
+) -> None:
+    folder, record = stub
+    given = {"source": str(catalog), "token": "ghp_ab\rcd", "slack-token": "xoxb-1\n2"}
+    ran = run_action(tmp_path, workspace, given, folder).steps["run"]
+    assert ran.stdout.splitlines()[:2] == ["::add-mask::ghp_ab%0Dcd", "::add-mask::xoxb-1%0A2"]
+    assert call_env(record)["GITHUB_TOKEN"] == "ghp_ab\rcd"
 
 
 def test_inputs_are_data_not_shell_code(

@@ -6,6 +6,12 @@ uncapped, one wall-clock budget per client), plus GitHub's rate limits: a 403 wi
 or ``x-ratelimit-remaining: 0`` is retried too, waiting until ``x-ratelimit-reset``; a bare 429
 waits the minute GitHub asks for. POST/PATCH are retried: a create that went through before a 5xx
 comes back "already exists", and that pull request is updated. The token never reaches a message.
+
+Redirects are not followed (httpx's default, ``follow_redirects=False``): a 3xx is an error that
+says where it pointed (its origin only) and that the token was not sent there. httpx would drop
+``Authorization`` on a cross-origin redirect anyway (``Client._redirect_headers``), but not on an
+http→https upgrade of the same host, and a followed POST could land elsewhere. A token holding a
+space or a control character is refused before any request, without being shown.
 """
 
 from __future__ import annotations
@@ -46,18 +52,34 @@ class GitHubSettings:
     repository: str  # "owner/name"
     token: str = field(repr=False)
 
+    def __post_init__(self) -> None:
+        _check_token(self.token, "the GitHub token")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str], token: str | None = None) -> GitHubSettings:
-        """Read the runner's variables; an explicit ``token`` wins over ``GITHUB_TOKEN``."""
-        token = token or env.get("GITHUB_TOKEN", "").strip()
+        """Read the runner's variables; an explicit ``token`` wins over ``GITHUB_TOKEN``. Both
+        are trimmed; one that still holds a space or a control character is refused by name."""
+        from_env = token is None or token == env.get("GITHUB_TOKEN")
+        token = (token or env.get("GITHUB_TOKEN", "")).strip()
         if not token:
             raise GitHubError("no GitHub token: set GITHUB_TOKEN (or pass a token)")
+        _check_token(token, "GITHUB_TOKEN" if from_env else "the --token value")
         repository = env.get("GITHUB_REPOSITORY", "").strip()
         if not re.fullmatch(r"[^/\s]+/[^/\s]+", repository):
             got = f"got {repository!r}" if repository else "it is not set"
             raise GitHubError(f"GITHUB_REPOSITORY must be owner/name, {got}")
         api_url = env.get("GITHUB_API_URL", "").strip() or "https://api.github.com"
         return cls(api_url.rstrip("/"), repository, token)
+
+
+def _check_token(token: str, name: str) -> None:
+    """A space, a line break or any character ``str.isprintable`` refuses (controls, format
+    characters, separators) would break the header, and httpx's error would quote it."""
+    if " " in token or not token.isprintable():
+        raise GitHubError(
+            f"{name} holds a space or control character (a line break, a tab...); it is not "
+            "shown: set it again, copied without them"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +303,8 @@ def _message(response: httpx.Response) -> str:
 
 
 def _refusal(method: str, path: str, response: httpx.Response, repository: str) -> GitHubError:
+    if 300 <= response.status_code < 400:
+        return GitHubError(f"GitHub answered {method} {path} with {_redirect(response)}")
     message = _message(response)
     retry = response.extensions.get("retry")
     attempts = retry.attempts_made + 1 if isinstance(retry, Retry) else 1
@@ -292,6 +316,32 @@ def _refusal(method: str, path: str, response: httpx.Response, repository: str) 
     elif response.status_code in (401, 403, 404) and "rate limit" not in message.lower():
         text += _TOKEN_HINT.format(repo=repository)
     return GitHubError(text)
+
+
+def _redirect(response: httpx.Response) -> str:
+    """A 3xx for an error: its status, the origin ``Location`` points to, and what to check."""
+    status, origin = response.status_code, _origin(response.request.url)
+    try:
+        target = _origin(response.request.url.join(response.headers.get("location", "")))
+    except httpx.InvalidURL:
+        target = None
+    to = "the same origin" if target and target == origin else target or "an unreadable address"
+    return (
+        f"a redirect (HTTP {status}) to {to}, not followed (the token goes nowhere but "
+        "GITHUB_API_URL) — a renamed or transferred repository answers so: set GITHUB_REPOSITORY "
+        "to its new owner/name; otherwise check GITHUB_API_URL"
+    )
+
+
+def _origin(url: httpx.URL) -> str | None:
+    """``scheme://host[:port]``, or None for a URL a message cannot show safely."""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    port = f":{url.port}" if url.port is not None else ""
+    shown = f"{url.scheme}://{host}{port}"
+    return shown if url.scheme in ("http", "https") and _SHOWABLE.fullmatch(shown) else None
+
+
+_SHOWABLE = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+")
 
 
 def fit_body(body: str, *, limit: int = PR_BODY_LIMIT, pointer: str) -> str:

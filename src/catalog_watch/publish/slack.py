@@ -59,6 +59,13 @@ connections too. Apps outside the Slack Marketplace may be limited to one such r
 Errors (``SlackDeliveryError``) name the destination — the channel, or "webhook" / the name the
 caller gives it — Slack's error code, the HTTP status and, for ``invalid_blocks``, Slack's
 ``response_metadata.messages``. They never contain the token or the webhook URL.
+
+No secret leaves. Neither client follows a redirect: slack-sdk opens requests with urllib's
+default opener, which follows a 301/302/303 to a POST as a GET to any origin with the
+``Authorization`` header kept; here each 3xx is an error naming the status and the origin it
+pointed to (never its path), and nothing is sent there. A webhook URL or token holding a space or
+a control character is refused before any client is built, by a message naming the setting and
+not the value; slack-sdk's own log keeps its warnings and errors only, secrets replaced.
 """
 
 from __future__ import annotations
@@ -71,12 +78,22 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from http.client import HTTPException
-from typing import Any, Protocol, cast
+from http.client import HTTPException, HTTPResponse, InvalidURL
+from ssl import SSLContext
+from typing import IO, Any, Protocol, cast
 from urllib.error import HTTPError, URLError
+from urllib.parse import urljoin, urlsplit
+from urllib.request import (
+    BaseHandler,
+    HTTPRedirectHandler,
+    HTTPSHandler,
+    ProxyHandler,
+    Request,
+    build_opener,
+)
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError, SlackRequestError
 from slack_sdk.http_retry import (
     BackoffRetryIntervalCalculator,
     ConnectionErrorRetryHandler,
@@ -87,6 +104,7 @@ from slack_sdk.http_retry import (
     RetryIntervalCalculator,
     RetryState,
 )
+from slack_sdk.version import __version__ as slack_sdk_version
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
@@ -106,12 +124,38 @@ MAX_PAGES = 20  # per listing (history, one thread's replies, the channel list)
 
 Sleep = Callable[[float], None]
 
-# The SDK logs request URLs (a webhook URL is a secret) at INFO ("Going to retry the same
-# request: POST <url>") and, when its logger's own level is DEBUG or unset, at DEBUG. A logger of
-# our own at WARNING keeps those lines from ever being emitted, whatever the root level; what it
-# logs at ERROR ("Failed to send a request to Slack API server: <urlopen error ...>") has no URL.
+
+class _Redact(logging.Filter):
+    """slack-sdk logs through the logger it is given (web/base_client.py, webhook/client.py): the
+    request URL, body and headers at DEBUG, "Going to retry the same request: POST <url>" at
+    INFO, and at ERROR "Failed to send a request to Slack API server: <exception>" and "Failed to
+    decode Slack API response: <body>". The exception's text quoted the URL's path for an
+    InvalidURL (a webhook URL with a space) and the header for a token with a line break; both
+    are refused before a client exists now. This filter drops every record below WARNING,
+    whatever level anyone sets, and replaces every secret a sender was built with (the webhook
+    URL, its path, the token; as they are and as ``repr`` escapes them) in the rest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str) -> None:
+        self._secrets.update(s for s in (secret, repr(secret)[1:-1]) if len(s) >= 6)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return False
+        text = record.getMessage()
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        record.msg, record.args = text, None
+        return True
+
+
+_REDACT = _Redact()
 _SDK_LOG = logging.getLogger("catalog_watch.publish.slack.sdk")
 _SDK_LOG.setLevel(logging.WARNING)
+_SDK_LOG.addFilter(_REDACT)
 
 _HINTS = {
     "not_in_channel": "invite the app to the channel (/invite @app) first",
@@ -133,6 +177,7 @@ _READ_SCOPES = {  # what a read needs, for a missing_scope answer that does not 
 }
 _TRANSPORT = (SlackClientError, OSError, HTTPException, ValueError)  # what the SDK lets through
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")  # ids are upper case; channel names never are
+_SHOWABLE = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+")  # an origin that is safe to print
 
 
 # -- Settings --------------------------------------------------------------------------------
@@ -161,22 +206,26 @@ class SlackSettings:
     ) -> SlackSettings:
         """Explicit arguments win over ``SLACK_WEBHOOK_URL``, ``SLACK_TOKEN`` (else
         ``SLACK_BOT_TOKEN``), ``SLACK_CHANNEL``, ``SLACK_API_URL`` and ``SLACK_TIMEOUT_SECONDS``.
-        Empty or blank values count as unset (that is what a fork's workflow gets for a secret); a
-        timeout that is not a number of seconds above 0 is a ``ConfigError``."""
+        Empty or blank values count as unset (that is what a fork's workflow gets for a secret) and
+        the rest is trimmed. A ``ConfigError`` for a timeout that is not a number of seconds above
+        0, and for a webhook URL or token that still holds a space or a control character (named
+        by its variable, or its flag when given explicitly; the value is never shown)."""
 
-        def pick(explicit: str | None, *names: str) -> str | None:
-            for value in (explicit, *(env.get(name) for name in names)):
+        def pick(explicit: str | None, *names: str) -> tuple[str | None, str]:
+            """The first non-blank value, trimmed, and where it came from (a flag or a name)."""
+            flag = "--" + names[0].lower().replace("_", "-")
+            for name, value in ((flag, explicit), *((n, env.get(n)) for n in names)):
                 if value and value.strip():
-                    return value.strip()
-            return None
+                    return value.strip(), name
+            return None, names[0]
 
-        api_url = pick(base_url, "SLACK_API_URL") or DEFAULT_API_URL
+        api_url = pick(base_url, "SLACK_API_URL")[0] or DEFAULT_API_URL
         return cls(
-            webhook_url=pick(webhook_url, "SLACK_WEBHOOK_URL"),
-            token=pick(token, "SLACK_TOKEN", "SLACK_BOT_TOKEN"),
-            channel=pick(channel, "SLACK_CHANNEL"),
+            webhook_url=_secret(*pick(webhook_url, "SLACK_WEBHOOK_URL")),
+            token=_secret(*pick(token, "SLACK_TOKEN", "SLACK_BOT_TOKEN")),
+            channel=pick(channel, "SLACK_CHANNEL")[0],
             base_url=api_url if api_url.endswith("/") else api_url + "/",
-            timeout=_timeout(timeout, pick(None, "SLACK_TIMEOUT_SECONDS")),
+            timeout=_timeout(timeout, pick(None, "SLACK_TIMEOUT_SECONDS")[0]),
         )
 
     @property
@@ -201,6 +250,25 @@ class SlackSettings:
             "no SLACK_WEBHOOK_URL or SLACK_TOKEN+SLACK_CHANNEL: Slack skipped "
             "(secrets are empty on forks)"
         )
+
+
+def _secret(value: str | None, name: str) -> str | None:
+    if value is not None and _unsafe(value):
+        raise ConfigError(_unsafe_message(name))
+    return value
+
+
+def _unsafe(secret: str) -> bool:
+    """A space, or a character ``str.isprintable`` refuses: C0/C1 controls (line breaks, tabs,
+    ESC, DEL), Unicode format characters (zero-width space, BOM) and other separators (NBSP)."""
+    return " " in secret or not secret.isprintable()
+
+
+def _unsafe_message(name: str) -> str:
+    return (
+        f"{name} holds a space or control character (a line break, a tab...); it is not shown: "
+        "set it again, copied without them"
+    )
 
 
 def _timeout(explicit: float | None, text: str | None) -> float:
@@ -277,13 +345,18 @@ class WebhookSender:
     ) -> None:
         """``name`` is how errors call this destination (e.g. "webhook SLACK_WEBHOOK_COSTS");
         the URL itself is a secret and never appears in one."""
+        if _unsafe(url):
+            raise SlackDeliveryError(f"{name}: {_unsafe_message('the Slack webhook URL')}")
         if not url.lower().startswith(("https://", "http://")):
             raise SlackDeliveryError(f"{name}: the Slack webhook URL is not an http(s) URL")
         self.name = name
         self._secrets = (url,)
+        self._origin = _origin(url)
+        for secret in (url, urlsplit(url).path, urlsplit(url).query):
+            _REDACT.add(secret)
         self._retries = _Retries()
         interval = retry_interval or BackoffRetryIntervalCalculator()
-        self._client = WebhookClient(
+        self._client = _WebhookClient(
             url,
             timeout=cast(int, timeout),  # annotated int; urllib takes a float
             retry_handlers=_safe_handlers(interval, sleep, self._retries),
@@ -320,7 +393,7 @@ class WebhookSender:
                     ambiguous=True,
                 )
             if not 200 <= response.status_code < 300 or (response.body or "").strip() != "ok":
-                raise _webhook_refusal(where, response, self._retries)
+                raise _webhook_refusal(where, response, self._retries, self._origin)
             on_delivered(Delivered(index, None, tuple(message.alert_ids)))
 
 
@@ -337,8 +410,12 @@ class BotSender:
         sleep: Sleep = time.sleep,
         timeout: float = TIMEOUT,
     ) -> None:
+        if _unsafe(token):
+            raise SlackDeliveryError(_unsafe_message("the Slack token"))
         self.channel = channel
         self._secrets = (token,)
+        self._origin = _origin(base_url)
+        _REDACT.add(token)
         self._retries = _Retries()  # the message being sent
         self._reads = _Retries()  # the read being made
         self._interval = retry_interval or BackoffRetryIntervalCalculator()
@@ -346,7 +423,7 @@ class BotSender:
         self._channel_id = channel if _CHANNEL_ID.fullmatch(channel) else None
 
         def client(handlers: list[RetryHandler]) -> WebClient:
-            return WebClient(
+            return _WebClient(
                 token=token,
                 base_url=base_url,
                 timeout=cast(int, timeout),  # annotated int; urllib takes a float
@@ -436,7 +513,7 @@ class BotSender:
                 response = self._client.chat_postMessage(**body)
             except SlackApiError as exc:
                 if not _ambiguous_answer(exc.response):
-                    raise _api_refusal(where, exc.response, self._retries) from None
+                    raise _api_refusal(where, exc.response, self._retries, self._origin) from None
                 what = _api_code(exc.response)
             except _TRANSPORT as exc:
                 if not _sent(exc):
@@ -559,7 +636,7 @@ class BotSender:
                 method, params={k: v for k, v in params.items() if v is not None}
             )
         except SlackApiError as exc:
-            raise _LookupFailed(_read_refusal(method, exc.response)) from None
+            raise _LookupFailed(_read_refusal(method, exc.response, self._origin)) from None
         except _TRANSPORT as exc:
             raise _LookupFailed(f"{method}: {_describe(exc)}") from None
 
@@ -656,7 +733,7 @@ def _sent(error: Exception) -> bool:
     """Whether a transport error came after the request went out. urllib wraps what fails while
     connecting and sending in a URLError (refused, DNS, connect timeout); a read timeout, a reset
     or a closed connection while waiting for the answer, or an answer cut short, come bare."""
-    if isinstance(error, (SlackClientError, ValueError)) or (
+    if isinstance(error, (SlackClientError, ValueError, InvalidURL)) or (
         isinstance(error, URLError) and not isinstance(error, HTTPError)
     ):
         return False
@@ -666,6 +743,69 @@ def _sent(error: Exception) -> bool:
 def _ambiguous_answer(response: SlackResponse) -> bool:
     data = response.data if isinstance(response.data, dict) else {}
     return int(response.status_code) in AMBIGUOUS_STATUSES or data.get("error") in AMBIGUOUS_CODES
+
+
+# -- slack-sdk's clients, opening their requests without following redirects -----------------
+
+
+class _NoRedirects(HTTPRedirectHandler):
+    """What urllib's default opener (slack-sdk's ``urlopen``) does with a redirect: a 301, 302 or
+    303 to a POST is followed as a GET to whatever origin ``Location`` names, with every header
+    but Content-Length and Content-Type, ``Authorization`` included; a 307 or 308 to a POST is
+    refused. This handler follows none: each 3xx comes back as the ``HTTPError`` of that status
+    (Location in its headers) before anything is sent anywhere else."""
+
+    def redirect_request(
+        self, req: Request, fp: IO[bytes], code: int, msg: str, headers: Any, newurl: str
+    ) -> None:
+        return None
+
+
+def _open(request: Request, proxy: str | None, ssl: SSLContext | None, timeout: float) -> Any:
+    """Open ``request`` as slack-sdk would (its proxy, TLS context and timeout), minus redirects."""
+    if not request.full_url.lower().startswith(("https://", "http://")):
+        raise SlackRequestError("the Slack URL is not an http(s) URL")  # never shown: a secret
+    handlers: list[BaseHandler] = [_NoRedirects(), HTTPSHandler(context=ssl)]
+    if proxy:
+        handlers.append(ProxyHandler({"http": proxy, "https": proxy}))
+    return build_opener(*handlers).open(request, timeout=timeout)
+
+
+def _read(response: HTTPResponse) -> str:
+    return response.read().decode(response.headers.get_content_charset() or "utf-8")
+
+
+def _require(cls: type, method: str) -> None:
+    """Fail closed: were slack-sdk to rename the method overridden below, its requests would
+    follow redirects again, silently."""
+    if not callable(getattr(cls, method, None)):
+        raise ImportError(
+            f"slack-sdk {slack_sdk_version} has no {cls.__name__}.{method}, which catalog-watch "
+            "overrides to refuse redirects: install a slack-sdk version that has it"
+        )
+
+
+class _WebClient(WebClient):
+    """slack-sdk's Web API client; only the opening of each request is ours. The method is the
+    one slack-sdk's retry loop calls for every attempt (web/base_client.py, since 3.9)."""
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        with _open(req, self.proxy, self.ssl, self.timeout) as response:
+            return {"status": response.status, "headers": response.headers, "body": _read(response)}
+
+
+class _WebhookClient(WebhookClient):
+    """slack-sdk's webhook client, the same way (webhook/client.py)."""
+
+    def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
+        with _open(req, self.proxy, self.ssl, self.timeout) as response:
+            body = _read(response)
+            headers = dict(response.headers.items())
+        return WebhookResponse(url=url, status_code=response.status, body=body, headers=headers)
+
+
+_require(WebClient, "_perform_urllib_http_request_internal")
+_require(WebhookClient, "_perform_http_request_internal")
 
 
 # -- Retry handlers: slack-sdk's, waiting through an injected sleep --------------------------
@@ -837,8 +977,10 @@ class _Where:
 
 
 def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """The text with each secret replaced, as it is and as ``repr`` escapes it (urllib quotes
+    a header value as bytes)."""
     for secret in secrets:
-        text = text.replace(secret, "***")
+        text = text.replace(secret, "***").replace(repr(secret)[1:-1], "***")
     return text
 
 
@@ -848,9 +990,13 @@ def _api_code(response: SlackResponse) -> str:
     return f"{data.get('error') or f'HTTP {status}'} (HTTP {status})"
 
 
-def _api_refusal(where: _Where, response: SlackResponse, retries: _Retries) -> SlackDeliveryError:
+def _api_refusal(
+    where: _Where, response: SlackResponse, retries: _Retries, origin: str | None
+) -> SlackDeliveryError:
     data = response.data if isinstance(response.data, dict) else {}
     status = int(response.status_code)
+    if moved := _redirect(status, response.headers, origin, "SLACK_API_URL"):
+        return where.error(f"Slack answered {where.message()} with {moved}", retries)
     code = str(data.get("error") or f"HTTP {status}")
     metadata = data.get("response_metadata")
     details = metadata.get("messages") if isinstance(metadata, dict) else None
@@ -860,9 +1006,11 @@ def _api_refusal(where: _Where, response: SlackResponse, retries: _Retries) -> S
     return where.error(text + _hint(code, status, response.headers), retries)
 
 
-def _read_refusal(method: str, response: SlackResponse) -> str:
+def _read_refusal(method: str, response: SlackResponse, origin: str | None) -> str:
     data = response.data if isinstance(response.data, dict) else {}
     status = int(response.status_code)
+    if moved := _redirect(status, response.headers, origin, "SLACK_API_URL"):
+        return f"{method}: Slack answered with {moved}"
     code = str(data.get("error") or f"HTTP {status}")
     text = f"{method}: {code} (HTTP {status})"
     if code == "missing_scope":
@@ -877,13 +1025,48 @@ def _webhook_code(response: WebhookResponse) -> str:
 
 
 def _webhook_refusal(
-    where: _Where, response: WebhookResponse, retries: _Retries
+    where: _Where, response: WebhookResponse, retries: _Retries, origin: str | None
 ) -> SlackDeliveryError:
+    if moved := _redirect(response.status_code, response.headers, origin, "the webhook URL"):
+        return where.error(f"Slack answered {where.message()} with {moved}", retries)
     code = _webhook_code(response)
     text = f"Slack refused {where.message()}: {code} (HTTP {response.status_code})"
     if 200 <= response.status_code < 300:
         text += " — a webhook accepts a message by answering ok; it was not delivered"
     return where.error(text + _hint(code, response.status_code, response.headers), retries)
+
+
+def _redirect(
+    status: int, headers: Mapping[str, Any], origin: str | None, setting: str
+) -> str | None:
+    """What a 3xx answer is, for an error: where ``Location`` points (its origin alone: a path
+    may hold the secret) and that it was not followed; None for any other status."""
+    if not 300 <= status < 400:
+        return None
+    location = next((v for k, v in headers.items() if k.lower() == "location"), None)
+    if isinstance(location, list):
+        location = location[0] if location else None
+    target = _origin(urljoin(origin or "", location)) if isinstance(location, str) else None
+    to = "the same origin" if target and target == origin else target or "an unreadable address"
+    return (
+        f"a redirect (HTTP {status}) to {to}, not followed (a token or a webhook URL goes "
+        f"nowhere but the address it was set for) — check {setting}"
+    )
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL (no user info), or None when it is not one a
+    message can show."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    host = f"[{host}]" if ":" in host else host
+    shown = f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+    return shown if _SHOWABLE.fullmatch(shown) else None
 
 
 def _hint(code: str, status: int, headers: Mapping[str, Any]) -> str:
@@ -901,6 +1084,8 @@ def _unreachable(where: _Where, error: Exception, retries: _Retries) -> SlackDel
 
 
 def _describe(error: Exception) -> str:
+    if isinstance(error, InvalidURL):  # its text quotes the URL: a webhook's is the secret
+        return "InvalidURL: the URL holds a character a request line cannot carry (not shown)"
     if isinstance(error, URLError) and not isinstance(error, HTTPError):
         return f"no connection ({error.reason})"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

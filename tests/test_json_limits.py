@@ -19,12 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog_watch.cli import main
-from catalog_watch.errors import FetchError, SnapshotError
+from catalog_watch.errors import CatalogRejected, FetchError, SnapshotError
 from catalog_watch.fetch import FetchOptions, fetch_catalog
 from catalog_watch.json_reader import (
     MAX_DEPTH,
     MAX_DOCUMENT_DEPTH,
+    Duplicate,
     JSONReadError,
+    duplicates_in,
+    find_duplicates,
     nesting_depth,
     read_stored,
     read_upstream,
@@ -370,3 +373,204 @@ def test_the_upstream_reader_gives_the_values_json_loads_gives(
     data = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
     spelled = json.dumps(read_upstream(data), ensure_ascii=True)
     assert spelled == json.dumps(json.loads(data), ensure_ascii=True)
+
+
+# -- A byte order mark (issue 10) ---------------------------------------------------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_one_leading_byte_order_mark_is_skipped_by_both_readers() -> None:
+    data = canonical_json({"a": [1, "é"]})
+    assert read_upstream(BOM + data) == read_stored(BOM + data) == {"a": [1, "é"]}
+    for reader in (read_upstream, read_stored):
+        with pytest.raises(JSONReadError, match="not valid JSON"):
+            reader(BOM + BOM + data)
+
+
+def test_positions_are_counted_without_the_byte_order_mark() -> None:
+    body = b"[" * 300 + b"]" * 300
+    with pytest.raises(JSONReadError) as plain:
+        read_stored(body)
+    with pytest.raises(JSONReadError) as marked:
+        read_stored(BOM + body)
+    assert str(marked.value) == str(plain.value)
+
+
+def test_check_diff_and_show_all_read_a_catalog_with_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "plain.json"
+    plain.write_bytes(json.dumps(thirty_models()).encode())
+    marked = tmp_path / "marked.json"
+    marked.write_bytes(BOM + plain.read_bytes())
+    snap = str(tmp_path / "snap")
+    assert main(["check", "--source", str(marked), "--snapshots", snap, "--write"]) == 0
+    assert main(["diff", str(marked), str(plain)]) == 0
+    assert main(["diff", snap, str(marked)]) == 0
+    assert main(["show", "m1", "--catalog", str(marked)]) == 0
+    assert "no changes" in capsys.readouterr().out
+
+
+def test_a_snapshot_file_saved_with_a_byte_order_mark_reads_and_is_written_back_canonical(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "api.json"
+    source.write_bytes(json.dumps(thirty_models()).encode())
+    options = CheckOptions(source=str(source), snapshots=tmp_path / "snap", write=True, fetch=FAST)
+    check(options)
+    stored = tmp_path / "snap" / "acme.json"
+    canonical = stored.read_bytes()
+    stored.write_bytes(BOM + canonical)  # an editor that adds one
+    again = check(options)
+    assert again.report is not None and again.report.changes == ()
+    assert stored.read_bytes() == canonical
+
+
+# -- Repeated keys (issue 10) -------------------------------------------------------------------
+
+
+def test_a_document_without_repeated_keys_is_a_plain_value() -> None:
+    document = read_upstream(b'{"a": {"b": [1, {"c": 2}]}}')
+    assert type(document) is dict and duplicates_in(document) == ()
+
+
+def test_repeated_keys_are_found_with_their_path_and_lines_and_the_last_one_wins() -> None:
+    data = (
+        b'{"p": {"models": {\n"m": {"cost": 1,\n "cost": 2}},\n "x": [{"k": 1, "k": 3}]},\n"p": 4}'
+    )
+    document = read_upstream(data)
+    assert document == json.loads(data) == {"p": 4}
+    assert duplicates_in(document) == (
+        Duplicate((), "p", (1, 5)),
+        Duplicate(("p", "models", "m"), "cost", (2, 3)),
+        Duplicate(("p", "x", 0), "k", (4, 4)),
+    )
+    assert str(duplicates_in(document)[1]) == (
+        "the key 'cost' appears 2 times in 'p.models.m' (lines 2, 3)"
+    )
+
+
+def test_escaped_keys_are_compared_as_the_text_they_spell() -> None:
+    document = read_upstream(b'{"a\\u0062": 1, "ab": 2, "\\"": 3, "\\u0022": 4}')
+    assert [(d.key, d.lines) for d in duplicates_in(document)] == [("ab", (1, 1)), ('"', (1, 1))]
+
+
+pairs_values = st.recursive(
+    st.integers(0, 9),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(st.tuples(st.sampled_from(["a", "b", 'q"', "\\"]), inner), max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+def spelled(value: Any) -> str:
+    """JSON text for ``value``, where a list of (key, value) tuples is an object (keys may
+    repeat), each member on its own line."""
+    if isinstance(value, list) and value and isinstance(value[0], tuple):
+        members = ",\n".join(f"{json.dumps(k)}: {spelled(v)}" for k, v in value)
+        return "{" + members + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(spelled(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def expected_repeats(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, list) and value and isinstance(value[0], tuple):
+        keys = [k for k, _ in value]
+        found += [(path, k, keys.count(k)) for k in dict.fromkeys(keys) if keys.count(k) > 1]
+        last = dict(value)
+        for key, item in value:
+            if item is last[key]:
+                found += expected_repeats(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += expected_repeats(item, (*path, index))
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs_values)
+def test_every_repeated_key_is_found_where_it_is(value: Any) -> None:
+    data = spelled(value).encode()
+    document = read_upstream(data)
+    assert document == json.loads(data)
+    found = [(d.path, d.key, len(d.lines)) for d in find_duplicates(data)]
+    # Repeats inside a value that a later repeat replaced are found too: they are in the text.
+    assert set(expected_repeats(value)) <= set(found)
+    assert bool(found) == bool(duplicates_in(document))
+
+
+def test_a_repeated_provider_rejects_it_and_its_last_good_file_stays(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = document(
+        provider("acme", *(model(f"m{i}") for i in range(30))), provider("beta", model("b"))
+    )
+    source = tmp_path / "api.json"
+    source.write_bytes(json.dumps(good, indent=1).encode())
+    snap = tmp_path / "snap"
+    args = ["check", "--source", str(source), "--snapshots", str(snap), "--write"]
+    assert main(args) == 0
+    capsys.readouterr()
+    kept = (snap / "beta.json").read_bytes()
+    good["acme"]["models"]["m0"]["cost"]["input"] = 7
+    text = json.dumps(good, indent=1)
+    # The reported bug: a stray second "beta" with no models replaced the real one.
+    source.write_bytes((text[:-2] + ',\n "beta": {"id": "beta", "models": {}}\n}').encode())
+    assert main([*args, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    [rejected] = report["rejected"]
+    assert (rejected["provider"], rejected["model"], rejected["field"]) == (
+        "beta",
+        None,
+        "(record)",
+    )
+    assert rejected["reason"].startswith("appears 2 times in the document (lines ")
+    assert (snap / "beta.json").read_bytes() == kept
+    assert [(c["model"], c["field"]) for c in report["changes"]] == [("m0", "cost.input")]
+
+
+def test_a_repeated_model_or_field_rejects_that_model() -> None:
+    text = json.dumps(thirty_models(), indent=1)
+    text = text.replace('"m1": {', '"m1": {"id": "m1"},\n  "m1": {', 1)
+    text = text.replace('"context": 131072', '"context": 131072, "context": 0', 1)  # in m0
+    catalog = parse_catalog(read_upstream(text.encode()), max_rejected_share=0.1)
+    assert [(r.model, r.field) for r in catalog.rejections] == [
+        ("m0", "limit.context"),
+        ("m1", "(record)"),
+    ]
+    assert "which one upstream means cannot be told" in catalog.rejections[0].reason
+
+
+def test_litellm_and_openrouter_reject_the_entry_that_repeats_a_key() -> None:
+    from catalog_watch.sources.litellm import parse_litellm
+    from catalog_watch.sources.openrouter import parse_openrouter
+
+    entries = {f"m{i}": {"litellm_provider": "acme", "mode": "chat"} for i in range(30)}
+    text = json.dumps(entries).replace('"m3": {', '"m3": {"mode": "chat", ', 1)
+    text = text[:-1] + ', "m4": {"litellm_provider": "acme", "mode": "chat"}}'
+    catalog = parse_litellm(read_upstream(text.encode()), max_rejected_share=0.1)
+    assert sorted((r.model, r.field) for r in catalog.rejections) == [
+        ("m3", "mode"),
+        ("m4", "(record)"),
+    ]
+    model_list = [
+        {
+            "id": f"m{i}",
+            "name": "M",
+            "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
+            "pricing": {"prompt": "0", "completion": "0"},
+        }
+        for i in range(30)
+    ]
+    text = json.dumps({"data": model_list}).replace('"name": "M"', '"name": "M", "name": "N"', 1)
+    assert [
+        (r.model, r.field) for r in parse_openrouter(read_upstream(text.encode())).rejections
+    ] == [("m0", "name")]
+    twice = json.dumps({"data": model_list})[:-1] + ', "data": []}'
+    with pytest.raises(CatalogRejected, match="the key 'data' appears 2 times"):
+        parse_openrouter(read_upstream(twice.encode()))

@@ -381,3 +381,52 @@ def test_real_windows_served_as_zero_for_a_day_are_accepted_after_three_runs(
     stored = json.loads((snap / "poe.json").read_text())["models"]
     assert [stored[m]["limit"]["context"] for _, m in pair] == [0, 0]
     assert json.loads((snap / "_meta.json").read_text())["rejected"] == []
+
+
+# -- Values bad in themselves (issue 10) --------------------------------------------------------
+
+
+def named_as(text: str) -> dict[str, Any]:
+    doc = edited(small_catalog())
+    doc["acme"]["models"]["fast-1"]["name"] = text
+    return doc
+
+
+def test_a_control_character_is_a_rejection_like_any_other_and_is_never_accepted(
+    tmp_path: Path,
+) -> None:
+    run(tmp_path, small_catalog(), T0 - timedelta(hours=1))
+    good = snapshot_record(tmp_path, "acme", "fast-1")
+    reports = [
+        report_of(run(tmp_path, named_as("Fast\x1b]0;owned\x07"), T0 + timedelta(hours=h)))
+        for h in (0, 12, 24, 36)
+    ]
+    [entry] = meta(tmp_path)["rejected"]
+    assert (entry["model"], entry["field"], entry["value"]) == (
+        "fast-1",
+        "name",
+        "Fast\\x1b]0;owned\\x07",
+    )
+    assert entry["reason"] == "holds control character U+001B"
+    assert (entry["first_seen"], entry["runs"]) == (STAMP0, 4)
+    assert all(r.accepted == () and r.changes == () for r in reports)  # no good value to take
+    assert len(rejection_alerts(reports[0])) == 1 and rejection_alerts(reports[1]) == []
+    assert snapshot_record(tmp_path, "acme", "fast-1") == good
+
+
+def test_a_bad_provider_id_is_tracked_and_dropped_once_upstream_fixes_it(tmp_path: Path) -> None:
+    run(tmp_path, small_catalog(), T0 - timedelta(hours=1))
+    doc = edited(small_catalog())
+    doc["Gamma"] = {**doc["beta"], "id": "Gamma"}
+    first = report_of(run(tmp_path, doc, T0))
+    assert [(r.provider, r.field) for r in first.rejections] == [("Gamma", "id")]
+    assert [a.provider for a in rejection_alerts(first)] == ["Gamma"]
+    assert sorted(p.name for p in (tmp_path / "snap").iterdir()) == [
+        "_meta.json",
+        "acme.json",
+        "beta.json",
+    ]
+    doc["gamma"] = {**doc.pop("Gamma"), "id": "gamma"}
+    fixed = report_of(run(tmp_path, doc, T0 + timedelta(hours=1)))
+    assert fixed.rejections == () and meta(tmp_path)["rejected"] == []
+    assert [c.kind for c in fixed.changes if c.model is None] == [ChangeKind.PROVIDER_ADDED]

@@ -380,13 +380,17 @@ def test_flags_and_modalities() -> None:
     assert (rich["attachment"], rich["reasoning"], rich["structured_output"]) == (True, True, False)
 
 
-def test_provider_ids_are_made_safe_and_the_raw_name_kept() -> None:
-    doc = {"m": entry(litellm_provider="my provider/eu")}
-    catalog = parse_litellm(doc)
-    [provider] = catalog.providers.values()
-    assert (provider.id, provider.info["name"]) == ("my-provider-eu", "my provider/eu")
-    assert provider.models["m"]["litellm"]["litellm_provider"] == "my provider/eu"
-    assert "litellm_provider" not in record(parse_litellm({"m": entry()}), "acme", "m")["litellm"]
+def test_a_provider_that_is_not_a_file_name_rejects_its_entry_and_is_not_rewritten() -> None:
+    # Rewriting it would merge it into another provider ("../acme" into "acme").
+    doc = {"m": entry(litellm_provider="my provider/eu"), "n": entry(litellm_provider="../acme")}
+    catalog = parse_litellm({**doc, "good": entry()}, max_rejected_share=1)
+    assert list(catalog.providers) == ["acme"]
+    assert list(catalog.providers["acme"].models) == ["good"]
+    assert [(r.provider, r.model, r.field, r.value) for r in catalog.rejections] == [
+        ("(unknown)", "m", "litellm_provider", "my provider/eu"),
+        ("(unknown)", "n", "litellm_provider", "../acme"),
+    ]
+    assert "litellm_provider" not in record(catalog, "acme", "good")["litellm"]
 
 
 def test_numeric_strings_are_accepted_with_a_warning() -> None:

@@ -9,7 +9,8 @@ get here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -17,6 +18,71 @@ JSON: TypeAlias = Any
 """A value as ``json.loads`` returns it: dict, list, str, int, float, bool or None."""
 
 Record: TypeAlias = Mapping[str, JSON]
+
+# -- Provider ids --------------------------------------------------------------------------------
+
+MAX_PROVIDER_ID = 64
+PROVIDER_ID = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
+"""What a provider id may be (used with ``fullmatch``, never ``match`` with ``$``, which would let
+a trailing newline through): it is also its snapshot file name (``<id>.json``), a page name of
+the site and an SVG element id.
+
+Decided from the real catalogs (../shared/data, 2025-09 to 2026-08): the 146 models.dev ids, the
+127 LiteLLM ``litellm_provider`` values and OpenRouter's one all match it. None holds an
+uppercase letter (lowercase only, so no two ids can be the same file on a case-insensitive file
+system), none starts or ends with ``.``, ``_`` or ``-`` (Windows drops a trailing dot: ``nul.``
+is ``nul``), the longest has 29 characters. :func:`provider_id_problem` also refuses Windows
+device names.
+"""
+
+_WINDOWS_DEVICE = re.compile(r"con|prn|aux|nul|com[0-9]|lpt[0-9]", re.IGNORECASE)
+_ID_CHARACTER = re.compile(r"[a-z0-9._-]")
+
+
+def reserved_on_windows(name: str) -> bool:
+    """A name Windows takes for a device whatever its extension (``con``, ``CON.json``, ``Nul.``).
+
+    Windows drops trailing dots and spaces and ignores the extension, so the stem is what counts.
+    """
+    return bool(_WINDOWS_DEVICE.fullmatch(name.split(".", 1)[0].rstrip(" ")))
+
+
+def provider_id_problem(provider_id: str, others: Iterable[str] = ()) -> str | None:
+    """Why ``provider_id`` cannot be a provider id (see :data:`PROVIDER_ID`), or None.
+
+    ``others``: the catalog's other ids; an uppercase id whose lowercase form is one of them is
+    said to collide with it (a case-insensitive file system would make them one file).
+    """
+    if PROVIDER_ID.fullmatch(provider_id) and not reserved_on_windows(provider_id):
+        return None
+    prefix = "not usable as a provider id (a file name): "
+    return prefix + _id_fault(provider_id, others)
+
+
+def _id_fault(provider_id: str, others: Iterable[str]) -> str:
+    if not provider_id:
+        return "it is empty"
+    if len(provider_id) > MAX_PROVIDER_ID:
+        return f"it is {len(provider_id)} characters long, more than {MAX_PROVIDER_ID}"
+    if reserved_on_windows(provider_id):
+        return "it is a Windows device name (CON, PRN, AUX, NUL, COM0-9, LPT0-9)"
+    if provider_id != provider_id.lower() and provider_id.lower() in set(others):
+        return (
+            f"it holds uppercase letters and would be the same file as {provider_id.lower()!r} "
+            "on a case-insensitive file system"
+        )
+    for character in provider_id:
+        if not _ID_CHARACTER.fullmatch(character):
+            return f"it holds {_character_name(character)}; only a-z, 0-9, '.', '_' and '-' may"
+    return "it must start and end with a lowercase letter or a digit"
+
+
+def _character_name(character: str) -> str:
+    if character.isupper():
+        return f"the uppercase letter {character!r}"
+    if not character.isprintable() or character == " ":
+        return f"U+{ord(character):04X}"
+    return repr(character)
 
 
 @dataclass(frozen=True, slots=True)

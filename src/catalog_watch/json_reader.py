@@ -8,14 +8,28 @@ read back from its snapshot (issue 9):
   and a number such as ``1e400`` that a float cannot hold would read back as infinity;
 * **strings**: no lone surrogate (``"\\ud800"``): JSON can spell one, UTF-8 cannot hold one.
 
+A catalog record is held to a fourth, the **text rule** (issue 10), so that no sink (a terminal,
+the Actions log, markdown, the XML feed) is handed a character that acts instead of showing:
+no C0 control (U+0000-U+001F) but tab, LF and CR, no DEL (U+007F), no C1 control
+(U+0080-U+009F), no noncharacter (U+FDD0-U+FDEF, U+FFFE, U+FFFF and their kin in every plane),
+which with the surrogates covers every character XML 1.0 forbids. Stricter still: a field name
+holds no control character at all, nor does ``id``; ``name`` and ``status`` hold no line break.
+Tab is allowed in text because the real catalogs use it (four novita-ai model names in
+models.dev 2026-03 and 2026-06 end in one), LF in free text because OpenRouter's descriptions
+hold paragraphs. :func:`bad_record` checks all of it in one walk.
+
 Where each limit applies:
 
 * :func:`read_upstream` (a fetched catalog, a catalog file) refuses only a document that is not
   JSON at all or nests deeper than :data:`MAX_DOCUMENT_DEPTH`. Bad values inside it are parsed
   the way Python's ``json`` gives them (``nan``, ``inf``, a ``str`` holding a surrogate), so that
   one bad record does not refuse the whole catalog: each source's validation calls
-  :func:`unstorable` on every record it would keep and rejects the ones that break a limit.
-* :func:`read_stored` (a file catalog-watch wrote) is strict: any broken limit is an error.
+  :func:`bad_record` on every record it would keep and rejects the ones that break a limit. A
+  key that an object repeats is found too (:func:`duplicates_in`), for the source to reject the
+  record it is in. One leading UTF-8 byte order mark is skipped.
+* :func:`read_stored` (a file catalog-watch wrote) is strict: any broken limit is an error. It
+  skips one leading byte order mark as well (catalog-watch never writes one; a file saved again
+  by an editor that adds it still reads, and the next write puts back the canonical bytes).
 
 The invariant (tested in ``tests/test_json_limits.py``): a value ``v`` with ``unstorable(v)`` of
 None is written by ``snapshot.canonical_json`` and read back by :func:`read_stored` as ``v``.
@@ -30,6 +44,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,26 +96,28 @@ def read_upstream(data: bytes) -> JSON:
     """A document from upstream, with the values ``json.loads`` gives; see the module docstring.
 
     Raises :class:`JSONReadError` when it is not JSON or nests deeper than
-    :data:`MAX_DOCUMENT_DEPTH`; bad values inside are left for :func:`unstorable`.
+    :data:`MAX_DOCUMENT_DEPTH`; bad values inside are left for :func:`bad_record`. A document
+    in which an object repeats a key comes back as the same value (the last one wins, as in
+    ``json.loads``) that :func:`duplicates_in` knows the repeats of.
     """
+    data = _without_bom(_as_utf8(data))
+    repeated: list[int] = []
+
+    def pairs(items: list[tuple[str, JSON]]) -> dict[str, JSON]:
+        mapping = dict(items)
+        if len(mapping) != len(items):
+            repeated.append(1)
+        return mapping
+
     try:
-        # The fast path, and the same values as ``json.loads`` (NaN and infinities included).
-        # pydantic-core refuses lone surrogates and anything nested deeper than about 200
-        # levels, under MAX_DOCUMENT_DEPTH (test_a_document_nested_too_deep_at_the_top... in
-        # tests/test_json_limits.py pins that): ``json.loads`` then decides and explains.
-        return pydantic_core.from_json(data, allow_inf_nan=True)
-    except ValueError:
-        pass
-    data = _as_utf8(data)
-    try:
-        document = json.loads(data)
+        document = json.loads(data.decode("utf-8", "surrogatepass"), object_pairs_hook=pairs)
     except RecursionError:
         raise JSONReadError(_too_deep(data, MAX_DOCUMENT_DEPTH, "a document")) from None
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, an int over 4300 digits
         raise JSONReadError(f"not valid JSON: {error}") from None
     if nesting_depth(data, MAX_DOCUMENT_DEPTH) > MAX_DOCUMENT_DEPTH:
         raise JSONReadError(_too_deep(data, MAX_DOCUMENT_DEPTH, "a document"))
-    return document
+    return _with_duplicates(document, find_duplicates(data)) if repeated else document
 
 
 def read_stored(data: bytes) -> JSON:
@@ -111,6 +128,7 @@ def read_stored(data: bytes) -> JSON:
     pydantic-core parses it (the same values as ``json.loads`` in less time, and it refuses NaN,
     Infinity and lone surrogates itself); the nesting and the float range are checked here.
     """
+    data = _without_bom(data)
     try:
         value = pydantic_core.from_json(data, allow_inf_nan=False)
     except ValueError as error:
@@ -137,26 +155,40 @@ def unstorable(value: JSON, depth: int = 1) -> Unstorable | None:
     a model record (inside its provider's object and its ``models``). Flags what breaks a limit of
     the module docstring, and anything that is not a JSON value (a tuple, a non-string key).
     """
-    found = _first_unstorable(value, MAX_DEPTH - depth + 1)
-    if found is None:
-        return None
-    reversed_path, reason, shown = found
-    path = tuple(reversed(reversed_path))
-    if reason == _TOO_DEEP:
-        path = path[:1]  # the field that holds it; its full path would be MAX_DEPTH keys long
-    return Unstorable(path, reason, shown)
+    return _walk(value, depth, _STORABLE)
+
+
+def bad_record(record: JSON, depth: int) -> Unstorable | None:
+    """The first part of a catalog record that breaks a limit, the text rule included, or None.
+
+    ``record`` is a model record or a provider's own fields, at ``depth`` in its file (see
+    :func:`unstorable`); one walk checks every value and field name, then ``id`` is held to the
+    field-name rule and ``name`` and ``status`` to one line.
+    """
+    found = _walk(record, depth, _CATALOG_TEXT)
+    if found is not None or type(record) is not dict:
+        return found
+    for field, allowed in _ONE_LINE_FIELDS.items():
+        text = record.get(field)
+        if type(text) is str and not text.isprintable():
+            fault = _text_fault(text, allowed)
+            if fault is not None:
+                return Unstorable((field,), fault + _ONE_LINE_NOTE[allowed], printable(text))
+    return None
 
 
 def printable(text: str) -> str:
-    """``text`` with each lone surrogate written as ``\\udXXX``, so that UTF-8 can hold it."""
-    if text.isascii() or not _SURROGATE.search(text):
+    """``text`` with each lone surrogate, control character and noncharacter escaped
+    (``\\ud800``, ``\\x1b``, ``\\ufffe``): UTF-8 can hold it and no sink acts on it."""
+    if text.isprintable() or not _ESCAPED.search(text):
         return text
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _ESCAPED.sub(_escape, text)
 
 
 def reportable(value: JSON) -> JSON:
     """A scalar as a rejection can report it in ``_meta.json``: NaN and infinities spelled as
-    strings (``"NaN"``), lone surrogates escaped, objects, arrays and non-JSON values as None."""
+    strings (``"NaN"``), lone surrogates and control characters escaped, objects, arrays and
+    non-JSON values as None."""
     if isinstance(value, str):
         return printable(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -166,9 +198,92 @@ def reportable(value: JSON) -> JSON:
     return None
 
 
+# -- Repeated keys ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A key that one object of a document holds more than once (``json.loads`` keeps the last)."""
+
+    path: tuple[str | int, ...]  # the keys and indexes down to the object that repeats it
+    key: str
+    lines: tuple[int, ...]  # the line of each occurrence, first to last
+
+    @property
+    def reason(self) -> str:
+        """Why the record holding it is rejected (the rejection names the record and field)."""
+        lines = ", ".join(str(line) for line in self.lines)
+        return (
+            f"appears {len(self.lines)} times in the document (lines {lines}); which one "
+            "upstream means cannot be told"
+        )
+
+    def __str__(self) -> str:
+        dotted = ".".join(printable(str(part)) for part in self.path)
+        where = repr(dotted) if self.path else "the top level"
+        lines = ", ".join(str(line) for line in self.lines)
+        times = len(self.lines)
+        return f"the key {printable(self.key)!r} appears {times} times in {where} (lines {lines})"
+
+
+class DuplicatedObject(dict[str, JSON]):
+    """A document (an object) some of whose objects repeat a key: see :func:`duplicates_in`."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, value: dict[str, JSON], duplicates: tuple[Duplicate, ...]) -> None:
+        super().__init__(value)
+        self.duplicates = duplicates
+
+
+class DuplicatedArray(list[JSON]):
+    """A document (an array) some of whose objects repeat a key: see :func:`duplicates_in`."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, value: list[JSON], duplicates: tuple[Duplicate, ...]) -> None:
+        super().__init__(value)
+        self.duplicates = duplicates
+
+
+def duplicates_in(document: JSON) -> tuple[Duplicate, ...]:
+    """The keys repeated in a document :func:`read_upstream` returned (none for any other value)."""
+    if isinstance(document, DuplicatedObject | DuplicatedArray):
+        return document.duplicates
+    return ()
+
+
+def find_duplicates(data: bytes) -> tuple[Duplicate, ...]:
+    """Every key repeated within one object of the valid UTF-8 JSON ``data``, in document order.
+
+    One pass over the strings and brackets in Python: several times slower than parsing, so
+    :func:`read_upstream` calls it only once parsing has seen a repeat.
+    """
+    found: list[tuple[int, Duplicate]] = []
+    stack: list[_Frame] = []
+    for token in _STRUCTURE.finditer(data):
+        text = token.group()
+        top = stack[-1] if stack else None
+        if text[0] == 0x22:  # a string: a key when its object waits for one
+            if top is not None and top.keys is not None and top.expect_key:
+                top.take_key(json.loads(text.decode("utf-8", "surrogatepass")), token.start())
+        elif text in (b"{", b"["):
+            stack.append(_Frame(top.child() if top else (), is_object=text == b"{"))
+        elif text == b",":
+            if top is not None:
+                top.next_member()
+        elif top is not None:  # "}" or "]"
+            found.extend(stack.pop().repeats(data))
+    return tuple(duplicate for _, duplicate in sorted(found, key=lambda item: item[0]))
+
+
 # -- Internals ----------------------------------------------------------------------------------
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+_ESCAPED = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 _TOO_DEEP = f"nested deeper than the {MAX_DEPTH} levels a snapshot file may hold"
 _SURROGATE_REASON = "holds a lone surrogate, which UTF-8 cannot encode"
 _NUMBER_REASONS = {
@@ -179,10 +294,68 @@ _NUMBER_REASONS = {
     "JSON number",
 }
 
+# The C0 controls each kind of text may hold (see the module docstring).
+_FREE_TEXT = "\t\n\r"
+_ONE_LINE = "\t"
+_NAME = ""
+_ONE_LINE_FIELDS = {"id": _NAME, "name": _ONE_LINE, "status": _ONE_LINE}
+_ONE_LINE_NOTE = {_NAME: " in an id", _ONE_LINE: " in a one-line field"}
+_FORBIDDEN = {
+    allowed: re.compile(
+        "[" + "".join(chr(c) for c in range(0x20) if chr(c) not in allowed) + "\x7f-\x9f"
+        f"{_NONCHARACTERS}]"
+    )
+    for allowed in (_FREE_TEXT, _ONE_LINE, _NAME)
+}
+
+
+def _text_fault(text: str, allowed: str) -> str | None:
+    """What breaks the text rule in ``text``: C0 controls but ``allowed`` are refused."""
+    if _SURROGATE.search(text):
+        return _SURROGATE_REASON
+    bad = _FORBIDDEN[allowed].search(text)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    kind = "control character" if code <= 0x9F else "noncharacter"
+    return f"holds {kind} U+{code:04X}"
+
+
+def _storable_fault(text: str, allowed: str) -> str | None:
+    return _SURROGATE_REASON if _SURROGATE.search(text) else None
+
+
+def _surely_storable(text: str) -> bool:
+    return text.isascii() or not _SURROGATE.search(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """What the walk holds strings to: ``plain`` is a fast test that passes most good text,
+    ``fault`` the reason a string fails (None: it passes after all)."""
+
+    plain: Callable[[str], bool]
+    fault: Callable[[str, str], str | None]
+
+
+_STORABLE = _Rule(_surely_storable, _storable_fault)
+_CATALOG_TEXT = _Rule(str.isprintable, _text_fault)  # printable: no control, surrogate or nonchar
+
 _Found = tuple[list[str | int], str, JSON]
 
 
-def _first_unstorable(value: JSON, room: int) -> _Found | None:
+def _walk(value: JSON, depth: int, rule: _Rule) -> Unstorable | None:
+    found = _first_unstorable(value, MAX_DEPTH - depth + 1, rule)
+    if found is None:
+        return None
+    reversed_path, reason, shown = found
+    path = tuple(reversed(reversed_path))
+    if reason == _TOO_DEEP:
+        path = path[:1]  # the field that holds it; its full path would be MAX_DEPTH keys long
+    return Unstorable(path, reason, shown)
+
+
+def _first_unstorable(value: JSON, room: int, rule: _Rule) -> _Found | None:
     """The walk behind :func:`unstorable`; ``room``: the container levels still allowed.
 
     It runs over every record of every catalog, so it is written for speed: the path is built
@@ -193,45 +366,20 @@ def _first_unstorable(value: JSON, room: int) -> _Found | None:
     if kind is dict:
         if room <= 0:
             return [], _TOO_DEEP, None
-        if not _plain_keys(value):
-            return _bad_key(value)
-        for key, item in value.items():
-            item_kind = type(item)
-            if item_kind is str:
-                if item.isascii() or not _SURROGATE.search(item):
-                    continue
-            elif item_kind is float:
-                if _isfinite(item):
-                    continue
-            elif item_kind in _ALWAYS_PLAIN:
-                continue
-            found = _first_unstorable(item, room - 1)
+        if not _plain_keys(value, rule):
+            found = _bad_key(value, rule)
             if found is not None:
-                found[0].append(printable(key))
                 return found
-        return None
+        return _first_in(value.items(), room, rule)
     if kind is list:
         if room <= 0:
             return [], _TOO_DEEP, None
-        for index, item in enumerate(value):
-            item_kind = type(item)
-            if item_kind is str:
-                if item.isascii() or not _SURROGATE.search(item):
-                    continue
-            elif item_kind is float:
-                if _isfinite(item):
-                    continue
-            elif item_kind in _ALWAYS_PLAIN:
-                continue
-            found = _first_unstorable(item, room - 1)
-            if found is not None:
-                found[0].append(index)
-                return found
-        return None
+        return _first_in(enumerate(value), room, rule)
     if kind is str:
-        if value.isascii() or not _SURROGATE.search(value):
+        if rule.plain(value):
             return None
-        return [], f"the text {_SURROGATE_REASON}", printable(value)
+        fault = rule.fault(value, _FREE_TEXT)
+        return None if fault is None else ([], fault, printable(value))
     if kind is float:
         if _isfinite(value):
             return None
@@ -242,25 +390,52 @@ def _first_unstorable(value: JSON, room: int) -> _Found | None:
     return [], f"a Python {kind.__name__} is not a JSON value", None
 
 
+def _first_in(items: Iterable[tuple[str | int, JSON]], room: int, rule: _Rule) -> _Found | None:
+    plain = rule.plain
+    for place, item in items:
+        item_kind = type(item)
+        if item_kind is str:
+            if plain(item):
+                continue
+        elif item_kind is float:
+            if _isfinite(item):
+                continue
+        elif item_kind in _ALWAYS_PLAIN:
+            continue
+        found = _first_unstorable(item, room - 1, rule)
+        if found is not None:
+            found[0].append(printable(place) if type(place) is str else place)
+            return found
+    return None
+
+
 _ALWAYS_PLAIN = frozenset({int, bool, type(None)})
 _isfinite = math.isfinite
 
 
-def _plain_keys(mapping: dict[Any, JSON]) -> bool:
+def _plain_keys(mapping: dict[Any, JSON], rule: _Rule) -> bool:
     try:
         keys = "".join(mapping)
     except TypeError:  # a key that is not a string
         return False
-    return keys.isascii() or not _SURROGATE.search(keys)
+    return rule.plain(keys)
 
 
-def _bad_key(mapping: dict[Any, JSON]) -> _Found:
+def _bad_key(mapping: dict[Any, JSON], rule: _Rule) -> _Found | None:
     for key in mapping:
         if type(key) is not str:
             return [str(key)], "a field name that is not a string", None
-        if _SURROGATE.search(key):
-            return [printable(key)], f"the field name {_SURROGATE_REASON}", None
-    raise AssertionError("_bad_key needs a dict whose keys _plain_keys refused")
+        fault = rule.fault(key, _NAME)
+        if fault is not None:
+            return [printable(key)], f"the field name {fault}", None
+    return None  # text ``plain`` stops at but ``fault`` allows, such as U+200D in an emoji
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _spelled(number: float) -> str:
@@ -275,6 +450,58 @@ def _as_utf8(data: bytes) -> bytes:
     if encoding in ("utf-8", "utf-8-sig"):
         return data
     return data.decode(encoding, "surrogatepass").encode("utf-8", "surrogatepass")
+
+
+_STRUCTURE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]')
+
+
+class _Frame:
+    """An object or array :func:`find_duplicates` is inside of."""
+
+    __slots__ = ("expect_key", "keys", "member", "path")
+
+    def __init__(self, path: tuple[str | int, ...], *, is_object: bool) -> None:
+        self.path = path
+        self.keys: dict[str, list[int]] | None = {} if is_object else None
+        self.member: str | int = 0
+        self.expect_key = is_object
+
+    def child(self) -> tuple[str | int, ...]:
+        return (*self.path, self.member)
+
+    def take_key(self, key: str, offset: int) -> None:
+        assert self.keys is not None
+        self.keys.setdefault(key, []).append(offset)
+        self.member, self.expect_key = key, False
+
+    def next_member(self) -> None:
+        if self.keys is not None:
+            self.expect_key = True
+        elif isinstance(self.member, int):
+            self.member += 1
+
+    def repeats(self, data: bytes) -> list[tuple[int, Duplicate]]:
+        repeated = [(key, at) for key, at in (self.keys or {}).items() if len(at) > 1]
+        return [
+            (at[0], Duplicate(self.path, key, tuple(data.count(b"\n", 0, o) + 1 for o in at)))
+            for key, at in repeated
+        ]
+
+
+def _with_duplicates(document: JSON, duplicates: tuple[Duplicate, ...]) -> JSON:
+    if not duplicates:
+        return document
+    if isinstance(document, dict):
+        return DuplicatedObject(document, duplicates)
+    return DuplicatedArray(document, duplicates)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _without_bom(data: bytes) -> bytes:
+    """``data`` without its one leading UTF-8 byte order mark; a second one is left to fail."""
+    return data[len(_BOM) :] if data.startswith(_BOM) else data
 
 
 _KEEP_STRUCTURE = bytes(range(256)).translate(None, b'[]{}"')  # every byte but these is dropped

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from catalog_watch.catalog import JSON, Catalog
+from catalog_watch.catalog import JSON, PROVIDER_ID, Catalog, provider_id_problem
 from catalog_watch.errors import SnapshotError, SourceNotFound, StateFileError
 from catalog_watch.json_reader import JSONReadError, read_stored
 from catalog_watch.transaction import META_FILE as META_FILE
@@ -26,7 +25,9 @@ from catalog_watch.transaction import Check, FolderChange, apply_change
 from catalog_watch.transaction import WriteResult as WriteResult
 
 SNAPSHOT_FORMAT = 1
-SAFE_PROVIDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+SAFE_PROVIDER_ID = PROVIDER_ID
+"""The file-name rule for provider ids (``catalog.PROVIDER_ID``, used with ``fullmatch``); each
+source rejects a provider whose id breaks it (``catalog.provider_id_problem``), alone."""
 
 
 def canonical_json(value: JSON) -> bytes:
@@ -48,8 +49,9 @@ def provider_files(catalog: Catalog) -> dict[str, bytes]:
     """File name → canonical bytes for every provider of the catalog."""
     files: dict[str, bytes] = {}
     for provider_id in sorted(catalog.providers):
-        if not SAFE_PROVIDER_ID.match(provider_id):
-            raise SnapshotError(f"provider id {provider_id!r} cannot be used as a file name")
+        # The sources have rejected every such provider: this only guards other callers.
+        if problem := provider_id_problem(provider_id):
+            raise SnapshotError(f"provider {provider_id!r}: {problem}")
         files[f"{provider_id}.json"] = canonical_json(catalog.providers[provider_id].to_document())
     return files
 
@@ -205,9 +207,10 @@ def _parse_json(data: bytes, path: Path) -> JSON:
 
 def _read_json(path: Path) -> JSON:
     # A catalog file (api.json, LiteLLM's, OpenRouter's) is read exactly as a fetch reads it
-    # (json_reader.read_upstream): NaN, infinities and lone surrogates in a record are the
-    # source's validation to reject, record by record; only a file that is not JSON, or nests
-    # deeper than MAX_DOCUMENT_DEPTH, is refused here.
+    # (json_reader.read_upstream, a leading BOM skipped): NaN, infinities, lone surrogates,
+    # control characters and repeated keys in a record are the source's validation to reject,
+    # record by record; only a file that is not JSON, or nests deeper than MAX_DOCUMENT_DEPTH,
+    # is refused here.
     from catalog_watch.json_reader import JSONReadError, read_upstream
 
     try:

@@ -48,7 +48,11 @@ def finish_catalog(conversion: Conversion, *, source: str, max_rejected_share: f
         raise CatalogRejected(f"{source}: the document holds no model at all")
     # parse_catalog's own share rule would only see the converted records and speak as
     # models.dev: the rule is applied below, over the source's entries.
-    parsed = parse_catalog(conversion.document, max_rejected_share=1.0)
+    parsed = (
+        parse_catalog(conversion.document, max_rejected_share=1.0)
+        if conversion.document
+        else Catalog(providers={})  # every entry was rejected before it had a provider
+    )
     rejections = (*conversion.rejections, *parsed.rejections)
     bad_providers = {r.provider for r in parsed.rejections if r.model is None}
     parse_bad = {

@@ -9,11 +9,12 @@ entry's key and LiteLLM's field name, e.g. ``input_cost_per_token``) followed by
 
 Mapping (one LiteLLM entry → one offering):
 
-* **Provider** = ``litellm_provider``, made safe as a file name: every run of characters outside
-  ``[A-Za-z0-9._-]`` becomes ``-`` and leading ``.``/``_``/``-`` are dropped (every real
-  provider, e.g. ``vertex_ai-anthropic_models``, is already safe and stays as it is). The
-  provider's ``name`` is the raw value. A missing or unusable value rejects the entry under the
-  provider ``(unknown)``.
+* **Provider** = ``litellm_provider``, which must be a provider id as it is
+  (``catalog.PROVIDER_ID``: lowercase letters, digits, ``.``, ``_``, ``-``, at most 64, no
+  Windows device name). Every real value (123 of them, e.g. ``vertex_ai-anthropic_models``) is
+  one. Another value is not rewritten into one (``../openai`` or ``openai\\n`` would then land
+  in ``openai``): its entry is rejected, under the provider ``(unknown)``, and so is an entry
+  without one. The provider's ``name`` is the id too.
 * **Model id** = the entry's key, unchanged (it is what a LiteLLM caller passes and is unique);
   ``name`` = the key too (LiteLLM has no display name).
 * **Prices** (USD per token → USD per 1M via :func:`per_million`, exactly):
@@ -94,8 +95,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from catalog_watch.catalog import JSON, Catalog, Rejection
+from catalog_watch.catalog import JSON, Catalog, Rejection, provider_id_problem
 from catalog_watch.errors import CatalogRejected
+from catalog_watch.json_reader import Duplicate, duplicates_in
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
 
@@ -134,7 +136,6 @@ _INPUT_FLAGS = (
     ("supports_video_input", "video"),
     ("supports_pdf_input", "pdf"),
 )
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 # -- LiteLLM ---------------------------------------------------------------------------------
@@ -172,6 +173,7 @@ def convert_litellm(document: object, *, today: date | None = None) -> Conversio
     rejections: list[Rejection] = []
     warnings: list[Rejection] = []
     skipped: dict[str, list[str]] = defaultdict(list)
+    repeated = _repeated_fields(duplicates_in(document))
     for key, entry in document.items():
         key = str(key)
         if key in RESERVED_KEYS:
@@ -188,22 +190,20 @@ def convert_litellm(document: object, *, today: date | None = None) -> Conversio
         if isinstance(mode, str) and mode not in KEPT_MODES:
             skipped[SKIP_MODE_PREFIX + mode].append(key)
             continue
-        raw_provider = entry.get("litellm_provider")
-        provider_id = safe_provider_id(raw_provider)
-        if provider_id is None:
-            reason = "missing" if raw_provider is None else "not usable as a provider id"
-            rejections.append(
-                _rejection(UNKNOWN_PROVIDER, key, "litellm_provider", reason, raw_provider)
-            )
+        provider_id = _provider_of(key, entry, providers)
+        if isinstance(provider_id, Rejection):
+            rejections.append(provider_id)
             continue
         # The provider exists even when all its entries are rejected, so that last-good
         # handling can put their previous records back.
         provider = providers.setdefault(
-            provider_id, {"id": provider_id, "name": raw_provider, "models": {}}
+            provider_id, {"id": provider_id, "name": provider_id, "models": {}}
         )
         reader = FieldReader(provider_id, key)
         if not isinstance(mode, str):
             reader.reject("mode", "should be a string", mode)
+        for field, reason in repeated.get(key, ()):
+            reader.reject(field, reason)
         record = _record(key, entry, provider_id, reader, today)
         warnings.extend(reader.warnings)
         if reader.rejections:
@@ -218,12 +218,27 @@ def convert_litellm(document: object, *, today: date | None = None) -> Conversio
     )
 
 
-def safe_provider_id(value: JSON) -> str | None:
-    """``litellm_provider`` as a file-name-safe provider id; None when nothing usable is left."""
-    if not isinstance(value, str):
-        return None
-    cleaned = _UNSAFE.sub("-", value.strip()).lstrip("._-")
-    return cleaned or None
+def _provider_of(key: str, entry: dict[str, Any], providers: dict[str, Any]) -> str | Rejection:
+    """The entry's provider id, or the rejection of the entry when it has no usable one."""
+    raw = entry.get("litellm_provider")
+    if isinstance(raw, str):
+        problem = provider_id_problem(raw, providers)
+        if problem is None:
+            return raw
+    else:
+        problem = "missing" if raw is None else "should be a string"
+    return _rejection(UNKNOWN_PROVIDER, key, "litellm_provider", problem, raw)
+
+
+def _repeated_fields(duplicates: tuple[Duplicate, ...]) -> dict[str, list[tuple[str, str]]]:
+    """Entry key → (field, reason) of each key repeated in it, or in the top-level map (the
+    entry itself, ``(record)``): which value upstream means cannot be told, so it is rejected."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for duplicate in duplicates:
+        place = (*duplicate.path, duplicate.key)
+        field = ".".join(str(part) for part in place[1:]) or "(record)"
+        found[str(place[0])].append((field, duplicate.reason))
+    return found
 
 
 def _record(
@@ -291,8 +306,6 @@ def _record(
         elif gone is None and today is not None:
             reader.warn("deprecation_date", "not a YYYY-MM-DD date; no status derived", deprecation)
     rest = {name: value for name, value in entry.items() if name not in used}
-    if entry.get("litellm_provider") != provider_id:
-        rest["litellm_provider"] = entry.get("litellm_provider")
     if rest:
         record["litellm"] = rest
     return record

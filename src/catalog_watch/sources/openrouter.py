@@ -75,6 +75,7 @@ from typing import Any
 
 from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
+from catalog_watch.json_reader import Duplicate, duplicates_in
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
 
@@ -146,6 +147,7 @@ def looks_like_openrouter(document: object) -> bool:
 def convert_openrouter(document: object, *, today: date | None = None) -> Conversion:
     """OpenRouter's model list → api.json document, rejections and skips."""
     entries = _data(document)
+    repeated = _repeated_fields(duplicates_in(document), wrapped=isinstance(document, dict))
     models: dict[str, JSON] = {}
     seen: set[str] = set()
     rejections: list[Rejection] = []
@@ -167,6 +169,8 @@ def convert_openrouter(document: object, *, today: date | None = None) -> Conver
             continue
         seen.add(model_id)
         reader = FieldReader(PROVIDER_ID, model_id, strings_expected=True)
+        for field, reason in repeated.get(index, ()):
+            reader.reject(field, reason)
         record = _record(model_id, entry, reader, today)
         warnings.extend(reader.warnings)
         if reader.rejections:
@@ -199,6 +203,25 @@ def _data(document: object) -> list[Any]:
         f"{SOURCE_NAME}: expected the /models response or its data list, got "
         f"{type(document).__name__}"
     )
+
+
+def _repeated_fields(
+    duplicates: tuple[Duplicate, ...], *, wrapped: bool
+) -> dict[int, list[tuple[str, str]]]:
+    """Entry index → (field, reason) of each key repeated in that entry; a repeated ``data``
+    refuses the document (which list is the catalog cannot be told), other wrapper keys are not
+    read."""
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for duplicate in duplicates:
+        place = (*duplicate.path, duplicate.key)
+        if wrapped and place == ("data",):
+            raise CatalogRejected(f"{SOURCE_NAME}: {duplicate}; which one is the catalog?")
+        if wrapped:
+            place = place[1:] if place[0] == "data" else ()
+        if len(place) < 2 or not isinstance(place[0], int):
+            continue
+        found[place[0]].append((".".join(str(part) for part in place[1:]), duplicate.reason))
+    return found
 
 
 def _record(

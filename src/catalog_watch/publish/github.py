@@ -30,6 +30,8 @@ from httpx_retries import Retry, RetryTransport
 from catalog_watch import __version__
 from catalog_watch.errors import GitHubError
 from catalog_watch.fetch import RETRY_STATUSES, _default_transport
+from catalog_watch.publish.secrets import origin as origin_of
+from catalog_watch.publish.secrets import unsafe, unsafe_message
 
 PR_BODY_LIMIT = 65_536  # characters; GitHub counts code points, as len() does
 
@@ -75,11 +77,8 @@ class GitHubSettings:
 def _check_token(token: str, name: str) -> None:
     """A space, a line break or any character ``str.isprintable`` refuses (controls, format
     characters, separators) would break the header, and httpx's error would quote it."""
-    if " " in token or not token.isprintable():
-        raise GitHubError(
-            f"{name} holds a space or control character (a line break, a tab...); it is not "
-            "shown: set it again, copied without them"
-        )
+    if unsafe(token):
+        raise GitHubError(unsafe_message(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,9 +319,9 @@ def _refusal(method: str, path: str, response: httpx.Response, repository: str) 
 
 def _redirect(response: httpx.Response) -> str:
     """A 3xx for an error: its status, the origin ``Location`` points to, and what to check."""
-    status, origin = response.status_code, _origin(response.request.url)
+    status, origin = response.status_code, origin_of(str(response.request.url))
     try:
-        target = _origin(response.request.url.join(response.headers.get("location", "")))
+        target = origin_of(str(response.request.url.join(response.headers.get("location", ""))))
     except httpx.InvalidURL:
         target = None
     to = "the same origin" if target and target == origin else target or "an unreadable address"
@@ -331,17 +330,6 @@ def _redirect(response: httpx.Response) -> str:
         "GITHUB_API_URL) — a renamed or transferred repository answers so: set GITHUB_REPOSITORY "
         "to its new owner/name; otherwise check GITHUB_API_URL"
     )
-
-
-def _origin(url: httpx.URL) -> str | None:
-    """``scheme://host[:port]``, or None for a URL a message cannot show safely."""
-    host = f"[{url.host}]" if ":" in url.host else url.host
-    port = f":{url.port}" if url.port is not None else ""
-    shown = f"{url.scheme}://{host}{port}"
-    return shown if url.scheme in ("http", "https") and _SHOWABLE.fullmatch(shown) else None
-
-
-_SHOWABLE = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+")
 
 
 def fit_body(body: str, *, limit: int = PR_BODY_LIMIT, pointer: str) -> str:

@@ -110,6 +110,8 @@ from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from catalog_watch import __version__
 from catalog_watch.errors import ConfigError, SlackDeliveryError
+from catalog_watch.publish.secrets import origin as origin_of
+from catalog_watch.publish.secrets import unsafe, unsafe_message
 
 DEFAULT_API_URL = "https://slack.com/api/"
 RETRIES = 2  # per message: at most 3 attempts, whichever handlers the retries came from
@@ -177,7 +179,6 @@ _READ_SCOPES = {  # what a read needs, for a missing_scope answer that does not 
 }
 _TRANSPORT = (SlackClientError, OSError, HTTPException, ValueError)  # what the SDK lets through
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")  # ids are upper case; channel names never are
-_SHOWABLE = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+")  # an origin that is safe to print
 
 
 # -- Settings --------------------------------------------------------------------------------
@@ -253,22 +254,9 @@ class SlackSettings:
 
 
 def _secret(value: str | None, name: str) -> str | None:
-    if value is not None and _unsafe(value):
-        raise ConfigError(_unsafe_message(name))
+    if value is not None and unsafe(value):
+        raise ConfigError(unsafe_message(name))
     return value
-
-
-def _unsafe(secret: str) -> bool:
-    """A space, or a character ``str.isprintable`` refuses: C0/C1 controls (line breaks, tabs,
-    ESC, DEL), Unicode format characters (zero-width space, BOM) and other separators (NBSP)."""
-    return " " in secret or not secret.isprintable()
-
-
-def _unsafe_message(name: str) -> str:
-    return (
-        f"{name} holds a space or control character (a line break, a tab...); it is not shown: "
-        "set it again, copied without them"
-    )
 
 
 def _timeout(explicit: float | None, text: str | None) -> float:
@@ -345,13 +333,13 @@ class WebhookSender:
     ) -> None:
         """``name`` is how errors call this destination (e.g. "webhook SLACK_WEBHOOK_COSTS");
         the URL itself is a secret and never appears in one."""
-        if _unsafe(url):
-            raise SlackDeliveryError(f"{name}: {_unsafe_message('the Slack webhook URL')}")
+        if unsafe(url):
+            raise SlackDeliveryError(f"{name}: {unsafe_message('the Slack webhook URL')}")
         if not url.lower().startswith(("https://", "http://")):
             raise SlackDeliveryError(f"{name}: the Slack webhook URL is not an http(s) URL")
         self.name = name
         self._secrets = (url,)
-        self._origin = _origin(url)
+        self._origin = origin_of(url)
         for secret in (url, urlsplit(url).path, urlsplit(url).query):
             _REDACT.add(secret)
         self._retries = _Retries()
@@ -410,11 +398,11 @@ class BotSender:
         sleep: Sleep = time.sleep,
         timeout: float = TIMEOUT,
     ) -> None:
-        if _unsafe(token):
-            raise SlackDeliveryError(_unsafe_message("the Slack token"))
+        if unsafe(token):
+            raise SlackDeliveryError(unsafe_message("the Slack token"))
         self.channel = channel
         self._secrets = (token,)
-        self._origin = _origin(base_url)
+        self._origin = origin_of(base_url)
         _REDACT.add(token)
         self._retries = _Retries()  # the message being sent
         self._reads = _Retries()  # the read being made
@@ -1046,27 +1034,12 @@ def _redirect(
     location = next((v for k, v in headers.items() if k.lower() == "location"), None)
     if isinstance(location, list):
         location = location[0] if location else None
-    target = _origin(urljoin(origin or "", location)) if isinstance(location, str) else None
+    target = origin_of(urljoin(origin or "", location)) if isinstance(location, str) else None
     to = "the same origin" if target and target == origin else target or "an unreadable address"
     return (
         f"a redirect (HTTP {status}) to {to}, not followed (a token or a webhook URL goes "
         f"nowhere but the address it was set for) — check {setting}"
     )
-
-
-def _origin(url: str) -> str | None:
-    """``scheme://host[:port]`` of an http(s) URL (no user info), or None when it is not one a
-    message can show."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    host = f"[{host}]" if ":" in host else host
-    shown = f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
-    return shown if _SHOWABLE.fullmatch(shown) else None
 
 
 def _hint(code: str, status: int, headers: Mapping[str, Any]) -> str:

@@ -322,3 +322,71 @@ def test_an_annotation_quoting_the_catalog_carries_no_raw_control() -> None:
 
 def test_html_spells_out_the_controls_that_reorder_text() -> None:
     assert html_text("\u202eevil\u2066<b>\x00") == "\\u202eevil\\u2066&lt;b&gt;\ufffd"
+
+
+# -- The checks catch what they look for ---------------------------------------------------
+
+_TABLE = (
+    "| | provider | model | field | old | new | change | severity |\n"
+    "|---|---|---|---|---|---|---|---|\n"
+)
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "cc @org/team",
+        "fixes #1",
+        "see GH-12",
+        "www.evil.example",
+        "<img src=x>",
+        "a <b>bold</b>",
+        "</details>\n",
+        "<details><summary>show all</summary>\n\nrows\n",
+        f"{_TABLE}| • | acme | `m` | `f` | a | b | c | d | low |\n",
+        f"{_TABLE}| • | acme | m`x` | `f` | a | b | | low |\n",
+    ],
+)
+def test_the_markdown_check_catches_each_attack(markdown: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_markdown_inert(markdown, "test")
+
+
+@pytest.mark.parametrize(
+    ("stdout", "stderr"),
+    [
+        ("::error title=x::PWNED\n", ""),
+        ("::add-mask::acme\n", ""),
+        ("::stop-commands::PWNED\n", ""),
+        ("a ##[warning]PWNED\n", ""),
+        ("::set-output name=x::y\n", ""),
+        ("::group::other\n::endgroup::\n", ""),
+        ("::stop-commands::" + "a" * 32 + "\n::error::x\n", ""),
+        ("", "::warning::x\n"),
+        ("".join(f"::warning title=t::w{n}\n" for n in range(11)), ""),
+    ],
+)
+def test_the_log_check_catches_each_forged_command(stdout: str, stderr: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_only_the_tools_commands(stdout, stderr, token=GITHUB_TOKEN)
+
+
+def test_the_log_check_accepts_the_tools_own_commands() -> None:
+    token = "0123456789abcdef" * 2
+    stdout = (
+        f"::add-mask::{GITHUB_TOKEN}\n::group::catalog-watch report\n::stop-commands::{token}\n"
+        f"x ##[error]y\n  a\n::{token}::\n::endgroup::\n::warning title=t%3A x::+model:%0A::error\n"
+    )
+    assert_only_the_tools_commands(stdout, "", token=GITHUB_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<!channel>", "hi <@U123>", "<#C1>", "a < b", "x & y", "<https://evil.example|x>"],
+)
+def test_the_slack_check_catches_markup_from_the_catalog(text: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_slack_inert(
+            {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]},
+            ("https://github.com/",),
+        )

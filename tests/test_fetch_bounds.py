@@ -346,3 +346,14 @@ def test_every_real_catalog_passes_the_caps(name: str) -> None:
     result = fetch_catalog(str(REAL_DATA / name))
     assert result.document is not None
     check_catalog_counts(name, result.document)  # passes: fetch_catalog already checked
+
+
+def test_diff_and_show_hold_a_catalog_file_to_the_same_provider_cap(tmp_path: Path) -> None:
+    """``diff``/``show`` read files through ``snapshot.read_document``, not the fetcher."""
+    from catalog_watch.cli import main
+
+    huge = tmp_path / "huge.json"
+    providers = {f"p{n}": {"id": f"p{n}", "name": "P", "models": {}} for n in range(2_001)}
+    huge.write_text(json.dumps(providers), encoding="utf-8")
+    assert main(["diff", str(huge), str(huge)]) == 4
+    assert main(["show", "gpt-4o", "--catalog", str(huge)]) == 4

@@ -434,3 +434,11 @@ def test_fit_body_closes_an_open_code_fence_and_nested_details() -> None:
 def test_fit_body_refuses_a_pointer_longer_than_the_limit() -> None:
     with pytest.raises(ValueError, match="pointer"):
         fit_body("x\n" * 100, limit=10, pointer="a pointer far longer than ten characters")
+
+
+def test_fit_body_counts_only_fold_lines_not_details_inside_a_model_id() -> None:
+    rows = [f"| acme | `<details open>{n}` | x |\n" for n in range(2_000)]
+    body = "<details><summary>show all</summary>\n\n" + "".join(rows) + "\n</details>\n"
+    cut = fit_body(body, limit=5_000, pointer="cut: {n} lines left out")
+    assert cut.count("</details>") == 1
+    assert len(cut) <= 5_000 and "lines left out" in cut.rsplit("</details>", 1)[1]

@@ -176,20 +176,10 @@ def test_no_raw_control_character_reaches_a_log_markdown_or_commit(every_attack:
     check_controls(every_attack)
 
 
-FIT_BODY_COUNTS_CODE_SPANS = pytest.mark.xfail(
-    strict=True,
-    reason="publish.github.fit_body counts '<details' inside the code span of a model id as an "
-    "open fold, so the cut body closes folds it never opened: count only the tool's own fold "
-    "lines (remove this mark with that fix)",
-)
-
-
-@FIT_BODY_COUNTS_CODE_SPANS
 def test_pull_request_summary_and_changelog_render_inert(every_attack: Sinks) -> None:
     check_markdown(every_attack)
 
 
-@FIT_BODY_COUNTS_CODE_SPANS
 def test_dry_run_preview_shows_the_pull_request_body_inert(every_attack: Sinks) -> None:
     preview = every_attack.step("dry-run").stdout
     assert "pull request body:" in preview

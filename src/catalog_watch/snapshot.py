@@ -18,8 +18,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.catalog import JSON, PROVIDER_ID, Catalog, provider_id_problem
-from catalog_watch.errors import SnapshotError, SourceNotFound, StateFileError
-from catalog_watch.json_reader import JSONReadError, read_stored
+from catalog_watch.errors import CatalogRejected, SnapshotError, SourceNotFound, StateFileError
+from catalog_watch.fetch import FetchOptions
+from catalog_watch.json_reader import JSONReadError, read_stored, read_upstream
+from catalog_watch.limits import check_catalog_counts, describe_size
 from catalog_watch.transaction import META_FILE as META_FILE
 from catalog_watch.transaction import Check, FolderChange, apply_change
 from catalog_watch.transaction import WriteResult as WriteResult
@@ -207,15 +209,20 @@ def _parse_json(data: bytes, path: Path) -> JSON:
 
 def _read_json(path: Path) -> JSON:
     # A catalog file (api.json, LiteLLM's, OpenRouter's) is read exactly as a fetch reads it
-    # (json_reader.read_upstream, a leading BOM skipped): NaN, infinities, lone surrogates,
-    # control characters and repeated keys in a record are the source's validation to reject,
-    # record by record; only a file that is not JSON, or nests deeper than MAX_DOCUMENT_DEPTH,
-    # is refused here.
-    from catalog_watch.json_reader import JSONReadError, read_upstream
-
+    # (json_reader.read_upstream, a leading BOM skipped), within the same bounds (fetch's size
+    # cap, limits' provider and offering caps): NaN, infinities, lone surrogates, control
+    # characters and repeated keys in a record are the source's validation to reject, record by
+    # record; only a file that is not JSON, or nests deeper than MAX_DOCUMENT_DEPTH, is refused.
+    cap = FetchOptions().max_bytes
     try:
-        return read_upstream(path.read_bytes())
+        with path.open("rb") as stream:
+            data = stream.read(cap + 1)
+        if len(data) > cap:
+            raise CatalogRejected(f"catalog file {path} is over the {describe_size(cap)} limit")
+        document = read_upstream(data)
     except OSError as error:
         raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
     except JSONReadError as error:
         raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from None
+    check_catalog_counts(f"catalog file {path}", document)
+    return document

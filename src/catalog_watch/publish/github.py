@@ -351,7 +351,7 @@ def fit_body(body: str, *, limit: int = PR_BODY_LIMIT, pointer: str) -> str:
         if (mark := line.lstrip(" ")[:3]) in ("```", "~~~") and mark == (fence or mark):
             fence = "" if fence else mark
         elif not fence:
-            depth = max(depth + len(_OPEN.findall(line)) - len(_CLOSE.findall(line)), 0)
+            depth = max(depth + bool(_OPEN.match(line)) - bool(_CLOSE.match(line)), 0)
         tail = _tail(pointer, len(lines) - kept, fence, depth)
         if size + len(tail) <= limit:
             best = (kept, tail)
@@ -361,8 +361,10 @@ def fit_body(body: str, *, limit: int = PR_BODY_LIMIT, pointer: str) -> str:
     return "".join(lines[:kept]) + tail
 
 
-_OPEN = re.compile(r"<details[\s>]", re.IGNORECASE)
-_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+# A <details> block starts and ends a line (an HTML block); the same words inside a line are
+# text or a code span (a model id), never a fold, however they read.
+_OPEN = re.compile(r" {0,3}<details[\s>]", re.IGNORECASE)
+_CLOSE = re.compile(r" {0,3}</details\s*>", re.IGNORECASE)
 
 
 def _tail(pointer: str, dropped: int, fence: str, depth: int) -> str:

@@ -357,3 +357,20 @@ def test_diff_and_show_hold_a_catalog_file_to_the_same_provider_cap(tmp_path: Pa
     huge.write_text(json.dumps(providers), encoding="utf-8")
     assert main(["diff", str(huge), str(huge)]) == 4
     assert main(["show", "gpt-4o", "--catalog", str(huge)]) == 4
+
+
+def test_the_github_client_gives_up_on_stalled_headers_at_its_budget() -> None:
+    """The same deadline bounds every GitHub call of a run (before, 30 s per byte, unbounded)."""
+    from catalog_watch.errors import GitHubError
+    from catalog_watch.publish.github import GitHubClient, GitHubSettings
+
+    with HostileServer(Script(b"HTTP/1.1 2", stall=True)) as server:
+        settings = GitHubSettings(server.url, "owner/name", "ghs_token")
+        with (
+            GitHubClient(settings, attempts=1, budget_seconds=0.5) as client,
+            pytest.raises(GitHubError) as caught,
+        ):
+            client.find_open_pull("branch", "main")
+    assert str(caught.value).startswith("gave up on GET /repos/owner/name/pulls: ")
+    assert str(caught.value).endswith("overran the 0.5 s budget")
+    assert caught.value.exit_code == 8

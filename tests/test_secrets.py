@@ -326,6 +326,24 @@ def test_a_github_token_with_a_newline_is_refused_unprinted(
     assert github.requests == []
 
 
+def test_a_routed_webhook_with_a_space_is_refused_before_anything_is_committed(
+    repo: Path, slack: SlackServer
+) -> None:
+    (repo / "catalog-watch.toml").write_text(
+        '[[watch]]\nname = "costs"\nwebhook_env = "SLACK_WEBHOOK_COSTS"\n', encoding="utf-8"
+    )
+    subprocess.run(["git", "add", "catalog-watch.toml"], cwd=repo, check=True)
+    who = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", *who, "commit", "-qm", "config"], cwd=repo, check=True)
+    hook = slack.url + HOOK_PATH[:20] + " " + HOOK_PATH[20:]
+    run = run_cli(repo, {"SLACK_WEBHOOK_COSTS": hook}, "--mode", "commit")
+    assert run.code == ConfigError.exit_code, run.error
+    assert "webhook SLACK_WEBHOOK_COSTS holds a space or control character" in run.error
+    assert run.leaks(HOOK_PATH) == []
+    assert b"snapshots/" not in run.committed  # refused before the snapshot commit
+    assert slack.requests == []
+
+
 def test_the_flags_are_named_when_the_secret_came_from_one() -> None:
     with pytest.raises(ConfigError, match=r"^--slack-webhook-url holds a space") as raised:
         SlackSettings.from_env({}, webhook_url="https://hooks.example/services/a b")

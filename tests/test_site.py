@@ -627,3 +627,8 @@ def test_slugs_are_safe_and_distinct() -> None:
         name = slug(key)
         assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name) and len(name) <= 100, key
         assert ".." not in name and "/" not in name
+
+
+def test_a_windows_device_name_never_becomes_a_page_name() -> None:
+    for key in ("con", "nul", "com1", "lpt9", "aux"):
+        assert slug(key) != key and slug(key).startswith(f"{key}-"), key

@@ -74,7 +74,7 @@ def test_compare_since_an_earlier_run_reports_new_and_resolved(
         capsys, "compare", JUNE, LITELLM_JANUARY, OPENROUTER_MAY, "--format", "json"
     )
     previous = tmp_path / "previous.json"
-    previous.write_text(earlier)
+    previous.write_text("\ufeff" + earlier, encoding="utf-8")  # an editor's BOM is no harm
     code, out, _ = run_cli(
         capsys,
         "compare",

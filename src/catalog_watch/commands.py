@@ -179,14 +179,14 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def _previous_disagreements(path: Path) -> list[Inconsistency]:
-    """The disagreements of an earlier ``compare --format json`` (its ``disagreements`` list)."""
-    import json
-
+    """The disagreements of an earlier ``compare --format json`` (its ``disagreements`` list),
+    read like any JSON the tool takes in (``json_reader.read_upstream``: a BOM is skipped)."""
     from catalog_watch.consistency import Inconsistency
+    from catalog_watch.json_reader import read_upstream
     from catalog_watch.severity import Severity
 
     try:
-        items = json.loads(path.read_text(encoding="utf-8"))["disagreements"]
+        items = read_upstream(path.read_bytes())["disagreements"]
         return [
             Inconsistency(
                 i["id"], i["kind"], i["model"], i["field"], i["values"], Severity(i["severity"])

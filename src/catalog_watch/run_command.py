@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from catalog_watch.commands import check_options, print_report
 from catalog_watch.config import Config
-from catalog_watch.errors import CatalogWatchError
+from catalog_watch.errors import CatalogWatchError, ConfigError
+from catalog_watch.publish.secrets import unsafe, unsafe_message
 
 if TYPE_CHECKING:
     from catalog_watch.actions import ActionsRuntime
@@ -101,8 +102,11 @@ def _slack_settings(args: argparse.Namespace, config: Config) -> SlackSettings |
         token=args.slack_token,
         channel=args.slack_channel,
     )
-    routed = any(rule.webhook_env and os.environ.get(rule.webhook_env) for rule in config.watch)
-    if settings.webhook_url or settings.token or routed:
+    routed = [rule.webhook_env for rule in config.watch if rule.webhook_env]
+    for name in routed:  # refused before the run commits anything, like SLACK_WEBHOOK_URL
+        if unsafe(os.environ.get(name, "").strip()):
+            raise ConfigError(unsafe_message(f"webhook {name}"))
+    if settings.webhook_url or settings.token or any(os.environ.get(n) for n in routed):
         return settings
     print(f"catalog-watch: notice: {settings.missing()}", file=sys.stderr)
     return None

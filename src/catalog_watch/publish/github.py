@@ -30,6 +30,7 @@ from httpx_retries import Retry, RetryTransport
 from catalog_watch import __version__
 from catalog_watch.errors import GitHubError
 from catalog_watch.fetch import RETRY_STATUSES, _default_transport
+from catalog_watch.limits import DeadlinePassed
 from catalog_watch.publish.secrets import origin as origin_of
 from catalog_watch.publish.secrets import unsafe, unsafe_message
 
@@ -189,7 +190,8 @@ class GitHubClient:
             validate_response=_refuse_rate_limited,
         )
         retry.budget = _Budget(budget_seconds, sleep, time.monotonic() + budget_seconds)
-        inner = transport or _default_transport(settings.api_url)
+        self._budget_seconds = budget_seconds
+        inner = transport or _default_transport(settings.api_url, retry.budget.deadline)
         self._http = httpx.Client(
             base_url=settings.api_url + "/",
             transport=RetryTransport(inner, retry=retry),
@@ -260,6 +262,11 @@ class GitHubClient:
             response = self._http.request(method, path.lstrip("/"), **sent)
         except _OutOfTime as exc:
             raise GitHubError(f"gave up on {method} {path}: {exc}") from None
+        except DeadlinePassed as exc:
+            budget = f"{self._budget_seconds:g} s"
+            raise GitHubError(
+                f"gave up on {method} {path}: {exc} overran the {budget} budget"
+            ) from None
         except httpx.HTTPError as exc:
             why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise GitHubError(f"{method} {path} on {self.settings.api_url} failed: {why}") from exc

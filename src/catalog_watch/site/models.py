@@ -20,7 +20,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
-from catalog_watch.catalog import Catalog, Provider
+from catalog_watch.catalog import Catalog, Provider, reserved_on_windows
 from catalog_watch.consistency import (
     ConsistencySettings,
     Inconsistency,
@@ -38,8 +38,9 @@ MAX_SLUG = 100
 
 def slug(key: str) -> str:
     """A file name for a group key: the key itself when it is safe, else a cleaned form plus a
-    hash of the key (``<``, ``/``, ``:`` never reach the file system; no two keys collide)."""
-    if len(key) <= MAX_SLUG and _SAFE_SLUG.fullmatch(key):
+    hash of the key (``<``, ``/``, ``:`` never reach the file system; no two keys collide; a
+    Windows device name such as ``con`` gets the hashed form too)."""
+    if len(key) <= MAX_SLUG and _SAFE_SLUG.fullmatch(key) and not reserved_on_windows(key):
         return key
     cleaned = _UNSAFE.sub("-", key.lower()).strip("-._")[:80] or "model"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]

@@ -11,11 +11,14 @@ from catalog_watch.errors import GitError, PushRejected
 from catalog_watch.publish.git import (
     FALLBACK_EMAIL,
     FALLBACK_NAME,
+    SUBJECT_LIMIT,
+    TOOL_TRAILER,
     Git,
     PushResult,
     delete_remote_branch,
     push_force_with_lease,
     push_with_recovery,
+    short_subject,
 )
 from tests.git_repos import (
     CHANGELOG,
@@ -90,6 +93,54 @@ def test_commit_contains_exactly_the_named_paths_including_deletions(ours: Git) 
         f"run 1\n\nbody\n\nCatalog-Watch-Commit: {__version__}"
     )
     assert status(ours.path).splitlines() == ["M  README.md", "?? notes.txt"]
+
+
+# The headline of the real 2026-03-10 → 2026-06-28 models.dev run (tests/test_run_commit_mode.py
+# makes it from the real catalogs).
+JUNE_HEADLINE = (
+    "models.dev: 809 price changes, 407 limit changes, 1,859 capability changes, 123 modality "
+    "changes, 68 status changes, 2,488 models added, 942 models removed, 44 providers added, "
+    "1 provider removed, 18 provider fields changed, 103 cheapest channels changed, "
+    "572 metadata changes, 64 deprecated"
+)
+
+
+def test_a_long_headline_becomes_a_short_subject_and_moves_whole_into_the_body(
+    ours: Git,
+) -> None:
+    record_run(ours.path, "june")
+    sha = ours.commit([SNAPSHOTS, CHANGELOG], JUNE_HEADLINE)
+    assert sha is not None
+    subject = git(ours.path, "log", "-1", "--format=%s", sha)
+    assert subject == "models.dev: 809 price changes, 407 limit changes, …"
+    assert len(subject) <= SUBJECT_LIMIT
+    body = git(ours.path, "log", "-1", "--format=%b", sha)
+    assert body == f"{JUNE_HEADLINE}\n\n{TOOL_TRAILER}: {__version__}"
+    trailer = f"--format=%(trailers:key={TOOL_TRAILER},valueonly)"
+    assert git(ours.path, "log", "-1", trailer, sha) == __version__
+
+
+def test_a_long_subject_keeps_the_body_that_followed_it(ours: Git) -> None:
+    record_run(ours.path, "failed")
+    line = "catalog-watch: run failed: " + "refused " * 12
+    sha = ours.commit([SNAPSHOTS, CHANGELOG], f"{line}\n\ndetails below")
+    assert sha is not None
+    subject, _, body = git(ours.path, "log", "-1", "--format=%B", sha).partition("\n\n")
+    assert subject == "catalog-watch: run failed: refused refused refused refused refused…"
+    assert len(subject) <= SUBJECT_LIMIT
+    assert body.startswith(f"{line.rstrip()}\n\ndetails below\n\n{TOOL_TRAILER}:")
+
+
+@pytest.mark.parametrize(
+    ("first", "subject"),
+    [
+        ("x" * 72, "x" * 72),  # fits: unchanged
+        ("x" * 100, "x" * 71 + "…"),  # one long word: cut mid-word
+        ("word " * 20, "word " * 13 + "word…"),  # no clause: cut at a word
+    ],
+)
+def test_short_subject_cuts_only_what_does_not_fit(first: str, subject: str) -> None:
+    assert short_subject(first).partition("\n")[0] == subject
 
 
 def test_commit_with_nothing_changed_returns_none_and_creates_no_commit(ours: Git) -> None:

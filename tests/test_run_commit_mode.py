@@ -62,9 +62,11 @@ def test_commit_mode_on_two_real_catalogs(
         repo, monkeypatch, capsys, "--mode", "commit", "--source", JUNE, "--allow-shrink"
     )
     assert code == 0
-    message = subjects(origin)[0]
-    assert message.startswith("models.dev: 809 price changes, 407 limit changes")
-    assert message.endswith("64 deprecated")
+    assert subjects(origin)[0] == "models.dev: 809 price changes, 407 limit changes, …"
+    body = git(origin, "log", "-1", "--format=%b", "main").splitlines()[0]
+    assert body.startswith("models.dev: 809 price changes, 407 limit changes, 1,859 capability")
+    assert body.endswith("64 deprecated")
+    assert all(len(s) <= 72 for s in subjects(origin))
     changelog = git(origin, "show", f"main:{CHANGELOG}")
     assert changelog.index("## 2026-11-25 10:17 UTC: 809 price changes") < changelog.index(
         "## 2026-11-25 10:17 UTC: baseline recorded"

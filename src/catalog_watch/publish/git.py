@@ -53,6 +53,7 @@ FALLBACK_NAME = "catalog-watch"
 FALLBACK_EMAIL = "catalog-watch@users.noreply.github.com"
 TOOL_PREFIX = "catalog-watch"
 TOOL_TRAILER = "Catalog-Watch-Commit"  # every commit the tool makes carries it
+SUBJECT_LIMIT = 72  # characters of a commit subject (git's and GitHub's one-line views)
 _LOG_FORMAT = f"--format=%H%x1f%s%x1f%(trailers:key={TOOL_TRAILER},valueonly,separator=%x2c)%x1e"
 
 # The remote refused for good and will refuse again. Protection markers win over everything;
@@ -71,6 +72,30 @@ _LOCKED = (
 )
 
 SyncOutcome = Literal["up-to-date", "fast-forwarded", "pushed", "dropped", "kept"]
+
+
+def short_subject(message: str) -> str:
+    """``message`` with a subject of at most ``SUBJECT_LIMIT`` characters.
+
+    A longer first line is cut at the last clause (``, ``) or word boundary that fits, marked
+    with "…", and given whole as the body's first paragraph, above the rest of the body: the
+    one-line log (``git log --oneline``, GitHub's commit list) stays readable, nothing is lost.
+    """
+    first, _, rest = message.partition("\n")
+    if len(first) <= SUBJECT_LIMIT:
+        return message
+    body = f"{first}\n\n{rest.lstrip(chr(10))}" if rest.strip() else first
+    return f"{_cut(first, SUBJECT_LIMIT - 1)}…\n\n{body.rstrip()}"
+
+
+def _cut(line: str, width: int) -> str:
+    """The longest start of ``line`` within ``width`` that ends after a clause (``, ``), else at
+    a word boundary; a cut that would lose more than half the width is made mid-word."""
+    clause = line.rfind(", ", 0, width)
+    if clause >= width // 2:
+        return line[: clause + 2]
+    space = line.rfind(" ", 0, width + 1)
+    return line[:space] if space >= width // 2 else line[:width]
 
 
 def is_tool_commit(subject: str, trailer: str = "") -> bool:
@@ -200,7 +225,8 @@ class Git:
         ``paths`` are literal (no globs): exact files or folders. Paths that neither exist nor
         are tracked are skipped. Other staged or unstaged changes in the checkout, also in the
         same folder, stay as they were. None when nothing at ``paths`` changed: no empty commits.
-        ``message`` may quote the catalog: it goes through ``inert.git.commit_text``.
+        ``message`` may quote the catalog: it goes through ``inert.git.commit_text``; a first
+        line over ``SUBJECT_LIMIT`` characters is cut for the subject (``short_subject``).
         """
         present = tuple(p for p in paths if os.path.lexists(self.path / p) or self._tracked(p))
         if not present:
@@ -210,7 +236,7 @@ class Git:
         if not self.run("--literal-pathspecs", "diff", "--cached", "--name-only", "--", *present):
             return None
         commit = (*self._identity(), *literal, "commit", "--quiet", "--file=-", "--", *present)
-        text = commit_text(message.rstrip())
+        text = short_subject(commit_text(message.rstrip()))
         self._run(commit, stdin=f"{text}\n\n{TOOL_TRAILER}: {__version__}\n")
         return self.head()
 

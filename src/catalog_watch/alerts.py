@@ -4,7 +4,8 @@ An alert's ``id`` is derived from what it says and where it goes: (kind, provide
 new value, hash of the snapshot the change is measured from, destination). A re-run, a retried
 workflow or a rebase recomputes the same ids, so the outbox can tell what was already delivered.
 A rejected record (``record_rejected``) is told once per rejected value, whatever snapshot it is
-measured from: its id leaves the snapshot hash out.
+measured from: its id leaves the snapshot hash out. A failure streak (``health_failure``) and its
+end (``health_recovery``) are told once per streak: their id is the streak's start.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ BASELINE = "baseline"
 INCONSISTENCY_APPEARED = "inconsistency_appeared"
 INCONSISTENCY_RESOLVED = "inconsistency_resolved"
 RECORD_REJECTED = "record_rejected"
+HEALTH_FAILURE = "health_failure"
+HEALTH_RECOVERY = "health_recovery"
+HEALTH_KINDS = frozenset({HEALTH_FAILURE, HEALTH_RECOVERY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +119,57 @@ def alert_id(
     key = [kind, provider, model, field, new, from_snapshot, destination.key]
     text = json.dumps(key, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    """Consecutive failed runs: how many, since when, the last error's first line, and the
+    failed run's URL when the run knows it (an Actions run)."""
+
+    failures: int
+    since: str  # ISO time, UTC, of the streak's first failure
+    error: str
+    run_url: str | None = None
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "failures": self.failures,
+            "since": self.since,
+            "error": self.error,
+            "run_url": self.run_url,
+        }
+
+    @classmethod
+    def from_json(cls, value: JSON) -> Streak | None:
+        """The streak an alert carries; None for an alert queued before streaks were stored."""
+        if not isinstance(value, dict):
+            return None
+        failures, since, error = value.get("failures"), value.get("since"), value.get("error")
+        if not (isinstance(failures, int) and isinstance(since, str) and isinstance(error, str)):
+            return None
+        run_url = value.get("run_url")
+        return cls(failures, since, error, run_url if isinstance(run_url, str) else None)
+
+
+def health_alert(kind: str, streak: Streak, *, source: str, destination: Destination) -> Alert:
+    """The one failure alert of a streak (``health_failure``) or the one recovery after it
+    (``health_recovery``); the words are the renderer's, the alert carries the streak."""
+    if kind not in HEALTH_KINDS:
+        raise ValueError(f"not a health alert kind: {kind!r}")
+    return Alert(
+        id=alert_id(
+            kind=kind,
+            provider=None,
+            model=source,
+            field=None,
+            new=streak.since,
+            from_snapshot="health",
+            destination=destination,
+        ),
+        destination=destination,
+        rule="health",
+        source=source,
+        kind=kind,
+        severity=Severity.HIGH if kind == HEALTH_FAILURE else Severity.LOW,
+        extra={"streak": streak.to_json()},
+    )

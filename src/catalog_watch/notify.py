@@ -10,11 +10,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from catalog_watch.alerts import BASELINE, Alert
+from catalog_watch.alerts import BASELINE, HEALTH_KINDS, Alert
 from catalog_watch.config import Config
 from catalog_watch.outbox import OUTBOX_FILE, Outbox, group_by_destination, read_outbox
 from catalog_watch.policy import alerts_for
-from catalog_watch.render.slack import Links, Message, render_baseline, render_messages
+from catalog_watch.render.slack import (
+    Links,
+    Message,
+    render_baseline,
+    render_health,
+    render_messages,
+)
 from catalog_watch.report import Report
 from catalog_watch.timestamps import utc_stamp
 
@@ -38,8 +44,9 @@ def preview_pending(snapshots: Path, links: Links) -> list[tuple[str, dict[str, 
 
 
 def messages_for(alerts: Sequence[Alert], links: Links) -> list[Message]:
-    """The baseline is its own short message; everything else goes through the renderer."""
-    messages: list[Message] = []
+    """A failure streak or its end comes first, on its own, like the baseline; everything else
+    goes through the renderer."""
+    messages = [render_health(a, links) for a in alerts if a.kind in HEALTH_KINDS]
     for alert in (a for a in alerts if a.kind == BASELINE):
         counts = alert.extra
         baseline = render_baseline(
@@ -50,7 +57,7 @@ def messages_for(alerts: Sequence[Alert], links: Links) -> list[Message]:
             links=links,
         )
         messages.append(Message(text=baseline.text, blocks=baseline.blocks, alert_ids=(alert.id,)))
-    rest = [a for a in alerts if a.kind != BASELINE]
+    rest = [a for a in alerts if a.kind != BASELINE and a.kind not in HEALTH_KINDS]
     if rest:
         messages += render_messages(rest, source=rest[0].source, links=links)
     return messages

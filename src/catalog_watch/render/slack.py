@@ -27,10 +27,12 @@ from slack_sdk.models.blocks import (
 
 from catalog_watch.alerts import (
     BASELINE,
+    HEALTH_FAILURE,
     INCONSISTENCY_APPEARED,
     INCONSISTENCY_RESOLVED,
     RECORD_REJECTED,
     Alert,
+    Streak,
 )
 from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
@@ -51,6 +53,7 @@ TOP_CHANGES = 20  # changes the digest lists
 SCHEMA_DRIFT = "schema_drift"
 
 _NAME = 100  # provider, model and name are cut to this many characters (ids are far shorter)
+_ERROR = 500  # a failed run's error line
 _TOP_LINE = 250  # a digest line, so that the 20 of them always fit one message
 _CONTINUED = " (continued)"
 _CONTINUATION_RESERVE = 1_000  # block text of the context block opening a continuation message
@@ -111,6 +114,50 @@ def render_baseline(
     text = escape_mrkdwn(f"now watching {_cut(source, _NAME)}: {words}")
     blocks = [_section_block(text), *_links_blocks(links)]
     return Message(text=text, blocks=blocks, alert_ids=())
+
+
+def render_health(alert: Alert, links: Links = Links()) -> Message:
+    """A failure streak or its end, news first: the header says what happened ("models.dev: the
+    last 3 runs failed"), the first line gives the error, then the link to the failed run."""
+    source = _cut(alert.source, _NAME)
+    streak = Streak.from_json(alert.extra.get("streak"))
+    if streak is None:  # queued before alerts carried their streak: the detail has the words
+        news = "runs are failing" if alert.kind == HEALTH_FAILURE else "runs succeed again"
+        lines = [escape_mrkdwn(_cut(alert.detail, _ERROR))] if alert.detail else []
+        title = f"{source}: {news}"
+        text = alert.detail or title
+    elif alert.kind == HEALTH_FAILURE:
+        title, lines = f"{source}: {_failed_runs(streak.failures)}", _failure_lines(streak)
+        text = f"{title}: {_cut(streak.error, _ERROR)}"
+    else:
+        failures = _count(streak.failures, "failure", "failures")
+        title = text = f"{source}: runs succeed again after {failures}"
+        lines = [
+            f":large_green_circle: Failing since {_when(streak)}; the last error: "
+            + escape_mrkdwn(_cut(streak.error, _ERROR))
+        ]
+    blocks = [_header_block(title), *([_section_block("\n".join(lines))] if lines else [])]
+    return Message(_fallback(text), blocks + _links_blocks(links), (alert.id,))
+
+
+def _failed_runs(failures: int) -> str:
+    return "the last run failed" if failures == 1 else f"the last {failures:,} runs failed"
+
+
+def _failure_lines(streak: Streak) -> list[str]:
+    lines = [f"{_EMOJI[Severity.HIGH]} {escape_mrkdwn(_cut(streak.error, _ERROR))}"]
+    lines.append(f"Failing since {_when(streak)}.")
+    if streak.run_url:
+        lines.append(_reference(streak.run_url, "failed run"))
+    return lines
+
+
+def _when(streak: Streak) -> str:
+    """``2026-11-25T02:17:00Z`` as ``2026-11-25 02:17 UTC``."""
+    stamp = streak.since
+    if len(stamp) == 20 and stamp[10] == "T" and stamp.endswith(":00Z"):
+        return escape_mrkdwn(f"{stamp[:10]} {stamp[11:16]} UTC")
+    return escape_mrkdwn(stamp)
 
 
 def render_messages(

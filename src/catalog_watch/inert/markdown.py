@@ -3,8 +3,8 @@
 GitHub acts on more than markdown: after rendering it links ``@user`` and ``@org/team`` (and
 notifies them), ``#123`` and ``GH-123`` (and a merged PR with ``fixes #123`` closes the issue),
 bare URLs, and it keeps a subset of raw HTML. :func:`text` makes a value plain text in a table
-cell or a list item: HTML's ``<``, ``>`` and ``&`` become entities, backslashes and brackets
-(which make links and images) are backslash-escaped, a word joiner (U+2060) after ``@``, ``#``,
+cell or a list item: HTML's ``<``, ``>`` and ``&`` become entities, backslashes, brackets
+(links, images) and emphasis marks are backslash-escaped, a word joiner (U+2060) after ``@``, ``#``,
 ``GH-`` and ``://`` keeps GitHub from seeing a mention, a reference or a link, pipes cannot end
 a cell, and line breaks and control characters are spelled out. :func:`code` puts an id in a
 code span whose fence is longer than any backtick run in it, so it shows as upstream wrote it.
@@ -19,8 +19,8 @@ from catalog_watch.inert.terminal import one_line
 WORD_JOINER = "\u2060"
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "`": "&#96;"}
-_PUNCTUATION = "\\[]"
-_SPECIAL = re.compile(r"[&<>|`\\\[\]@#]|(?<![A-Za-z0-9])(?i:GH)-|://|(?i:www)\.")
+_PUNCTUATION = "\\[]*_~"
+_SPECIAL = re.compile(r"[&<>|`\\\[\]*_~@#]|(?<![A-Za-z0-9])(?i:GH)-|://|(?i:www)\.")
 _BACKTICKS = re.compile(r"`+")
 _REFERENCE = re.compile(r"[@#]|(?<![A-Za-z0-9])(?i:GH)-|://|(?i:www)\.")
 

@@ -217,14 +217,19 @@ def with_ignored(config: Config, ignore: list[str] | None) -> Config:
 
 def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
     """The options ``check`` and ``run`` share, from the command line and the config file."""
-    from catalog_watch.run import CheckOptions
+    from catalog_watch.run import CheckOptions, Recognised, recognise
     from catalog_watch.sources import source_type
 
-    kind = source_type(args.source_type or "models.dev")
+    # Without --source-type the default folder follows the type of --source (a LiteLLM file goes
+    # to snapshots/litellm); a folder holding another source's snapshot refuses it (run.py).
+    found = recognise(args.source) if args.source and not args.source_type else Recognised()
+    kind = source_type(args.source_type or found.source_type or "models.dev")
     return CheckOptions(
         source=args.source or kind.default_url,
         snapshots=Path(args.snapshots) if args.snapshots else kind.snapshots,
-        source_type=args.source_type,
+        source_type=args.source_type or found.source_type,
+        folder_source=None if args.snapshots else kind.name,
+        prefetched=found.fetched,
         compare_with=tuple(Path(p) for p in args.compare_with or ()),
         write=write,
         allow_shrink=args.allow_shrink,

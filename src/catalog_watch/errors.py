@@ -50,6 +50,11 @@ class ConfigError(CatalogWatchError):
     exit_code = 2
 
 
+class SourceMismatch(ConfigError):
+    """A catalog of one source type given to the snapshot folder of another (models.dev's
+    folder and a LiteLLM file): refused before anything is compared or written."""
+
+
 class SnapshotError(CatalogWatchError):
     """The snapshot folder on disk is damaged (unreadable JSON, a file that is not a provider)."""
 

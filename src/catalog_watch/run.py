@@ -15,6 +15,7 @@ from catalog_watch.catalog import JSON, Catalog
 from catalog_watch.compare import compare, load_catalog
 from catalog_watch.config import Config
 from catalog_watch.consistency import ModelIndex, load_model_index
+from catalog_watch.errors import CatalogWatchError, SourceMismatch
 from catalog_watch.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
 from catalog_watch.last_good import apply_last_good
 from catalog_watch.report import Report
@@ -29,7 +30,13 @@ from catalog_watch.snapshot import (
     read_snapshot,
     write_snapshot,
 )
-from catalog_watch.sources import parse_source
+from catalog_watch.sources import (
+    SOURCE_NAMES,
+    detect_source_type,
+    parse_source,
+    source_of_url,
+    source_type,
+)
 from catalog_watch.sources.models_dev import DEFAULT_URL
 
 DEFAULT_SNAPSHOTS = Path("snapshots/models.dev")
@@ -47,6 +54,10 @@ class CheckOptions:
     config: Config = field(default_factory=Config)
     fetch: FetchOptions = field(default_factory=FetchOptions)
     now: datetime | None = None  # the run's time (rejections' first_seen/age); None: the clock
+    # The source type an empty snapshot folder is for (the default folder's type); a folder that
+    # holds a snapshot is for the source its _meta.json names. None: any (--snapshots given).
+    folder_source: str | None = None
+    prefetched: FetchResult | None = None  # the local file already read to recognise its type
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +106,57 @@ def fetch_since(meta: dict[str, JSON] | None, options: CheckOptions) -> FetchRes
     Unconditionally while records are rejected: each run must see upstream's value again to
     count towards accepting it (a 304 would count nothing).
     """
+    if options.prefetched is not None and options.prefetched.source == options.source:
+        return options.prefetched
     previous = _validators(meta, options.source) if meta and not meta.get("rejected") else None
     return fetch_catalog(options.source, previous, options.fetch)
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """What ``--source`` is when ``--source-type`` is not given (None: not known before the fetch;
+    the folder then refuses a catalog of another type, see :func:`check_folder_source`)."""
+
+    source_type: str | None = None
+    fetched: FetchResult | None = None  # a local file, read once: the check reuses it
+
+
+def recognise(source: str) -> Recognised:
+    """A source type's own URL, a URL some ``snapshots/<type>`` folder stored, or a local file's
+    shape. A file that cannot be read or parsed is left for the check to report."""
+    if name := source_of_url(source):
+        return Recognised(name)
+    if source.startswith(("http://", "https://")):
+        return Recognised(_folder_that_stored(source))
+    try:
+        fetched = fetch_catalog(source)
+    except CatalogWatchError:
+        return Recognised()
+    return Recognised(detect_source_type(fetched.document).name, fetched)
+
+
+def _folder_that_stored(url: str) -> str | None:
+    for name in SOURCE_NAMES:
+        try:
+            meta = read_meta(source_type(name).snapshots)
+        except CatalogWatchError:  # a damaged _meta.json is the check's to report
+            continue
+        if meta is not None and meta.get("url") == url:
+            return name
+    return None
+
+
+def check_folder_source(snapshots: Path, stored: JSON, found: str, options: CheckOptions) -> None:
+    """Refuse a catalog of another source than the one the snapshot folder holds, before anything
+    is compared or written (with ``--allow-shrink`` too: it would replace one with the other)."""
+    expected = stored if isinstance(stored, str) else options.folder_source
+    if expected is None or expected == found:
+        return
+    raise SourceMismatch(
+        f"{options.source} is a {found} catalog, but {snapshots} holds a {expected} snapshot: "
+        f"refused, nothing written. Pass --source-type {found} without --snapshots (its folder "
+        f"is {source_type(found).snapshots}), or --snapshots with a folder of its own"
+    )
 
 
 def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Outcome:
@@ -110,8 +170,13 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
         name = stored if isinstance(stored, str) else options.source_type
         old = parse_source(snapshot.document, name, max_rejected_share=1.0, canonical=True)
     new = parse_source(
-        fetched.document, options.source_type, max_rejected_share=guard.max_rejected_share
+        fetched.document,
+        options.source_type,
+        max_rejected_share=guard.max_rejected_share,
+        where=options.source,
     )
+    stored_source = snapshot.meta.get("source") if snapshot is not None else None
+    check_folder_source(snapshots, stored_source, new.source, options)
     new = apply_last_good(
         new,
         old,

@@ -31,7 +31,7 @@ def check(args: argparse.Namespace) -> int:
     print_report(result.report, args.format)
     if result.written is not None and result.written.changed:
         written = len(result.written.written) + len(result.written.removed)
-        print(f"wrote {written} file(s) under {args.snapshots}", file=sys.stderr)
+        print(f"wrote {written} file(s) under {options.snapshots}", file=sys.stderr)
     return 0
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from catalog_watch.catalog import Catalog
-from catalog_watch.errors import ConfigError
+from catalog_watch.errors import CatalogRejected, ConfigError
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +56,50 @@ def detect_source_type(document: object) -> SourceType:
     return source_type("models.dev")
 
 
+def source_of_url(url: str) -> str | None:
+    """The source type whose own URL ``url`` is (``https://models.dev/api.json``: models.dev)."""
+    return next((name for name in _ADAPTERS if source_type(name).default_url == url), None)
+
+
+def looks_like_models_json(document: object) -> bool:
+    """models.dev's ``models.json``: model records keyed by ``<lab>/<model>``, no provider.
+
+    It is not a catalog (no provider, no price) but looks enough like one to be passed as one;
+    every key holds a ``/`` (which no provider id may) and every record its own key as ``id``.
+    """
+    if not isinstance(document, dict) or not document:
+        return False
+    return all(
+        "/" in key
+        and isinstance(record, dict)
+        and record.get("id") == key
+        and "models" not in record
+        for key, record in document.items()
+    )
+
+
 def parse_source(
-    document: object, name: str | None, *, max_rejected_share: float, canonical: bool = False
+    document: object,
+    name: str | None,
+    *,
+    max_rejected_share: float,
+    canonical: bool = False,
+    where: str = "the catalog",
 ) -> Catalog:
     """Parse a document of source ``name`` (detected when None).
 
     ``canonical``: the document is already canonical (a snapshot folder), only ``name`` is
-    needed to label it.
+    needed to label it. ``where`` names the document in errors (a file, a URL).
     """
     from catalog_watch.sources.models_dev import parse_catalog
 
     if canonical:
         catalog = parse_catalog(document, max_rejected_share=max_rejected_share)
         return replace(catalog, source=name or catalog.source)
+    if name in (None, "models.dev") and looks_like_models_json(document):
+        raise CatalogRejected(
+            f"{where} is models.dev's models.json (model metadata keyed by <lab>/<model>), "
+            "not a catalog: pass it with --models-json, and api.json as the catalog"
+        )
     kind = source_type(name) if name else detect_source_type(document)
     return kind.parse(document, max_rejected_share=max_rejected_share)

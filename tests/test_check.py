@@ -113,10 +113,13 @@ def test_shrink_guard_refuses_and_leaves_the_snapshot_untouched(tmp_path: Path) 
     shrunk = edited(doc)
     for i in range(4):
         del shrunk["acme"]["models"][f"m{i}"]
-    with pytest.raises(
-        ShrinkRefused, match=r"4 of 11 offerings \(36.4%\) are gone \(11 → 7\).*20%"
-    ):
+    with pytest.raises(ShrinkRefused) as refused:
         run(tmp_path, shrunk)
+    assert str(refused.value) == (
+        "models.dev: refusing to write: 4 of the 11 offerings (36.4%) are gone; none was added "
+        "(11 → 7 offerings); the limit is 20%. If the catalog really shrank, run again with "
+        "--allow-shrink."
+    )
     assert tree_bytes(tmp_path / "snap") == before
     result = run(tmp_path, shrunk, allow_shrink=True)
     assert result.report is not None and result.report.count(ChangeKind.MODEL_REMOVED) == 4
@@ -127,8 +130,27 @@ def test_shrink_guard_counts_dropped_providers(tmp_path: Path) -> None:
         provider("acme", *(model(f"m{i}") for i in range(3))), provider("beta", model("x"))
     )
     run(tmp_path, doc)
-    with pytest.raises(ShrinkRefused, match=r"1 providers holding 3 offerings .* acme"):
+    with pytest.raises(ShrinkRefused, match=r"1 provider holding 3 offerings .* acme"):
         run(tmp_path, document(doc["beta"]))
+
+
+def test_shrink_guard_says_what_was_added_when_the_catalog_grew(tmp_path: Path) -> None:
+    """Ids renamed upstream: 4 of 6 offerings gone, 8 new ones (2 in a new provider)."""
+    doc = document(provider("acme", *(model(f"m{i}") for i in range(6))))
+    run(tmp_path, doc)
+    renamed = document(
+        provider("acme", model("m0"), model("m1"), *(model(f"m{i}-v2") for i in range(2, 8))),
+        provider("beta", model("x"), model("y")),
+    )
+    with pytest.raises(ShrinkRefused) as refused:
+        run(tmp_path, renamed)
+    message = str(refused.value)
+    assert "4 of the 6 offerings (66.7%) are gone; 8 offerings were added (1 provider new)" in (
+        message
+    )
+    assert "(6 → 10 offerings)" in message
+    assert "The catalog grew overall: if those removals are real" in message
+    assert "really shrank" not in message
 
 
 @pytest.mark.parametrize(

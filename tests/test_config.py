@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from catalog_watch.compare import consistency_settings
-from catalog_watch.config import load_config
+from catalog_watch.config import Config, load_config
+from catalog_watch.cost import DEFAULT_SCENARIOS
 from catalog_watch.errors import ConfigError
+from catalog_watch.impact import reference_scenario, scenarios
 
 
 def test_no_file_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,3 +59,101 @@ def test_broken_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None:
         load_config(path)
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
+
+
+# -- Every config example in the README parses, and means what the README says --------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_toml_blocks() -> list[str]:
+    """The ```toml blocks of README.md, in order."""
+    blocks = re.findall(r"^```toml\n(.*?)^```$", README.read_text(encoding="utf-8"), re.M | re.S)
+    assert len(blocks) >= 4, "the README's config examples were not found"
+    return blocks
+
+
+def docstring_example() -> str:
+    """The annotated example in config.py's docstring (its indented lines)."""
+    import catalog_watch.config
+
+    doc = catalog_watch.config.__doc__ or ""
+    return "\n".join(line[4:] for line in doc.splitlines() if line.startswith("    "))
+
+
+@pytest.mark.parametrize("number", range(len(readme_toml_blocks())))
+def test_every_config_example_in_the_readme_is_accepted(tmp_path: Path, number: int) -> None:
+    path = tmp_path / "catalog-watch.toml"
+    path.write_text(readme_toml_blocks()[number], encoding="utf-8")
+    load_config(path)
+
+
+def test_the_example_in_config_docstring_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "catalog-watch.toml"
+    path.write_text(docstring_example(), encoding="utf-8")
+    assert load_config(path).costs.reference_scenario == "RAG answer"
+
+
+def costs_config(tmp_path: Path, text: str) -> Config:
+    path = tmp_path / "catalog-watch.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_the_readme_costs_example_adds_its_scenario_to_the_standard_five(tmp_path: Path) -> None:
+    [example] = [block for block in readme_toml_blocks() if "[[costs.scenario]]" in block]
+    config = costs_config(tmp_path, example)
+    assert [s.name for s in scenarios(config)] == [
+        *(s.name for s in DEFAULT_SCENARIOS),
+        "Long document QA",
+    ]
+    assert reference_scenario(config).name == "RAG answer"
+
+
+def test_replace_standard_keeps_only_the_configured_scenarios(tmp_path: Path) -> None:
+    config = costs_config(
+        tmp_path,
+        '[costs]\nreplace_standard = true\nreference_scenario = "Batch"\n'
+        '[[costs.scenario]]\nname = "Batch"\ncount = 10\ninput_tokens = 1\noutput_tokens = 1\n',
+    )
+    assert [s.name for s in scenarios(config)] == ["Batch"]
+    assert reference_scenario(config).name == "Batch"
+
+
+def test_a_scenario_named_like_a_standard_one_replaces_it_in_place(tmp_path: Path) -> None:
+    config = costs_config(
+        tmp_path,
+        '[[costs.scenario]]\nname = "RAG answer"\ncount = 1\ninput_tokens = 9\noutput_tokens = 9\n',
+    )
+    chosen = scenarios(config)
+    assert [s.name for s in chosen] == [s.name for s in DEFAULT_SCENARIOS]
+    assert (chosen[0].count, chosen[0].input_tokens) == (1, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('[costs]\nreference_scenario = "RAG"\n', "reference_scenario 'RAG' is not a scenario"),
+        ("[costs]\nreplace_standard = true\n", "replace_standard = true needs at least one"),
+    ],
+)
+def test_costs_that_cannot_work_are_refused_by_name(tmp_path: Path, text: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        costs_config(tmp_path, text)
+
+
+def test_the_readme_costs_example_runs_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's report: `--config` with the README's [costs] example exited 2."""
+    from catalog_watch.cli import main
+    from tests.factories import small_catalog, write_json
+
+    [example] = [block for block in readme_toml_blocks() if "[[costs.scenario]]" in block]
+    config = tmp_path / "costs.toml"
+    config.write_text(example, encoding="utf-8")
+    api = write_json(tmp_path / "api.json", small_catalog())
+    code = main(["show", "fast-1", "--catalog", str(api), "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Long document QA" in out and "Agent step" in out

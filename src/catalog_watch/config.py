@@ -35,6 +35,11 @@ key's name instead of being silently ignored. Every setting has a default: no fi
 
     [costs]
     reference_scenario = "RAG answer"
+    [[costs.scenario]]           # added to the five standard ones (replace_standard = true: only
+    name = "Long document QA"    # these); one named like a standard scenario replaces it
+    count = 100
+    input_tokens = 250_000
+    output_tokens = 1_000
     [[costs.usage]]              # monthly tokens: price changes become "+$1,240.00 / month"
     provider = "openai"
     model = "gpt-4o"
@@ -55,9 +60,18 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from catalog_watch.changes import ChangeKind
+from catalog_watch.cost import DEFAULT_SCENARIOS
 from catalog_watch.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.errors import ConfigError
 from catalog_watch.shrink import DEFAULT_MAX_SHRINK
@@ -171,16 +185,40 @@ class UsageSettings(_Section):
 
 class CostSettings(_Section):
     reference_scenario: str | None = None  # the one that ranks the cheapest channel
-    scenario: tuple[ScenarioSettings, ...] = ()  # empty: the five standard scenarios
+    replace_standard: bool = False  # true: the [[costs.scenario]] tables replace the standard five
+    # After validation: every scenario priced, in order (the standard five, one of the same name
+    # replaced in place, then the others; only the configured ones with ``replace_standard``).
+    # Empty when none is configured: the five standard scenarios (``cost.DEFAULT_SCENARIOS``).
+    scenario: tuple[ScenarioSettings, ...] = ()
     usage: tuple[UsageSettings, ...] = ()
+
+    @field_validator("scenario", mode="after")
+    @classmethod
+    def _with_standard(
+        cls, configured: tuple[ScenarioSettings, ...], info: ValidationInfo
+    ) -> tuple[ScenarioSettings, ...]:
+        names = [s.name for s in configured]
+        if len(names) != len(set(names)):
+            raise ValueError(f"scenario names must be unique, got {names}")
+        if info.data.get("replace_standard", False):
+            return configured
+        mine = {s.name: s for s in configured}
+        standard = tuple(
+            mine.pop(s.name, ScenarioSettings.model_validate(s.to_json()))
+            for s in DEFAULT_SCENARIOS
+        )
+        return standard + tuple(mine.values())
 
     @model_validator(mode="after")
     def _known_reference(self) -> CostSettings:
-        names = [s.name for s in self.scenario]
-        if len(names) != len(set(names)):
-            raise ValueError(f"scenario names must be unique, got {names}")
-        if self.reference_scenario and self.scenario and self.reference_scenario not in names:
-            raise ValueError(f"reference_scenario {self.reference_scenario!r} is not a scenario")
+        if self.replace_standard and not self.scenario:
+            raise ValueError("replace_standard = true needs at least one [[costs.scenario]]")
+        names = [s.name for s in self.scenario] or [s.name for s in DEFAULT_SCENARIOS]
+        if self.reference_scenario is not None and self.reference_scenario not in names:
+            raise ValueError(
+                f"reference_scenario {self.reference_scenario!r} is not a scenario; "
+                f"the scenarios are: {', '.join(names)}"
+            )
         return self
 
 

@@ -271,6 +271,6 @@ def test_price_alert_in_slack_carries_the_cost_impact(
     text = posted_texts(slack.webhook_posts()[1:])
     # 1,000 x (5,000 x $2.50 + 500 x $10) / 1M = $17.50 before; with $20 output: $22.50
     assert (
-        "cost.output $10.00 → $20.00 per 1M (+100 %) · "
+        "cost.output $10.00 → $20.00 per 1M (+100 %)\\n      ↳ cost impact: "
         "RAG answer: $17.50 → $22.50 per 1,000 requests (+28.57 %)"
     ) in text

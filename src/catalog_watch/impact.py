@@ -50,7 +50,8 @@ def reference_scenario(config: Config) -> Scenario:
 def with_cost_impact(
     changes: Sequence[Change], old: Catalog, new: Catalog, config: Config
 ) -> list[Change]:
-    """Price changes get each scenario's before → after and, if configured, the usage impact."""
+    """Price changes get each scenario's before → after and, if configured, the usage impact;
+    a scenario (or a usage) whose cost did not move is left out."""
     chosen = scenarios(config)
     usages = [Usage(**u.model_dump()) for u in config.costs.usage]
     per_offering: dict[tuple[str, str], tuple[tuple[Impact, ...], str | None]] = {}
@@ -63,17 +64,30 @@ def with_cost_impact(
         if where not in per_offering:  # input and output of one model: one computation
             before, after = old.record(*where), new.record(*where)
             yours = [
-                format_usage_impact(usage_impact(before, after, usage))
+                format_usage_impact(delta)
                 for usage in usages
                 if (usage.provider, usage.model) == where
+                and (delta := usage_impact(before, after, usage)) != 0
             ]
-            per_offering[where] = (
-                tuple(price_impact(before, after, chosen)),
-                next(iter(yours), None),
-            )
+            per_offering[where] = (changed_impact(before, after, chosen), next(iter(yours), None))
         impact, usage = per_offering[where]
         result.append(replace(change, impact=impact, usage=usage))
     return result
+
+
+def changed_impact(
+    before: Record | None, after: Record | None, chosen: Sequence[Scenario]
+) -> tuple[Impact, ...]:
+    """The scenarios whose cost the price change moved. A change of a price no scenario uses
+    (``cache_read``, ``input_audio``, a tier no scenario crosses), or float noise that moves a
+    cost by less than it is shown with, costs the same: left out."""
+    return tuple(i for i in price_impact(before, after, chosen) if _moved(i))
+
+
+def _moved(impact: Impact) -> bool:
+    if impact.before is None or impact.after is None:
+        return impact.before is not impact.after
+    return format_usd(impact.before) != format_usd(impact.after)
 
 
 def cheapest_changes(

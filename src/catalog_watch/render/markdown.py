@@ -7,12 +7,13 @@ that came and went. Long lists fold into ``<details>`` so the page stays readabl
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
 
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.consistency import Inconsistency
 from catalog_watch.inert.markdown import code, text
 from catalog_watch.render.headline import headline
-from catalog_watch.render.values import arrow, impact_line, money, percent, plain, tokens
+from catalog_watch.render.values import arrow, money, offering_impact, percent, plain, tokens
 from catalog_watch.report import Report
 
 FOLD_AFTER = 20
@@ -87,18 +88,14 @@ def _section(title: str, changes: Sequence[Change]) -> list[str]:
 
 def _impact_section(changes: Sequence[Change]) -> list[str]:
     """Once per offering whose price changed: what the standard workloads (and yours) now cost."""
-    seen: set[tuple[str, str | None]] = set()
     rows: list[str] = []
-    for change in changes:
-        where = (change.provider, change.model)
-        if (change.impact or change.usage) and where not in seen:
-            seen.add(where)
-            rows.append(
-                f"- {text(change.provider)} {code(change.model or '')}: {impact_line(change)}"
-            )
+    for (provider, model), offering in groupby(changes, key=lambda c: (c.provider, c.model)):
+        if impact := offering_impact(offering):
+            rows.append(f"- {text(provider)} {code(model or '')}: {text(impact)}")
     if not rows:
         return []
-    return [f"### Cost impact ({len(rows):,} offerings)", "", *_fold(rows, len(rows)), ""]
+    count = f"{len(rows):,} offering{'' if len(rows) == 1 else 's'}"
+    return [f"### Cost impact ({count})", "", *_fold(rows, len(rows)), ""]
 
 
 def _row(change: Change) -> str:

@@ -56,6 +56,7 @@ _NAME = 100  # provider, model and name are cut to this many characters (ids are
 _ERROR = 500  # a failed run's error line
 _TOP_LINE = 250  # a digest line, so that the 20 of them always fit one message
 _CONTINUED = " (continued)"
+_IMPACT = "      ↳ cost impact: "  # under an offering's price lines
 _CONTINUATION_RESERVE = 1_000  # block text of the context block opening a continuation message
 _EMOJI = {
     Severity.HIGH: ":red_circle:",
@@ -230,15 +231,26 @@ def _sections(
     lines: list[str] = []
     ids: list[str] = []
     head = title
-    for alert in alerts:
-        line = _line(alert, limit, where=where)
+    for line, alert_id in _rows(alerts, limit, where):
         if lines and len("\n".join([head, *lines, line])) > MAX_SECTION_TEXT:
             sections.append(_Section("\n".join([head, *lines]), tuple(ids)))
             lines, ids, head = [], [], title + _CONTINUED
         lines.append(line)
-        ids.append(alert.id)
+        ids.extend([alert_id] if alert_id else [])
     sections.append(_Section("\n".join([head, *lines]), tuple(ids)))
     return sections
+
+
+def _rows(alerts: list[Alert], limit: int, where: bool) -> list[tuple[str, str | None]]:
+    """Each alert's line with its id; in one offering's group, its cost impact once, after the
+    last price line (every price alert of the offering carries the same impact)."""
+    rows: list[tuple[str, str | None]] = [(_line(a, limit, where=where), a.id) for a in alerts]
+    prices = [n for n, a in enumerate(alerts) if a.kind == ChangeKind.PRICE_CHANGED]
+    impact = next((i for a in alerts if isinstance(i := a.extra.get("impact"), str) and i), "")
+    if where or not prices or not impact:
+        return rows
+    line = _fit(lambda cap: _IMPACT + escape_mrkdwn(_cut(impact, cap)), limit)
+    return [*rows[: prices[-1] + 1], (line, None), *rows[prices[-1] + 1 :]]
 
 
 def _digest(ordered: list[Alert], links: Links, baseline: bool) -> list[dict[str, Any]]:
@@ -271,9 +283,6 @@ def _words(alert: Alert, cap: int | None) -> str:
     change = _change(alert, None)
     if alert.field:
         words = old_to_new(_change(alert, cap))
-        impact = alert.extra.get("impact")
-        if isinstance(impact, str) and impact:  # a price change: what a workload now costs
-            words += " · " + _cut(impact, cap)
     else:  # a model or provider added/removed: the detail names it
         words = _cut(alert.detail or old_to_new(change), cap)
     return f"{arrow(change)} {escape_mrkdwn(words)}"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.render.headline import headline
-from catalog_watch.render.values import arrow, impact_line, old_to_new
+from catalog_watch.render.values import arrow, offering_impact, old_to_new
 from catalog_watch.report import Report
 
 
@@ -20,18 +21,9 @@ def render_text(report: Report) -> str:
         lines.append("")
         lines.append(provider)
         for model, model_changes in groupby(provider_changes, key=lambda c: c.model):
-            indent = "  "
             if model is not None:
                 lines.append(f"  {model}")
-                indent = "    "
-            shown_impact = False
-            for change in model_changes:
-                lines.append(
-                    f"{indent}{arrow(change)} {old_to_new(change)}  [{change.severity.value}]"
-                )
-                if (change.impact or change.usage) and not shown_impact:
-                    lines.append(f"{indent}  cost impact: {impact_line(change)}")
-                    shown_impact = True
+            lines.extend(_change_lines("  " if model is None else "    ", list(model_changes)))
     lines.extend(_inconsistency_lines(report))
     if report.drift:
         lines.append("")
@@ -48,6 +40,20 @@ def render_text(report: Report) -> str:
         lines.extend(f"  {accepted}" for accepted in report.accepted)
     lines.extend(f"note: {note}" for note in report.notes)
     return terminal_lines(lines)
+
+
+def _change_lines(indent: str, changes: list[Change]) -> list[str]:
+    """One line per change; the offering's cost impact once, after its last price line."""
+    impact = offering_impact(changes)
+    last_price = max(
+        (n for n, c in enumerate(changes) if c.kind is ChangeKind.PRICE_CHANGED), default=-1
+    )
+    lines: list[str] = []
+    for number, change in enumerate(changes):
+        lines.append(f"{indent}{arrow(change)} {old_to_new(change)}  [{change.severity.value}]")
+        if number == last_price and impact:
+            lines.append(f"{indent}  cost impact: {impact}")
+    return lines
 
 
 def _inconsistency_lines(report: Report) -> list[str]:

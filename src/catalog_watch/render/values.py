@@ -7,6 +7,7 @@ with exactly the same words and numbers.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
@@ -82,3 +83,9 @@ def impact_line(change: Change) -> str:
     if change.usage:
         parts.append(change.usage)
     return "; ".join(parts)
+
+
+def offering_impact(changes: Iterable[Change]) -> str:
+    """The cost impact of one offering's price changes (they all carry the same), or ``""``."""
+    priced = next((c for c in changes if c.impact or c.usage), None)
+    return impact_line(priced) if priced is not None else ""

@@ -79,6 +79,25 @@ def test_first_run_sends_one_baseline_message(
     assert pending(repo) == []
 
 
+def test_commit_messages_count_alerts_in_the_singular_and_the_plural(
+    repo: Path,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+    commit_run(repo, monkeypatch, capsys, catalog())  # one baseline alert
+    changed = edited(catalog())
+    changed["acme"]["models"]["m1"]["cost"]["input"] = 3
+    changed["acme"]["models"]["m2"]["cost"]["input"] = 4
+    assert commit_run(repo, monkeypatch, capsys, changed)[0] == 0
+    subjects = git(repo, "log", "--format=%s", "origin/main").splitlines()
+    assert "catalog-watch: claim 1 alert for Slack" in subjects
+    assert "catalog-watch: 1 alert delivered to Slack" in subjects
+    assert "catalog-watch: 2 alerts delivered to Slack" in subjects
+    assert not any("(s)" in subject or "1 alerts" in subject for subject in subjects)
+
+
 @pytest.mark.realdata
 def test_real_catalogs_post_bounded_messages_naming_a_real_price_cut(
     repo: Path,

@@ -37,6 +37,7 @@ from catalog_watch.outbox import (
 )
 from catalog_watch.publish.slack import BotSender, Delivered, SlackSender, SlackSettings, sender_for
 from catalog_watch.render.slack import Links, Message
+from catalog_watch.render.values import count
 from catalog_watch.timestamps import parse_stamp, utc_stamp
 
 LOOKBACK = timedelta(minutes=10)  # Slack's clock and ours: read the channel from a bit earlier
@@ -140,7 +141,7 @@ def _claim(saver: Saver, ctx: Context, keys: set[str], notices: list[str]) -> di
     ]
     busy = [e for e in outbox.entries if e.open and e.claim and e not in free]
     if busy:
-        notices.append(f"{len(busy)} alert(s) are claimed by another run still in progress")
+        notices.append(f"{_alerts(len(busy))} claimed by another run still in progress")
     if not free:
         return {}
     stale = {e.alert.id: e.claim for e in free if e.claim is not None}
@@ -151,7 +152,7 @@ def _claim(saver: Saver, ctx: Context, keys: set[str], notices: list[str]) -> di
         here = box.claimable(ctx.now, ctx.lease, ctx.dead_runs)
         return box.claim({e.alert.id for e in here} & wanted, claim)
 
-    saver.save(f"catalog-watch: claim {len(wanted)} alert(s) for Slack", _update(ctx, change))
+    saver.save(f"catalog-watch: claim {_alerts(len(wanted))} for Slack", _update(ctx, change))
     return stale
 
 
@@ -179,20 +180,20 @@ def _reconcile(
 
         if posted:
             saver.save(
-                f"catalog-watch: {len(posted)} alert(s) found delivered in Slack",
+                f"catalog-watch: {_alerts(len(posted))} found delivered in Slack",
                 _update(ctx, found),
             )
-            notices.append(f"{len(posted)} alert(s) a killed run had posted were found in Slack")
+            notices.append(f"found in Slack: {_alerts(len(posted))} a killed run had posted")
         return list(posted)
     if ctx.webhook_delivery == "at-most-once":
         when = utc_stamp(ctx.now)
         saver.save(
-            f"catalog-watch: {len(ids)} alert(s) unconfirmed (at-most-once)",
+            f"catalog-watch: {_alerts(len(ids))} unconfirmed (at-most-once)",
             _update(ctx, lambda box: box.mark_unconfirmed(ids, when=when)),
         )
-        notices.append(f"{len(ids)} alert(s) a killed run may have posted were not re-sent")
+        notices.append(f"not re-sent: {_alerts(len(ids))} a killed run may have posted")
         return ids
-    notices.append(f"re-sending {len(ids)} alert(s) a killed run may have posted (at-least-once)")
+    notices.append(f"re-sending {_alerts(len(ids))} a killed run may have posted (at-least-once)")
     return []
 
 
@@ -219,7 +220,7 @@ def _send(
         accepted.append(item)
         ids = list(item.alert_ids)
         saver.save(
-            f"catalog-watch: {len(ids)} alerts delivered to Slack",
+            f"catalog-watch: {_alerts(len(ids))} delivered to Slack",
             _update(ctx, _marked(ids, ctx, item.ts)),
         )
         done.extend(ids)
@@ -260,7 +261,7 @@ def _after_failure(
 
     if release or unconfirmed:
         saver.save(
-            f"catalog-watch: {len(release) + len(unconfirmed)} alert(s) left for a later run",
+            f"catalog-watch: {_alerts(len(release) + len(unconfirmed))} left for a later run",
             _update(ctx, change),
         )
 
@@ -284,3 +285,7 @@ def _why_unusable(target: Destination, ctx: Context) -> str:
     if target.channel is not None:
         return "no SLACK_TOKEN for the bot"
     return ctx.settings.missing() or "not configured"
+
+
+def _alerts(n: int) -> str:
+    return count(n, "alert", "alerts")

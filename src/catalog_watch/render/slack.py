@@ -38,7 +38,7 @@ from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.inert.slack import escape_mrkdwn
 from catalog_watch.render.headline import PHRASES
-from catalog_watch.render.values import arrow, old_to_new, plain
+from catalog_watch.render.values import arrow, count, old_to_new, plain
 from catalog_watch.severity import Severity
 
 MAX_BLOCKS = 50  # per message
@@ -111,7 +111,7 @@ def render_baseline(
     *, source: str, providers: int, offerings: int, inconsistencies: int, links: Links = Links()
 ) -> Message:
     counts = [(providers, "provider"), (offerings, "offering"), (inconsistencies, "inconsistency")]
-    words = ", ".join(_count(n, one, _plural(one)) for n, one in counts)
+    words = ", ".join(count(n, one, _plural(one)) for n, one in counts)
     text = escape_mrkdwn(f"now watching {_cut(source, _NAME)}: {words}")
     blocks = [_section_block(text), *_links_blocks(links)]
     return Message(text=text, blocks=blocks, alert_ids=())
@@ -131,7 +131,7 @@ def render_health(alert: Alert, links: Links = Links()) -> Message:
         title, lines = f"{source}: {_failed_runs(streak.failures)}", _failure_lines(streak)
         text = f"{title}: {_cut(streak.error, _ERROR)}"
     else:
-        failures = _count(streak.failures, "failure", "failures")
+        failures = count(streak.failures, "failure", "failures")
         title = text = f"{source}: runs succeed again after {failures}"
         lines = [
             f":large_green_circle: Failing since {_when(streak)}; the last error: "
@@ -340,13 +340,13 @@ def _fallback_words(alert: Alert) -> str:
 
 def _headline(ordered: list[Alert]) -> str:
     counts = Counter(alert.kind for alert in ordered)
-    parts = [_count(counts[kind], one, many) for kind, one, many in _PHRASES if counts[kind]]
+    parts = [count(counts[kind], one, many) for kind, one, many in _PHRASES if counts[kind]]
     deprecated = sum(1 for a in ordered if a.field == "status" and a.new == "deprecated")
     other = sum(n for kind, n in counts.items() if kind not in _KNOWN)
     if deprecated:
         parts.append(f"{deprecated:,} deprecated")
     if other:
-        parts.append(_count(other, "other alert", "other alerts"))
+        parts.append(count(other, "other alert", "other alerts"))
     return ", ".join(parts)
 
 
@@ -356,7 +356,7 @@ def _class_lines(ordered: list[Alert]) -> str:
     for kind, one, many in _PHRASES:
         of_kind = [alert for alert in ordered if alert.kind == kind]
         if of_kind:
-            lines.append(f"• {_count(len(of_kind), one, many)}{_price_arrows(of_kind)}")
+            lines.append(f"• {count(len(of_kind), one, many)}{_price_arrows(of_kind)}")
     severity = Counter(alert.severity for alert in ordered)
     lines.append(
         " · ".join(f"{_EMOJI[s]} {severity[s]:,} {s.value}" for s in Severity if severity[s])
@@ -433,10 +433,6 @@ def _name(text: str) -> str:
 
 def _cut(text: str, cap: int | None) -> str:
     return text if cap is None or len(text) <= cap else text[: max(cap - 1, 0)] + "…"
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def _plural(word: str) -> str:

@@ -26,6 +26,11 @@ def tokens(value: JSON) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else plain(value)
 
 
+def count(n: int, one: str, many: str) -> str:
+    """``1 alert``, ``2 alerts``, ``1,429 records``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def percent(change_pct: float | None) -> str:
     """``+20 %``, ``-95 %``, ``+4.17 %``; empty when there is no meaningful ratio."""
     if change_pct is None:

@@ -24,15 +24,47 @@ LIMITS: dict[str, Any] = {
 }
 
 
-def test_a_success_ends_the_streak_and_moves_the_days() -> None:
+def test_a_success_ends_the_streak_and_records_its_time() -> None:
     failing = record_failure(
         record_failure(Health(), NOW, "boom"), NOW + timedelta(hours=1), "boom"
     )
     assert (failing.consecutive_failures, failing.failing_since) == (2, "2026-11-25T10:17:00Z")
     healthy = record_success(failing, NOW + timedelta(days=1), changed=False)
-    assert healthy == Health(last_success="2026-11-26", last_change="2026-11-26")
+    assert healthy == Health(
+        last_success="2026-11-26T10:17:00Z", last_change="2026-11-26T10:17:00Z"
+    )
     later = record_success(healthy, NOW + timedelta(days=3), changed=False)
-    assert (later.last_success, later.last_change) == ("2026-11-28", "2026-11-26")
+    assert (later.last_success, later.last_change) == (
+        "2026-11-28T10:17:00Z",
+        "2026-11-26T10:17:00Z",
+    )
+
+
+def test_an_unchanged_run_records_its_success_once_half_the_allowed_age_passed() -> None:
+    """So a healthy watcher commits its health at most once a day (default 48 h), and more often
+    only when [health] max_age_hours asks for it."""
+    healthy = record_success(Health(), NOW, changed=True)
+    assert record_success(healthy, NOW + timedelta(hours=23), changed=False) == healthy
+    assert record_success(healthy, NOW + timedelta(hours=24), changed=False).last_success == (
+        "2026-11-26T10:17:00Z"
+    )
+    six = timedelta(hours=6)
+    assert record_success(healthy, NOW + timedelta(hours=2), changed=False, max_age=six) == healthy
+    assert record_success(
+        healthy, NOW + timedelta(hours=3), changed=False, max_age=six
+    ).last_success == ("2026-11-25T13:17:00Z")
+    changed = record_success(healthy, NOW + timedelta(hours=1), changed=True)
+    assert changed.last_success == changed.last_change == "2026-11-25T11:17:00Z"
+
+
+def test_a_max_age_under_a_day_triggers_within_the_day() -> None:
+    """The success was stored as a day, read as its last second: a watcher dead since 02:17 was
+    not stale at 10:17 for a 6-hour limit (nor until 06:00 the next day)."""
+    limits = {**LIMITS, "max_age": timedelta(hours=6)}
+    [stale] = problems(Health("2026-11-25T02:17:00Z", "2026-11-25T02:17:00Z"), NOW, **limits)
+    assert "at 2026-11-25T02:17:00Z, more than 6 hours ago" in stale
+    assert problems(Health("2026-11-25T05:17:00Z", "2026-11-25T05:17:00Z"), NOW, **limits) == []
+    assert problems(Health("2026-11-25", "2026-11-25"), NOW, **limits) == []  # an old-style day
 
 
 def test_problems_name_staleness_a_frozen_source_and_failures() -> None:
@@ -111,5 +143,50 @@ def test_failure_and_recovery_alerts_go_out_exactly_once(
     meta = json.loads(git(repo, "show", "origin/main:snapshots/models.dev/_meta.json"))
     assert (
         meta["health"]["consecutive_failures"] == 0
-        and meta["health"]["last_success"] == "2026-11-25"
+        and meta["health"]["last_success"] == "2026-11-25T06:17:00Z"  # the recovery's run
     )
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def watched_folder(tmp_path: Path, last_success: str) -> Path:
+    folder = tmp_path / "snapshots" / "models.dev"
+    folder.mkdir(parents=True)
+    write_json(folder / "acme.json", provider("acme", model("m1")))
+    health = Health(last_success=last_success, last_change=last_success)
+    write_json(folder / "_meta.json", {"source": "models.dev", "health": health.to_json()})
+    return folder
+
+
+def test_health_of_a_folder_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was exit 10 'no successful fetch has been recorded yet': a typo looked like an outage."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "health", "--snapshots", "snapshots/models.dve")
+    assert (code, out) == (2, "")
+    assert err == (
+        "catalog-watch: error: snapshots/models.dve: no such snapshot folder; run health in the "
+        "checkout that holds the snapshots, or name the folder with --snapshots\n"
+    )
+
+
+def test_max_age_hours_under_a_day_needs_the_watcher_to_record_that_often(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    watched_folder(tmp_path, "2026-11-25T02:17:00Z")
+    at = ("--now", "2026-11-25T10:17:00Z")
+    code, _, err = cli(capsys, "health", "--max-age-hours", "6", *at)
+    assert code == 2
+    assert "records its success every 24 hours (max_age_hours = 48)" in err
+    assert "set [health] max_age_hours = 6" in err
+    (tmp_path / "catalog-watch.toml").write_text("[health]\nmax_age_hours = 6\n")
+    code, _, err = cli(capsys, "health", *at)
+    assert code == 10
+    assert "last successful fetch was at 2026-11-25T02:17:00Z, more than 6 hours ago" in err
+    assert cli(capsys, "health", "--now", "2026-11-25T07:00:00Z")[0] == 0

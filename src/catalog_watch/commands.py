@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,25 +74,17 @@ def show(args: argparse.Namespace) -> int:
 
 def health(args: argparse.Namespace) -> int:
     """Exit 10 with the reasons when the watcher looks dead, stale or failing; 0 when healthy."""
-    from datetime import timedelta
-
     from catalog_watch.health import Health, problems
-    from catalog_watch.snapshot import read_snapshot
-    from catalog_watch.sources import source_type
+    from catalog_watch.snapshot import read_meta
 
     config = load_config(args.config)
-    folder = (
-        Path(args.snapshots)
-        if args.snapshots
-        else source_type(args.source_type or "models.dev").snapshots
-    )
-    snapshot = read_snapshot(folder)
-    health = Health.from_meta(snapshot.meta if snapshot else None)
+    folder = _health_folder(args)
+    health = Health.from_meta(read_meta(folder))
     settings = config.health
     found = problems(
         health,
         args.now or datetime.now(UTC),
-        max_age=timedelta(hours=args.max_age_hours or settings.max_age_hours),
+        max_age=_max_age(args.max_age_hours, settings.max_age_hours),
         max_unchanged=timedelta(days=args.max_unchanged_days or settings.max_unchanged_days),
         max_failures=args.failures or settings.failures,
     )
@@ -105,6 +97,41 @@ def health(args: argparse.Namespace) -> int:
     for problem in found:
         print(f"{folder}: unhealthy: {problem}", file=sys.stderr)
     return 10
+
+
+def _health_folder(args: argparse.Namespace) -> Path:
+    from catalog_watch.sources import source_type
+
+    folder = (
+        Path(args.snapshots)
+        if args.snapshots
+        else source_type(args.source_type or "models.dev").snapshots
+    )
+    if not folder.is_dir():  # a typo or the wrong checkout, not an outage
+        raise ConfigError(
+            f"{folder}: no such snapshot folder; run health in the checkout that holds the "
+            "snapshots, or name the folder with --snapshots"
+        )
+    return folder
+
+
+def _max_age(flag: float | None, configured: float) -> timedelta:
+    """``--max-age-hours``, which must exceed the interval at which the watcher (reading the same
+    ``[health] max_age_hours``) records an unchanged run's success, or it could only raise false
+    alarms."""
+    from catalog_watch.health import refresh_interval
+
+    if flag is None:
+        return timedelta(hours=configured)
+    recorded = refresh_interval(timedelta(hours=configured))
+    if timedelta(hours=flag) <= recorded:
+        raise ConfigError(
+            f"--max-age-hours {flag:g}: a watcher whose catalog does not change records its "
+            f"success every {recorded.total_seconds() / 3600:g} hours (max_age_hours = "
+            f"{configured:g}): set [health] max_age_hours = {flag:g} in the config the watcher "
+            "reads, and run health without the flag"
+        )
+    return timedelta(hours=flag)
 
 
 def history(args: argparse.Namespace) -> int:
@@ -172,10 +199,29 @@ def compare(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     catalogs = [load_catalog(Path(path), config, None) for path in args.inputs]
+    _one_per_source(args.inputs, [catalog.source for catalog in catalogs])
     found = disagreements(catalogs)
     previous = _previous_disagreements(args.since) if args.since else None
     sys.stdout.write(render_comparison(catalogs, found, previous, args.format))
     return 0
+
+
+def _one_per_source(inputs: list[str], sources: list[str]) -> None:
+    """``compare`` sets catalogs of different sources side by side: one, or two of the same
+    source, has nothing to compare (``diff`` compares one source over time)."""
+    if len(inputs) < 2:
+        raise ConfigError(
+            f"compare needs catalogs of two or more sources (models.dev, litellm, openrouter); "
+            f"got only {inputs[0]}"
+        )
+    first: dict[str, str] = {}
+    for path, source in zip(inputs, sources, strict=True):
+        if source in first:
+            raise ConfigError(
+                f"{first[source]} and {path} are both {source} catalogs: compare takes one "
+                f"catalog per source; to compare two {source} catalogs, use diff"
+            )
+        first[source] = path
 
 
 def _previous_disagreements(path: Path) -> list[Inconsistency]:

@@ -3,8 +3,11 @@ how many runs in a row have failed. Kept in ``_meta.json`` under ``health``.
 
 Why it is needed: a scheduled workflow that stops (GitHub disables schedules after 60 days without
 repository activity, a secret expires, the source moves) makes no noise of its own. ``catalog-watch
-health``, run from anywhere that does not depend on that schedule, says so. Successes are recorded
-by day, so a healthy watcher commits its health at most once a day: that commit is repository
+health``, run from anywhere that does not depend on that schedule, says so. A success is recorded
+as its time (``YYYY-MM-DDTHH:MM:SSZ``; a day ``YYYY-MM-DD`` written by older versions reads as its
+last second) when the run changed the catalog, whose commit carries it anyway, and otherwise only
+once :func:`refresh_interval` has passed since the stored one: a healthy watcher commits its
+health at most once a day (with the default ``max_age_hours``), and that commit is repository
 activity, which also keeps GitHub from disabling the schedule.
 """
 
@@ -14,13 +17,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from catalog_watch.catalog import JSON
-from catalog_watch.timestamps import utc_stamp
+from catalog_watch.timestamps import parse_stamp, utc_stamp
+
+DEFAULT_MAX_AGE = timedelta(hours=48)  # [health] max_age_hours
 
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    last_success: str | None = None  # YYYY-MM-DD of the last successful fetch (a 304 counts)
-    last_change: str | None = None  # YYYY-MM-DD the catalog's content last changed
+    last_success: str | None = None  # UTC time of the last recorded successful fetch (304 counts)
+    last_change: str | None = None  # UTC time the catalog's content last changed
     consecutive_failures: int = 0
     failing_since: str | None = None  # ISO time of the first failure of the current streak
     last_error: str | None = None
@@ -51,12 +56,27 @@ class Health:
         )
 
 
-def record_success(health: Health, now: datetime, *, changed: bool) -> Health:
-    """A successful run: the streak ends; the day (and the change day) move on."""
-    today = now.date().isoformat()
+def refresh_interval(max_age: timedelta) -> timedelta:
+    """How old the stored success may grow before an unchanged run records it again: half the
+    age ``health`` allows, at most a day (so ``--max-age-hours`` under 24 can trigger)."""
+    return min(timedelta(days=1), max_age / 2)
+
+
+def record_success(
+    health: Health, now: datetime, *, changed: bool, max_age: timedelta = DEFAULT_MAX_AGE
+) -> Health:
+    """A successful run: the streak ends; its time is stored when the run changed the catalog or
+    the stored success is :func:`refresh_interval` old (else the same health: nothing to write)."""
+    stamp = utc_stamp(now)
+    due = (
+        changed
+        or health.consecutive_failures > 0  # the streak ends: the health is written anyway
+        or health.last_success is None
+        or now - moment(health.last_success) >= refresh_interval(max_age)
+    )
     return Health(
-        last_success=today,
-        last_change=today if changed or health.last_change is None else health.last_change,
+        last_success=stamp if due else health.last_success,
+        last_change=stamp if changed or health.last_change is None else health.last_change,
     )
 
 
@@ -81,13 +101,13 @@ def problems(
     found: list[str] = []
     if health.last_success is None:
         found.append("no successful fetch has been recorded yet")
-    elif now - _day_end(health.last_success) > max_age:
+    elif now - moment(health.last_success) > max_age:
         found.append(
-            f"the last successful fetch was on {health.last_success}, more than "
+            f"the last successful fetch was {_at(health.last_success)}, more than "
             f"{_span(max_age)} ago: is the scheduled workflow still running (GitHub disables "
             "schedules after 60 days without repository activity)?"
         )
-    if health.last_change is not None and now - _day_end(health.last_change) > max_unchanged:
+    if health.last_change is not None and now - moment(health.last_change) > max_unchanged:
         found.append(
             f"the catalog has not changed since {health.last_change} ({_span(max_unchanged)} "
             "allowed): is the source still updated, or is the fetch returning a stale copy?"
@@ -100,8 +120,13 @@ def problems(
     return found
 
 
-def _day_end(day: str) -> datetime:
-    return datetime.fromisoformat(f"{day}T23:59:59+00:00")
+def moment(value: str) -> datetime:
+    """A stored time; a day (``YYYY-MM-DD``, as older versions stored it) is its last second."""
+    return parse_stamp(f"{value}T23:59:59Z" if len(value) == 10 else value)
+
+
+def _at(value: str) -> str:
+    return f"on {value}" if len(value) == 10 else f"at {value}"
 
 
 def _span(delta: timedelta) -> str:

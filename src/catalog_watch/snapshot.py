@@ -18,7 +18,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.catalog import JSON, PROVIDER_ID, Catalog, provider_id_problem
-from catalog_watch.errors import CatalogRejected, SnapshotError, SourceNotFound, StateFileError
+from catalog_watch.errors import (
+    CatalogRejected,
+    FetchError,
+    SnapshotError,
+    SourceNotFound,
+    StateFileError,
+)
 from catalog_watch.fetch import FetchOptions
 from catalog_watch.json_reader import JSONReadError, read_stored, read_upstream
 from catalog_watch.limits import check_catalog_counts, describe_size
@@ -221,8 +227,9 @@ def _read_json(path: Path) -> JSON:
             raise CatalogRejected(f"catalog file {path} is over the {describe_size(cap)} limit")
         document = read_upstream(data)
     except OSError as error:
-        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
+        raise FetchError(f"cannot read catalog file {path}: {error.strerror or error}") from error
     except JSONReadError as error:
-        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from None
+        # A catalog file is upstream's document, not one the tool wrote: not a damaged snapshot
+        raise CatalogRejected(f"{path}: not a catalog: {error}") from None
     check_catalog_counts(f"catalog file {path}", document)
     return document

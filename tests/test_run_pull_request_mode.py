@@ -12,6 +12,7 @@ import pytest
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
 from tests.git_repos import fresh_origin, git, isolate_git, tip
 from tests.github_server import GitHubServer
+from tests.slack_server import SlackServer
 from tests.test_run_commit_mode import clone, run_in
 
 BRANCH = "catalog-watch/models.dev"
@@ -186,3 +187,57 @@ def test_a_failed_run_counts_in_the_branch_health(
     assert git(origin_of(repo), "log", "-1", "--format=%s", BRANCH).startswith(
         "catalog-watch: run failed:"
     )
+
+
+RISE = "cost.input $2.50 → $3.00 per 1M (+20 %)"
+
+
+def rise_alerted(
+    repo: Path, slack: SlackServer, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> dict[str, Any]:
+    """A pull-request run that raises m1's input price, alerted through the webhook."""
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+    risen = edited(base_catalog())
+    risen["acme"]["models"]["m1"]["cost"]["input"] = 3
+    assert pr_run(repo, monkeypatch, capsys, risen)[0] == 0
+    [alerted] = slack.webhook_posts()
+    assert RISE in json.dumps(alerted, ensure_ascii=False)
+    return risen
+
+
+def test_a_change_undone_upstream_is_alerted_once_and_alerts_again_when_made_again(
+    repo: Path,
+    github: GitHubServer,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    risen = rise_alerted(repo, slack, monkeypatch, capsys)
+    assert pr_run(repo, monkeypatch, capsys, base_catalog())[0] == 0  # back: the PR closes
+    assert github.open_pulls() == []
+    [undone] = slack.webhook_posts()[1:]
+    text = json.dumps(undone, ensure_ascii=False)
+    assert "acme / m1: ▼ cost.input $3.00 → $2.50 per 1M (-16.67 %), back to the base" in text
+    assert undone["blocks"][0]["text"]["text"] == "models.dev: 1 change undone"
+    subject = git(origin_of(repo), "log", "-3", "--format=%s", BRANCH).splitlines()
+    assert "catalog-watch: 1 change undone, back to the base" in subject
+    assert pr_run(repo, monkeypatch, capsys, base_catalog())[0] == 0  # still back: nothing new
+    assert len(slack.webhook_posts()) == 2
+    assert pr_run(repo, monkeypatch, capsys, risen)[0] == 0  # made again: told again
+    [again] = slack.webhook_posts()[2:]
+    assert RISE in json.dumps(again, ensure_ascii=False)
+
+
+def test_a_change_merged_into_the_base_is_not_reported_undone(
+    repo: Path,
+    github: GitHubServer,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    risen = rise_alerted(repo, slack, monkeypatch, capsys)
+    git(repo, "fetch", "--quiet", "origin")
+    git(repo, "merge", "--quiet", "--ff-only", f"origin/{BRANCH}")  # the PR is merged
+    git(repo, "push", "--quiet", "origin", "main")
+    assert pr_run(repo, monkeypatch, capsys, risen)[0] == 0  # the catalog is the base's now
+    assert len(slack.webhook_posts()) == 1

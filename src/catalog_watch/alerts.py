@@ -25,6 +25,7 @@ RECORD_REJECTED = "record_rejected"
 HEALTH_FAILURE = "health_failure"
 HEALTH_RECOVERY = "health_recovery"
 HEALTH_KINDS = frozenset({HEALTH_FAILURE, HEALTH_RECOVERY})
+CHANGE_REVERTED = "change_reverted"  # an alerted change undone (pull-request mode: reverts.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,8 @@ class Alert:
     destination: Destination
     rule: str
     source: str
-    kind: str  # a change kind, inconsistency_appeared/_resolved, record_rejected or baseline
+    kind: str  # a change kind, inconsistency_appeared/_resolved, record_rejected, baseline,
+    # health_failure/_recovery or change_reverted
     severity: Severity
     provider: str | None = None
     model: str | None = None

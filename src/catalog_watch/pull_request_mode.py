@@ -19,7 +19,7 @@ from catalog_watch.changelog import CHANGELOG_FILE
 from catalog_watch.errors import CatalogWatchError
 from catalog_watch.health_run import first_line
 from catalog_watch.job import JobOptions, JobResult, apply_run, deliver_through, health_writer
-from catalog_watch.outbox import OUTBOX_FILE, parse_outbox, read_outbox, write_outbox
+from catalog_watch.outbox import OUTBOX_FILE, Outbox, parse_outbox, read_outbox, write_outbox
 from catalog_watch.publish.git import Git, push_force_with_lease
 from catalog_watch.publish.github import (
     GitHubClient,
@@ -31,9 +31,12 @@ from catalog_watch.publish.github import (
     upsert_rolling_pull,
 )
 from catalog_watch.render.pull_request import LABELS, pull_body, pull_labels, pull_title
+from catalog_watch.render.values import count
 from catalog_watch.report import Report
+from catalog_watch.reverts import undo_alerted
 from catalog_watch.run import fetch_since
-from catalog_watch.snapshot import META_FILE
+from catalog_watch.snapshot import META_FILE, read_snapshot
+from catalog_watch.timestamps import utc_stamp
 
 
 def run_pull_request(git: Git, options: JobOptions, run_id: str) -> JobResult:
@@ -67,12 +70,14 @@ def _run_in(
         return _deliver_only(
             tree, options, run_id, remote_sha, JobResult(report=None, not_modified=True)
         )
+    base_ids = read_outbox(tree.path / options.check.snapshots / OUTBOX_FILE).ids()
     _carry_outbox(tree, options, remote_sha)
     applied = apply_run(tree.path, fetched, options, tree.head())
     if not applied.paths:
         comment = f"The {applied.report.source} catalog is back to the state of `{base}`."
         closed = close_rolling_pull(client, head=options.branch, base=base, comment=comment)
-        return JobResult(report=applied.report, applied=applied, pull=closed)
+        result = JobResult(report=applied.report, applied=applied, pull=closed)
+        return _back_to_base(tree, options, run_id, remote_sha, base_ids, result)
     if _same_snapshot(tree, options, remote_sha):
         pull = _upsert(client, applied.report, options, base)
         result = JobResult(report=applied.report, applied=applied, commit_sha=remote_sha, pull=pull)
@@ -82,6 +87,46 @@ def _run_in(
     pull = _upsert(client, applied.report, options, base)
     result = JobResult(report=applied.report, applied=applied, commit_sha=sha, pull=pull)
     return _deliver_on_branch(tree, options, run_id, sha, result)
+
+
+def _back_to_base(
+    tree: Git,
+    options: JobOptions,
+    run_id: str,
+    remote_sha: str | None,
+    base_ids: set[str],
+    result: JobResult,
+) -> JobResult:
+    """The catalog is the base's again: on the branch, queue one alert per alerted change now
+    undone (``reverts.py``), then deliver what the branch's outbox holds."""
+    if options.slack is None or remote_sha is None:
+        return result
+    now = read_snapshot(tree.path / options.check.snapshots)  # the base's: the catalog now
+    tree.run("reset", "--quiet", "--hard", remote_sha)
+    path = tree.path / options.check.snapshots / OUTBOX_FILE
+    before = read_outbox(path)
+    after = undo_alerted(
+        before,
+        base_ids=base_ids,
+        document=now.document if now is not None else {},
+        created=utc_stamp(options.moment),
+    )
+    saver = BranchSaver(tree, options, remote_sha)
+    if after != before:
+        saver.save(_undone_message(before, after), lambda _: _write_outbox(path, after))
+    return _deliver_on_branch(tree, options, run_id, saver.sha, result)
+
+
+def _undone_message(before: Outbox, after: Outbox) -> str:
+    told = len(after.ids() - before.ids())
+    if told:
+        return f"catalog-watch: {count(told, 'change', 'changes')} undone, back to the base"
+    dropped = count(len(before.ids() - after.ids()), "unsent alert", "unsent alerts")
+    return f"catalog-watch: drop {dropped} of undone changes"
+
+
+def _write_outbox(path: Path, outbox: Outbox) -> None:
+    write_outbox(path, outbox)
 
 
 def _record_failure(

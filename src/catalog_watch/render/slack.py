@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 
 from catalog_watch.alerts import (
     BASELINE,
+    CHANGE_REVERTED,
     HEALTH_FAILURE,
     INCONSISTENCY_APPEARED,
     INCONSISTENCY_RESOLVED,
@@ -65,6 +66,7 @@ _EMOJI = {
     Severity.INFO: ":white_circle:",
 }
 _SPECIAL = {  # kinds with their own sections, after the changes, in this order
+    CHANGE_REVERTED: "Undone: back to the base",
     INCONSISTENCY_APPEARED: "New inconsistencies",
     INCONSISTENCY_RESOLVED: "Resolved inconsistencies",
     SCHEMA_DRIFT: "Schema drift",
@@ -73,6 +75,7 @@ _SPECIAL = {  # kinds with their own sections, after the changes, in this order
 _KIND_ORDER = {kind: n for n, kind in enumerate([*ChangeKind, *_SPECIAL, BASELINE])}
 _PHRASES: tuple[tuple[str, str, str], ...] = (
     *PHRASES,
+    (CHANGE_REVERTED, "change undone", "changes undone"),
     (INCONSISTENCY_APPEARED, "new inconsistency", "new inconsistencies"),
     (INCONSISTENCY_RESOLVED, "inconsistency resolved", "inconsistencies resolved"),
     (SCHEMA_DRIFT, "schema drift note", "schema drift notes"),
@@ -278,6 +281,8 @@ def _line(alert: Alert, limit: int, *, where: bool) -> str:
 
 def _words(alert: Alert, cap: int | None) -> str:
     """The change in words (escaped), every value cut to ``cap`` characters when one is given."""
+    if alert.kind == CHANGE_REVERTED and alert.extra.get("undoes") in _CHANGE_KINDS:
+        return _undone_words(alert, cap)
     if alert.kind not in _CHANGE_KINDS:
         return escape_mrkdwn(_cut(alert.detail or _fallback_words(alert), cap))
     change = _change(alert, None)
@@ -288,12 +293,21 @@ def _words(alert: Alert, cap: int | None) -> str:
     return f"{arrow(change)} {escape_mrkdwn(words)}"
 
 
-def _change(alert: Alert, cap: int | None) -> Change:
+def _undone_words(alert: Alert, cap: int | None) -> str:
+    """``▼ cost.input $3.00 → $2.50 per 1M (-16.67 %), back to the base``."""
+    kind = ChangeKind(alert.extra["undoes"])
+    if alert.field:
+        change = _change(alert, cap, kind)
+        return f"{arrow(change)} {escape_mrkdwn(old_to_new(change))}, back to the base"
+    return f"• {escape_mrkdwn(kind.value.replace('_', ' '))} undone, back to the base"
+
+
+def _change(alert: Alert, cap: int | None, kind: ChangeKind | None = None) -> Change:
     def value(raw: JSON) -> JSON:
         return raw if cap is None or len(plain(raw)) <= cap else _cut(plain(raw), cap)
 
     return Change(
-        kind=ChangeKind(alert.kind),
+        kind=kind or ChangeKind(alert.kind),
         provider=alert.provider or "",
         model=alert.model,
         field=alert.field,

@@ -122,6 +122,23 @@ def test_context_decrease_is_a_high_severity_limit_change() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "severity"),
+    [
+        (65536, 65000, Severity.LOW),  # -0.8 %: the same window written another way
+        (131072, 129800, Severity.LOW),  # -0.97 %: just under 1 %
+        (100000, 99000, Severity.HIGH),  # exactly 1 %
+        (131072, 128000, Severity.HIGH),  # -2.3 %
+        (131072, 0, Severity.HIGH),
+    ],
+)
+def test_a_limit_drop_is_high_from_one_percent(old: int, new: int, severity: Severity) -> None:
+    before = document(provider("acme", model("m", limit={"context": old, "output": 0})))
+    after = edited(before)
+    after["acme"]["models"]["m"]["limit"]["context"] = new
+    assert only(changes_between(before, after)).severity is severity
+
+
 def test_capability_lost_is_high_and_gained_is_low() -> None:
     old = small_catalog()
     new = edited(old)

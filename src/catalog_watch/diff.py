@@ -31,6 +31,8 @@ CAPABILITY_FIELDS = frozenset(
     }
 )
 MODALITY_FIELDS = frozenset({"modalities.input", "modalities.output"})
+LIMIT_DROP_HIGH = 0.01
+"""The share of a limit it must lose to be a high-severity change (1 %)."""
 PROVIDER_KEY_FIELDS = frozenset({"api", "npm", "env"})
 """Provider fields that break a caller's setup when they change (base URL, SDK, key variable)."""
 
@@ -178,8 +180,10 @@ def _price_severity(old: JSON, new: JSON, pct: float | None) -> Severity:
 
 
 def _limit_severity(old: JSON, new: JSON) -> Severity:
+    """A window that shrinks by :data:`LIMIT_DROP_HIGH` or more is high; a smaller drop
+    (65,536 → 65,000: the same window written another way) and any increase are low."""
     if _is_number(old) and _is_number(new):
-        return Severity.HIGH if new < old else Severity.LOW
+        return Severity.HIGH if old - new >= old * LIMIT_DROP_HIGH and new < old else Severity.LOW
     return Severity.MEDIUM
 
 

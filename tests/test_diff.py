@@ -225,6 +225,21 @@ def test_ignore_field_accepts_prefixes_and_globs() -> None:
     assert changes_between(old, new, ignore_fields=("cost", "limit.*")) == []
 
 
+def test_ignore_field_provider_glob_hides_the_providers_own_fields() -> None:
+    old = small_catalog()
+    new = edited(old)
+    new["acme"]["npm"] = "@ai-sdk/acme"
+    new["acme"]["doc"] = "https://acme.example/v2"
+    new["acme"]["models"]["big-1"]["provider"] = {"npm": "@ai-sdk/other"}
+    assert changes_between(old, new, ignore_fields=("provider.*",)) == []
+    kept = changes_between(old, new, ignore_fields=("provider.doc",))
+    assert [(c.kind, c.model, c.field) for c in kept] == [
+        (ChangeKind.PROVIDER_CHANGED, None, "npm"),
+        (ChangeKind.METADATA_CHANGED, "big-1", "provider.npm"),
+    ]
+    assert len(changes_between(old, new)) == 3  # nothing ignored: all three
+
+
 def test_model_added_and_removed_carry_the_whole_record() -> None:
     old = small_catalog()
     new = edited(old)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from catalog_watch.catalog import JSON, Catalog, Record
 from catalog_watch.changes import Change, ChangeKind
@@ -104,7 +104,7 @@ _WHOLE_SEVERITY = {
 def _provider_changes(
     provider_id: str, before: Record, after: Record, ignored: _IgnoreRule
 ) -> Iterator[Change]:
-    for field, old, new in _changed_leaves(before, after, ignored):
+    for field, old, new in _changed_leaves(before, after, ignored.at_provider):
         top = field.split(".", 1)[0]
         severity = Severity.MEDIUM if top in PROVIDER_KEY_FIELDS else Severity.INFO
         yield Change(ChangeKind.PROVIDER_CHANGED, provider_id, None, field, old, new, severity)
@@ -188,7 +188,7 @@ def _limit_severity(old: JSON, new: JSON) -> Severity:
 
 
 def _changed_leaves(
-    before: Record, after: Record, ignored: _IgnoreRule, prefix: str = ""
+    before: Record, after: Record, ignored: Callable[[str], bool], prefix: str = ""
 ) -> Iterator[tuple[str, JSON, JSON]]:
     """(dotted field, old, new) for every leaf that differs; objects are walked, lists are not.
 
@@ -245,7 +245,12 @@ def _plain(value: JSON) -> JSON:
 
 
 class _IgnoreRule:
-    """Field names or globs to leave out; ``provider`` also hides ``provider.npm`` and so on."""
+    """Field names or globs to leave out; ``provider`` also hides ``provider.npm`` and so on.
+
+    A provider's own fields (``api``, ``npm``, ``doc``...) are matched by their name and as
+    ``provider.<name>``, so ``provider.*`` hides them as well as each model's ``provider``
+    override, and ``provider.doc`` hides the provider's ``doc``.
+    """
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(p for p in patterns if p and p != "none")
@@ -255,3 +260,6 @@ class _IgnoreRule:
             field == p or field.startswith(p + ".") or fnmatch.fnmatchcase(field, p)
             for p in self.patterns
         )
+
+    def at_provider(self, field: str) -> bool:
+        return self(field) or self(f"provider.{field}")

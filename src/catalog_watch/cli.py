@@ -18,24 +18,28 @@ from pathlib import Path
 from catalog_watch import __version__, commands, run_command
 from catalog_watch.commands import FORMATS
 from catalog_watch.config import DEFAULT_BRANCH, MODES
-from catalog_watch.errors import CatalogWatchError
+from catalog_watch.errors import CatalogWatchError, message_line
 from catalog_watch.inert.actions_log import guarded_streams
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.sources import SOURCE_NAMES
+
+FORMAT_HELP = "text (terminal), markdown (changelog, PR body) or json (one object)"
+CONFIG_HELP = "catalog-watch.toml (default: ./catalog-watch.toml when present)"
+MODELS_JSON_HELP = "models.dev's models.json, used first to decide which offerings are one model"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # A short-lived process that builds a few hundred thousand small objects and frees them at
     # exit: the cyclic GC only costs time here (about a third of a diff's wall time).
     gc.disable()
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(args, "github_actions", False)
     with guarded_streams(actions=actions):
         try:
             return int(args.command(args))
         except CatalogWatchError as error:
-            print(f"catalog-watch: error: {one_line(str(error))}", file=sys.stderr)
+            print(f"catalog-watch: error: {one_line(message_line(error))}", file=sys.stderr)
             return error.exit_code
         except KeyboardInterrupt:
             return 130
@@ -69,7 +73,8 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; ``cli_docs.py`` makes the README's option tables from it."""
     parser = argparse.ArgumentParser(
         prog="catalog-watch",
         description="Watch the LLM model catalog (models.dev) for price, limit and capability "
@@ -106,9 +111,16 @@ def _parser() -> argparse.ArgumentParser:
         "compare", help="where catalogs (models.dev, LiteLLM, OpenRouter) disagree on a model"
     )
     cross.add_argument("inputs", nargs="+", metavar="SNAPSHOT_OR_FILE", help="two or more catalogs")
-    cross.add_argument("--since", type=Path, help="an earlier `compare --format json` output")
-    cross.add_argument("--format", choices=FORMATS, default="text")
-    cross.add_argument("--config", type=Path, help="catalog-watch.toml")
+    cross.add_argument(
+        "--since", type=Path, metavar="FILE", help="an earlier `compare --format json` output"
+    )
+    cross.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
+    cross.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=CONFIG_HELP,
+    )
     cross.set_defaults(command=commands.compare)
 
     history = subcommands.add_parser(
@@ -136,27 +148,59 @@ def _parser() -> argparse.ArgumentParser:
 
     site = subcommands.add_parser("site", help="build the static changelog site (GitHub Pages)")
     site.add_argument("out", nargs="?", default="_site", metavar="OUT_DIR", help="default: _site")
-    site.add_argument("--snapshots", default="snapshots/models.dev", help="the snapshot folder")
-    site.add_argument("--ledger", help="default: <snapshots>/changes.jsonl")
-    site.add_argument("--limit", type=int, default=500, help="rows per listing page")
-    site.add_argument("--base-url", help="the site's address (default: from GITHUB_REPOSITORY)")
-    site.add_argument("--models-json", help="models.json file or URL, for grouping")
-    site.add_argument("--config", type=Path, help="catalog-watch.toml")
-    site.add_argument("--now", type=_utc_time, help="build time (default: the newest run's)")
+    site.add_argument(
+        "--snapshots", default="snapshots/models.dev", metavar="DIR", help="the snapshot folder"
+    )
+    site.add_argument("--ledger", metavar="FILE", help="default: <snapshots>/changes.jsonl")
+    site.add_argument("--limit", type=int, default=500, metavar="N", help="rows per listing page")
+    site.add_argument(
+        "--base-url", metavar="URL", help="the site's address (default: from GITHUB_REPOSITORY)"
+    )
+    site.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
+    site.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=CONFIG_HELP,
+    )
+    site.add_argument(
+        "--now", type=_utc_time, metavar="TIME", help="build time (default: the newest run's)"
+    )
     site.set_defaults(command=commands.site)
 
     health = subcommands.add_parser(
         "health", help="exit non-zero when the watcher is stale or failing"
     )
     health.add_argument(
-        "--snapshots", help="the snapshot folder (default: snapshots/<source type>)"
+        "--snapshots", metavar="DIR", help="the snapshot folder (default: snapshots/<source type>)"
     )
-    health.add_argument("--source-type", choices=SOURCE_NAMES)
-    health.add_argument("--config", type=Path, help="catalog-watch.toml")
-    health.add_argument("--max-age-hours", type=float, help="default from [health], 48")
-    health.add_argument("--max-unchanged-days", type=float, help="default from [health], 30")
-    health.add_argument("--failures", type=int, help="consecutive failures allowed, default 3")
-    health.add_argument("--now", type=_utc_time, help="the time to judge at (default: now)")
+    health.add_argument(
+        "--source-type", choices=SOURCE_NAMES, help="the source whose default folder to judge"
+    )
+    health.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=CONFIG_HELP,
+    )
+    health.add_argument(
+        "--max-age-hours",
+        type=float,
+        metavar="HOURS",
+        help="a last success older is unhealthy (default: [health] max_age_hours, 48)",
+    )
+    health.add_argument(
+        "--max-unchanged-days",
+        type=float,
+        metavar="DAYS",
+        help="a catalog unchanged longer is suspicious (default: [health], 30)",
+    )
+    health.add_argument(
+        "--failures", type=int, metavar="N", help="consecutive failures allowed (default 3)"
+    )
+    health.add_argument(
+        "--now", type=_utc_time, metavar="TIME", help="the time to judge at (default: now)"
+    )
     health.set_defaults(command=commands.health)
 
     check = subcommands.add_parser("check", help="fetch, diff against the snapshots, report")
@@ -165,6 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--now",
         type=_utc_time,
+        metavar="TIME",
         help="the run's time, ISO 8601 (default: now; rejections are dated and aged by it)",
     )
     check.set_defaults(command=run_command.check)
@@ -174,14 +219,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     _source_options(run)
     run.add_argument("--mode", choices=MODES, default="dry-run", help="default: dry-run")
-    run.add_argument("--branch", default=DEFAULT_BRANCH, help="pull-request mode's branch")
-    run.add_argument("--base", help="pull-request mode's base branch (default: current branch)")
-    run.add_argument("--token", help="GitHub token (default: $GITHUB_TOKEN)")
-    run.add_argument("--changes-json", type=Path, help="also write the JSON report here")
-    run.add_argument("--report-markdown", type=Path, help="also write the markdown report here")
-    run.add_argument("--slack-webhook-url", help="incoming webhook (default: $SLACK_WEBHOOK_URL)")
-    run.add_argument("--slack-token", help="bot token (default: $SLACK_TOKEN)")
-    run.add_argument("--slack-channel", help="bot channel (default: $SLACK_CHANNEL)")
+    run.add_argument(
+        "--branch", default=DEFAULT_BRANCH, metavar="BRANCH", help="pull-request mode's branch"
+    )
+    run.add_argument(
+        "--base", metavar="BRANCH", help="pull-request mode's base branch (default: current)"
+    )
+    run.add_argument("--token", metavar="TOKEN", help="GitHub token (default: $GITHUB_TOKEN)")
+    run.add_argument(
+        "--changes-json", type=Path, metavar="FILE", help="also write the JSON report here"
+    )
+    run.add_argument(
+        "--report-markdown", type=Path, metavar="FILE", help="also write the markdown report here"
+    )
+    run.add_argument(
+        "--slack-webhook-url", metavar="URL", help="incoming webhook (default: $SLACK_WEBHOOK_URL)"
+    )
+    run.add_argument("--slack-token", metavar="TOKEN", help="bot token (default: $SLACK_TOKEN)")
+    run.add_argument(
+        "--slack-channel", metavar="CHANNEL", help="bot channel (default: $SLACK_CHANNEL)"
+    )
     run.add_argument(
         "--github-actions",
         action="store_true",
@@ -190,6 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--now",
         type=_utc_time,
+        metavar="TIME",
         help="the run's time, ISO 8601 (default: now; for reproducible runs)",
     )
     run.set_defaults(command=run_command.run)
@@ -202,7 +260,9 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
         choices=SOURCE_NAMES,
         help="models.dev, litellm or openrouter (default: recognised from the document)",
     )
-    parser.add_argument("--source", help="URL or file (default: the source type's own URL)")
+    parser.add_argument(
+        "--source", metavar="URL|FILE", help="the catalog (default: the source type's own URL)"
+    )
     parser.add_argument(
         "--compare-with",
         action="append",
@@ -210,49 +270,56 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
         help="another source's snapshot folder: new and resolved disagreements with it alert too",
     )
     parser.add_argument(
-        "--snapshots", help="this source's snapshot folder (default: snapshots/<source type>)"
+        "--snapshots",
+        metavar="DIR",
+        help="this source's snapshot folder (default: snapshots/<source type>)",
     )
     parser.add_argument(
         "--allow-shrink", action="store_true", help="accept a catalog that lost a lot"
     )
     parser.add_argument(
-        "--max-shrink", type=float, help="share of offerings that may vanish (default 0.2)"
+        "--max-shrink",
+        type=float,
+        metavar="SHARE",
+        help="share of offerings that may vanish (default: [guard] max_shrink, 0.2)",
     )
     _common(parser)
     _ignore_option(parser)
 
 
 def _utc_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:  # argparse says "argument --now: <this>"
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time such as 2026-11-25T10:17:00Z"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
     if not any(action.dest == "source_type" for action in parser._actions):
         parser.add_argument(
             "--source-type", choices=SOURCE_NAMES, help="the inputs' source (default: recognised)"
         )
     parser.add_argument(
-        "--config", type=Path, help="catalog-watch.toml (default: ./catalog-watch.toml)"
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=CONFIG_HELP,
     )
-    parser.add_argument(
-        "--models-json", help="models.dev models.json (URL or file) to group offerings by"
-    )
+    parser.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
 
 
 def _ignore_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ignore-field",
         action="append",
-        metavar="F",
-        help="field (or glob) to ignore, repeatable; adds to the defaults (last_updated); "
+        metavar="FIELD",
+        help="field (or glob) to ignore; adds to the defaults (last_updated); "
         "'none' clears the list",
     )
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 if __name__ == "__main__":

@@ -13,6 +13,15 @@ class CatalogWatchError(Exception):
     exit_code = 1
 
 
+def message_line(error: BaseException) -> str:
+    """An error's message as the one line the command prints: a message that quotes a tool's
+    output over several lines (git's ``fatal:`` lines and advice) is joined with `` / ``, git's
+    ``hint:`` lines left out (advice for a person typing git, not for this run)."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    kept = [line for line in lines if line and not line.startswith("hint:")]
+    return " / ".join(kept) or type(error).__name__
+
+
 # -- Getting the catalog ---------------------------------------------------------------------
 
 

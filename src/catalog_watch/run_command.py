@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from catalog_watch.commands import check_options, print_report
 from catalog_watch.config import Config
-from catalog_watch.errors import CatalogWatchError, ConfigError
+from catalog_watch.errors import (
+    CatalogWatchError,
+    ConfigError,
+    FetchError,
+    SourceNotFound,
+    message_line,
+)
 from catalog_watch.publish.secrets import unsafe, unsafe_message
 
 if TYPE_CHECKING:
@@ -20,13 +28,21 @@ if TYPE_CHECKING:
     from catalog_watch.report import Report
 
 
+FORK_NOTE = " (secrets are empty on forks)"
+"""What slack-sdk settings say about a missing secret in a workflow; not said on a laptop."""
+
+
 def check(args: argparse.Namespace) -> int:
     from catalog_watch.run import check
 
     options = check_options(args, write=args.write)
-    result = check(options)
+    with local_catalog_hint(args):
+        result = check(options)
     if result.not_modified or result.report is None:
-        print(f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do")
+        print(
+            f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do",
+            file=_aside(args),
+        )
         return 0
     print_report(result.report, args.format)
     if result.written is not None and result.written.changed:
@@ -46,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_job(args, runtime, token)
     except CatalogWatchError as error:
         if runtime is not None:
-            runtime.error(str(error), title=f"catalog-watch: {type(error).__name__}")
+            runtime.error(message_line(error), title=f"catalog-watch: {type(error).__name__}")
         raise
     finally:
         if runtime is not None:
@@ -59,7 +75,7 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     check = check_options(args, write=False)
     options = JobOptions(
         check=check,
-        slack=_slack_settings(args, check.config),
+        slack=_slack_settings(args, check.config, actions=runtime is not None),
         mode=args.mode,
         repo=Path.cwd(),
         branch=args.branch,
@@ -68,12 +84,16 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
         env=dict(os.environ),
         now=args.now,
     )
-    result = run_job(options)
+    with local_catalog_hint(args):
+        result = run_job(options)
     if result.report is None:
-        print(f"{options.check.source}: not modified since the last snapshot (HTTP 304)")
+        print(
+            f"{options.check.source}: not modified since the last snapshot (HTTP 304)",
+            file=_aside(args),
+        )
     else:
         _publish_locally(result.report, args, runtime)
-    sys.stdout.write(result.preview)
+    _aside(args).write(result.preview)  # --format json: stdout holds the JSON object alone
     for notice in result.notices:
         print(f"catalog-watch: notice: {notice}", file=sys.stderr)
         if runtime is not None:
@@ -92,7 +112,40 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     return 0
 
 
-def _slack_settings(args: argparse.Namespace, config: Config) -> SlackSettings | None:
+def _aside(args: argparse.Namespace) -> TextIO:
+    """Where text beside the report goes: stderr when stdout is a JSON document for ``jq``."""
+    return sys.stderr if args.format == "json" else sys.stdout
+
+
+@contextmanager
+def local_catalog_hint(args: argparse.Namespace) -> Iterator[None]:
+    """On a laptop, a failed fetch of the default URL (no network) says how to run on a file."""
+    try:
+        yield
+    except FetchError as error:
+        actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(
+            args, "github_actions", False
+        )
+        raise with_local_hint(error, default_source=args.source is None, actions=actions) from error
+
+
+def with_local_hint(error: FetchError, *, default_source: bool, actions: bool) -> FetchError:
+    if not default_source or actions or isinstance(error, SourceNotFound):
+        return error
+    return FetchError(
+        f"{error}; without network, --source FILE runs catalog-watch on a local catalog "
+        "(a saved api.json)"
+    )
+
+
+def outside_actions(text: str, *, actions: bool) -> str:
+    """A notice written for workflows, as said on a laptop (no word about forks' secrets)."""
+    return text if actions else text.replace(FORK_NOTE, "")
+
+
+def _slack_settings(
+    args: argparse.Namespace, config: Config, *, actions: bool
+) -> SlackSettings | None:
     """Slack from flags and environment; None (with a notice) when nothing is configured."""
     from catalog_watch.publish.slack import SlackSettings
 
@@ -108,7 +161,10 @@ def _slack_settings(args: argparse.Namespace, config: Config) -> SlackSettings |
             raise ConfigError(unsafe_message(f"webhook {name}"))
     if settings.webhook_url or settings.token or any(os.environ.get(n) for n in routed):
         return settings
-    print(f"catalog-watch: notice: {settings.missing()}", file=sys.stderr)
+    print(
+        f"catalog-watch: notice: {outside_actions(str(settings.missing()), actions=actions)}",
+        file=sys.stderr,
+    )
     return None
 
 
@@ -119,7 +175,8 @@ def _report_delivery(delivery: Delivery, runtime: ActionsRuntime | None) -> None
         file=sys.stderr,
     )
     for notice in delivery.notices:
-        print(f"catalog-watch: notice: {notice}", file=sys.stderr)
+        shown = outside_actions(notice, actions=runtime is not None)
+        print(f"catalog-watch: notice: {shown}", file=sys.stderr)
         if runtime is not None:
             runtime.notice(notice, title="Slack skipped")
     if delivery.overdue:

@@ -167,11 +167,49 @@ def test_bad_watch_rule_key_is_named(tmp_path: Any) -> None:
 
     path = tmp_path / "catalog-watch.toml"
     path.write_text('[[watch]]\nname = "x"\nprovider = ["openai"]\n')
-    with pytest.raises(ConfigError, match=r"watch.0.provider: Extra inputs are not permitted"):
+    # the key is named with its rule (the wording is config_errors.py's)
+    with pytest.raises(ConfigError, match=r"watch\S*\.provider: "):
         load_config(path)
     path.write_text('[[watch]]\nname = "x"\nkinds = ["price_change"]\n')
-    with pytest.raises(ConfigError, match=r"watch.0.kinds.0"):
+    with pytest.raises(ConfigError, match=r"watch\S*\.kinds\S*: "):
         load_config(path)
     path.write_text('[[watch]]\nchannel = "#a"\nwebhook_env = "B"\n')
     with pytest.raises(ConfigError, match="channel or webhook_env, not both"):
         load_config(path)
+
+
+def disagreement() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two providers of one model, then a context window that makes them disagree."""
+    old = document(provider("a", model("m")), provider("b", model("m")))
+    new = edited(old)
+    new["b"]["models"]["m"]["limit"]["context"] = 32768
+    return old, new
+
+
+def kinds_of(config: Config) -> dict[str, list[str]]:
+    old, new = disagreement()
+    found = alerts_for(report(new, old), config, from_snapshot="abc", today=TODAY)
+    by_rule: dict[str, list[str]] = {}
+    for alert in found:
+        by_rule.setdefault(alert.rule, []).append(alert.kind)
+    return by_rule
+
+
+def test_a_rule_that_picks_its_kinds_gets_no_inconsistencies_unless_it_asks() -> None:
+    config = Config.model_validate(
+        {
+            "watch": [
+                {"name": "limits", "kinds": ["limit_changed"], "channel": "#limits"},
+                {"name": "asks", "kinds": ["limit_changed"], "inconsistencies": True},
+                {"name": "all", "channel": "#all"},
+            ]
+        }
+    )
+    by_rule = kinds_of(config)
+    assert by_rule["limits"] == ["limit_changed"]
+    assert sorted(by_rule["asks"]) == ["inconsistency_appeared", "limit_changed"]
+    assert "inconsistency_appeared" in by_rule["all"]
+
+
+def test_the_default_rule_still_gets_inconsistencies() -> None:
+    assert "inconsistency_appeared" in kinds_of(Config())["default"]

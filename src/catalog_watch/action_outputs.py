@@ -5,10 +5,13 @@ The runner side (file formats, escaping) is ``actions.py``; this module decides 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from catalog_watch.actions import ActionsRuntime
+from catalog_watch.config import Mute
 from catalog_watch.job import JobResult
+from catalog_watch.policy import muted_inconsistency
 from catalog_watch.report import Report
 
 
@@ -30,15 +33,19 @@ def job_outputs(
     }
 
 
-def annotate(runtime: ActionsRuntime, report: Report) -> None:
+def annotate(runtime: ActionsRuntime, report: Report, *, mutes: Sequence[Mute] = ()) -> None:
     """Warnings for what a maintainer should look at: schema drift, rejected records, new
-    inconsistencies, in that order (the runtime keeps all of a step's annotations in budget)."""
+    inconsistencies, in that order (the runtime keeps all of a step's annotations in budget).
+    An inconsistency one of ``mutes`` silences (``policy.active_mutes``) is not annotated: it
+    was acknowledged."""
     if report.drift:
         fields = [f"+{n}" for n in report.drift.added] + [f"-{n}" for n in report.drift.removed]
         runtime.warning(", ".join(fields), title=f"{report.source} schema drift")
     for rejection in report.rejections:
         runtime.warning(str(rejection), title="Record rejected, last good value kept")
     for item in report.appeared:
+        if muted_inconsistency(item, mutes):
+            continue
         runtime.warning(item.describe(), title=f"New inconsistency: {item.model}")
 
 

@@ -41,7 +41,7 @@ REJECTED_SEVERITY = Severity.MEDIUM
 def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: date) -> list[Alert]:
     """Every alert this report raises under ``config``, deduplicated, in report order."""
     rules = config.watch
-    mutes = [m for m in config.mute if m.until is None or m.until >= today]
+    mutes = active_mutes(config, today)
     if report.first_run:
         found = [_baseline(report, rule, from_snapshot) for rule in rules]
     else:
@@ -53,6 +53,25 @@ def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: dat
     for alert in found:
         unique.setdefault(alert.id, alert)
     return list(unique.values())
+
+
+def active_mutes(config: Config, today: date) -> list[Mute]:
+    """The mutes that still hold on ``today`` (``until`` is the last muted day)."""
+    return [m for m in config.mute if m.until is None or m.until >= today]
+
+
+def muted_inconsistency(item: Inconsistency, mutes: Sequence[Mute]) -> bool:
+    """One of ``mutes`` silences ``item``: by its id, or by provider, model, field and kind."""
+    return any(_mutes_inconsistency(m, item) for m in mutes)
+
+
+def wants_inconsistencies(rule: WatchRule) -> bool:
+    """``inconsistencies = true`` or ``false`` decides; a rule that says nothing gets them only
+    when it does not pick its ``kinds`` (the default rule does; ``kinds = ["price_changed"]``
+    asks for price changes, not for disagreements)."""
+    if "inconsistencies" in rule.model_fields_set:
+        return rule.inconsistencies
+    return "kinds" not in rule.model_fields_set
 
 
 def destination(rule: WatchRule) -> Destination:
@@ -154,10 +173,10 @@ def _inconsistency_alerts(
         (INCONSISTENCY_RESOLVED, report.resolved),
     ):
         for item in items:
-            if any(_mutes_inconsistency(m, item) for m in mutes):
+            if muted_inconsistency(item, mutes):
                 continue
             for rule in rules:
-                if rule.inconsistencies and _inconsistency_matches(rule, item):
+                if wants_inconsistencies(rule) and _inconsistency_matches(rule, item):
                     found.append(
                         _inconsistency_alert(report.source, rule, kind, item, from_snapshot)
                     )

@@ -1,4 +1,5 @@
-"""Headless Chromium for tests: a page's DOM after loading (``--dump-dom``) and a screenshot.
+"""Headless Chromium for tests: a page's DOM after loading (``--dump-dom``), a screenshot, and
+the layout of many pages at a phone's width in one browser run (:func:`measure`).
 
 A plain subprocess per call (no webdriver): Debian's ``/usr/bin/chromium`` with the flags that
 keep it off the network (this machine has none; without them Chromium keeps retrying
@@ -11,13 +12,16 @@ CI installs it (``.ci/run``).
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,6 +69,40 @@ def screenshot(page: Path, png: Path, profile: Path, size: tuple[int, int] = (12
     png.unlink(missing_ok=True)
     _run(page, profile, f"--screenshot={png.resolve()}", f"--window-size={size[0]},{size[1]}")
     return png
+
+
+MEASURE_SCRIPT = Path(__file__).with_name("page_measure.js")
+
+
+def measure(
+    pages: Sequence[Path], profile: Path, work: Path, width: int = 390, height: int = 844
+) -> list[dict[str, Any]]:
+    """Each page laid out in a ``width`` x ``height`` frame (an iPhone's 390 x 844 by default)
+    and measured by ``page_measure.js``: one Chromium process for all of them.
+
+    The pages keep their own Content-Security-Policy (no script runs inside them): the script
+    runs in a harness page that frames them, reading their layout from outside, which
+    ``--allow-file-access-from-files`` allows for ``file://`` frames. Overlay scrollbars, as on
+    a phone, so the frame's whole width is the page's.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    frames = "".join(
+        f'<iframe data-page="{html.escape(str(page))}" src="{html.escape(page.resolve().as_uri())}"'
+        f' width="{width}" height="{height}"></iframe>\n'
+        for page in pages
+    )
+    harness = work / "measure.html"
+    harness.write_text(
+        f'<!DOCTYPE html>\n<html><body>\n{frames}<pre id="result"></pre>\n'
+        f"<script>\n{MEASURE_SCRIPT.read_text()}</script>\n</body></html>\n",
+        encoding="utf-8",
+    )
+    flags = ("--allow-file-access-from-files", "--hide-scrollbars", "--dump-dom")
+    dom = parse(_run(harness, profile, *flags).stdout)
+    result = dom.by_id("result")
+    assert result is not None and result.text, "the measuring script did not run"
+    measured: list[dict[str, Any]] = json.loads(result.text)
+    return measured
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """The static changelog site (``catalog_watch.site``), rendered in real headless Chromium.
 
-The main input is real: the 2026-03-10 catalog as a snapshot folder, the run to 2026-06-28
-(``compare`` + ``ledger_records``, 8,495 records) and a second, hand-made run on 2026-07-15
-(vercel's gemini-3.1-flash-image-preview output $3.00 → $2.50 and a model whose id holds
-``<b>&"'``). Figures were checked by hand in 2026-06-28.json (see also test_model_card.py).
+The main input is real: the 2026-03-10 catalog as a snapshot folder committed to git on its
+date (the baseline), the run to 2026-06-28 (``compare`` + ``ledger_records``, 8,495 records,
+committed too) and a second, hand-made run on 2026-07-15 (vercel's
+gemini-3.1-flash-image-preview output $3.00 → $2.50, openai's gpt-4o input $2.50 → $3.00 and a
+model whose id holds ``<b>&"'``). Figures were checked by hand in 2026-06-28.json (see also
+test_model_card.py).
 The small synthetic builds at the end cover the edges (no ledger, relative feed links, stale
 pages).
 """
@@ -11,11 +13,14 @@ pages).
 from __future__ import annotations
 
 import copy
+import os
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +33,7 @@ from catalog_watch.model_card import model_card
 from catalog_watch.site import SiteResult, build_site
 from catalog_watch.site.chart import PARALLEL_FROM, ChartJob, Series, render_charts
 from catalog_watch.site.models import Models, slug
+from catalog_watch.site.series import MAX_LINES
 from catalog_watch.snapshot import provider_files, write_snapshot
 from catalog_watch.sources.models_dev import parse_catalog
 from tests import browser
@@ -42,10 +48,8 @@ PREVIEW = "gemini-3-1-flash-image-preview"
 PREVIEW_ID = "google/gemini-3.1-flash-image-preview"
 EVIL_ID = "evil/<b>&\"x'"
 EVIL_KEY = "<b>&\"x'"
-JUNE_RUN = ("2026-06-28T23:09:44Z", "d3d9c580d455229b47ee1146e24cc3b9c026b0e1")
-JULY_RUN = ("2026-07-15T06:00:00Z", "8913d7a5d6ca18d4dd41d69ce2d5f158eeb99077")
-JUNE_ANCHOR = "run-20260628T230944Z-d3d9c580d455"
-JULY_ANCHOR = "run-20260715T060000Z-8913d7a5d6ca"
+BASELINE = "2026-03-10T18:53:42Z"
+JUNE, JULY = "2026-06-28T23:09:44Z", "2026-07-15T06:00:00Z"
 PROVIDERS = ["302ai", "fastrouter", "google", "kilo", "openrouter", "vercel"]
 
 
@@ -55,21 +59,46 @@ class Built:
     out: Path
     result: SiteResult
     catalog: Catalog
+    commits: tuple[str, str]  # what the June and the July run were measured from
+
+    @property
+    def anchors(self) -> tuple[str, str]:
+        """The July and June runs' anchors (newest first, as the pages list them)."""
+        june, july = (commit[:12] for commit in self.commits)
+        return f"run-20260715T060000Z-{july}", f"run-20260628T230944Z-{june}"
 
 
-def _write_runs(snapshots: Path) -> Catalog:
-    """March as the snapshot, the real run to June, then the hand-made July run; the folder
-    ends holding the July catalog, as the job leaves it."""
-    config = Config()
-    write_snapshot(
-        snapshots, provider_files(load_catalog(MODELS_DEV / "2026-03-10.json", config)), {}
+def commit_snapshots(snapshots: Path, when: str) -> str:
+    """Commit the snapshot folder as a run would, dated ``when``; its sha."""
+    dates = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    environment = {
+        **os.environ,
+        **dates,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "catalog-watch",
+        "GIT_AUTHOR_EMAIL": "catalog-watch@example.com",
+        "GIT_COMMITTER_NAME": "catalog-watch",
+        "GIT_COMMITTER_EMAIL": "catalog-watch@example.com",
+    }
+    for command in (
+        ["git", "init", "--quiet"],
+        ["git", "add", "--all", "."],
+        ["git", "commit", "--quiet", "--message", f"snapshot {when}"],
+    ):
+        subprocess.run(command, cwd=snapshots, env=environment, check=True)
+    done = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=snapshots,
+        env=environment,
+        check=True,
+        text=True,
+        capture_output=True,
     )
-    june = load_catalog(MODELS_DEV / "2026-06-28.json", config)
-    report = compare(load_catalog(snapshots, config), june, config)
-    append_ledger(
-        snapshots / LEDGER_FILE, ledger_records(report, time=JUNE_RUN[0], commit=JUNE_RUN[1])
-    )
-    write_snapshot(snapshots, provider_files(june), {})
+    return done.stdout.strip()
+
+
+def _july(june: Catalog) -> Catalog:
     document = copy.deepcopy(june.to_document())
     vercel = document["vercel"]["models"]
     vercel[PREVIEW_ID]["cost"]["output"] = 2.5
@@ -78,25 +107,38 @@ def _write_runs(snapshots: Path) -> Catalog:
         "id": EVIL_ID,
         "name": "<script>x</script>",
     }
-    july = parse_catalog(document)
-    report = compare(load_catalog(snapshots, config), july, config)
-    append_ledger(
-        snapshots / LEDGER_FILE, ledger_records(report, time=JULY_RUN[0], commit=JULY_RUN[1])
+    document["openai"]["models"]["gpt-4o"]["cost"]["input"] = 3.0
+    return parse_catalog(document)
+
+
+def _write_runs(snapshots: Path) -> tuple[Catalog, tuple[str, str]]:
+    """March as the baseline snapshot, the real run to June, then the hand-made July run, each
+    committed; the folder ends holding the July catalog, as the job leaves it."""
+    config = Config()
+    write_snapshot(
+        snapshots, provider_files(load_catalog(MODELS_DEV / "2026-03-10.json", config)), {}
     )
-    write_snapshot(snapshots, provider_files(july), {})
-    return load_catalog(snapshots, config)
+    commits = []
+    june = load_catalog(MODELS_DEV / "2026-06-28.json", config)
+    for when, catalog in ((JUNE, june), (JULY, _july(june))):
+        commits.append(commit_snapshots(snapshots, BASELINE if when == JUNE else JUNE))
+        report = compare(load_catalog(snapshots, config), catalog, config)
+        records = ledger_records(report, time=when, commit=commits[-1])
+        append_ledger(snapshots / LEDGER_FILE, records)
+        write_snapshot(snapshots, provider_files(catalog), {})
+    return load_catalog(snapshots, config), (commits[0], commits[1])
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("site")
     snapshots = root / "snapshots" / "models.dev"
-    catalog = _write_runs(snapshots)
+    catalog, commits = _write_runs(snapshots)
     out = root / "site"
     result = build_site(
         out, snapshots=snapshots, now=NOW, limit=LIMIT, base_url=BASE_URL, workers=2
     )
-    return Built(snapshots, out, result, catalog)
+    return Built(snapshots, out, result, catalog, commits)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +156,19 @@ def model_dom(built: Built, profile: Path) -> browser.Node:
     return browser.parse(browser.dump_dom(built.out / "model" / f"{PREVIEW}.html", profile))
 
 
+PHONE_PAGES = ("index.html", "model/gpt-4o.html", f"model/{PREVIEW}.html")
+"""The pages laid out at a phone's width, in one Chromium run."""
+
+
+@pytest.fixture(scope="module")
+def phone(
+    built: Built, profile: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, Any]]:
+    work = tmp_path_factory.mktemp("measure")
+    measured = browser.measure([built.out / page for page in PHONE_PAGES], profile, work)
+    return dict(zip(PHONE_PAGES, measured, strict=True))
+
+
 def cells(row: browser.Node) -> dict[str, str]:
     return {td.classes[0]: td.text.strip() for td in row.find_all("td")}
 
@@ -126,12 +181,15 @@ def change_rows(dom: browser.Node) -> list[dict[str, str]]:
 
 
 @pytest.mark.realdata
-def test_index_lists_runs_newest_first_with_their_commit_headlines(index_dom: browser.Node) -> None:
+def test_index_lists_runs_newest_first_with_their_commit_headlines(
+    index_dom: browser.Node, built: Built
+) -> None:
     runs = index_dom.find_all("section", "run")
-    assert [run.attrs["id"] for run in runs] == [JULY_ANCHOR, JUNE_ANCHOR]
+    assert [run.attrs["id"] for run in runs] == list(built.anchors)
     july, june = (" ".join(run.find("h2").text.split()) for run in runs)
     assert july == (
-        "2026-07-15 06:00 UTC models.dev: 1 price change, 1 model added, 1 cheapest channel changed"
+        "2026-07-15 06:00 UTC models.dev: 2 price changes, 1 model added, "
+        "1 cheapest channel changed"
     )
     assert june.startswith(
         "2026-06-28 23:09 UTC models.dev: 809 price changes, 407 limit changes, "
@@ -139,9 +197,9 @@ def test_index_lists_runs_newest_first_with_their_commit_headlines(index_dom: br
     )
     assert "2,488 models added, 942 models removed" in june
     assert runs[1].find("p", "inconsistencies").text == "668 inconsistencies appeared, 393 resolved"
-    # the July run is whole (3 rows); the June run fills the rest of the 1,000-row limit
-    assert [len(run.find_all("tr", "row")) for run in runs] == [3, LIMIT - 3]
-    assert index_dom.find("p", "count").text.startswith("Showing the newest 1,000 of 8,498 records")
+    # the July run is whole (4 rows); the June run fills the rest of the 1,000-row limit
+    assert [len(run.find_all("tr", "row")) for run in runs] == [4, LIMIT - 4]
+    assert index_dom.find("p", "count").text.startswith("Showing the newest 1,000 of 8,499 records")
 
 
 @pytest.mark.realdata
@@ -198,9 +256,9 @@ def test_index_filter_bar_links_static_pages(index_dom: browser.Node, built: Bui
 def test_filtered_pages_hold_only_their_rows(built: Built, profile: Path) -> None:
     kind = browser.parse(browser.dump_dom(built.out / "kind" / "price_changed.html", profile))
     rows = change_rows(kind)
-    assert len(rows) == 810  # 809 in June, 1 in July: all of them, under the limit
+    assert len(rows) == 811  # 809 in June, 2 in July: all of them, under the limit
     assert {row["kind"] for row in rows} == {"price changed"}
-    assert kind.find("p", "count").text == "810 records."
+    assert kind.find("p", "count").text == "811 records."
     current = [a.text for a in kind.find("nav").find_all("a") if "aria-current" in a.attrs]
     assert current == ["price changed"]
 
@@ -245,6 +303,48 @@ def test_model_page_chart_has_axes_and_one_line_per_provider(model_dom: browser.
     assert path.attrs["d"].count("L") > next(
         g for g in vercel if g.attrs.get("id") == "price-output-google"
     ).find("path").attrs["d"].count("L")
+
+
+@pytest.mark.realdata
+def test_gpt_4o_chart_draws_the_raised_price_first_and_no_provider_that_is_gone(
+    built: Built,
+) -> None:
+    page = browser.parse((built.out / "model" / "gpt-4o.html").read_text())
+    lines = _line_ids(page)
+    assert lines[0] == "openai"  # its input price rose $2.50 → $3.00 in July
+    card = model_card(built.catalog, "gpt-4o")
+    assert card is not None
+    offered = {o.provider for o in card.offerings}
+    # aihubmix, firmware and github-copilot dropped gpt-4o in June with unchanged prices
+    assert not {"aihubmix", "firmware", "github-copilot"} & set(lines)
+    assert all(line in offered or line.rsplit("-", 1)[0] in offered for line in lines)
+    caption = " ".join(page.find("figcaption").text.split())
+    assert "Lines start at the baseline snapshot (2026-03-10)" in caption
+    assert "No longer offered" not in caption
+    left_out = len(card.offerings) - len(lines)
+    assert f"Not drawn: {left_out} offerings offered now with unchanged prices" in caption
+
+
+@pytest.mark.realdata
+def test_chart_legend_is_inside_the_picture_and_the_axis_ends_at_the_last_run(
+    phone: dict[str, dict[str, Any]],
+) -> None:
+    for name in ("model/gpt-4o.html", f"model/{PREVIEW}.html"):
+        (chart,) = phone[name]["charts"]
+        frame = chart["box"]
+        outside = [
+            text["text"]
+            for text in chart["texts"]
+            if text["left"] < frame["left"] - 0.5
+            or text["right"] > frame["right"] + 0.5
+            or text["top"] < frame["top"] - 0.5
+            or text["bottom"] > frame["bottom"] + 0.5
+        ]
+        assert outside == [], name  # nothing drawn beyond the picture's edge: no clipped name
+        for axes in chart["axes"]:
+            assert axes["ticks"][-1]["x"] == pytest.approx(axes["frame"]["right"], abs=1.0)
+        labels = [tick["label"] for tick in chart["axes"][-1]["ticks"]]
+        assert labels == ["2026-03-10", "2026-06-28", "2026-07-15"], name  # baseline, runs
 
 
 @pytest.mark.realdata
@@ -389,20 +489,20 @@ def test_feed_one_entry_per_run(built: Built) -> None:
     entries = feed.entries
     assert len(entries) == 2
     assert entries[0].title == (
-        "models.dev: 1 price change, 1 model added, 1 cheapest channel changed"
+        "models.dev: 2 price changes, 1 model added, 1 cheapest channel changed"
     )
     assert entries[1].title.startswith("models.dev: 809 price changes, 407 limit changes")
     assert [e.link for e in entries] == [
-        f"{BASE_URL}run/{JULY_ANCHOR}.html",
-        f"{BASE_URL}run/{JUNE_ANCHOR}.html",
+        f"{BASE_URL}run/{built.anchors[0]}.html",
+        f"{BASE_URL}run/{built.anchors[1]}.html",
     ]
     assert [e.updated_parsed[:6] for e in entries] == [
         (2026, 7, 15, 6, 0, 0),
         (2026, 6, 28, 23, 9, 44),
     ]
     assert [e.id for e in entries] == [
-        f"tag:catalog-watch,2026:models.dev/run/{JULY_RUN[0]}/{JULY_RUN[1]}",
-        f"tag:catalog-watch,2026:models.dev/run/{JUNE_RUN[0]}/{JUNE_RUN[1]}",
+        f"tag:catalog-watch,2026:models.dev/run/{JULY}/{built.commits[1]}",
+        f"tag:catalog-watch,2026:models.dev/run/{JUNE}/{built.commits[0]}",
     ]
     july = entries[0].content[0].value
     assert f"▼ vercel {PREVIEW_ID}: cost.output $3.00 → $2.50 (-16.67 %) [low]" in july
@@ -432,7 +532,7 @@ def test_build_is_deterministic(built: Built, tmp_path: Path) -> None:
 @pytest.mark.realdata
 def test_result_counts(built: Built) -> None:
     result = built.result
-    assert (result.runs, result.records) == (2, 8498)
+    assert (result.runs, result.records) == (2, 8499)
     assert result.model_pages == len([f for f in result.files if f.startswith("model/")])
     # price history (the models with a price change) plus the models on index.html
     assert 150 < result.model_pages < 400
@@ -542,6 +642,94 @@ def _small_repo(root: Path, price: float | None = None) -> Path:
     append_ledger(snapshots / LEDGER_FILE, ledger_records(report, time=T1, commit="a" * 40))
     write_snapshot(snapshots, provider_files(after), {})
     return snapshots
+
+
+def _runs_repo(root: Path, *runs: tuple[str, dict[str, Any]], baseline: str | None) -> Path:
+    """The small catalog as the baseline (committed to git on ``baseline`` unless None), then
+    one run per (time, catalog), each measured from the commit of the snapshot before it."""
+    snapshots = root / "snapshots"
+    write_snapshot(snapshots, provider_files(parse_catalog(small_catalog())), {})
+    when = baseline
+    for time, document in runs:
+        commit = commit_snapshots(snapshots, when) if when is not None else "a" * 40
+        report = compare(load_catalog(snapshots, Config()), parse_catalog(document), Config())
+        append_ledger(snapshots / LEDGER_FILE, ledger_records(report, time=time, commit=commit))
+        write_snapshot(snapshots, provider_files(parse_catalog(document)), {})
+        when = time if baseline is not None else None
+    return snapshots
+
+
+def _beta_cut_then_gone() -> tuple[tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]]:
+    """T1: beta/fast-1's input price $2.50 → $2.00; T2: beta drops fast-1."""
+    cut = edited(small_catalog())
+    cut["beta"]["models"]["fast-1"]["cost"]["input"] = 2.0
+    gone = edited(cut)
+    gone["beta"]["models"]["slow-1"] = {**gone["beta"]["models"].pop("fast-1"), "id": "slow-1"}
+    return (T1, cut), (T2, gone)
+
+
+def _chart_texts(page: browser.Node) -> list[str]:
+    return [" ".join(t.text.split()) for t in page.find("svg", "chart").find_all("text")]
+
+
+def _line_ids(page: browser.Node, field: str = "input") -> list[str]:
+    prefix = f"price-{field}-"
+    return [
+        g.attrs["id"].removeprefix(prefix)
+        for g in page.find("svg", "chart").find_all("g")
+        if g.attrs.get("id", "").startswith(prefix)
+    ]
+
+
+def test_a_gone_offering_whose_price_changed_is_drawn_and_said_to_be_gone(tmp_path: Path) -> None:
+    snapshots = _runs_repo(tmp_path, *_beta_cut_then_gone(), baseline=None)
+    build_site(tmp_path / "out", snapshots=snapshots, workers=1)
+    page = browser.parse((tmp_path / "out" / "model" / "fast-1.html").read_text())
+    assert _line_ids(page) == ["beta", "acme"]  # the changed offering first, then the current
+    assert "beta (gone since 2026-02-01)" in _chart_texts(page)  # the legend says so
+    caption = " ".join(page.find("figcaption").text.split())
+    assert "No longer offered: beta (gone since 2026-02-01)." in caption
+    assert "Not drawn" not in caption  # nothing was left out
+    # no git: the baseline's date is unknown, and the caption says so instead of guessing
+    assert "Lines start before the first run (2026-01-01)" in caption
+    dates = [t for t in _chart_texts(page) if re.fullmatch(r"\d{4}-\d\d-\d\d", t)]
+    assert dates == ["2026-01-01", "2026-02-01"]  # a tick per run, the axis ends at the last
+
+
+def test_chart_starts_at_the_baseline_snapshot_committed_to_git(tmp_path: Path) -> None:
+    snapshots = _runs_repo(tmp_path, *_beta_cut_then_gone(), baseline="2025-12-01T09:00:00Z")
+    build_site(tmp_path / "out", snapshots=snapshots, workers=1)
+    page = browser.parse((tmp_path / "out" / "model" / "fast-1.html").read_text())
+    caption = " ".join(page.find("figcaption").text.split())
+    assert "Lines start at the baseline snapshot (2025-12-01)" in caption
+    dates = [t for t in _chart_texts(page) if re.fullmatch(r"\d{4}-\d\d-\d\d", t)]
+    assert dates == ["2025-12-01", "2026-01-01", "2026-02-01"]
+
+
+def test_chart_leaves_out_unchanged_offerings_beyond_the_line_limit_and_counts_them(
+    tmp_path: Path,
+) -> None:
+    many = edited(small_catalog())
+    fast = many["acme"]["models"]["fast-1"]
+    for n in range(MAX_LINES + 2):  # 12 more unchanged offerings of fast-1
+        many[f"p{n:02d}"] = {**many["beta"], "id": f"p{n:02d}", "models": {"fast-1": fast}}
+    base = edited(many)
+    changed = edited(many)
+    changed["p11"]["models"]["fast-1"] = {**fast, "cost": {"input": 1.0, "output": 10}}
+    snapshots = tmp_path / "snapshots"
+    write_snapshot(snapshots, provider_files(parse_catalog(base)), {})
+    report = compare(parse_catalog(base), parse_catalog(changed), Config())
+    append_ledger(snapshots / LEDGER_FILE, ledger_records(report, time=T1, commit="b" * 40))
+    write_snapshot(snapshots, provider_files(parse_catalog(changed)), {})
+    build_site(tmp_path / "out", snapshots=snapshots, workers=1)
+    page = browser.parse((tmp_path / "out" / "model" / "fast-1.html").read_text())
+    lines = _line_ids(page)
+    assert lines[0] == "p11" and len(lines) == MAX_LINES  # the changed one, though last by name
+    caption = " ".join(page.find("figcaption").text.split())
+    offered = MAX_LINES + 2 + 2  # p00..p11, acme, beta
+    assert (
+        f"Not drawn: {offered - MAX_LINES} offerings offered now with unchanged prices" in caption
+    )
 
 
 def test_a_site_without_a_ledger(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from catalog_watch.config import Config
 from catalog_watch.consistency import ModelIndex
 from catalog_watch.impact import reference_scenario, scenarios
 from catalog_watch.ledger import LEDGER_FILE, read_ledger
+from catalog_watch.site.baseline import snapshot_time
 from catalog_watch.site.feed import MAX_RUNS, atom_feed
 from catalog_watch.site.html import Filters
 from catalog_watch.site.model_pages import model_pages
@@ -108,7 +109,8 @@ def build_site(
         out[path] = text.encode("utf-8")
     charts = 0
     workers = workers or min(os.cpu_count() or 1, MAX_WORKERS)
-    drawn = model_pages(runs, records, models, context, moment, workers)
+    baseline = snapshot_time(snapshots, runs[-1].commit) if runs else None
+    drawn = model_pages(runs, records, models, context, baseline, workers)
     for path, (text, charted) in drawn.items():
         out[path] = text.encode("utf-8")
         charts += charted

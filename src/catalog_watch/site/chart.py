@@ -3,10 +3,12 @@
 Two panels sharing the date axis: the input price above, the output price below, each on its
 own scale (an output price is typically 4-8x the input one, so one axis would flatten the input
 lines). One colour per offering (provider) in both panels, USD per 1M tokens, stepping at each
-run that changed the price. Lines are drawn widest first, narrowest last, so offerings at one
-price stay visible as nested stripes. No pyplot, so no global figure state: a ``Figure`` is
-drawn on an explicit ``FigureCanvasSVG`` inside an ``rc_context`` that makes the bytes
-reproducible:
+run that changed the price; a dot marks the price at the last run, where the axis ends (the
+``ChartJob``'s span, no margin). Lines are drawn widest first, narrowest last, so offerings at
+one price stay visible as nested stripes. The legend sits below the panels, in as many columns
+as the names leave room for, and the figure is saved "tight", so no name is ever cut off. No
+pyplot, so no global figure state: a ``Figure`` is drawn on an explicit ``FigureCanvasSVG``
+inside an ``rc_context`` that makes the bytes reproducible:
 
 * ``svg.hashsalt`` fixed: the clip-path and marker ids are hashes salted with a uuid4 otherwise;
 * ``savefig(metadata={"Date": None, ...})``: no timestamp (nor any other Dublin Core metadata);
@@ -37,6 +39,7 @@ from catalog_watch.inert.xml import html_text, xml_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 PRICE_FIELDS = ("cost.input", "cost.output")
 _PANELS = {"cost.input": "input", "cost.output": "output"}
@@ -67,6 +70,8 @@ class Series:
     model_id: str
     field: str  # cost.input or cost.output
     points: tuple[tuple[datetime, datetime, float], ...]
+    note: str = ""  # said after the line's name in the legend, e.g. "gone since 2026-06-28"
+    current: bool = True  # still offered: a dot marks its price at the right edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,10 @@ class ChartJob:
     title: str
     series: tuple[Series, ...]
     label: str  # the chart's accessible name
+    span: tuple[datetime, datetime] | None = None  # the x axis; None: the data's extent
+    ticks: tuple[
+        datetime, ...
+    ] = ()  # the dates labelled on the x axis; empty: chosen by matplotlib
 
 
 PARALLEL_FROM = 8
@@ -106,42 +115,82 @@ def price_chart(job: ChartJob) -> str:
             "axes.titley": 1.0,  # a fixed title position: else matplotlib lays the axes out twice
         }
     ):
-        document = _draw(job.title, job.series)
+        document = _draw(job)
     return _inline(document, job.label)
 
 
-def _draw(title: str, series: Sequence[Series]) -> str:
+def _draw(job: ChartJob) -> str:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
-    figure = Figure(figsize=(9, 5.6))
+    ids = _line_ids(job.series)
+    height = 5.2 + LEGEND_ROW * -(-len(ids) // _legend_columns(job.series, ids))
+    figure = Figure(figsize=(9, height))
     FigureCanvasSVG(figure)
     panels = figure.subplots(2, 1, sharex=True)
-    ids = _line_ids(series)
     colours = {key: _PALETTE[n % len(_PALETTE)] for n, key in enumerate(ids)}
     widths = {key: _width(n, len(ids)) for n, key in enumerate(ids)}
-    for item in series:
+    for item in job.series:
         key = (item.provider, item.model_id)
-        name, axes = _PANELS[item.field], panels[PRICE_FIELDS.index(item.field)]
-        xs, ys = _steps(item.points)
-        (line,) = axes.plot(xs, ys, color=colours[key], linewidth=widths[key])
-        line.set_gid(f"price-{name}-{ids[key]}")
-    handles = [
-        Line2D([], [], color=colours[key], lw=widths[key], label=literal(ids[key])) for key in ids
-    ]
-    figure.suptitle(literal(title))
+        _line(panels[PRICE_FIELDS.index(item.field)], item, ids[key], colours[key], widths[key])
+    figure.suptitle(literal(job.title))
     for field, axes in zip(PRICE_FIELDS, panels, strict=True):
-        _decorate(axes, f"{_PANELS[field]} price", last=field == PRICE_FIELDS[-1])
-    panels[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    figure.subplots_adjust(left=0.1, right=0.8, bottom=0.16, top=0.9, hspace=0.25)
+        _decorate(axes, f"{_PANELS[field]} price", last=field == PRICE_FIELDS[-1], job=job)
+    _legend(figure, job.series, ids, colours, widths)
+    bottom = (height - 4.5) / height  # 0.7 in under the panels for the dates, then the legend
+    figure.subplots_adjust(left=0.1, right=0.97, bottom=bottom, top=0.9, hspace=0.25)
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata=_METADATA)
+    # "tight": the figure grows to hold every label, so the legend is never cut off
+    figure.savefig(buffer, format="svg", metadata=_METADATA, bbox_inches="tight", pad_inches=0.1)
     return buffer.getvalue()
 
 
-def _decorate(axes: Axes, title: str, *, last: bool) -> None:
-    from matplotlib.dates import AutoDateLocator, DateFormatter
+def _line(axes: Axes, item: Series, name: str, colour: str, width: float) -> None:
+    """One offering's steps, with a dot at its price at the last run if it is still offered."""
+    xs, ys = _steps(item.points)
+    (line,) = axes.plot([_day(x) for x in xs], ys, color=colour, linewidth=width)
+    line.set_gid(f"price-{_PANELS[item.field]}-{name}")
+    if item.current and item.points:
+        _, end, value = item.points[-1]
+        axes.plot([_day(end)], [value], "o", color=colour, markersize=4, clip_on=False)
+
+
+LEGEND_ROW = 0.22
+"""Inches of figure height per row of the legend, which sits below the panels."""
+
+
+def _legend_columns(series: Sequence[Series], ids: dict[tuple[str, str], str]) -> int:
+    """As many columns as the longest name leaves room for across the figure (at most 4)."""
+    longest = max((len(_legend_label(s, ids)) for s in series), default=1)
+    return max(1, min(4, 96 // (longest + 8)))
+
+
+def _legend_label(item: Series, ids: dict[tuple[str, str], str]) -> str:
+    name = ids[(item.provider, item.model_id)]
+    return literal(f"{name} ({item.note})" if item.note else name)
+
+
+def _legend(
+    figure: Figure,
+    series: Sequence[Series],
+    ids: dict[tuple[str, str], str],
+    colours: dict[tuple[str, str], str],
+    widths: dict[tuple[str, str], float],
+) -> None:
+    from matplotlib.lines import Line2D
+
+    first = {(s.provider, s.model_id): s for s in reversed(series)}
+    handles = [
+        Line2D([], [], color=colours[key], lw=widths[key], label=_legend_label(first[key], ids))
+        for key in ids
+    ]
+    columns = _legend_columns(series, ids)
+    figure.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=columns, fontsize=8
+    )
+
+
+def _decorate(axes: Axes, title: str, *, last: bool, job: ChartJob) -> None:
     from matplotlib.ticker import FuncFormatter
 
     from catalog_watch.render.values import money
@@ -149,15 +198,35 @@ def _decorate(axes: Axes, title: str, *, last: bool) -> None:
     axes.set_title(title, fontsize=10, loc="left")
     axes.set_ylabel("USD per 1M tokens")
     axes.set_ylim(bottom=0)
+    if job.span is not None:  # no margin: the axis ends at the last run
+        axes.set_xlim(_day(job.span[0]), _day(job.span[1]))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: money(value)))
     axes.grid(True, color="#dddddd", linewidth=0.6)
     if last:
-        axes.set_xlabel("date (UTC)")
+        _date_axis(axes, job.ticks)
+
+
+def _date_axis(axes: Axes, ticks: Sequence[datetime]) -> None:
+    """Dates under the lower panel: ``ticks`` when given (the baseline and the runs), else
+    matplotlib's choice; slanted so that they never overlap."""
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+
+    axes.set_xlabel("date (UTC)")
+    if ticks:
+        axes.set_xticks([_day(tick) for tick in ticks])
+    else:
         axes.xaxis.set_major_locator(AutoDateLocator(maxticks=8))  # type: ignore[no-untyped-call]
-        axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
-        for text in axes.get_xticklabels():
-            text.set_rotation(30)
-            text.set_horizontalalignment("right")
+    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
+    for text in axes.get_xticklabels():
+        text.set_rotation(30)
+        text.set_horizontalalignment("right")
+
+
+def _day(moment: datetime) -> float:
+    """A date as matplotlib's axis number (days since its epoch)."""
+    from matplotlib.dates import date2num
+
+    return float(date2num(moment))  # type: ignore[no-untyped-call]
 
 
 def _width(position: int, count: int) -> float:

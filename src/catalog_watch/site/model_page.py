@@ -18,7 +18,7 @@ from catalog_watch.render.model_card import (
 )
 from catalog_watch.site.chart import ChartJob
 from catalog_watch.site.html import esc
-from catalog_watch.site.series import ChartData
+from catalog_watch.site.series import ChartData, Span
 
 _MISSING = "-"
 _COLUMNS = ("provider", "model id", "input/1M", "output/1M", "cache read/1M", "context")
@@ -31,16 +31,23 @@ class ModelPage:
     card: ModelCard | None
     chart: ChartData
     svg: str | None  # the chart, None when the model has no price change to draw
-    since: str  # the first run's date: where the ledger's knowledge starts
+    span: Span  # the chart's time axis
+    first_run: str  # the first run's date: where the ledger's knowledge starts
     changes_html: str  # the model's rows, already rendered
 
 
-def chart_job(key: str, chart: ChartData) -> ChartJob | None:
+def chart_job(key: str, chart: ChartData, span: Span) -> ChartJob | None:
     """What to draw for a model, None when it has no price change (flat lines say nothing)."""
     if not chart.changed or not chart.series:
         return None
     label = f"Input and output price of {key} per provider over time, USD per 1M tokens"
-    return ChartJob(title=f"{key}: price per 1M tokens", series=chart.series, label=label)
+    return ChartJob(
+        title=f"{key}: price per 1M tokens",
+        series=chart.series,
+        label=label,
+        span=(span.left, span.right),
+        ticks=span.ticks,
+    )
 
 
 def model_body(page: ModelPage) -> str:
@@ -72,19 +79,52 @@ def _chart_section(page: ModelPage) -> str:
     head = '<h2 id="history">Price history</h2>\n'
     if page.svg is None:
         return head + (
-            '<p class="empty">No price change recorded since the ledger began '
-            f"({esc(page.since)}); the current prices are in the table below.</p>\n"
+            '<p class="empty">No input or output price change recorded since the ledger began '
+            f"({esc(page.first_run)}); the current prices are in the table below.</p>\n"
         )
-    omitted = page.chart.omitted
-    more = f" {omitted} more offerings with unchanged prices are in the table." if omitted else ""
-    caption = (
-        "Input price above, output price below, one line per provider; lines at the same price "
-        f"overlap. Values before the first run ({esc(page.since)}) are as that run found them."
-        f"{more}"
+    caption = " ".join(
+        esc(sentence) for sentence in chart_caption(page.chart, page.span, page.first_run)
     )
     return (
         head + f'<figure class="chart">\n{page.svg}<figcaption>{caption}</figcaption>\n</figure>\n'
     )
+
+
+def chart_caption(chart: ChartData, span: Span, first_run: str) -> list[str]:
+    """What the chart shows, where its lines start, and what it leaves out, in sentences."""
+    last = f"{span.right:%Y-%m-%d}"
+    sentences = [
+        "Input price above, output price below, one line per offering; lines at the same "
+        f"price overlap. A dot marks the price at the last run ({last}), where the axis ends.",
+        f"Lines start at the baseline snapshot ({span.left:%Y-%m-%d}) or where the offering "
+        "was added."
+        if span.baseline
+        else f"Lines start before the first run ({first_run}) with the values that run found "
+        "(the date of the snapshot it was measured from is unknown).",
+    ]
+    if chart.gone:
+        names = ", ".join(f"{name} ({note})" for name, note in chart.gone)
+        sentences.append(f"No longer offered: {names}.")
+    sentences += _left_out(chart)
+    return sentences
+
+
+def _left_out(chart: ChartData) -> list[str]:
+    parts = []
+    if chart.left_out_changed:
+        parts.append(
+            f"{_offerings(chart.left_out_changed)} whose price changed (see Recent changes)"
+        )
+    if chart.left_out_current:
+        parts.append(
+            f"{_offerings(chart.left_out_current)} offered now with unchanged prices "
+            "(in the table below)"
+        )
+    return [f"Not drawn: {' and '.join(parts)}."] if parts else []
+
+
+def _offerings(count: int) -> str:
+    return f"{count:,} offering" if count == 1 else f"{count:,} offerings"
 
 
 def _card_sections(card: ModelCard | None) -> str:

@@ -11,11 +11,13 @@ from catalog_watch.changelog import TITLE, add_section, changelog_section, write
 from catalog_watch.compare import compare
 from catalog_watch.config import Config
 from catalog_watch.errors import StateFileError
+from catalog_watch.history import history_from_ledger, value_at
 from catalog_watch.ledger import append_ledger, ledger_records, read_ledger
 from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
 from catalog_watch.report import Report
+from catalog_watch.site.rows import describe
 from catalog_watch.sources.models_dev import parse_catalog
-from tests.factories import edited, small_catalog
+from tests.factories import edited, model, small_catalog
 
 
 def report_with_edits() -> Report:
@@ -101,3 +103,44 @@ def test_damaged_ledger_line_is_an_error_naming_file_and_line(tmp_path: Path) ->
     path.write_text(good + "\n{not json\n")
     with pytest.raises(StateFileError, match=r"changes.jsonl:2: not a change record"):
         read_ledger(path)
+
+
+def added_and_removed() -> Report:
+    old = small_catalog()
+    new = edited(old)
+    new["acme"]["models"]["new-1"] = model("new-1", cost={"input": 1, "output": 2})
+    del new["beta"]["models"]["fast-1"]
+    return compare(parse_catalog(old), parse_catalog(new), Config())
+
+
+def test_an_added_models_ledger_line_keeps_its_prices_and_leaves_the_record_to_the_snapshot() -> (
+    None
+):
+    report = added_and_removed()
+    records = ledger_records(report, time="2026-11-25T10:17:00Z", commit="abc123")
+    [added] = [r for r in records if r["kind"] == "model_added"]
+    assert added["new"] == {"cost": {"input": 1, "output": 2}}
+    assert {k: added[k] for k in ("provider", "model", "field", "old")} == {
+        "provider": "acme",
+        "model": "new-1",
+        "field": None,
+        "old": None,
+    }
+    [whole] = [c.to_json() for c in report.changes if c.kind.value == "model_added"]
+    assert isinstance(whole["new"], dict) and whole["new"]["name"] == "NEW-1"  # --format json
+    # what reads the line: the site's row, history and price-at from the ledger
+    assert describe(added) == "added: input $1.00, output $2.00 per 1M"
+    held = value_at(history_from_ledger([added]), "2026-11-26")
+    assert {(p.field, p.value, p.start) for p in held} == {
+        ("cost.input", 1, "2026-11-25T10:17:00Z"),
+        ("cost.output", 2, "2026-11-25T10:17:00Z"),
+    }
+
+
+def test_a_removed_models_ledger_line_keeps_its_whole_last_record() -> None:
+    records = ledger_records(added_and_removed(), time="2026-11-25T10:17:00Z", commit=None)
+    [removed] = [r for r in records if r["kind"] == "model_removed"]
+    assert (
+        removed["old"]
+        == parse_catalog(small_catalog()).providers["beta"].to_document()["models"]["fast-1"]
+    )

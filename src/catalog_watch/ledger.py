@@ -3,7 +3,10 @@
 Append-only and line-oriented so that git merges and reviews it as a list, and so that history
 (when did this price change?) can be rebuilt from it without walking git. Each line is the change
 as ``--format json`` prints it, plus when the run happened and which commit's snapshot it was
-measured from.
+measured from; one exception keeps the file small: a ``model_added`` line's ``new`` holds only
+the record's ``cost`` (``KEPT_OF_ADDED``), because the whole record is in the provider's snapshot
+file the same run wrote. Every value that changed stays in full:
+the ``old`` and ``new`` of every other kind, and the whole last record of a removed model.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.catalog import JSON
+from catalog_watch.changes import ChangeKind
 from catalog_watch.errors import StateFileError
 from catalog_watch.files import write_atomic
 from catalog_watch.report import Report
@@ -22,10 +26,15 @@ from catalog_watch.report import Report
 LEDGER_FILE = "changes.jsonl"
 
 
+KEPT_OF_ADDED = ("cost",)
+"""The fields of an added model's record its ledger line keeps: the prices, which ``price-at``
+and the site's rows read; the snapshot has the rest."""
+
+
 def ledger_records(report: Report, *, time: str, commit: str | None) -> list[dict[str, JSON]]:
     """The run's changes, then the inconsistencies that appeared or were resolved."""
     stamp: dict[str, JSON] = {"source": report.source, "time": time, "commit": commit}
-    records = [{**change.to_json(), **stamp} for change in report.changes]
+    records = [{**_abridged(change.to_json()), **stamp} for change in report.changes]
     for kind, items in (
         ("inconsistency_appeared", report.appeared),
         ("inconsistency_resolved", report.resolved),
@@ -35,6 +44,15 @@ def ledger_records(report: Report, *, time: str, commit: str | None) -> list[dic
                 {**item.to_json(), "inconsistency_kind": item.kind, "kind": kind, **stamp}
             )
     return records
+
+
+def _abridged(record: dict[str, JSON]) -> dict[str, JSON]:
+    """An added model's line without the record the snapshot holds (``KEPT_OF_ADDED`` stays)."""
+    added = record.get("new")
+    if record.get("kind") != ChangeKind.MODEL_ADDED.value or not isinstance(added, dict):
+        return record
+    kept: dict[str, JSON] = {name: added[name] for name in KEPT_OF_ADDED if name in added}
+    return {**record, "new": kept}
 
 
 def ledger_text(existing: str, records: Sequence[dict[str, JSON]]) -> str:

@@ -94,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     found = subcommands.add_parser("inconsistencies", help="where providers disagree on one model")
     found.add_argument("catalog", metavar="CATALOG", help="api.json file or snapshot folder")
+    found.add_argument(
+        "--severity",
+        choices=("high", "medium", "low", "info"),
+        help="only findings of this severity or a more urgent one (high > medium > low > info)",
+    )
+    found.add_argument("--provider", help="only findings one of this provider's offerings is in")
+    found.add_argument(
+        "--model", help="only this model's findings: group key, model id or <provider>/<model id>"
+    )
     _common(found)
     found.set_defaults(command=commands.inconsistencies)
 

@@ -35,15 +35,29 @@ def diff(args: argparse.Namespace) -> int:
 
 def inconsistencies(args: argparse.Namespace) -> int:
     from catalog_watch.compare import consistency_settings, load_catalog
-    from catalog_watch.consistency import find_inconsistencies
+    from catalog_watch.consistency import find_inconsistencies, group_offerings
+    from catalog_watch.consistency_select import select_inconsistencies
+    from catalog_watch.model_names import ModelNames, check_provider, no_match_message
     from catalog_watch.render.inconsistencies import render_inconsistencies
+    from catalog_watch.severity import Severity
 
     config = load_config(args.config)
     catalog = load_catalog(Path(args.catalog), config, args.source_type)
-    found = find_inconsistencies(
-        catalog, consistency_settings(config), model_index_option(args.models_json)
-    )
-    sys.stdout.write(render_inconsistencies(found, args.format))
+    settings, index = consistency_settings(config), model_index_option(args.models_json)
+    group = None
+    if args.model is not None:
+        names = ModelNames(group_offerings(catalog, settings, index), index)
+        group = names.resolve(args.model)
+        if group is None:
+            suggestions = names.suggestions(args.model)
+            raise ConfigError(no_match_message(args.model, suggestions, f"in {args.catalog}"))
+    if args.provider is not None:
+        check_provider(args.provider, catalog.providers, f"in {args.catalog}")
+    found = find_inconsistencies(catalog, settings, index)
+    severity = Severity(args.severity) if args.severity else None
+    kept = select_inconsistencies(found, severity=severity, provider=args.provider, group=group)
+    total = len(found) if len(kept) != len(found) else None
+    sys.stdout.write(render_inconsistencies(kept, args.format, total))
     return 0
 
 

@@ -60,7 +60,7 @@ both.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -68,8 +68,10 @@ from catalog_watch.catalog import JSON, Catalog
 
 __all__ = [
     "GENERIC_IDS",
+    "Identity",
     "ModelIndex",
     "group_by_identity",
+    "group_offering_ids",
     "load_model_index",
     "normalize_model_id",
 ]
@@ -268,36 +270,67 @@ def _group_by_identity(
     aliases: Mapping[str, str] | None = None,
     index: ModelIndex | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Group key -> ``[(provider, model id)]``; every offering in exactly one group.
+    offerings = ((provider_id, model_id) for provider_id, model_id, _ in catalog.offerings())
+    return group_offering_ids(offerings, aliases, index)
 
-    Keys are sorted, and members by ``"<provider>/<model id>"`` (the order of ``values``).
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Identity:
+    """The group key of one offering, by the rules :func:`group_by_identity` applies.
 
     Order of identity: an alias for ``"<provider>/<model id>"``, an alias for the normalized id,
     the models.json index, the id rule. Alias targets are normalized like ids, so
     ``"llama-3.3-70b-instruct"`` and ``"llama-3-3-70b-instruct"`` name the same group.
-    """
-    exact: dict[str, str] = {}
-    by_key: dict[str, str] = {}
-    for source, target in (aliases or {}).items():
-        target_key = normalize_model_id(target)
-        exact[source] = target_key
-        exact.setdefault(source.lower(), target_key)
-        by_key[source.lower() if "/" in source else normalize_model_id(source)] = target_key
 
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for provider_id, model_id, _record in catalog.offerings():
-        group: str | None = None
-        if exact:
+    >>> Identity.of({"acme/x-1": "gpt-4o"}).key("acme", "x-1")
+    'gpt-4o'
+    >>> Identity.of().key("vercel", "google/gemini-3.1-flash-image-preview")
+    'gemini-3-1-flash-image-preview'
+    """
+
+    exact: Mapping[str, str] = field(default_factory=dict)
+    by_key: Mapping[str, str] = field(default_factory=dict)
+    index: ModelIndex | None = None
+
+    @classmethod
+    def of(
+        cls, aliases: Mapping[str, str] | None = None, index: ModelIndex | None = None
+    ) -> Identity:
+        exact: dict[str, str] = {}
+        by_key: dict[str, str] = {}
+        for source, target in (aliases or {}).items():
+            target_key = normalize_model_id(target)
+            exact[source] = target_key
+            exact.setdefault(source.lower(), target_key)
+            by_key[source.lower() if "/" in source else normalize_model_id(source)] = target_key
+        return cls(exact=exact, by_key=by_key, index=index)
+
+    def key(self, provider_id: str, model_id: str) -> str:
+        if self.exact:
             label = f"{provider_id}/{model_id}"
-            group = exact.get(label) or exact.get(label.lower())
-        if group is None:
-            key = normalize_model_id(model_id, provider_id)
-            group = by_key.get(key) if by_key else None
-            if group is None and index is not None:
-                group = index.identify(provider_id, model_id, key)
-            if group is None:
-                group = key
-        groups.setdefault(group, []).append((provider_id, model_id))
+            group = self.exact.get(label) or self.exact.get(label.lower())
+            if group is not None:
+                return group
+        key = normalize_model_id(model_id, provider_id)
+        group = self.by_key.get(key) if self.by_key else None
+        if group is None and self.index is not None:
+            group = self.index.identify(provider_id, model_id, key)
+        return key if group is None else group
+
+
+def group_offering_ids(
+    offerings: Iterable[tuple[str, str]],
+    aliases: Mapping[str, str] | None = None,
+    index: ModelIndex | None = None,
+) -> dict[str, list[tuple[str, str]]]:
+    """Group key -> ``[(provider, model id)]`` for any offerings (a catalog's, a history's).
+
+    Keys are sorted, and members by ``"<provider>/<model id>"``; see :class:`Identity`.
+    """
+    identity = Identity.of(aliases, index)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for provider_id, model_id in offerings:
+        groups.setdefault(identity.key(provider_id, model_id), []).append((provider_id, model_id))
     for members in groups.values():
         if len(members) > 1:
             members.sort(key=_label)

@@ -4,16 +4,11 @@ The offerings are found with the same grouping as the inconsistencies (``groupin
 rule, models.json when given, the configured aliases), so a card and an inconsistency report
 always talk about the same set of offerings.
 
-A query may be, tried in this order:
-
-1. a group key, as the inconsistency report prints it (``gemini-2-5-flash``);
-2. ``<provider>/<model id>``, one offering exactly (``openrouter/google/gemini-2.5-flash``);
-3. a model id as some provider spells it (``google/gemini-2.5-flash``, ``gemini-2.5-flash``);
-4. with models.json, a canonical id (``google/gemini-2.5-flash``);
-5. anything that normalizes to a group key (``Gemini-2.5-Flash``, ``any-router/gemini-2.5-flash``).
-
-Case does not matter. A query that matches nothing gives ``None``; :func:`close_matches` then
-offers up to five group keys (difflib) and :func:`no_match_message` says it in one line.
+A query is resolved by ``model_names.py`` (a group key, ``<provider>/<model id>``, any provider's
+model id, a canonical id, anything that normalizes to a key; case does not matter), the rule
+``history``, ``price-at`` and ``inconsistencies --model`` share. A query that matches nothing
+gives ``None``; :func:`close_matches` then offers up to five group keys (difflib) and
+:func:`no_match_message` says it in one line.
 
 What the card holds, and the choices behind it:
 
@@ -30,7 +25,6 @@ What the card holds, and the choices behind it:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,7 +39,8 @@ from catalog_watch.consistency import (
     group_offerings,
 )
 from catalog_watch.cost import DEFAULT_SCENARIOS, REFERENCE_SCENARIO, Scenario, scenario_cost
-from catalog_watch.grouping import ModelIndex, normalize_model_id
+from catalog_watch.grouping import ModelIndex
+from catalog_watch.model_names import MAX_SUGGESTIONS, ModelNames, no_match_message
 
 __all__ = [
     "MAKER_PREFIXES",
@@ -106,8 +101,6 @@ A prefix matches the whole key or a key continuing with ``-`` (``o3`` matches ``
 
 LAB_PROVIDERS: Mapping[str, str] = {"meta": "llama"}
 """models.json labs whose first-party provider has another id (Meta sells Llama as ``llama``)."""
-
-MAX_SUGGESTIONS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,32 +281,9 @@ def resolve_group(
     groups: Mapping[str, Sequence[tuple[str, str]]],
     index: ModelIndex | None = None,
 ) -> str | None:
-    """The group key ``query`` names (rules in the module docstring), or None."""
-    text = query.strip()
-    if not text:
-        return None
-    lowered = text.lower()
-    if lowered in groups:
-        return lowered
-    group_of = {member: key for key, members in groups.items() for member in members}
-    provider, _, model_id = text.partition("/")
-    if model_id:
-        models = catalog.providers.get(provider) or catalog.providers.get(provider.lower())
-        if models is not None:
-            hit = _find_model(models.models, model_id)
-            if hit is not None and (models.id, hit) in group_of:
-                return group_of[models.id, hit]
-    by_raw: dict[str, int] = {}
-    for (_, member_id), group in group_of.items():
-        if member_id.lower() == lowered:
-            by_raw[group] = by_raw.get(group, 0) + 1
-    if by_raw:
-        return min(by_raw, key=lambda group: (-by_raw[group], group))
-    canonical = index.raw.get(lowered) if index is not None else None
-    if canonical is not None and canonical in groups:
-        return canonical
-    normalized = normalize_model_id(text)
-    return normalized if normalized in groups else None
+    """The group key ``query`` names (rules in ``model_names.py``), or None."""
+    del catalog  # the groups hold every offering of it
+    return ModelNames(groups, index).resolve(query)
 
 
 def close_matches(
@@ -324,18 +294,7 @@ def close_matches(
     n: int = MAX_SUGGESTIONS,
 ) -> list[str]:
     """Up to ``n`` group keys that look like ``query``, closest first (each one a valid query)."""
-    keys = list(group_offerings(catalog, settings, index))
-    return difflib.get_close_matches(normalize_model_id(query.strip()), keys, n=n, cutoff=0.6)
-
-
-def no_match_message(query: str, suggestions: Sequence[str]) -> str:
-    """``no model matches 'x'; did you mean: a, b?`` (or a hint when there is nothing close)."""
-    if suggestions:
-        return f"no model matches {query!r}; did you mean: {', '.join(suggestions)}?"
-    return (
-        f"no model matches {query!r}; try a group key from `catalog-watch inconsistencies` "
-        "or <provider>/<model id>"
-    )
+    return ModelNames(group_offerings(catalog, settings, index), index).suggestions(query, n)
 
 
 def maker_provider(group_key: str, index: ModelIndex | None = None) -> str | None:
@@ -362,14 +321,6 @@ def maker_provider(group_key: str, index: ModelIndex | None = None) -> str | Non
 
 def _record(catalog: Catalog, provider: str, model_id: str) -> Record:
     return catalog.providers[provider].models[model_id]
-
-
-def _find_model(models: Mapping[str, Record], model_id: str) -> str | None:
-    if model_id in models:
-        return model_id
-    lowered = model_id.lower()
-    matches = sorted(mid for mid in models if mid.lower() == lowered)
-    return matches[0] if matches else None
 
 
 def _priced_member(

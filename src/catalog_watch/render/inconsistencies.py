@@ -11,16 +11,27 @@ from catalog_watch.inert.markdown import code, text
 from catalog_watch.inert.terminal import lines as terminal_lines
 
 
-def render_inconsistencies(found: Sequence[Inconsistency], output_format: str) -> str:
+def render_inconsistencies(
+    found: Sequence[Inconsistency], output_format: str, total: int | None = None
+) -> str:
+    """``total``: how many there were before ``--severity``/``--provider``/``--model`` kept
+    ``found`` (the header then reads ``3 of 1,494 inconsistencies``)."""
     if output_format == "json":
         body = {"inconsistencies": [item.to_json() for item in found]}
-        return json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    by_severity = Counter(item.severity.value for item in found)
-    counts = ", ".join(f"{count} {severity}" for severity, count in sorted(by_severity.items()))
+        return json.dumps(body, sort_keys=True, ensure_ascii=False) + "\n"
+    count = f"{len(found):,}" if total is None else f"{len(found):,} of {total:,}"
+    counts = _by_severity(found)
     if output_format == "markdown":
-        lines = [f"**{len(found):,} inconsistencies** ({counts})", ""]
+        lines = [f"**{count} inconsistencies** ({counts})", ""]
         lines += [f"- **{i.severity.value}** {code(i.model)}: {text(i.describe())}" for i in found]
     else:
-        lines = [f"{len(found):,} inconsistencies ({counts})"]
+        lines = [f"{count} inconsistencies ({counts})"]
         lines += [f"[{i.severity.value}] {i.model}: {i.describe()}" for i in found]
     return terminal_lines(lines)
+
+
+def _by_severity(found: Sequence[Inconsistency]) -> str:
+    """``3 high, 1 low``: most urgent first, as the list is."""
+    seen = Counter(item.severity for item in found)
+    ordered = sorted(seen, key=lambda severity: severity.rank)
+    return ", ".join(f"{seen[severity]:,} {severity.value}" for severity in ordered)

@@ -16,17 +16,18 @@ import pytest
 from catalog_watch.cli import main
 from catalog_watch.errors import GitError, SnapshotError
 from catalog_watch.history import (
+    History,
     Period,
-    filter_periods,
     history_from_git,
     history_from_ledger,
+    ledger_history,
     load_history,
-    price_at,
     value_at,
 )
+from catalog_watch.history_query import PriceRow, Query, filter_periods
 from catalog_watch.ledger import read_ledger
 from catalog_watch.render.history import render_history, render_price_at
-from catalog_watch.snapshot import provider_files, write_snapshot
+from catalog_watch.snapshot import provider_files, read_snapshot, write_snapshot
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
 from tests.git_repos import fresh_origin, git, isolate_git
@@ -88,12 +89,19 @@ LEDGER_LINES = [
 ]
 
 
-def ledger_history() -> list[Period]:
+def ledger_only() -> list[Period]:
     return history_from_ledger(json.loads(line) for line in LEDGER_LINES)
 
 
+def prices_at(found: History, model: str, when: str, provider: str | None = None) -> list[PriceRow]:
+    """``price-at MODEL WHEN [--provider P]`` on a history, as the command asks it."""
+    query = Query(model, provider)
+    query.select(list(found.lives))
+    return query.price(found, when).rows
+
+
 def test_a_price_that_changed_twice_has_three_periods() -> None:
-    periods = ledger_history()
+    periods = ledger_only()
     assert spans(periods, "acme", "m1", "cost.input") == [
         (2, None, T1),
         (3, T1, T3),
@@ -116,7 +124,7 @@ def test_a_price_that_changed_twice_has_three_periods() -> None:
 
 
 def test_a_model_added_then_removed_lives_between_the_two() -> None:
-    periods = ledger_history()
+    periods = ledger_only()
     added = filter_periods(periods, provider="acme", model="new-1")
     assert [(p.field, p.value, p.start, p.end) for p in added] == [
         ("cost.input", 1, T2, T4),
@@ -141,11 +149,13 @@ def test_a_model_added_then_removed_lives_between_the_two() -> None:
 
 
 def test_filter_by_model_provider_and_field() -> None:
-    periods = ledger_history()
+    periods = ledger_only()
     by_id = filter_periods(periods, model="m1", field="cost.input")
-    # "m1" matches acme's m1 exactly and beta's x/M1 by the part after "/" (any case)
+    # "m1" names the group of acme's m1 and beta's x/M1 (the part after "/", any case), and so
+    # does any spelling of one of them: names mean what they mean to `show`
     assert {(p.provider, p.model) for p in by_id} == {("acme", "m1"), ("beta", "x/M1")}
-    assert {p.model for p in filter_periods(periods, model="X/m1")} == {"x/M1"}
+    assert {p.model for p in filter_periods(periods, model="X/m1")} == {"m1", "x/M1"}
+    assert {p.model for p in filter_periods(periods, model="beta/x/m1")} == {"m1", "x/M1"}
     assert filter_periods(periods, model="m") == []
     only_beta = filter_periods(periods, model="m1", provider="beta")
     assert [(p.value, p.start, p.end) for p in only_beta] == [(7, None, T3), (8, T3, None)]
@@ -167,27 +177,25 @@ def test_the_fields_option_keeps_only_the_chosen_fields() -> None:
 
 
 def test_price_at_from_the_ledger() -> None:
-    periods = ledger_history()
-    at = price_at(periods, "m1", "2025-12-31", provider="acme")
+    found = ledger_history((json.loads(line) for line in LEDGER_LINES), {})
+    at = prices_at(found, "m1", "2025-12-31", provider="acme")
     assert at == [("acme", "m1", {"cost.input": 2, "cost.output": 10, "cost.cache_read": None})]
     # the change at 2026-01-01 00:00 UTC: on that day the new price wins
-    assert price_at(periods, "m1", "2026-01-01", provider="acme")[0][2]["cost.input"] == 3
-    assert price_at(periods, "m1", "2025-12-31T23:59:59Z", provider="acme")[0][2]["cost.input"] == 2
+    assert prices_at(found, "m1", "2026-01-01", provider="acme")[0][2]["cost.input"] == 3
+    assert prices_at(found, "m1", "2025-12-31T23:59:59Z", "acme")[0][2]["cost.input"] == 2
     # a change at 06:30: the bare date is the day as it closed, so it wins too
-    assert price_at(periods, "m1", "2026-02-01", provider="acme")[0][2] == {
+    assert prices_at(found, "m1", "2026-02-01", provider="acme")[0][2] == {
         "cost.input": 2.5,
         "cost.output": None,
         "cost.cache_read": 0.5,
     }
-    assert price_at(periods, "m1", "2026-02-01T06:29:59Z", provider="acme")[0][2] == {
+    assert prices_at(found, "m1", "2026-02-01T06:29:59Z", provider="acme")[0][2] == {
         "cost.input": 3,
         "cost.output": 10,
         "cost.cache_read": None,
     }
-    assert (
-        price_at(periods, "m1", "2026-02-01T06:30:00Z", provider="acme")[0][2]["cost.input"] == 2.5
-    )
-    after = price_at(periods, "m1", "2030-01-01")
+    assert prices_at(found, "m1", "2026-02-01T06:30:00Z", "acme")[0][2]["cost.input"] == 2.5
+    after = prices_at(found, "m1", "2030-01-01")
     assert [(p, m, c["cost.input"]) for p, m, c in after] == [
         ("acme", "m1", 2.5),
         ("beta", "x/M1", 8),
@@ -195,7 +203,7 @@ def test_price_at_from_the_ledger() -> None:
 
 
 def test_render_history_in_three_formats() -> None:
-    periods = filter_periods(ledger_history(), provider="acme", model="m1", field="cost.input")
+    periods = filter_periods(ledger_only(), provider="acme", model="m1", field="cost.input")
     assert render_history(periods, "text") == (
         "acme / m1\n"
         "  cost.input\n"
@@ -241,13 +249,46 @@ def test_render_history_in_three_formats() -> None:
     assert render_history([], "text") == "no history matches\n"
 
 
+def test_no_price_says_when_the_model_came_and_went() -> None:
+    found = ledger_history((json.loads(line) for line in LEDGER_LINES), {})
+
+    def why(model: str, when: str, provider: str | None = None) -> str | None:
+        query = Query(model, provider)
+        query.select(list(found.lives))
+        answer = query.price(found, when)
+        assert answer.rows == []
+        return answer.why
+
+    # new-1 was added on 2026-01-15 and removed on 2026-03-01 12:00
+    assert why("new-1", "2026-01-14") == "new-1 was first offered on 2026-01-15"
+    assert why("new-1", "2026-03-02", "acme") == (
+        "new-1 at acme was no longer offered on 2026-03-02: removed on 2026-03-01 12:00 UTC"
+    )
+    assert len(prices_at(found, "new-1", "2026-01-16")) == 1
+
+
+def test_a_field_the_model_has_no_history_of_is_named() -> None:
+    found = ledger_history((json.loads(line) for line in LEDGER_LINES), {})
+    query = Query("m1", "acme")
+    query.select(list(found.lives))
+    assert query.history(found, "cost.inptu").why == (
+        "m1 at acme has no field 'cost.inptu' in the history: fields are dotted paths "
+        "(cost.input, limit.context) and a prefix (cost) takes them all"
+    )
+    assert [p.value for p in query.history(found, "cost.input").periods] == [2, 3, 2.5]
+
+
+DAY = "2026-02-01"
+
+
 def test_render_price_at() -> None:
-    rows = price_at(ledger_history(), "m1", "2026-02-01")
+    rows = prices_at(ledger_history((json.loads(line) for line in LEDGER_LINES), {}), "m1", DAY)
     assert render_price_at(rows, "m1", "2026-02-01", "text") == (
         "m1 on 2026-02-01 (USD per 1M tokens)\n"
         "provider  model  input  output  cache_read\n"
         "acme      m1     $2.50  -       $0.50\n"
         "beta      x/M1   $8.00  -       -\n"
+        "-: no such price\n"
     )
     data = json.loads(render_price_at(rows, "m1", "2026-02-01", "json"))
     assert data["at"] == "2026-02-01"
@@ -319,13 +360,13 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def real_history(real_repo: Path) -> list[Period]:
-    return history_from_git(real_repo)
+def real_history(real_repo: Path) -> History:
+    return load_history("git", real_repo)
 
 
 @pytest.mark.realdata
-def test_git_history_of_real_catalogs(real_history: list[Period]) -> None:
-    periods = real_history
+def test_git_history_of_real_catalogs(real_history: History) -> None:
+    periods = real_history.periods
     model = "gemini-3.1-flash-image-preview"
     assert spans(periods, "google", model, "cost.input") == [(0.25, MAR, JUN), (0.5, JUN, None)]
     assert spans(periods, "google", model, "cost.output") == [(60, MAR, None)]
@@ -380,11 +421,11 @@ def test_git_history_of_real_catalogs(real_history: list[Period]) -> None:
 
 
 @pytest.mark.realdata
-def test_git_price_at_real_catalogs(real_history: list[Period]) -> None:
+def test_git_price_at_real_catalogs(real_history: History) -> None:
     periods = real_history
 
     def deepseek(when: str) -> dict[str, Any] | None:
-        rows = price_at(periods, "deepseek-chat", when, provider="deepseek")
+        rows = prices_at(periods, "deepseek-chat", when, provider="deepseek")
         assert len(rows) <= 1
         return rows[0][2] if rows else None
 
@@ -414,7 +455,7 @@ def test_git_price_at_real_catalogs(real_history: list[Period]) -> None:
         "cost.output": 0.28,
         "cost.cache_read": 0.0028,
     }
-    march = price_at(periods, "gemini-3.1-flash-image-preview", "2026-03-10")
+    march = prices_at(periods, "gemini-3.1-flash-image-preview", "2026-03-10")
     assert march == [
         (
             "google",
@@ -427,7 +468,7 @@ def test_git_price_at_real_catalogs(real_history: list[Period]) -> None:
             {"cost.input": 0.25, "cost.output": 60, "cost.cache_read": None},
         ),
     ]
-    june = price_at(periods, "gemini-3.1-flash-image-preview", "2026-06-28")
+    june = prices_at(periods, "gemini-3.1-flash-image-preview", "2026-06-28")
     assert [(p, c["cost.input"], c["cost.output"]) for p, _, c in june] == [
         ("302ai", 0.5, 60),
         ("fastrouter", 0.5, 3),
@@ -436,8 +477,11 @@ def test_git_price_at_real_catalogs(real_history: list[Period]) -> None:
         ("openrouter", 0.5, 3),
         ("vercel", 0.5, 3),
     ]
-    assert price_at(periods, "o1-mini", "2026-06-28", provider="openai") == []
-    assert price_at(periods, "o1-mini", "2026-06-27", provider="openai")[0][2]["cost.input"] == 1.1
+    # the group key the site and `inconsistencies` print names the same offerings
+    assert prices_at(periods, "gemini-3-1-flash-image-preview", "2026-06-28") == june
+    assert prices_at(periods, "gemini-3-1-flash-image-preview", "2026-03-10") == march
+    assert prices_at(periods, "o1-mini", "2026-06-28", provider="openai") == []
+    assert prices_at(periods, "o1-mini", "2026-06-27", provider="openai")[0][2]["cost.input"] == 1.1
 
 
 @pytest.mark.realdata
@@ -508,7 +552,7 @@ def test_git_provider_removed_and_damaged_file(repo: Path, monkeypatch: pytest.M
     periods = history_from_git(repo)
     assert spans(periods, "beta", "x", "cost.input") == [(2.5, SEP, JAN)]
     assert spans(periods, "acme", "m1", "cost.input") == [(2.5, SEP, None)]
-    assert load_history("git", repo) == periods
+    assert load_history("git", repo).periods == periods
     (repo / SNAPSHOTS / "acme.json").write_text("{not json")
     commit_at(repo, MAR, "broken")
     with pytest.raises(SnapshotError, match=r"acme\.json: not valid JSON"):
@@ -568,62 +612,95 @@ def run_commit(repo: Path, source: Path, now: str, monkeypatch: pytest.MonkeyPat
     assert code == 0
 
 
-def test_the_ledger_of_commit_mode_runs_agrees_with_git(
+def undated(period: Period, baseline: str) -> Period:
+    """``period`` as the ledger knows it: a value held since the baseline run starts "before"."""
+    start = None if period.start == baseline else period.start
+    return Period(period.provider, period.model, period.field, period.value, start, period.end)
+
+
+@pytest.fixture
+def two_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+) -> tuple[Path, Path]:
+    """(origin, clone) after a baseline run and a second run, both in commit mode."""
     isolate_git(monkeypatch, tmp_path / "home")
     origin = fresh_origin(tmp_path)
     clone = tmp_path / "ours"
     git(tmp_path, "clone", "--quiet", str(origin), str(clone))
-    first, second = "2026-11-25T10:17:00Z", "2026-12-02T08:00:00Z"
-    run_commit(clone, write_json(tmp_path / "1.json", first_catalog()), first, monkeypatch)
-    run_commit(clone, write_json(tmp_path / "2.json", second_catalog()), second, monkeypatch)
+    run_commit(clone, write_json(tmp_path / "1.json", first_catalog()), FIRST, monkeypatch)
+    run_commit(clone, write_json(tmp_path / "2.json", second_catalog()), SECOND, monkeypatch)
     capsys.readouterr()
+    return origin, clone
 
+
+FIRST, SECOND = "2026-11-25T10:17:00Z", "2026-12-02T08:00:00Z"
+
+
+def test_the_ledger_and_the_snapshot_agree_with_git_but_for_the_baseline_date(
+    two_runs: tuple[Path, Path],
+) -> None:
+    origin, clone = two_runs
     ledger = read_ledger(clone / SNAPSHOTS / "changes.jsonl")
-    assert {line["time"] for line in ledger} == {second}  # the baseline run writes no line
-
-    def prices(field: str) -> bool:
-        return field.startswith("cost.")
-
-    from_ledger = history_from_ledger(ledger, fields=prices)
-    from_git = history_from_git(origin, ref="main", fields=prices)  # the bare origin works too
-    assert from_git == history_from_git(clone, fields=prices)
-    # the ledger cannot know when the baseline was taken: there its values start "before"
-    changed = {
-        (p.provider, p.model, p.field) for p in from_git if (p.start, p.end) != (first, None)
+    assert {line["time"] for line in ledger} == {SECOND}  # the baseline run writes no line
+    from_git = load_history("git", clone)
+    assert from_git.periods == history_from_git(origin, ref="main")  # the bare origin works too
+    found = load_history("ledger", clone)
+    # the same periods, every field of every offering; only the baseline's date is unknown
+    assert found.periods == [undated(p, FIRST) for p in from_git.periods]
+    assert found.lives == {
+        offering: tuple((None if start == FIRST else start, end) for start, end in lives)
+        for offering, lives in from_git.lives.items()
     }
-    expected = [
-        Period(p.provider, p.model, p.field, p.value, None if p.start == first else p.start, p.end)
-        for p in from_git
-        if (p.provider, p.model, p.field) in changed
+    # never changed: known from the snapshot (the ledger has no line about beta at all)
+    assert spans(found.periods, "beta", "m1", "cost.input") == [(2.5, None, None)]
+    assert spans(found.periods, "acme", "m1", "cost.output") == [(10, None, None)]
+    assert spans(found.periods, "acme", "m1", "cost.input") == [
+        (2.5, None, SECOND),
+        (3, SECOND, None),
     ]
-    assert from_ledger == expected
-    assert spans(from_ledger, "acme", "m1", "cost.input") == [
-        (2.5, None, second),
-        (3, second, None),
-    ]
-    assert spans(from_git, "acme", "m1", "cost.input") == [(2.5, first, second), (3, second, None)]
-    assert spans(from_ledger, "acme", "m2", "cost.cache_read") == [(0.1, None, second)]
-    assert spans(from_ledger, "acme", "gone", "cost.output") == [(6, None, second)]
-    assert spans(from_ledger, "acme", "fresh", "cost.input") == [(0.1, second, None)]
-    assert spans(from_ledger, "gamma", "m1", "cost.input") == [(9, second, None)]
-    tiers = spans(from_ledger, "acme", "tiered", "cost.tiers")
+    assert spans(found.periods, "acme", "m2", "cost.cache_read") == [(0.1, None, SECOND)]
+    assert spans(found.periods, "acme", "gone", "cost.output") == [(6, None, SECOND)]
+    # added in the second run: every field from the snapshot, since that run
+    assert spans(found.periods, "acme", "fresh", "name") == [("FRESH", SECOND, None)]
+    assert spans(found.periods, "gamma", "m1", "limit.context") == [(131072, SECOND, None)]
+    tiers = spans(found.periods, "acme", "tiered", "cost.tiers")
     assert [(value[0]["input"], start, end) for value, start, end in tiers] == [
-        (2, None, second),
-        (1.5, second, None),
+        (2, None, SECOND),
+        (1.5, SECOND, None),
     ]
-    # beta never changed: the git rebuild knows it since the baseline, the ledger not at all
-    assert spans(from_git, "beta", "m1", "cost.input") == [(2.5, first, None)]
-    assert spans(from_ledger, "beta", "m1", "cost.input") == []
-    # all fields, not only prices, agree the same way
-    everything = history_from_git(clone)
-    all_changed = {
-        (p.provider, p.model, p.field) for p in everything if (p.start, p.end) != (first, None)
-    }
-    assert history_from_ledger(ledger) == [
-        Period(p.provider, p.model, p.field, p.value, None if p.start == first else p.start, p.end)
-        for p in everything
-        if (p.provider, p.model, p.field) in all_changed
+    prices = load_history("ledger", clone, fields=lambda field: field.startswith("cost."))
+    assert prices.periods == [p for p in found.periods if p.field.startswith("cost.")]
+    assert prices.lives == found.lives  # an offering is known whatever fields are asked for
+
+
+def test_the_ledger_needs_no_record_of_an_added_model(two_runs: tuple[Path, Path]) -> None:
+    _, clone = two_runs
+    path = clone / SNAPSHOTS / "changes.jsonl"
+    before = load_history("ledger", clone)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    added = [line for line in lines if line["kind"] == "model_added"]
+    assert {line["model"] for line in added} == {"fresh", "m1"}  # acme's fresh, gamma's m1
+    for line in added:
+        line["new"] = None  # no record at all: the snapshot has it
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert load_history("ledger", clone) == before
+
+
+def test_without_the_snapshot_the_ledger_knows_only_what_changed(
+    two_runs: tuple[Path, Path],
+) -> None:
+    """``history_from_ledger`` without ``current`` (the site's call): changed fields only."""
+    _, clone = two_runs
+    ledger = read_ledger(clone / SNAPSHOTS / "changes.jsonl")
+    changes_only = history_from_ledger(ledger, fields=lambda field: field == "cost.input")
+    assert spans(changes_only, "acme", "m1", "cost.input") == [
+        (2.5, None, SECOND),
+        (3, SECOND, None),
     ]
-    assert load_history("ledger", clone, fields=prices) == from_ledger
+    assert spans(changes_only, "beta", "m1", "cost.input") == []
+    snapshot = read_snapshot(clone / SNAPSHOTS)
+    assert snapshot is not None
+    filled = history_from_ledger(
+        ledger, fields=lambda field: field == "cost.input", current=snapshot.document
+    )
+    assert spans(filled, "beta", "m1", "cost.input") == [(2.5, None, None)]

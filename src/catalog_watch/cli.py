@@ -47,9 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _moment(text: str) -> str:
     """A date or ISO date-time, checked here and kept as typed (it is shown back)."""
-    from catalog_watch.history import moment
+    from catalog_watch.history import moment_problem
 
-    moment(text)  # a ValueError makes argparse report an invalid value
+    problem = moment_problem(text)
+    if problem is not None:  # argparse says "argument DATE: <problem>"
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 
@@ -71,6 +73,8 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ref", default="HEAD", help="with --from-git: the branch or commit")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    parser.add_argument("--config", type=Path, metavar="FILE", help=CONFIG_HELP)
+    parser.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,7 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
         "history", help="effective-dated values of a model's prices, limits and other fields"
     )
     history.add_argument(
-        "model", nargs="?", metavar="MODEL", help="model id, or the part after its last '/'"
+        "model",
+        nargs="?",
+        metavar="MODEL",
+        help="group key, model id or <provider>/<model id>, as for show (default: every model)",
     )
     history.add_argument("--field", help="a field or prefix: cost, cost.input, limit.context")
     _history_options(history)
@@ -145,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     price = subcommands.add_parser(
         "price-at", help="what every provider charged for a model on a day"
     )
-    price.add_argument("model", metavar="MODEL", help="model id (as for history)")
+    price.add_argument("model", metavar="MODEL", help="group key or model id, as for show")
     price.add_argument(
         "when",
         metavar="DATE",

@@ -149,31 +149,38 @@ def _max_age(flag: float | None, configured: float) -> timedelta:
 
 
 def history(args: argparse.Namespace) -> int:
-    from catalog_watch.history import field_matcher, filter_periods, load_history
+    from catalog_watch.history import field_matcher
+    from catalog_watch.history_query import Query
     from catalog_watch.render.history import render_history
 
+    config, index = load_config(args.config), model_index_option(args.models_json)
+    query = Query.configured(args.model, args.provider, config, index)
     fields = field_matcher(args.field) if args.field else None
-    periods = load_history(
-        args.history_from, Path(args.repo), args.snapshots, fields=fields, ref=args.ref
-    )
-    periods = filter_periods(periods, model=args.model, provider=args.provider)
-    sys.stdout.write(render_history(periods, args.format))
+    found = query.load(args.history_from, Path(args.repo), args.snapshots, fields, args.ref)
+    answer = query.history(found, args.field)
+    sys.stdout.write(render_history(answer.periods, args.format, answer.why))
+    if answer.why and args.format != "text":  # JSON and CSV stay data
+        print(f"catalog-watch: note: {answer.why}", file=sys.stderr)
     return 0
 
 
 def price_at(args: argparse.Namespace) -> int:
-    from catalog_watch.history import field_matcher, load_history, price_at
+    from catalog_watch.history import field_matcher
+    from catalog_watch.history_query import Query
     from catalog_watch.render.history import render_price_at
 
-    periods = load_history(
-        args.history_from,
-        Path(args.repo),
-        args.snapshots,
-        fields=field_matcher("cost"),
-        ref=args.ref,
+    config, index = load_config(args.config), model_index_option(args.models_json)
+    query = Query.configured(args.model, args.provider, config, index)
+    found = query.load(
+        args.history_from, Path(args.repo), args.snapshots, field_matcher("cost"), args.ref
     )
-    rows = price_at(periods, args.model, args.when, provider=args.provider)
-    sys.stdout.write(render_price_at(rows, args.model, args.when, args.format))
+    answer = query.price(found, args.when)
+    text = render_price_at(
+        answer.rows, args.model, args.when, args.format, why=answer.why, note=answer.note
+    )
+    sys.stdout.write(text)
+    if (answer.why or answer.note) and args.format != "text":  # JSON and CSV stay data
+        print(f"catalog-watch: note: {answer.why or answer.note}", file=sys.stderr)
     return 0
 
 

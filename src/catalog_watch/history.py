@@ -2,11 +2,18 @@
 
 Two ways to rebuild it, giving the same periods where both know them:
 
-* from the ledger (``changes.jsonl``): only what changed is known, so a field's first value runs
-  "since before the history begins" (``start`` None) unless the model was added in the ledger;
+* from the ledger (``changes.jsonl``) and the snapshot beside it: the ledger dates what changed,
+  the snapshot gives every value that never changed (it holds whole records; the ledger does not
+  need to, and no longer stores the records of added models). A value held since the first run
+  starts "before the history begins" (``start`` None: the baseline run writes no ledger line, so
+  its date is not kept), unless the model was added in the ledger;
 * from git: one ``git log`` and one ``git cat-file --batch`` over the snapshot folder's history,
   diffing provider files state to state; the first commit is the baseline (its values start at
   its date), so nothing is known before it.
+
+Each read also knows when every offering was offered (:class:`History`'s ``lives``), whatever
+field filter it was asked for: ``price-at`` lists an offering without any price, and says why
+nothing matched ("before the history begins", "removed on ...").
 
 Times are UTC ``YYYY-MM-DDTHH:MM:SSZ`` strings (the ledger's and git's commit dates, normalised),
 which sort as they compare. A period holds from ``start`` (inclusive) to ``end`` (exclusive); a
@@ -16,21 +23,28 @@ field that is absent (None) has no period, but its boundaries still end and star
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
 
 from catalog_watch.catalog import JSON, Catalog
-from catalog_watch.changes import ChangeKind
+from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.diff import DEFAULT_IGNORED_FIELDS, diff_catalogs
 from catalog_watch.errors import SnapshotError
 from catalog_watch.history_git import blob_reader, commits_touching, provider_document
+from catalog_watch.ledger import LEDGER_FILE, read_ledger
+from catalog_watch.snapshot import read_snapshot
 from catalog_watch.sources.models_dev import parse_catalog
 from catalog_watch.timestamps import utc_stamp
 
 Key = tuple[str, str, str]
+Offering = tuple[str, str]
+Life = tuple[str | None, str | None]
+"""When an offering was offered: ``start`` (None: before the history) to ``end`` (None: now)."""
 FieldFilter = Callable[[str], bool]
+Select = Callable[[Collection[Offering]], Collection[Offering] | None]
+"""Given every offering a history knows, the ones to build periods for (None: all)."""
 Moment = str | date | datetime
 PRICE_KEYS = ("cost.input", "cost.output", "cost.cache_read")
 _FIELD_KINDS = frozenset(
@@ -60,37 +74,114 @@ class Period:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """What one read of the ledger and snapshot, or of git, knows.
+
+    Attributes:
+        periods: the periods of the selected offerings (all when nothing was selected).
+        lives: every known offering → when it was offered, oldest first.
+        source: ``"ledger"`` or ``"git"``.
+        folder: the snapshot folder, as given (``snapshots/models.dev``).
+        begins: the first moment known: git's first snapshot commit; None from the ledger, whose
+            baseline run is not dated.
+        first_dated: the earliest dated event (the ledger's first line, git's first commit).
+        found: there was something to read (a ledger or a snapshot; a commit).
+    """
+
+    periods: list[Period]
+    lives: Mapping[Offering, tuple[Life, ...]]
+    source: str
+    folder: str
+    begins: str | None
+    first_dated: str | None
+    found: bool
+
+    def offered_at(self, at: str, among: Collection[Offering] | None = None) -> list[Offering]:
+        """The offerings (of ``among``) offered at the UTC stamp ``at``, sorted."""
+        return sorted(
+            offering
+            for offering, lives in self.lives.items()
+            if (among is None or offering in among) and any(_holds(life, at) for life in lives)
+        )
+
+
 class _Timeline:
     """Open periods per (provider, model) → field; events must come in time order."""
 
-    def __init__(self, fields: FieldFilter | None, ignore: Sequence[str]) -> None:
+    def __init__(
+        self,
+        fields: FieldFilter | None,
+        ignore: Sequence[str],
+        only: Collection[Offering] | None = None,
+    ) -> None:
         self.keep = fields or (lambda _field: True)
         self.ignore = tuple(ignore)
-        self.open: dict[tuple[str, str], dict[str, tuple[JSON, str | None]]] = {}
+        self.only = only
+        self.open: dict[Offering, dict[str, tuple[JSON, str | None]]] = {}
         self.since: dict[Key, str] = {}  # the last boundary of each field
-        self.model_since: dict[tuple[str, str], str] = {}  # the last add or removal
+        self.model_since: dict[Offering, str] = {}  # the last add or removal
+        self.lives: dict[Offering, list[list[str | None]]] = {}
         self.periods: list[Period] = []
 
     def change(self, at: str, provider: str, model: str, field: str, old: JSON, new: JSON) -> None:
         """One changed leaf; an object value is split into its own leaves, as diff.py walks."""
+        self._alive((provider, model), at)
         olds, news = _leaves(old, f"{field}."), _leaves(new, f"{field}.")
         for leaf in sorted(olds.keys() | news.keys()) or [field]:
             self._set(at, (provider, model, leaf), olds.get(leaf), news.get(leaf))
 
     def added(self, at: str, provider: str, model: str, record: JSON) -> None:
+        """A model that appeared; ``record`` may be partial or None (the snapshot fills in)."""
+        lives = self.lives.setdefault((provider, model), [])
+        if not lives or lives[-1][1] is not None:
+            lives.append([at, None])
         self.model_since[(provider, model)] = at
         for leaf, value in _leaves(record, "").items():
             self._set(at, (provider, model, leaf), None, value)
 
     def removed(self, at: str, provider: str, model: str, record: JSON) -> None:
+        lives = self.lives.setdefault((provider, model), [])
+        if not lives:
+            lives.append([None, at])  # offered since before the history
+        elif lives[-1][1] is None:
+            lives[-1][1] = at
         known = _leaves(record, "")
         for leaf in sorted(known.keys() | self.open.get((provider, model), {}).keys()):
             self._set(at, (provider, model, leaf), known.get(leaf), None)
         self.model_since[(provider, model)] = at
 
+    def current(self, document: Mapping[str, JSON]) -> None:
+        """The snapshot's values of every field the ledger did not leave open: held since the
+        field's last boundary, else the model's addition, else before the history."""
+        for provider, body in sorted(document.items()):
+            models = body.get("models") if isinstance(body, Mapping) else None
+            for model, record in sorted((models if isinstance(models, Mapping) else {}).items()):
+                self._alive((provider, model), None)
+                if self.only is not None and (provider, model) not in self.only:
+                    continue
+                fields = self.open.setdefault((provider, model), {})
+                for leaf, value in _leaves(record, "").items():
+                    if leaf not in fields and self._kept(leaf):
+                        start = self.since.get((provider, model, leaf))
+                        fields[leaf] = (value, start or self.model_since.get((provider, model)))
+
+    def _alive(self, offering: Offering, at: str | None) -> list[list[str | None]]:
+        """The offering's lives, the last one open: it was offered before the history, or came
+        back (at ``at``, else when it last went) without a line saying so."""
+        lives = self.lives.setdefault(offering, [])
+        if not lives:
+            lives.append([None, None])
+        elif lives[-1][1] is not None:
+            lives.append([at or lives[-1][1], None])
+        return lives
+
+    def _kept(self, field: str) -> bool:
+        return self.keep(field) and not _ignored(field, self.ignore)
+
     def _set(self, at: str, key: Key, old: JSON, new: JSON) -> None:
         field = key[2]
-        if not self.keep(field) or _ignored(field, self.ignore):
+        if not self._kept(field) or (self.only is not None and key[:2] not in self.only):
             return
         fields = self.open.setdefault(key[:2], {})
         if field in fields:
@@ -113,22 +204,45 @@ class _Timeline:
         self.open = {}
         return sorted(self.periods, key=period_key)
 
+    def known_lives(self) -> dict[Offering, tuple[Life, ...]]:
+        return {
+            offering: tuple((start, end) for start, end in lives if start is None or start != end)
+            for offering, lives in sorted(self.lives.items())
+        }
+
 
 def history_from_ledger(
     records: Iterable[Mapping[str, JSON]],
     *,
     fields: FieldFilter | None = None,
     ignore_fields: Sequence[str] = DEFAULT_IGNORED_FIELDS,
+    current: Mapping[str, JSON] | None = None,
 ) -> list[Period]:
-    """Periods from ledger lines (any order; sorted by ``time``, file order within one run)."""
+    """Periods from ledger lines (any order; sorted by ``time``, file order within one run).
+
+    ``current``, the snapshot's document (provider id → provider with its ``models``), gives the
+    values that never changed; without it only the changed fields have periods.
+    """
+    timeline = _Timeline(fields, ignore_fields)
+    _walk_ledger(timeline, _timed(records))
+    if current is not None:
+        timeline.current(current)
+    return timeline.finish()
+
+
+def _timed(records: Iterable[Mapping[str, JSON]]) -> list[tuple[str, Mapping[str, JSON]]]:
+    """The offering lines, as (UTC time, line), in time order (file order within one time)."""
     kinds = _FIELD_KINDS | {ChangeKind.MODEL_ADDED.value, ChangeKind.MODEL_REMOVED.value}
     timed = [
         (utc_stamp(str(r["time"])), r)
         for r in records
         if r.get("kind") in kinds and r.get("time") and r.get("provider") and r.get("model")
     ]
-    timeline = _Timeline(fields, ignore_fields)
-    for at, record in sorted(timed, key=lambda item: item[0]):
+    return sorted(timed, key=lambda item: item[0])
+
+
+def _walk_ledger(timeline: _Timeline, timed: Iterable[tuple[str, Mapping[str, JSON]]]) -> None:
+    for at, record in timed:
         kind, provider, model = record["kind"], str(record["provider"]), str(record["model"])
         if kind == ChangeKind.MODEL_ADDED:
             timeline.added(at, provider, model, record.get("new"))
@@ -137,7 +251,16 @@ def history_from_ledger(
         elif kind in _FIELD_KINDS and isinstance(record.get("field"), str):
             field = str(record["field"])
             timeline.change(at, provider, model, field, record.get("old"), record.get("new"))
-    return timeline.finish()
+
+
+def _ledger_offerings(
+    timed: Iterable[tuple[str, Mapping[str, JSON]]], document: Mapping[str, JSON]
+) -> set[Offering]:
+    found = {(str(r["provider"]), str(r["model"])) for _, r in timed}
+    for provider, body in document.items():
+        models = body.get("models") if isinstance(body, Mapping) else None
+        found.update((provider, model) for model in (models if isinstance(models, Mapping) else {}))
+    return found
 
 
 def history_from_git(
@@ -149,7 +272,13 @@ def history_from_git(
     ignore_fields: Sequence[str] = DEFAULT_IGNORED_FIELDS,
 ) -> list[Period]:
     """Periods from the snapshot folder's first-parent history: two git processes in all."""
-    timeline = _Timeline(fields, ignore_fields)
+    return _git_timeline(repo, snapshots, _Timeline(fields, ignore_fields), ref)[0].finish()
+
+
+def _git_timeline(
+    repo: Path, snapshots: str, timeline: _Timeline, ref: str
+) -> tuple[_Timeline, str | None]:
+    """The timeline fed from git, and the first snapshot commit's time (None: no commit)."""
     state: dict[str, JSON] = {}
     last = ""
     commits = commits_touching(repo, PurePosixPath(snapshots).as_posix(), ref)
@@ -163,17 +292,23 @@ def history_from_git(
                 else:
                     state[pid] = provider_document(read(blob), f"{sha}:{pid}.json")
             after = {pid: state[pid] for pid in touched if pid in state}
-            for change in diff_catalogs(_catalog(before), _catalog(after), ignore_fields):
-                if change.model is None:
-                    continue
-                if change.kind is ChangeKind.MODEL_ADDED:
-                    timeline.added(at, change.provider, change.model, change.new)
-                elif change.kind is ChangeKind.MODEL_REMOVED:
-                    timeline.removed(at, change.provider, change.model, change.old)
-                elif change.field is not None:
-                    args = (change.provider, change.model, change.field, change.old, change.new)
-                    timeline.change(at, *args)
-    return timeline.finish()
+            _git_changes(
+                timeline, at, diff_catalogs(_catalog(before), _catalog(after), timeline.ignore)
+            )
+    return timeline, (utc_stamp(commits[0][1]) if commits else None)
+
+
+def _git_changes(timeline: _Timeline, at: str, changes: Iterable[Change]) -> None:
+    for change in changes:
+        if change.model is None:
+            continue
+        if change.kind is ChangeKind.MODEL_ADDED:
+            timeline.added(at, change.provider, change.model, change.new)
+        elif change.kind is ChangeKind.MODEL_REMOVED:
+            timeline.removed(at, change.provider, change.model, change.old)
+        elif change.field is not None:
+            args = (change.provider, change.model, change.field, change.old, change.new)
+            timeline.change(at, *args)
 
 
 def load_history(
@@ -183,45 +318,62 @@ def load_history(
     *,
     fields: FieldFilter | None = None,
     ref: str = "HEAD",
-) -> list[Period]:
-    """``source`` "git" walks the repository; "ledger" reads the folder's ``changes.jsonl``."""
+    select: Select | None = None,
+) -> History:
+    """``source`` "git" walks the repository; "ledger" reads the folder's ``changes.jsonl`` and
+    the snapshot beside it. ``select`` picks the offerings to build periods for (it may raise,
+    for a name that matches nothing); every offering's lives are kept either way."""
     if source == "git":
-        return history_from_git(repo, snapshots, fields=fields, ref=ref)
-    from catalog_watch.ledger import LEDGER_FILE, read_ledger
+        timeline, begins = _git_timeline(
+            repo, snapshots, _Timeline(fields, DEFAULT_IGNORED_FIELDS), ref
+        )
+        only = select(timeline.lives.keys()) if select is not None else None
+        periods = timeline.finish()
+        if only is not None:
+            periods = [p for p in periods if (p.provider, p.model) in only]
+        lives = timeline.known_lives()
+        return History(periods, lives, "git", snapshots, begins, begins, begins is not None)
+    return _ledger_history(repo / snapshots, snapshots, fields, select)
 
-    path = repo / snapshots / LEDGER_FILE
+
+def _ledger_history(
+    folder: Path, name: str, fields: FieldFilter | None, select: Select | None
+) -> History:
+    path = folder / LEDGER_FILE
+    records = read_ledger(path)
+    snapshot = read_snapshot(folder)
+    document = snapshot.document if snapshot is not None else {}
     try:
-        return history_from_ledger(read_ledger(path), fields=fields)
+        found = ledger_history(records, document, fields=fields, select=select)
     except (ValueError, KeyError, TypeError) as error:
         raise SnapshotError(f"{path}: not a ledger of change records: {error!r}") from error
+    seen = path.exists() or snapshot is not None
+    return History(found.periods, found.lives, "ledger", name, None, found.first_dated, seen)
+
+
+def ledger_history(
+    records: Iterable[Mapping[str, JSON]],
+    current: Mapping[str, JSON],
+    *,
+    fields: FieldFilter | None = None,
+    select: Select | None = None,
+) -> History:
+    """The history of ledger lines and the snapshot document ``current`` (see
+    :func:`history_from_ledger`), with every offering's lives; ``select`` as for
+    :func:`load_history`."""
+    timed = _timed(records)
+    only = select(_ledger_offerings(timed, current)) if select is not None else None
+    timeline = _Timeline(fields, DEFAULT_IGNORED_FIELDS, only)
+    _walk_ledger(timeline, timed)
+    timeline.current(current)
+    first = timed[0][0] if timed else None
+    lives = timeline.known_lives()
+    return History(timeline.finish(), lives, "ledger", "", None, first, bool(lives))
 
 
 def field_matcher(prefix: str) -> FieldFilter:
     """``cost`` keeps ``cost`` and every ``cost.*``; ``cost.input`` keeps just that field."""
     return lambda field: field == prefix or field.startswith(f"{prefix}.")
-
-
-def model_matches(query: str, model_id: str) -> bool:
-    """The id exactly, case-insensitively, or its part after the last ``/``."""
-    wanted, have = query.casefold(), model_id.casefold()
-    return wanted == have or wanted == have.rpartition("/")[2]
-
-
-def filter_periods(
-    periods: Iterable[Period],
-    *,
-    model: str | None = None,
-    provider: str | None = None,
-    field: str | None = None,
-) -> list[Period]:
-    matches_field = field_matcher(field) if field is not None else None
-    return [
-        p
-        for p in periods
-        if (model is None or model_matches(model, p.model))
-        and (provider is None or p.provider == provider)
-        and (matches_field is None or matches_field(p.field))
-    ]
 
 
 def value_at(periods: Iterable[Period], when: Moment) -> list[Period]:
@@ -231,25 +383,28 @@ def value_at(periods: Iterable[Period], when: Moment) -> list[Period]:
     day of a change the new value wins.
     """
     at = moment(when)
-    return [
-        p for p in periods if (p.start is None or p.start <= at) and (p.end is None or at < p.end)
-    ]
+    return [p for p in periods if _holds((p.start, p.end), at)]
 
 
-def price_at(
-    periods: Iterable[Period], model: str, when: Moment, *, provider: str | None = None
-) -> list[tuple[str, str, dict[str, JSON]]]:
-    """(provider, model id, prices) for every offering of ``model`` with a period at ``when``.
+def _holds(span: Life, at: str) -> bool:
+    return (span[0] is None or span[0] <= at) and (span[1] is None or at < span[1])
 
-    ``prices`` always has ``cost.input``, ``cost.output`` and ``cost.cache_read`` (None: no such
-    price), plus any other ``cost.*`` field in effect.
-    """
-    rows: dict[tuple[str, str], dict[str, JSON]] = {}
-    for p in value_at(filter_periods(periods, model=model, provider=provider), when):
-        prices = rows.setdefault((p.provider, p.model), dict.fromkeys(PRICE_KEYS))
-        if p.field.startswith("cost."):
-            prices[p.field] = p.value
-    return [(pid, mid, rows[(pid, mid)]) for pid, mid in sorted(rows)]
+
+MOMENT_FORMS = (
+    "YYYY-MM-DD (the price as that day closed, 23:59:59 UTC) or an ISO date-time such as "
+    "2026-03-01T12:00:00Z"
+)
+
+
+def moment_problem(text: str) -> str | None:
+    """Why ``text`` is no moment, in words (None when it is one): what is wrong, what works."""
+    try:
+        moment(text)
+    except ValueError as error:
+        said = str(error)
+        reason = "not an ISO date" if said.startswith("Invalid isoformat") else said
+        return f"{text!r} is not a date ({reason}); use {MOMENT_FORMS}"
+    return None
 
 
 def moment(when: Moment) -> str:

@@ -29,7 +29,8 @@ HISTORY_FORMATS = ("text", "json", "csv")
 PriceRow = tuple[str, str, dict[str, JSON]]
 
 
-def render_history(periods: Iterable[Period], fmt: str = "text") -> str:
+def render_history(periods: Iterable[Period], fmt: str = "text", why: str | None = None) -> str:
+    """``why`` (see ``history_query.Answer``) follows "no history matches" when there is none."""
     ordered = sorted(periods, key=period_key)
     if fmt == "json":
         return _json({"history": [p.to_json() for p in ordered]})
@@ -39,7 +40,7 @@ def render_history(periods: Iterable[Period], fmt: str = "text") -> str:
     if fmt != "text":
         raise ValueError(f"unknown history format {fmt!r}: expected one of {HISTORY_FORMATS}")
     if not ordered:
-        return "no history matches\n"
+        return terminal_lines([f"no history matches: {why}" if why else "no history matches"])
     width = max(len(_day(p.start, "…")) for p in ordered)
     end_width = max(len(_day(p.end, "now")) for p in ordered)
     lines: list[str] = []
@@ -59,9 +60,16 @@ def render_history(periods: Iterable[Period], fmt: str = "text") -> str:
 
 
 def render_price_at(
-    rows: Sequence[PriceRow], model: str, when: str | date | datetime, fmt: str = "text"
+    rows: Sequence[PriceRow],
+    model: str,
+    when: str | date | datetime,
+    fmt: str = "text",
+    *,
+    why: str | None = None,
+    note: str | None = None,
 ) -> str:
-    """``price_at``'s rows: one per provider offering ``model`` at ``when``."""
+    """``price_at``'s rows: one per provider offering ``model`` at ``when``; in text, ``why``
+    there are none and a ``note`` under the table (``history_query.PriceAnswer``)."""
     at = when if isinstance(when, str) else when.isoformat()
     extra = sorted({key for _, _, prices in rows for key in prices} - set(PRICE_KEYS))
     keys = [*PRICE_KEYS, *extra]
@@ -74,14 +82,17 @@ def render_price_at(
     if fmt != "text":
         raise ValueError(f"unknown price format {fmt!r}: expected one of {HISTORY_FORMATS}")
     if not rows:
-        return f"no provider offered {model} on {at}\n"
+        said = f"no provider offered {model} on {at}"
+        return terminal_lines([f"{said}: {why}" if why else said])
     header = ["provider", "model", *(key.removeprefix("cost.") for key in keys)]
     table = [[p, m, *(_price(c.get(k)) for k in keys)] for p, m, c in rows]
     widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
     lines = [f"{model} on {at} (USD per 1M tokens)"]
     for row in [header, *table]:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return terminal_lines(lines)
+    if any(c.get(k) is None for _, _, c in rows for k in keys):
+        lines.append("-: no such price")
+    return terminal_lines([*lines, f"note: {note}"] if note else lines)
 
 
 def _day(stamp: str | None, open_end: str) -> str:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from catalog_watch.changelog import TITLE, add_section, changelog_section, write_changelog
+from catalog_watch.changelog import (
+    CHANGELOG_FILE,
+    TITLE,
+    add_section,
+    changelog_files,
+    changelog_section,
+)
 from catalog_watch.compare import compare
 from catalog_watch.config import Config
 from catalog_watch.errors import StateFileError
@@ -48,15 +55,84 @@ def test_title_and_labels_follow_the_change_classes() -> None:
     ]
 
 
-def test_changelog_puts_the_newest_section_first_and_keeps_the_rest(tmp_path: Path) -> None:
-    path = tmp_path / "CHANGELOG.md"
-    write_changelog(path, "2026-11-01 10:17 UTC: first", "one")
-    write_changelog(path, "2026-11-02 10:17 UTC: second", "two")
-    text = path.read_text()
+def test_changelog_puts_the_newest_section_first_and_keeps_the_rest() -> None:
+    text = add_section(None, changelog_section("2026-11-01 10:17 UTC: first", "one"))
+    text = add_section(text, changelog_section("2026-11-02 10:17 UTC: second", "two"))
     assert text.startswith(TITLE + "\n")
     assert text.index("## 2026-11-02") < text.index("## 2026-11-01")
     assert text.count("## 2026-11-01 10:17 UTC: first") == 1
     assert text.endswith("one\n")
+
+
+def changelog_of(*days: str) -> str:
+    """A CHANGELOG.md with one section per day, in the order given (newest first)."""
+    text = None
+    for day in reversed(days):
+        text = add_section(text, changelog_section(f"{day} 10:17 UTC: run of {day}", "body"))
+    assert text is not None
+    return text
+
+
+def new_run(day: str) -> str:
+    return changelog_section(f"{day} 10:17 UTC: run of {day}", "body")
+
+
+def nothing_archived(_path: str) -> str | None:
+    return None
+
+
+def test_changelog_under_the_size_limit_stays_one_file() -> None:
+    existing = changelog_of("2026-06-15", "2026-05-30")
+    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived)
+    assert list(files) == [CHANGELOG_FILE]
+    assert files[CHANGELOG_FILE] == add_section(existing, new_run("2026-07-01"))
+
+
+def test_past_the_limit_earlier_months_move_to_month_files_linked_from_the_head() -> None:
+    existing = changelog_of("2026-06-15", "2026-06-02", "2026-05-30")
+    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived, limit=100)
+    assert sorted(files) == [CHANGELOG_FILE, "changelog/2026-05.md", "changelog/2026-06.md"]
+    current = files[CHANGELOG_FILE]
+    assert current.startswith(f"{TITLE}\n\n")
+    assert (
+        "Earlier months: [2026-06](changelog/2026-06.md), [2026-05](changelog/2026-05.md).\n"
+        in current
+    )
+    assert re.findall(r"^## (\S+)", current, re.MULTILINE) == ["2026-07-01"]
+    june = files["changelog/2026-06.md"]
+    assert june.startswith(f"{TITLE}: 2026-06\n") and "[CHANGELOG.md](../CHANGELOG.md)" in june
+    assert re.findall(r"^## (\S+)", june, re.MULTILINE) == ["2026-06-15", "2026-06-02"]
+    assert june.endswith("body\n") and "\n\n\n" not in june
+
+
+def test_a_later_split_adds_to_the_month_file_and_keeps_the_links() -> None:
+    first = changelog_files(
+        changelog_of("2026-05-30"), new_run("2026-06-02"), nothing_archived, limit=100
+    )
+    archive = dict(first)
+    current = add_section(first[CHANGELOG_FILE], new_run("2026-06-20"))
+    second = changelog_files(current, new_run("2026-07-01"), archive.get, limit=100)
+    assert sorted(second) == [CHANGELOG_FILE, "changelog/2026-06.md"]
+    assert (
+        "Earlier months: [2026-06](changelog/2026-06.md), [2026-05](changelog/2026-05.md)."
+        in (second[CHANGELOG_FILE])
+    )
+    june = second["changelog/2026-06.md"]
+    assert re.findall(r"^## (\S+)", june, re.MULTILINE) == ["2026-06-20", "2026-06-02"]
+
+
+def test_the_newest_runs_month_stays_whole_however_large() -> None:
+    existing = changelog_of("2026-07-01", "2026-07-02")
+    files = changelog_files(existing, new_run("2026-07-03"), nothing_archived, limit=10)
+    assert list(files) == [CHANGELOG_FILE]
+    assert files[CHANGELOG_FILE].count("\n## 2026-07-") == 3
+
+
+def test_a_section_without_a_date_is_never_moved() -> None:
+    existing = add_section("# Something else\n\n## by hand\n\nnotes\n", new_run("2026-05-30"))
+    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived, limit=10)
+    assert "## by hand\n\nnotes" in files[CHANGELOG_FILE]
+    assert "## 2026-05-30" in files["changelog/2026-05.md"]
 
 
 def test_changelog_keeps_a_foreign_file_below_the_new_section() -> None:

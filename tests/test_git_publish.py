@@ -95,8 +95,8 @@ def test_commit_contains_exactly_the_named_paths_including_deletions(ours: Git) 
     assert status(ours.path).splitlines() == ["M  README.md", "?? notes.txt"]
 
 
-# The headline of the real 2026-03-10 → 2026-06-28 models.dev run (tests/test_run_commit_mode.py
-# makes it from the real catalogs).
+# The headline of the real 2026-03-10 → 2026-06-28 models.dev run as issue 11 quotes it
+# (tests/test_run_commit_mode.py makes today's from the real catalogs).
 JUNE_HEADLINE = (
     "models.dev: 809 price changes, 407 limit changes, 1,859 capability changes, 123 modality "
     "changes, 68 status changes, 2,488 models added, 942 models removed, 44 providers added, "

@@ -3,17 +3,32 @@
 It lives in the source's snapshot folder (``snapshots/models.dev/CHANGELOG.md``), not at the
 repository root, so that it never collides with the project's own changelog and each watched
 source keeps its own.
+
+Once the file passes ``SPLIT_BYTES``, the sections of the months before the newest run's month
+move to one file per month, ``changelog/YYYY-MM.md`` (newest run first there too), linked from
+the head of ``CHANGELOG.md``. The files are computed here as text; the run writes them with the
+snapshot as one folder change (``transaction.py``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from catalog_watch.files import write_atomic
+import re
+from collections.abc import Callable
 
 CHANGELOG_FILE = "CHANGELOG.md"
+ARCHIVE_DIR = "changelog"
+SPLIT_BYTES = 1_000_000
+"""Above this size ``CHANGELOG.md`` keeps only the newest run's month: half of the 2 MB up to
+which GitHub renders a markdown file."""
 TITLE = "# Model catalog changelog"
 INTRO = "Written by catalog-watch, newest run first. Machine-readable: `changes.jsonl`."
+
+_SECTION = re.compile(r"^## ", re.MULTILINE)
+_MONTH = re.compile(r"## (\d{4}-\d{2})-\d{2} ")
+_LINKED = re.compile(rf"\]\({ARCHIVE_DIR}/(\d{{4}}-\d{{2}})\.md\)")
+
+ReadArchive = Callable[[str], str | None]
+"""An archive file's path (``changelog/2026-06.md``) → its text, None when there is none."""
 
 
 def changelog_section(heading: str, markdown: str) -> str:
@@ -30,7 +45,76 @@ def add_section(existing: str | None, section: str) -> str:
     return f"{head.rstrip()}\n\n{section}\n{rest}".rstrip("\n") + "\n"
 
 
-def write_changelog(path: Path, heading: str, markdown: str) -> None:
-    existing = path.read_text(encoding="utf-8") if path.exists() else None
-    text = add_section(existing, changelog_section(heading, markdown))
-    write_atomic(path, text.encode("utf-8"))
+def archive_path(month: str) -> str:
+    """``changelog/2026-06.md``, relative to the snapshot folder."""
+    return f"{ARCHIVE_DIR}/{month}.md"
+
+
+def changelog_files(
+    existing: str | None, section: str, archived: ReadArchive, *, limit: int = SPLIT_BYTES
+) -> dict[str, str]:
+    """The changelog's files after a run adds ``section``, relative to the snapshot folder.
+
+    ``CHANGELOG.md`` always; when it would pass ``limit`` bytes, also the month files that take
+    the sections of months before ``section``'s (merged above what ``archived`` already holds).
+    """
+    text = add_section(existing, section)
+    month = section_month(section)
+    if len(text.encode("utf-8")) <= limit or month is None:
+        return {CHANGELOG_FILE: text}
+    head, sections = _split(text)
+    moved, kept = _by_month(sections, before=month)
+    if not moved:
+        return {CHANGELOG_FILE: text}
+    files = {archive_path(m): _archive(m, parts, archived(archive_path(m))) for m, parts in moved}
+    months = sorted({*_LINKED.findall(head), *(m for m, _ in moved)}, reverse=True)
+    files[CHANGELOG_FILE] = _joined(_head(months), kept)
+    return files
+
+
+def section_month(section: str) -> str | None:
+    """``2026-06`` for a section headed ``## 2026-06-28 10:17 UTC: …``; None for another."""
+    found = _MONTH.match(section)
+    return found.group(1) if found else None
+
+
+def _split(text: str) -> tuple[str, list[str]]:
+    """The text before the first ``## `` heading, and each section from its heading on."""
+    starts = [m.start() for m in _SECTION.finditer(text)]
+    if not starts:
+        return text, []
+    ends = [*starts[1:], len(text)]
+    return text[: starts[0]], [text[a:b] for a, b in zip(starts, ends, strict=True)]
+
+
+def _by_month(sections: list[str], *, before: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """The sections of months before ``before``, grouped by month; and the others, in order."""
+    moved: dict[str, list[str]] = {}
+    kept: list[str] = []
+    for part in sections:
+        month = section_month(part)
+        if month is not None and month < before:
+            moved.setdefault(month, []).append(part)
+        else:
+            kept.append(part)
+    return list(moved.items()), kept
+
+
+def _head(months: list[str]) -> str:
+    links = ", ".join(f"[{m}]({archive_path(m)})" for m in months)
+    return f"{TITLE}\n\n{INTRO}\n\nEarlier months: {links}.\n\n"
+
+
+def _archive(month: str, parts: list[str], existing: str | None) -> str:
+    """A month's file: the sections moved now above those it already has."""
+    before = _split(existing)[1] if existing else []
+    head = (
+        f"{TITLE}: {month}\n\nWritten by catalog-watch, newest run first. "
+        f"Later runs: [CHANGELOG.md](../{CHANGELOG_FILE}).\n\n"
+    )
+    return _joined(head, [*parts, *before])
+
+
+def _joined(head: str, sections: list[str]) -> str:
+    body = "".join(part.rstrip("\n") + "\n\n" for part in sections)
+    return (head + body).rstrip("\n") + "\n"

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from catalog_watch.changelog import CHANGELOG_FILE, add_section, changelog_section
+from catalog_watch.changelog import CHANGELOG_FILE, changelog_files, changelog_section
 from catalog_watch.config import DEFAULT_BRANCH
 from catalog_watch.delivery import Context, Delivery, Saver, deliver
 from catalog_watch.errors import CatalogWatchError, UnfinishedRun
@@ -264,11 +264,11 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     checks = dict(change.checks)
     heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(outcome.report)}"
     section = changelog_section(heading, render_markdown(outcome.report))
-    files[CHANGELOG_FILE] = add_section(_text(snapshots / CHANGELOG_FILE), section).encode()
-    ledger_path = snapshots / LEDGER_FILE
-    existing = _text(ledger_path) or ""
+    existing = _text(snapshots / CHANGELOG_FILE)
+    for name, text in changelog_files(existing, section, lambda n: _text(snapshots / n)).items():
+        files[name] = text.encode()
     records = ledger_records(outcome.report, time=utc_stamp(now), commit=commit)
-    files[LEDGER_FILE] = ledger_text(existing, records).encode()
+    files[LEDGER_FILE] = ledger_text(_text(snapshots / LEDGER_FILE) or "", records).encode()
     checks[LEDGER_FILE] = lambda data, path: parse_ledger(data.decode(), where=str(path))
     if options.slack is not None:
         outbox = queued(
@@ -394,12 +394,17 @@ def _slack_preview(payloads: list[tuple[str, dict[str, object]]], options: JobOp
 
 
 def _changed_files(before: Path, after: Path) -> list[str]:
-    names = {p.name for p in after.iterdir()} | (
-        {p.name for p in before.iterdir()} if before.is_dir() else set()
-    )
+    """The files under the folder (subfolders too) that the run would add, change or remove."""
+    names = _files_under(after) | _files_under(before)
     changed = []
     for name in sorted(names):
         old, new = before / name, after / name
         if not new.exists() or not old.exists() or old.read_bytes() != new.read_bytes():
             changed.append(str(before / name))
     return changed
+
+
+def _files_under(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}

@@ -27,7 +27,10 @@ Check = Callable[[bytes, Path], object]
 
 @dataclass(frozen=True, slots=True)
 class FolderChange:
-    """The files of one folder after a run: ``files`` to have these bytes, ``remove`` to go."""
+    """The files of one folder after a run: ``files`` to have these bytes, ``remove`` to go.
+
+    Names are relative to ``directory`` and may lead into a subfolder (``changelog/2026-06.md``),
+    which is created as needed."""
 
     directory: Path
     files: Mapping[str, bytes]
@@ -62,12 +65,14 @@ def apply_change(change: FolderChange) -> WriteResult:
     try:
         _stage(staging, wanted, change.checks)
         for name in sorted(n for n in wanted if n != META_FILE):
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).replace(directory / name)
         for stale in removed:
             (directory / stale).unlink()
         if META_FILE in wanted:  # last: it vouches for the files above
             (staging / META_FILE).replace(directory / META_FILE)
-        _sync_folder(directory)
+        for folder in _folders(directory, wanted):
+            _sync_folder(folder)
     except OSError as error:
         raise SnapshotError(f"{directory}: cannot write the new snapshot: {error}") from error
     finally:
@@ -79,6 +84,7 @@ def _stage(staging: Path, files: Mapping[str, bytes], checks: Mapping[str, Check
     """Write every file in full and read each back with its parser before any is moved in."""
     for name, data in files.items():
         path = staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
             handle.write(data)
             handle.flush()
@@ -94,6 +100,11 @@ def _differs(path: Path, data: bytes) -> bool:
         return path.read_bytes() != data
     except FileNotFoundError:
         return True
+
+
+def _folders(directory: Path, names: Mapping[str, bytes]) -> list[Path]:
+    """The folder and each subfolder a file was renamed into (``changelog/2026-06.md``)."""
+    return sorted({directory, *((directory / name).parent for name in names)})
 
 
 def _sync_folder(directory: Path) -> None:

@@ -1,0 +1,139 @@
+"""The repository stays readable over a year of hourly runs (issue 11, item 14).
+
+``CHANGELOG.md`` is split by month past ``changelog.SPLIT_BYTES``, in the run's one transaction;
+commit subjects stay within 72 characters; the ledger leaves added models' records to the
+snapshot. Small hand-made catalogs and real git with a bare origin; the four real catalogs in the
+``realdata`` test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from catalog_watch.changelog import SPLIT_BYTES, add_section, changelog_section
+from catalog_watch.errors import SnapshotError
+from catalog_watch.transaction import FolderChange, apply_change
+from tests.factories import MODELS_DEV
+from tests.git_repos import fresh_origin, git, isolate_git, subjects
+from tests.test_run_commit_mode import clone, run_in
+from tests.test_run_slack import catalog, commit_run
+from tests.test_run_transaction import repriced
+
+FOLDER = "snapshots/models.dev"
+CHANGELOG = f"{FOLDER}/CHANGELOG.md"
+OCTOBER = f"{FOLDER}/changelog/2026-10.md"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    isolate_git(monkeypatch, tmp_path / "home")
+    return clone(fresh_origin(tmp_path), "ours")
+
+
+def headings(text: str) -> list[str]:
+    return re.findall(r"^## (\S+)", text, re.MULTILINE)
+
+
+def with_a_large_october(repo: Path) -> None:
+    """The committed CHANGELOG.md, a large October run below its November baseline."""
+    path = repo / CHANGELOG
+    lines = "\n".join(
+        f"| ▲ | acme | `m{i}` | `cost.input` | $1.00 | $2.00 |" for i in range(20_000)
+    )
+    october = changelog_section("2026-10-31 23:17 UTC: 20,000 price changes", lines)
+    head, _, november = path.read_text().partition("\n## ")
+    path.write_text(add_section(add_section(head, october), f"## {november}"))
+    assert path.stat().st_size > SPLIT_BYTES
+    git(repo, "commit", "--quiet", "-am", "a large October")
+    git(repo, "push", "--quiet", "origin", "HEAD:main")
+
+
+def test_a_run_past_the_size_moves_earlier_months_out_in_its_one_commit(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    with_a_large_october(repo)
+    assert headings((repo / CHANGELOG).read_text()) == ["2026-11-25", "2026-10-31"]
+
+    code, _, _ = commit_run(repo, monkeypatch, capsys, repriced(), "--now", "2026-11-26T10:17Z")
+    assert code == 0
+    changed = git(repo, "show", "--name-only", "--format=", "origin/main").splitlines()
+    assert {CHANGELOG, OCTOBER, f"{FOLDER}/acme.json", f"{FOLDER}/changes.jsonl"} <= set(changed)
+    current = git(repo, "show", f"origin/main:{CHANGELOG}")
+    assert headings(current) == ["2026-11-26", "2026-11-25"]
+    assert "Earlier months: [2026-10](changelog/2026-10.md)." in current
+    october = git(repo, "show", f"origin/main:{OCTOBER}")
+    assert headings(october) == ["2026-10-31"] and october.count("\n| ▲ | acme |") == 20_000
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_dry_run_lists_the_month_file_it_would_write_and_writes_nothing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    with_a_large_october(repo)
+    source = tmp_path / "repriced.json"
+    source.write_text(json.dumps(repriced()))
+    code, out, err = run_in(
+        repo, monkeypatch, capsys, "--source", str(source), "--now", "2026-11-26"
+    )
+    out += err  # the preview goes to stdout or, after the report, to stderr
+    assert code == 0
+    assert f"/{OCTOBER}\n" in out and f"/{CHANGELOG}\n" in out
+    assert not (repo / OCTOBER).exists()
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def refuse(_data: bytes, path: Path) -> None:
+    raise SnapshotError(f"{path}: would not read back")
+
+
+def test_a_failed_folder_change_creates_no_month_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    change = FolderChange(
+        folder,
+        {"changelog/2026-10.md": b"# October\n", "CHANGELOG.md": b"# now\n", "acme.json": b"{}"},
+        checks={"acme.json": refuse},
+    )
+    with pytest.raises(SnapshotError, match="would not read back"):
+        apply_change(change)
+    assert sorted(p.name for p in folder.iterdir()) == []
+
+
+def test_a_folder_change_writes_into_a_new_subfolder(tmp_path: Path) -> None:
+    folder = tmp_path / "snapshots"
+    written = apply_change(FolderChange(folder, {"changelog/2026-10.md": b"# October\n"}))
+    assert written.written == ("changelog/2026-10.md",)
+    assert (folder / "changelog" / "2026-10.md").read_bytes() == b"# October\n"
+    assert [p.name for p in folder.iterdir()] == ["changelog"]  # no staging folder left
+
+
+@pytest.mark.realdata
+def test_four_real_catalogs_leave_a_readable_repository(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    days = ("2025-09-15", "2026-01-05", "2026-03-10", "2026-06-28")
+    for day in days:
+        source = str(MODELS_DEV / f"{day}.json")
+        args = ("--mode", "commit", "--source", source, "--allow-shrink", "--now", f"{day}T10:17Z")
+        assert run_in(repo, monkeypatch, capsys, *args)[0] == 0
+    assert all(len(subject) <= 72 for subject in subjects(repo, "origin/main"))
+    folder = repo / FOLDER
+    current = (folder / "CHANGELOG.md").read_text()
+    assert headings(current) == ["2026-06-28"]
+    assert "[2026-03](changelog/2026-03.md), [2026-01](changelog/2026-01.md), [2025-09]" in current
+    for day in days[:-1]:
+        assert headings((folder / "changelog" / f"{day[:7]}.md").read_text()) == [day]
+    added = [
+        line
+        for line in map(json.loads, (folder / "changes.jsonl").read_text().splitlines())
+        if line["kind"] == "model_added"
+    ]
+    assert len(added) == 5807
+    assert all(set(line["new"]) <= {"cost"} for line in added)
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""

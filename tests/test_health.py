@@ -190,3 +190,94 @@ def test_max_age_hours_under_a_day_needs_the_watcher_to_record_that_often(
     assert code == 10
     assert "last successful fetch was at 2026-11-25T02:17:00Z, more than 6 hours ago" in err
     assert cli(capsys, "health", "--now", "2026-11-25T07:00:00Z")[0] == 0
+
+
+# -- health commits: at most one a day, none on a run that changed the catalog -----------------
+
+
+def run_at(
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    source: Path,
+    when: str,
+) -> int:
+    monkeypatch.chdir(repo)
+    code = main(["run", "--mode", "commit", "--source", str(source), "--now", when])
+    capsys.readouterr()
+    return code
+
+
+def origin_log(repo: Path) -> list[str]:
+    """Subjects on origin's main, newest first."""
+    git(repo, "fetch", "--quiet", "origin")
+    return git(repo, "log", "--format=%s", "origin/main").splitlines()
+
+
+def origin_health(repo: Path) -> dict[str, Any]:
+    meta = json.loads(git(repo, "show", "origin/main:snapshots/models.dev/_meta.json"))
+    return dict(meta["health"])
+
+
+@pytest.fixture
+def watched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A clone and the catalog it watches."""
+    isolate_git(monkeypatch, tmp_path / "home")
+    repo = clone(fresh_origin(tmp_path), "ours")
+    return repo, write_json(tmp_path / "good.json", document(provider("acme", model("m1"))))
+
+
+def test_unchanged_runs_commit_their_health_at_most_once_a_day(
+    watched: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, good = watched
+    hourly = ("25T01:17", "25T02:17", "25T12:17", "26T01:16", "26T01:17", "26T02:17")
+    for when in hourly:
+        assert run_at(repo, monkeypatch, capsys, good, f"2026-11-{when}:00Z") == 0
+    assert origin_log(repo).count("catalog-watch: health") == 1
+    assert origin_health(repo)["last_success"] == "2026-11-26T01:17:00Z"  # a day after the first
+    monkeypatch.chdir(repo)
+    assert main(["health", "--now", "2026-11-27T23:00:00Z"]) == 0  # within the 48 hours
+
+
+def test_a_max_age_under_a_day_makes_unchanged_runs_record_their_success_that_often(
+    watched: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, good = watched
+    (repo / "catalog-watch.toml").write_text("[health]\nmax_age_hours = 6\n")
+    for when in ("01:17", "02:17", "04:16", "04:17", "05:17"):
+        assert run_at(repo, monkeypatch, capsys, good, f"2026-11-25T{when}:00Z") == 0
+    assert origin_log(repo).count("catalog-watch: health") == 1
+    assert origin_health(repo)["last_success"] == "2026-11-25T04:17:00Z"  # 3 hours: half of 6
+    monkeypatch.chdir(repo)
+    assert main(["health", "--now", "2026-11-25T10:00:00Z"]) == 0
+    capsys.readouterr()
+
+
+def test_a_run_that_changed_the_catalog_commits_no_health_even_with_a_recovery_alert(
+    watched: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    repo, good = watched
+    broken = tmp_path / "broken.json"
+    broken.write_text("<html>502 Bad Gateway</html>")
+    repriced = write_json(
+        tmp_path / "repriced.json", document(provider("acme", model("m1", cost={"input": 9})))
+    )
+    with SlackServer() as slack:
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+        assert run_at(repo, monkeypatch, capsys, good, "2026-11-25T01:17:00Z") == 0
+        for hour in (2, 3, 4):  # the third failure alerts
+            assert run_at(repo, monkeypatch, capsys, broken, f"2026-11-25T0{hour}:17:00Z") == 3
+        before = len(origin_log(repo))
+        assert run_at(repo, monkeypatch, capsys, repriced, "2026-11-25T05:17:00Z") == 0
+        posted = json.dumps(slack.webhook_posts())
+    made = origin_log(repo)[: len(origin_log(repo)) - before]
+    assert "catalog-watch: health" not in made
+    assert [s for s in made if not s.startswith("catalog-watch:")] == [
+        "models.dev: 2 price changes"
+    ]
+    assert "runs succeed again (failing since 2026-11-25T02:17:00Z)" in posted
+    assert origin_health(repo)["consecutive_failures"] == 0

@@ -7,6 +7,10 @@ alert is queued in the outbox once, when the streak reaches ``[health] failures`
 alert once, on the first success after an alerted streak. Both go through the outbox, so they
 are delivered exactly once like the rest.
 
+A success is committed on its own ("catalog-watch: health") only by a run that changed nothing,
+and only when it is due (``health.record_success``: at most once a day by default); a run that
+changed the catalog records it, and queues the recovery alert, in its own commit.
+
 The functions here return an ``apply(root)`` for the publishing mode's saver, which writes it,
 commits and pushes it, and applies it again on a new tip after a race.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from catalog_watch.alerts import Alert, alert_id
@@ -56,33 +60,49 @@ class HealthWriter:
                     f"{self.source}: the last {health.consecutive_failures} runs failed, since "
                     f"{health.failing_since}: {health.last_error}"
                 )
-                self._queue(root, HEALTH_FAILURE, str(health.failing_since), detail, Severity.HIGH)
+                streak = str(health.failing_since)
+                self._queue(root, self._alerts(HEALTH_FAILURE, streak, detail, Severity.HIGH))
                 health = replace(health, failure_alerted=True)
             self._write(root, meta, health)
 
         return apply
 
+    @property
+    def max_age(self) -> timedelta:
+        return timedelta(hours=self.config.health.max_age_hours)
+
     def success(self, before: Health, *, changed: bool) -> Callable[[Path], None]:
-        """Record the day's success (once a day) and, after an alerted streak, the recovery."""
+        """Record the success when it is due and, after an alerted streak, the recovery.
+
+        Due: the streak ended, or the stored success is ``health.refresh_interval`` old (a day
+        with the default ``max_age_hours``); a run that changed the catalog has recorded both in
+        its own commit (``job.apply_run``), so this writes nothing more for it.
+        """
 
         def apply(root: Path) -> None:
             meta = read_meta(root / self.snapshots)
             if meta is None:
                 return
-            if before.failure_alerted and self.alerts:
-                detail = f"{self.source}: runs succeed again (failing since {before.failing_since})"
-                self._queue(root, HEALTH_RECOVERY, str(before.failing_since), detail, Severity.LOW)
+            self._queue(root, self.recovery(before))
             current = Health.from_meta(meta)
-            self._write(root, meta, record_success(current, self.now, changed=changed))
+            health = record_success(current, self.now, changed=changed, max_age=self.max_age)
+            self._write(root, meta, health)
 
         return apply
+
+    def recovery(self, before: Health) -> list[Alert]:
+        """The recovery alerts of a success after an alerted streak (``before``); else none."""
+        if not (before.failure_alerted and self.alerts):
+            return []
+        detail = f"{self.source}: runs succeed again (failing since {before.failing_since})"
+        return self._alerts(HEALTH_RECOVERY, str(before.failing_since), detail, Severity.LOW)
 
     def _alert_due(self, health: Health) -> bool:
         limit = self.config.health.failures
         return health.consecutive_failures >= limit and not health.failure_alerted and self.alerts
 
-    def _queue(self, root: Path, kind: str, streak: str, detail: str, severity: Severity) -> None:
-        alerts = [
+    def _alerts(self, kind: str, streak: str, detail: str, severity: Severity) -> list[Alert]:
+        return [
             Alert(
                 id=alert_id(
                     kind=kind,
@@ -102,6 +122,10 @@ class HealthWriter:
             )
             for target in destinations(self.config.watch)
         ]
+
+    def _queue(self, root: Path, alerts: list[Alert]) -> None:
+        if not alerts:
+            return
         path = root / self.snapshots / OUTBOX_FILE
         write_outbox(path, read_outbox(path).add(alerts, created=utc_stamp(self.now)))
 

@@ -45,7 +45,7 @@ from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
 from catalog_watch.render.slack import Links
 from catalog_watch.report import Report
-from catalog_watch.run import CheckOptions, evaluate, fetch_for, fetch_since
+from catalog_watch.run import CheckOptions, Outcome, evaluate, fetch_for, fetch_since
 from catalog_watch.snapshot import read_meta, snapshot_change
 from catalog_watch.timestamps import utc_stamp
 from catalog_watch.transaction import FolderChange, apply_change
@@ -260,30 +260,45 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     now = options.moment
     health = record_success(Health.from_meta(outcome.meta), now, changed=True)
     change = snapshot_change(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
-    files = dict(change.files)
+    files = {**change.files, **_records(snapshots, outcome.report, now, commit)}
     checks = dict(change.checks)
-    heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(outcome.report)}"
-    section = changelog_section(heading, render_markdown(outcome.report))
-    existing = _text(snapshots / CHANGELOG_FILE)
-    for name, text in changelog_files(existing, section, lambda n: _text(snapshots / n)).items():
-        files[name] = text.encode()
-    records = ledger_records(outcome.report, time=utc_stamp(now), commit=commit)
-    files[LEDGER_FILE] = ledger_text(_text(snapshots / LEDGER_FILE) or "", records).encode()
     checks[LEDGER_FILE] = lambda data, path: parse_ledger(data.decode(), where=str(path))
     if options.slack is not None:
-        outbox = queued(
-            read_outbox(snapshots / OUTBOX_FILE),
-            outcome.report,
-            options.check.config,
-            from_snapshot=outcome.from_snapshot,
-            now=now,
-        )
-        files[OUTBOX_FILE] = outbox_text(outbox).encode()
+        files[OUTBOX_FILE] = _outbox(snapshots, outcome, options)
         checks[OUTBOX_FILE] = lambda data, path: parse_outbox(data.decode(), where=str(path))
     written = apply_change(FolderChange(snapshots, files, change.remove, checks))
     rel = options.check.snapshots
     paths = tuple(str(rel / name) for name in (*written.written, *written.removed))
     return Applied(report=outcome.report, paths=paths, message=message)
+
+
+def _records(
+    snapshots: Path, report: Report, now: datetime, commit: str | None
+) -> dict[str, bytes]:
+    """The CHANGELOG file(s) with the run's section, and the ledger with its lines."""
+    heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(report)}"
+    section = changelog_section(heading, render_markdown(report))
+    existing = _text(snapshots / CHANGELOG_FILE)
+    changelog = changelog_files(existing, section, lambda name: _text(snapshots / name))
+    files = {name: text.encode() for name, text in changelog.items()}
+    lines = ledger_records(report, time=utc_stamp(now), commit=commit)
+    files[LEDGER_FILE] = ledger_text(_text(snapshots / LEDGER_FILE) or "", lines).encode()
+    return files
+
+
+def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions) -> bytes:
+    """The outbox with the run's alerts, and the recovery after an alerted failure streak (in
+    this commit: a run that changed the catalog makes no health commit)."""
+    now = options.moment
+    outbox = queued(
+        read_outbox(snapshots / OUTBOX_FILE),
+        outcome.report,
+        options.check.config,
+        from_snapshot=outcome.from_snapshot,
+        now=now,
+    )
+    recovery = health_writer(options).recovery(Health.from_meta(read_meta(snapshots)))
+    return outbox_text(outbox.add(recovery, created=utc_stamp(now))).encode()
 
 
 def _text(path: Path) -> str | None:

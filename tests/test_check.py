@@ -145,7 +145,7 @@ def test_shrink_guard_says_what_was_added_when_the_catalog_grew(tmp_path: Path) 
     with pytest.raises(ShrinkRefused) as refused:
         run(tmp_path, renamed)
     message = str(refused.value)
-    assert "4 of the 6 offerings (66.7%) are gone; 8 offerings were added (1 provider new)" in (
+    assert "4 of the 6 offerings (66.7%) are gone; 8 offerings were added (1 new provider)" in (
         message
     )
     assert "(6 → 10 offerings)" in message

@@ -156,8 +156,25 @@ def test_shrink_from_june_back_to_march_is_refused_with_numbers(
     before = tree_bytes(tmp_path / "snap")
     code, _, err = run_cli(capsys, "check", "--source", MARCH, "--snapshots", snapshots, "--write")
     assert code == 5
-    assert "refusing to write" in err and "of 5247 offerings" in err and "--allow-shrink" in err
+    assert "refusing to write: 2,488 of the 5,247 offerings (47.4%) are gone" in err
+    assert "(5,247 → 3,701 offerings)" in err and "really shrank" in err and "--allow-shrink" in err
     assert tree_bytes(tmp_path / "snap") == before
+
+
+def test_march_to_june_grew_and_the_shrink_guard_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The issue's report: 'are gone (3701 → 5247) ... If the catalog really shrank' about a
+    catalog that grew 42 % (ids renamed upstream)."""
+    snapshots = str(tmp_path / "snap")
+    run_cli(capsys, "check", "--source", MARCH, "--snapshots", snapshots, "--write")
+    code, _, err = run_cli(capsys, "check", "--source", JUNE, "--snapshots", snapshots, "--write")
+    assert code == 5
+    assert (
+        "942 of the 3,701 offerings (25.5%) are gone; 2,488 offerings were added "
+        "(44 new providers) (3,701 → 5,247 offerings)"
+    ) in err
+    assert "The catalog grew overall" in err and "really shrank" not in err
 
 
 def test_markdown_has_price_table_and_folded_long_lists(march_to_june: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from catalog_watch.actions import ActionsRuntime
 from catalog_watch.config import Mute
 from catalog_watch.job import JobResult
 from catalog_watch.policy import muted_inconsistency
+from catalog_watch.render.headline import drift_words
 from catalog_watch.report import Report
 
 
@@ -39,8 +40,7 @@ def annotate(runtime: ActionsRuntime, report: Report, *, mutes: Sequence[Mute] =
     An inconsistency one of ``mutes`` silences (``policy.active_mutes``) is not annotated: it
     was acknowledged."""
     if report.drift:
-        fields = [f"+{n}" for n in report.drift.added] + [f"-{n}" for n in report.drift.removed]
-        runtime.warning(", ".join(fields), title=f"{report.source} schema drift")
+        runtime.warning(drift_words(report.drift), title=f"{report.source} schema drift")
     for rejection in report.rejections:
         runtime.warning(str(rejection), title="Record rejected, last good value kept")
     for item in report.appeared:

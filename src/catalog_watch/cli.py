@@ -128,12 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=Path, metavar="FILE", help="an earlier `compare --format json` output"
     )
     cross.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
-    cross.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help=CONFIG_HELP,
-    )
+    _config_option(cross)
     cross.set_defaults(command=commands.compare)
 
     history = subcommands.add_parser(
@@ -173,12 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="the site's address (default: from GITHUB_REPOSITORY)"
     )
     site.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
-    site.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help=CONFIG_HELP,
-    )
+    _config_option(site)
     site.add_argument(
         "--now", type=_utc_time, metavar="TIME", help="build time (default: the newest run's)"
     )
@@ -193,12 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument(
         "--source-type", choices=SOURCE_NAMES, help="the source whose default folder to judge"
     )
-    health.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help=CONFIG_HELP,
-    )
+    _config_option(health)
     health.add_argument(
         "--max-age-hours",
         type=float,
@@ -319,13 +304,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--source-type", choices=SOURCE_NAMES, help="the inputs' source (default: recognised)"
         )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help=CONFIG_HELP,
-    )
+    _config_option(parser)
     parser.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE", help=CONFIG_HELP)
 
 
 def _ignore_option(parser: argparse.ArgumentParser) -> None:

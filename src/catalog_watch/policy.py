@@ -29,6 +29,7 @@ from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.config import Config, Mute, WatchRule
 from catalog_watch.consistency import Inconsistency
 from catalog_watch.diff import classify
+from catalog_watch.render.headline import drift_words
 from catalog_watch.render.values import old_to_new, plain
 from catalog_watch.report import Report
 from catalog_watch.severity import Severity
@@ -106,7 +107,7 @@ def _mutes_change(mute: Mute, change: Change) -> bool:
 def _change_alerts(
     report: Report, rules: Sequence[WatchRule], mutes: Sequence[Mute], from_snapshot: str
 ) -> Iterator[Alert]:
-    for change in report.changes:
+    for change in report.listed:  # a field that appeared on many records: one schema note
         if any(_mutes_change(m, change) for m in mutes):
             continue
         for rule in rules:
@@ -243,9 +244,8 @@ def _mutes_inconsistency(mute: Mute, item: Inconsistency) -> bool:
 def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str) -> list[Alert]:
     if not report.drift:
         return []
-    fields = [f"+{name}" for name in report.drift.added] + [
-        f"-{name}" for name in report.drift.removed
-    ]
+    drift = report.drift
+    fields = [f"+{name}" for name in drift.added] + [f"-{name}" for name in drift.removed]
     alerts = []
     for target in destinations(rules):
         alerts.append(
@@ -255,7 +255,7 @@ def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str
                     provider=None,
                     model=None,
                     field=None,
-                    new=fields,
+                    new=fields + [note.to_json() for note in drift.appeared_on],
                     from_snapshot=from_snapshot,
                     destination=target,
                 ),
@@ -264,8 +264,8 @@ def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str
                 source=report.source,
                 kind=SCHEMA_DRIFT,
                 severity=Severity.MEDIUM,
-                detail=f"{report.source} schema drift: {', '.join(fields)}",
-                extra={"added": list(report.drift.added), "removed": list(report.drift.removed)},
+                detail=f"{report.source} schema drift: {drift_words(drift)}",
+                extra=drift.to_json(),
             )
         )
     return alerts

@@ -1,19 +1,27 @@
 """The report of one comparison: changes, inconsistencies, schema drift, rejected records.
 
 Every output format (text, markdown, JSON, and later Slack and the PR body) renders this one value,
-so they cannot disagree on a number.
+so they cannot disagree on a number. ``changes`` holds every change (the ledger and the JSON report
+list them all); ``listed`` leaves out those a schema note stands for (a field that appeared on
+many records at once, ``schema.fields_appeared``): what the reports, alerts and PR body show.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog_watch.catalog import JSON, Accepted, Catalog, Rejection
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.consistency import Inconsistency, compare_inconsistencies
-from catalog_watch.schema import SchemaDrift, field_names, schema_drift
+from catalog_watch.schema import (
+    SchemaDrift,
+    compared_counts,
+    field_names,
+    fields_appeared,
+    schema_drift,
+)
 from catalog_watch.severity import Severity
 
 
@@ -46,12 +54,20 @@ class Report:
         return self.old is None
 
     @property
+    def listed(self) -> tuple[Change, ...]:
+        """The changes shown one by one: all but those a schema note stands for."""
+        if not self.drift.appeared_on:
+            return self.changes
+        return tuple(c for c in self.changes if not self.drift.folds(c))
+
+    @property
     def max_severity(self) -> Severity | None:
-        ranked = [c.severity for c in self.changes] + [i.severity for i in self.appeared]
+        ranked = [c.severity for c in self.listed] + [i.severity for i in self.appeared]
         return min(ranked, key=lambda s: s.rank) if ranked else None
 
     def count(self, kind: ChangeKind) -> int:
-        return sum(1 for change in self.changes if change.kind is kind)
+        """How many changes of ``kind`` are listed (those a schema note stands for are not)."""
+        return sum(1 for change in self.listed if change.kind is kind)
 
     def summary(self) -> dict[str, JSON]:
         kinds = Counter(change.kind.value for change in self.changes)
@@ -109,7 +125,11 @@ def build_report(
         drift = SchemaDrift((), ())
     else:
         appeared, resolved = compare_inconsistencies(old_inconsistencies, new_inconsistencies)
-        drift = schema_drift(field_names(old), field_names(new))
+        offerings, providers = compared_counts(old, new)
+        drift = replace(
+            schema_drift(field_names(old), field_names(new)),
+            appeared_on=fields_appeared(changes, offerings=offerings, providers=providers),
+        )
     return Report(
         source=new.source,
         changes=tuple(changes),

@@ -61,7 +61,7 @@ def _added(old: Catalog, new: Catalog) -> str:
         if model_id not in _models(old, provider_id)
     )
     fresh = len(set(new.providers) - set(old.providers))
-    where = f" ({_count(fresh, 'provider')} new)" if fresh else ""
+    where = f" ({_count(fresh, 'new provider')})" if fresh else ""
     return f"{added:,} offerings were added{where}" if added else "none was added"
 
 

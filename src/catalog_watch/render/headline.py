@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from catalog_watch.changes import ChangeKind
+from catalog_watch.render.values import count
 from catalog_watch.report import Report
+from catalog_watch.schema import FieldAppeared, SchemaDrift
 
 PHRASES: tuple[tuple[ChangeKind, str, str], ...] = (
     (ChangeKind.PRICE_CHANGED, "price change", "price changes"),
@@ -33,7 +35,23 @@ def headline(report: Report) -> str:
         count = report.count(kind)
         if count:
             parts.append(f"{count:,} {one if count == 1 else many}")
-    deprecated = sum(1 for c in report.changes if c.field == "status" and c.new == "deprecated")
+    deprecated = sum(1 for c in report.listed if c.field == "status" and c.new == "deprecated")
     if deprecated:
         parts.append(f"{deprecated:,} deprecated")
     return ", ".join(parts) if parts else "no changes"
+
+
+def appeared_note(note: FieldAppeared) -> str:
+    """``appeared on 1,429 offerings at once: 1,429 capability changes not listed one by one``
+    (the field is named by the caller, in its sink's own markup)."""
+    where = "offering" if note.level == "model" else "provider"
+    _, one, many = next(phrase for phrase in PHRASES if phrase[0] is note.kind)
+    records, changes = count(note.records, where, f"{where}s"), count(note.records, one, many)
+    return f"appeared on {records} at once: {changes} not listed one by one"
+
+
+def drift_words(drift: SchemaDrift) -> str:
+    """``+model:reasoning_options, -model:temperature; reasoning_options appeared on ...``."""
+    fields = [f"+{name}" for name in drift.added] + [f"-{name}" for name in drift.removed]
+    notes = [f"{note.field} {appeared_note(note)}" for note in drift.appeared_on]
+    return "; ".join(filter(None, [", ".join(fields), *notes]))

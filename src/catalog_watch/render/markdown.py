@@ -12,7 +12,7 @@ from itertools import groupby
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.consistency import Inconsistency
 from catalog_watch.inert.markdown import code, text
-from catalog_watch.render.headline import headline
+from catalog_watch.render.headline import appeared_note, headline
 from catalog_watch.render.values import arrow, money, offering_impact, percent, plain, tokens
 from catalog_watch.report import Report
 
@@ -43,7 +43,7 @@ _SECTIONS: tuple[tuple[str, frozenset[ChangeKind]], ...] = (
 def render_markdown(report: Report) -> str:
     lines = [f"**{report.source}**: {headline(report)}", ""]
     for title, kinds in _SECTIONS:
-        changes = [c for c in report.changes if c.kind in kinds]
+        changes = [c for c in report.listed if c.kind in kinds]
         if changes:
             lines.extend(_section(title, changes))
         if ChangeKind.PRICE_CHANGED in kinds:
@@ -55,6 +55,10 @@ def render_markdown(report: Report) -> str:
         lines.extend(f"- new field {code(name, table=False)}" for name in report.drift.added)
         lines.extend(
             f"- field no longer sent {code(name, table=False)}" for name in report.drift.removed
+        )
+        lines.extend(
+            f"- field {code(note.field, table=False)} {text(appeared_note(note))}"
+            for note in report.drift.appeared_on
         )
         lines.append("")
     if report.rejections:

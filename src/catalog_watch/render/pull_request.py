@@ -59,7 +59,7 @@ def pull_body(report: Report, *, changelog_path: str, branch: str) -> str:
 def pull_labels(report: Report) -> list[str]:
     """The labels that describe the run's change classes, in the order of ``LABELS``."""
     found: set[str] = set()
-    for change in report.changes:
+    for change in report.listed:
         pct = change.change_pct or 0
         if change.kind is ChangeKind.PRICE_CHANGED and pct:
             found.add("price-increase" if pct > 0 else "price-decrease")

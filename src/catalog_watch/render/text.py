@@ -10,14 +10,14 @@ from itertools import groupby
 
 from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.inert.terminal import lines as terminal_lines
-from catalog_watch.render.headline import headline
+from catalog_watch.render.headline import appeared_note, headline
 from catalog_watch.render.values import arrow, offering_impact, old_to_new
 from catalog_watch.report import Report
 
 
 def render_text(report: Report) -> str:
     lines = [f"{report.source}: {headline(report)}"]
-    for provider, provider_changes in groupby(report.changes, key=lambda c: c.provider):
+    for provider, provider_changes in groupby(report.listed, key=lambda c: c.provider):
         lines.append("")
         lines.append(provider)
         for model, model_changes in groupby(provider_changes, key=lambda c: c.model):
@@ -30,6 +30,7 @@ def render_text(report: Report) -> str:
         lines.append("schema drift:")
         lines.extend(f"  + {name}" for name in report.drift.added)
         lines.extend(f"  - {name}" for name in report.drift.removed)
+        lines.extend(f"  ~ {n.field} {appeared_note(n)}" for n in report.drift.appeared_on)
     if report.rejections:
         lines.append("")
         lines.append(f"rejected records ({len(report.rejections)}), last good value kept:")

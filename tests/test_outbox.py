@@ -9,7 +9,15 @@ import pytest
 
 from catalog_watch.alerts import Alert, Destination
 from catalog_watch.errors import StateFileError
-from catalog_watch.outbox import Claim, Outbox, outbox_text, parse_outbox, read_outbox, write_outbox
+from catalog_watch.outbox import (
+    KEEP_DELIVERED,
+    Claim,
+    Outbox,
+    outbox_text,
+    parse_outbox,
+    read_outbox,
+    write_outbox,
+)
 from catalog_watch.severity import Severity
 
 
@@ -63,6 +71,17 @@ def test_overdue_lists_old_pending_alerts_and_pruning_keeps_them() -> None:
     )
     assert [e.alert.id for e in box.overdue(now, timedelta(hours=24))] == ["id1"]
     assert [e.alert.id for e in box.pruned(now).entries] == ["id1", "id2"]
+
+
+def test_delivered_and_unconfirmed_alerts_are_kept_30_days_then_pruned() -> None:
+    """What the README promises about outbox.jsonl's size."""
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    box = Outbox().add([alert(n) for n in range(1, 5)], created="2026-10-01T00:00:00Z")
+    box = box.mark_delivered(["id1"], when="2026-10-26T12:00:00Z")  # 30 days ago, to the second
+    box = box.mark_delivered(["id2"], when="2026-10-26T11:59:59Z")  # a second more
+    box = box.mark_unconfirmed(["id3"], when="2026-10-01T00:00:00Z")
+    assert timedelta(days=30) == KEEP_DELIVERED
+    assert [e.alert.id for e in box.pruned(now).entries] == ["id1", "id4"]  # id4: still pending
 
 
 def test_a_claim_is_stale_after_the_lease_or_when_its_run_died() -> None:

@@ -255,3 +255,21 @@ def test_a_failed_fetch_of_a_given_source_has_no_hint(
     code, _, err = cli(capsys, "check", "--source", str(broken))
     assert code == 3
     assert "not valid JSON" in err and "--source FILE" not in err
+
+
+def test_check_format_json_on_a_304_keeps_stdout_for_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.catalog_server import CatalogServer, Reply
+
+    monkeypatch.chdir(tmp_path)
+    with CatalogServer() as server:
+        server.reply(
+            Reply.json(small_catalog(), headers={"ETag": '"v1"'}),
+            Reply(status=304, body=b"", content_type=None),
+        )
+        url = server.url + "/api.json"
+        assert cli(capsys, "check", "--source", url, "--write")[0] == 0
+        code, out, err = cli(capsys, "check", "--source", url, "--format", "json")
+    assert (code, out) == (0, "")
+    assert "not modified since the last snapshot (HTTP 304)" in err

@@ -48,6 +48,7 @@ function measure(frame) {
   const cells = [...doc.querySelectorAll("td")].map((td) => ({
     cls: td.className,
     table: td.closest("table").className,
+    column: td.cellIndex,
     text: td.textContent,
     wraps: wraps(td),
   }));

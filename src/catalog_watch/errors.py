@@ -59,6 +59,10 @@ class ConfigError(CatalogWatchError):
     exit_code = 2
 
 
+class MissingExtra(ConfigError):
+    """A command needs an optional extra that is not installed (``catalog-watch[site]``)."""
+
+
 class SourceMismatch(ConfigError):
     """A catalog of one source type given to the snapshot folder of another (models.dev's
     folder and a LiteLLM file): refused before anything is compared or written."""

@@ -2,12 +2,16 @@
 
 What it writes (every link relative, nothing fetched from the network):
 
-* ``index.html``: the newest ``limit`` change records, newest run first, grouped by run;
+* ``index.html``: every change record, newest run first, grouped by run, ``limit`` to a page
+  (``index/page-2.html``... after it, see ``pager.py``);
 * ``provider/<id>.html``, ``kind/<kind>.html``, ``severity/<severity>.html``: the same listing
-  filtered, linked from the filter bar of every listing (static pages: no JavaScript);
-* ``run/<anchor>.html``: one page per run for the newest ``feed.MAX_RUNS`` runs (the feed's links);
+  filtered, paged the same way, linked from the filter bar of every listing (static pages: no
+  JavaScript);
+* ``run/<anchor>.html``: one page per run (the feed's and the list's links); ``runs.html``, the
+  list of runs;
 * ``model/<slug>.html``: one page per model that had a price change anywhere in the ledger or has
-  a row on ``index.html``: its price history chart, its card (``model_card``) and its changes;
+  a row on the first page of ``index.html``: its price history chart, its card (``model_card``)
+  and its changes;
 * ``feed.xml`` (Atom), ``style.css``, ``.nojekyll`` (GitHub Pages serves the files as they are).
 
 Deterministic: the same snapshot, ledger and ``now`` give the same bytes (``now`` defaults to the
@@ -30,23 +34,26 @@ from catalog_watch.catalog import Record
 from catalog_watch.compare import consistency_settings, load_catalog
 from catalog_watch.config import Config
 from catalog_watch.consistency import ModelIndex
+from catalog_watch.errors import ConfigError
 from catalog_watch.impact import reference_scenario, scenarios
 from catalog_watch.ledger import LEDGER_FILE, read_ledger
 from catalog_watch.site.baseline import snapshot_time
-from catalog_watch.site.feed import MAX_RUNS, atom_feed
+from catalog_watch.site.extra import require_site_extra
+from catalog_watch.site.feed import atom_feed
 from catalog_watch.site.html import Filters
 from catalog_watch.site.model_pages import model_pages
 from catalog_watch.site.models import Models, slug
 from catalog_watch.site.pages import (
     Context,
     field_selector,
-    listing_page,
+    listing_pages,
     provider_selector,
-    run_page,
+    run_pages,
     select_rows,
 )
 from catalog_watch.site.rows import record_key
 from catalog_watch.site.runs import KIND_ORDER, SEVERITIES, Run, group_runs
+from catalog_watch.site.runs_page import runs_pages
 
 MANIFEST = ".catalog-watch-site"
 MAX_WORKERS = 4
@@ -90,6 +97,9 @@ def build_site(
     processes draw the charts (default: one per CPU, at most :data:`MAX_WORKERS`; the bytes are
     the same for any number).
     """
+    if limit < 1:
+        raise ConfigError(f"site --limit {limit}: a page holds at least 1 row (give 1 or more)")
+    require_site_extra()
     config = config or Config()
     catalog = load_catalog(snapshots, config)
     records = read_ledger(ledger or snapshots / LEDGER_FILE)
@@ -165,17 +175,16 @@ def _ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
 
 def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
     source = context.source
-    pages = {
-        "index.html": listing_page(
-            runs,
-            path="index.html",
-            title=f"{source} catalog changes",
-            intro="Every change catalog-watch recorded, newest run first. Filter by kind, "
-            "severity or provider with the links below.",
-            select=lambda _record: True,
-            context=context,
-        )
-    }
+    pages = listing_pages(
+        runs,
+        path="index.html",
+        title=f"{source} catalog changes",
+        intro="Every change catalog-watch recorded, newest run first. Filter by kind, "
+        'severity or provider with the links below; every run is in the <a href="runs.html">'
+        "list of runs</a>.",
+        select=lambda _record: True,
+        context=context,
+    )
     filters = context.filters
     choices = [
         *(
@@ -193,11 +202,12 @@ def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
     ]
     for path, title, select in choices:
         intro = "Only the records of this filter, newest run first."
-        pages[path] = listing_page(
-            runs, path=path, title=title, intro=intro, select=select, context=context
+        pages.update(
+            listing_pages(runs, path=path, title=title, intro=intro, select=select, context=context)
         )
-    for run in runs[:MAX_RUNS]:
-        pages[f"run/{run.anchor}.html"] = run_page(run, context)
+    for run in runs:
+        pages.update(run_pages(run, context))
+    pages.update(runs_pages(runs, context))
     return pages
 
 

@@ -8,7 +8,8 @@ the site's words, at most :data:`MAX_ITEMS` of them; its link is the run's page.
 
 Links are relative (``run/<anchor>.html``) unless ``base_url`` gives the site's address (for
 GitHub Pages, ``https://<owner>.github.io/<repository>/``); feed readers resolve relative links
-against the feed's own URL, absolute ones are safer.
+against the feed's own URL, absolute ones are safer. The ``rel="self"`` link, the feed's own
+address, is written only when that address is known: a relative one says nothing.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def atom_feed(
     feed.updated(runs[0].time if runs else updated)
     feed.author({"name": AUTHOR})
     feed.link(href=f"{base_url}index.html", rel="alternate", type="text/html")
-    feed.link(href=f"{base_url}feed.xml", rel="self", type="application/atom+xml")
+    if base_url:  # a self link must be absolute to mean anything: none without the address
+        feed.link(href=f"{base_url}feed.xml", rel="self", type="application/atom+xml")
     feed.generator(AUTHOR)
     feed.language("en")
     for run in runs[:MAX_RUNS]:

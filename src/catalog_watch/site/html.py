@@ -11,6 +11,7 @@ cannot reach the network even by mistake, and an empty ``data:`` icon spares the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,21 @@ CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data
 def esc(text: str) -> str:
     """Catalog text in a page: markup escaped, characters XML forbids replaced (``inert.xml``)."""
     return html_text(text)
+
+
+_AFTER_SEPARATOR = re.compile(r"(?<=[/._:@-])(?=.)")
+_AFTER_COMMA = re.compile(r"(?<=,)(?=\S)")
+
+
+def breakable(text: str, separators: re.Pattern[str] = _AFTER_SEPARATOR) -> str:
+    """An id escaped, with a line-break opportunity (``<wbr>``) after each ``/ . _ : @ -``:
+    a narrow column wraps ``google/gemini-3.1-`` | ``flash``, never inside a word."""
+    return "<wbr>".join(esc(part) for part in separators.split(text))
+
+
+def breakable_value(text: str) -> str:
+    """A change's words: they wrap at their spaces, and a long JSON value after its commas."""
+    return breakable(text, _AFTER_COMMA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +64,7 @@ def document(*, title: str, root: str, body: str, generated: str, source: str) -
         f'href="{root}feed.xml">\n'
         "</head>\n<body>\n"
         f'<header class="site"><a class="home" href="{root}index.html">{esc(source)} changelog</a>'
+        f' <a class="runs" href="{root}runs.html">Runs</a>'
         f' <a class="feed" href="{root}feed.xml">Atom feed</a></header>\n'
         f"<main>\n{body}</main>\n"
         f"<footer>Built by catalog-watch from {esc(generated)}. Catalog data: "
@@ -95,23 +112,23 @@ def change_table(rows: Sequence[Row], root: str, pages: Mapping[str, str]) -> st
     )
     body = "".join(_row(row, root, pages) for row in rows)
     return (
-        f'<table class="changes">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n'
-        "</table>\n"
+        f'<div class="table"><table class="changes">\n<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{body}</tbody>\n</table></div>\n"
     )
 
 
 def _row(row: Row, root: str, pages: Mapping[str, str]) -> str:
     page = pages.get(row.key) if row.key is not None else None
-    model = esc(row.model)
+    model = breakable(row.model)
     if page is not None:
         model = f'<a href="{root}{esc(page)}">{model}</a>'
     cells = (
         f'<td class="dir {row.direction}">{row.arrow}</td>',
         f'<td class="kind">{esc(row.kind.replace("_", " "))}</td>',
-        f'<td class="provider">{esc(row.provider)}</td>',
+        f'<td class="provider">{breakable(row.provider)}</td>',
         f'<td class="model">{model}</td>',
-        f'<td class="field">{esc(row.field)}</td>',
-        f'<td class="change">{esc(row.change)}</td>',
+        f'<td class="field">{breakable(row.field)}</td>',
+        f'<td class="change">{breakable_value(row.change)}</td>',
         f'<td class="pct">{esc(row.pct)}</td>',
         f'<td class="severity"><span class="sev sev-{esc(row.severity)}">'
         f"{esc(row.severity)}</span></td>",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog_watch.consistency_text import describe as words
 from catalog_watch.cost import format_usd
 from catalog_watch.model_card import ModelCard, Offering
 from catalog_watch.render.model_card import (
@@ -17,7 +18,7 @@ from catalog_watch.render.model_card import (
     scenario_tokens,
 )
 from catalog_watch.site.chart import ChartJob
-from catalog_watch.site.html import esc
+from catalog_watch.site.html import breakable, esc
 from catalog_watch.site.series import ChartData, Span
 
 _MISSING = "-"
@@ -141,15 +142,19 @@ def _pricing(card: ModelCard) -> str:
     rows = "".join(_offering_row(o, (o.provider, o.model_id) == cheapest) for o in card.offerings)
     return (
         '<h2 id="pricing">Prices across providers</h2>\n'
-        f'<table class="pricing">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n'
-        f'</table>\n<p class="cheapest">Cheapest channel: {esc(_cheapest(card))}</p>\n'
+        f'<div class="table"><table class="pricing">\n<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{rows}</tbody>\n</table></div>\n"
+        f'<p class="cheapest">Cheapest channel: {esc(_cheapest(card))}</p>\n'
     )
 
 
 def _offering_row(offering: Offering, cheapest: bool) -> str:
     cells = offering_cells(offering)
     marker = ' class="cheapest"' if cheapest else ""
-    tds = "".join(f"<td>{esc(text)}</td>" for text in cells)
+    ids, numbers = cells[:2], cells[2:]  # provider and model id may wrap at their separators
+    tds = "".join(f"<td>{breakable(t)}</td>" for t in ids) + "".join(
+        f"<td>{esc(t)}</td>" for t in numbers
+    )
     return f"<tr{marker}>{tds}</tr>\n"
 
 
@@ -173,9 +178,9 @@ def _scenarios(card: ModelCard) -> str:
     )
     return (
         f'<h2 id="scenarios">Scenario costs at {esc(provider)}/{esc(model_id)} ({esc(why)})</h2>\n'
-        '<table class="scenarios">\n<thead><tr><th scope="col">scenario</th>'
+        '<div class="table"><table class="scenarios">\n<thead><tr><th scope="col">scenario</th>'
         '<th scope="col">tokens per request</th><th scope="col">cost</th></tr></thead>\n'
-        f"<tbody>\n{rows}</tbody>\n</table>\n"
+        f"<tbody>\n{rows}</tbody>\n</table></div>\n"
     )
 
 
@@ -185,7 +190,7 @@ def _inconsistencies(card: ModelCard) -> str:
         return head + '<p class="empty">None: the providers agree.</p>\n'
     items = "".join(
         f'<li><span class="sev sev-{esc(i.severity.value)}">{esc(i.severity.value)}</span> '
-        f"{esc(i.describe())}</li>\n"
+        f"{esc(words(i, units=True))}</li>\n"
         for i in card.inconsistencies
     )
     return head + f'<ul class="inconsistencies">\n{items}</ul>\n'

@@ -2,7 +2,8 @@
 
 Prices read through ``render.values.money`` (``$60.00 → $3.00``), percents through ``percent``
 (``-95 %``), the direction through ``arrow`` (▲ ▼ •), limits through ``tokens``; an
-inconsistency reads as its own ``describe()``. Cells are plain text here: the page escapes them.
+inconsistency reads as ``consistency_text.describe`` words it, with the same units
+(``131,072``, ``$2.50``). Cells are plain text here: the page escapes them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from catalog_watch.catalog import JSON
+from catalog_watch.consistency_text import describe as words
 from catalog_watch.render.values import arrow, money, percent, plain, tokens
 from catalog_watch.site.runs import APPEARED, RESOLVED, Record, change_of, finding_of
 
@@ -78,7 +80,7 @@ def describe(record: Record) -> str:
     kind, old, new = record.get("kind"), record.get("old"), record.get("new")
     if kind in (APPEARED, RESOLVED):
         finding = finding_of(record)
-        text = finding.describe() if finding is not None else _short(record.get("values"))
+        text = words(finding, units=True) if finding is not None else _short(record.get("values"))
         return f"{'appeared' if kind == APPEARED else 'resolved'}: {text}"
     if kind == "price_changed":
         return f"{money(old)} → {money(new)}"

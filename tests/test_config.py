@@ -52,7 +52,10 @@ def test_unknown_key_is_named_with_its_line_and_the_known_keys(tmp_path: Path) -
             '[[watch]]\nname = "a"\n\n[[watch]]\nname = "b"\nkinds = "price_changed"\n',
             ':6: watch#2.kinds: expected a list such as ["a", "b"], got "price_changed"',
         ),
-        ("[guard]\nmax_shrink = 2\n", ":2: guard.max_shrink: expected a number of at most 1, got 2"),
+        (
+            "[guard]\nmax_shrink = 2\n",
+            ":2: guard.max_shrink: expected a number of at most 1, got 2",
+        ),
         (
             '[[watch]]\nmin_severity = "urgent"\n',
             ":2: watch#1.min_severity: expected one of 'high', 'medium', 'low' or 'info', "

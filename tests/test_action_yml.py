@@ -8,7 +8,10 @@ Three layers:
   ``-eo pipefail``, a fresh ``$GITHUB_OUTPUT`` per step, ``$GITHUB_PATH`` applied to later steps,
   ``${{ }}`` expressions substituted, unknown ones failing the test), with a stub ``catalog-watch``
   that records its argv and environment, then with the real one;
-- actionlint over ``.github/workflows`` (which also checks the ``with:`` given to ``uses: ./``).
+- actionlint over ``.github/workflows`` (which also checks the ``with:`` given to ``uses: ./``)
+  and over the README's workflow examples;
+- the install step run for real with uv, from this repository and from a copy vendored the way
+  the README says; the release workflow's steps run for real against a local bare remote.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,34 +176,66 @@ def test_every_input_reaches_the_run_step_through_its_environment(
     }
 
 
-def test_actions_used_are_pinned_to_a_major_version(action: dict[str, Any]) -> None:
-    used = [s["uses"] for s in steps(action) if "uses" in s]
-    assert "actions/setup-python" in {u.split("@")[0] for u in used}
-    for uses in used:
-        assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", uses), uses
+FULL_SHA_PIN = re.compile(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$")
 
 
-def test_setup_python_is_not_asked_to_hash_files_outside_the_workspace(
+def test_actions_used_are_pinned_to_a_major_tag_or_a_full_commit_sha() -> None:
+    """GitHub's own actions at their major tag; others by full SHA with the release beside it
+    (setup-uv publishes no moving major tag since v8)."""
+    for path in (ACTION, *sorted(WORKFLOWS.glob("*.yml"))):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            uses = re.match(r"\s*(?:- )?uses: (\S+)", line)
+            if not uses or uses.group(1).startswith("./"):
+                continue
+            if uses.group(1).startswith("actions/"):
+                assert re.fullmatch(r"actions/[\w.-]+@v\d+", uses.group(1)), (path.name, line)
+            else:
+                assert FULL_SHA_PIN.search(line), (path.name, line)
+
+
+def test_uv_and_its_cache_are_keyed_on_the_actions_own_pyproject_and_lock(
     action: dict[str, Any],
 ) -> None:
-    """setup-python's ``cache: pip`` hashes only files under the caller's workspace and fails
-    the step for this action's own pyproject.toml (actions/setup-python#361): caching is done
-    with actions/cache on a key computed in a script instead."""
-    setup = next(s for s in steps(action) if s.get("uses", "").startswith("actions/setup-"))
-    assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
-    assert "cache" not in setup["with"] and "cache-dependency-path" not in setup["with"]
-    cache = next(s for s in steps(action) if s.get("uses", "").startswith("actions/cache@"))
-    assert "pyproject.toml" in step(action, "pip-cache")["run"]
-    assert "steps.pip-cache.outputs.key" in cache["with"]["key"]
+    """setup-uv hashes files relative to the caller's workspace unless given absolute paths:
+    the action's own files live under ``github.action_path``."""
+    setup = next(s for s in steps(action) if s.get("uses", "").startswith("astral-sh/setup-uv@"))
+    given = setup["with"]
+    lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
+    (locked_uv,) = [p["version"] for p in lock["package"] if p["name"] == "uv"]
+    assert given["version"] == locked_uv  # the action's uv is the test extra's, which locks
+    assert given["working-directory"] == "${{ github.action_path }}"
+    assert given["cache-dependency-glob"].splitlines() == [
+        "${{ github.action_path }}/pyproject.toml",
+        "${{ github.action_path }}/uv.lock",
+    ]
+    suffix = given["cache-suffix"]
+    assert "steps.python.outputs.python-version" in suffix and "inputs.site-dir" in suffix
+    assert given["add-problem-matchers"] == "false"
+    python = step(action, "python")
+    assert python["with"]["update-environment"] is False
+    assert "cache" not in python["with"]  # setup-python#361: it cannot hash the action's files
 
 
-def test_install_step_installs_the_action_itself_and_puts_it_on_the_path(
+def test_install_step_syncs_the_lock_beside_the_action_and_puts_only_the_command_on_the_path(
     action: dict[str, Any],
 ) -> None:
     script = step(action, "install")["run"]
-    assert "GITHUB_ACTION_PATH" in script or "github.action_path" in script
-    assert "pip install" in script
+    assert '--project "$GITHUB_ACTION_PATH"' in script and "--locked" in script
+    assert "pip install" not in script
     assert "RUNNER_TEMP" in script and "GITHUB_PATH" in script
+    assert (ROOT / "uv.lock").is_file()
+
+
+def test_the_default_install_leaves_the_site_dependencies_to_the_site_extra() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {re.split(r"[<>=\[ ;]", dep, maxsplit=1)[0] for dep in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    assert not names & {"matplotlib", "feedgen"}
+    assert {re.split(r"[<>=\[ ;]", d, maxsplit=1)[0] for d in extras["site"]} == {
+        "matplotlib",
+        "feedgen",
+    }
+    assert "catalog-watch[site]" in extras["test"]  # the site's tests need it
 
 
 # -- the runner, played for the action's run: steps --------------------------------------------
@@ -233,29 +270,49 @@ def substitute(text: str, context: Mapping[str, str]) -> str:
     return EXPRESSION.sub(value, text)
 
 
-# What the skipped ``uses:`` steps would have set.
+# What the skipped ``uses:`` steps would have set (setup-uv's uv is the test's own: see
+# ``uv_program``).
 USES_OUTPUTS = {
     "actions/setup-python": {"python-path": sys.executable, "python-version": "3.12.0"},
-    "actions/cache": {"cache-hit": "false"},
+    "astral-sh/setup-uv": {"uv-version": "0.13.9", "cache-hit": "false"},
 }
 
 
+def fresh_folder(parent: Path, name: str) -> Path:
+    """``parent/name``, or ``name-2``, ``name-3``... when taken: one per run in a test."""
+    folder, n = parent / name, 1
+    while folder.exists():
+        n += 1
+        folder = parent / f"{name}-{n}"
+    folder.mkdir(parents=True)
+    return folder
+
+
 def run_action(
-    tmp_path: Path, workspace: Path, given: Mapping[str, str], catalog_watch_dir: Path
+    tmp_path: Path,
+    workspace: Path,
+    given: Mapping[str, str],
+    catalog_watch_dir: Path | None,
+    *,
+    action_dir: Path = ROOT,
+    path_extra: Sequence[Path] = (),
+    env_extra: Mapping[str, str] | None = None,
+    stop_after: str | None = None,
 ) -> ActionRun:
-    """Run ``action.yml``'s steps as the runner would, ``catalog_watch_dir`` standing in for the
-    install step (its ``catalog-watch`` comes first on PATH)."""
-    action = load_yaml(ACTION)
+    """Run the ``action.yml`` in ``action_dir`` as the runner would. ``catalog_watch_dir``
+    stands in for the install step (its ``catalog-watch`` comes first on PATH); with None the
+    install step runs for real. ``path_extra`` comes first on every step's PATH."""
+    action = load_yaml(action_dir / "action.yml")
     unknown = set(given) - set(action["inputs"])
     assert not unknown, f"inputs action.yml does not declare: {unknown}"
-    temp = tmp_path / "runner-temp"
-    home = tmp_path / "home"
+    base = fresh_folder(tmp_path, "runner")
+    temp, home = base / "temp", base / "home"
     for folder in (temp, home):
         folder.mkdir()
     github_path = temp / "add_path"
     github_path.touch()
     context = {
-        "github.action_path": str(ROOT),
+        "github.action_path": str(action_dir),
         "github.token": TOKEN,
         "runner.temp": str(temp),
         "runner.os": "Linux",
@@ -263,14 +320,15 @@ def run_action(
     for name, spec in action["inputs"].items():
         default = substitute(str(spec.get("default", "")), context)
         context[f"inputs.{name}"] = given.get(name, default)
-    path = [os.environ["PATH"]]
+    context["inputs.site-dir != ''"] = str(context["inputs.site-dir"] != "").lower()
+    path = [*map(str, path_extra), os.environ["PATH"]]
     env = {
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "CI": "true",
         "GITHUB_ACTIONS": "true",
         "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_ACTION_PATH": str(ROOT),
+        "GITHUB_ACTION_PATH": str(action_dir),
         "GITHUB_PATH": str(github_path),
         "GITHUB_ENV": str(temp / "set_env"),
         "GITHUB_REPOSITORY": "octo/catalog",
@@ -279,6 +337,7 @@ def run_action(
         "RUNNER_OS": "Linux",
         "RUNNER_TEMP": str(temp),
         "GIT_CONFIG_NOSYSTEM": "1",
+        **(env_extra or {}),
     }
     result = ActionRun(runner_temp=temp)
     for index, each in enumerate(steps(action)):
@@ -287,15 +346,15 @@ def run_action(
             for value in each.get("with", {}).values():
                 substitute(str(value), context)  # every expression must be one we know
             outputs = USES_OUTPUTS[each["uses"].split("@")[0]]
-        elif step_id == "install":
+        elif step_id == "install" and catalog_watch_dir is not None:
             path.insert(0, str(catalog_watch_dir))
             outputs = {}
         else:
-            ran = _run_step(tmp_path, step_id, each, context, env, path, workspace)
+            ran = _run_step(base, step_id, each, context, env, path, workspace)
             result.steps[step_id] = ran
             path[:0] = reversed(github_path.read_text(encoding="utf-8").split())
             github_path.write_text("", encoding="utf-8")
-            if ran.returncode != 0:
+            if ran.returncode != 0 or step_id == stop_after:
                 return result  # the runner stops the action at a failed step
             outputs = ran.outputs
         for name, value in outputs.items():
@@ -451,9 +510,6 @@ def test_action_outputs_are_what_the_command_wrote(
         "pr-url": "",
         "commit-sha": "",
     }
-    pip_cache = result.steps["pip-cache"].outputs
-    assert pip_cache["key"].startswith(pip_cache["prefix"])
-    assert pip_cache["dir"]
 
 
 @pytest.mark.parametrize(("value", "present"), [("true", True), ("false", False), ("", False)])
@@ -739,20 +795,481 @@ def actionlint() -> str | None:
     return shutil.which("actionlint") or (str(beside_python) if beside_python.exists() else None)
 
 
-def test_workflows_pass_actionlint() -> None:
+def required_actionlint() -> str:
     program = actionlint()
     if program is None:
         if os.environ.get("CI"):
             pytest.fail("actionlint is not installed (it is in the test extra)")
         pytest.skip("actionlint is not installed")
-    workflows = sorted(str(p) for p in WORKFLOWS.glob("*.yml"))
+    return program
+
+
+def run_actionlint(program: str, repo: Path, workflows: Sequence[Path]) -> None:
     assert workflows
     done = subprocess.run(
-        [program, "-no-color", *workflows],
-        cwd=ROOT,
+        [program, "-no-color", *map(str, workflows)],
+        cwd=repo,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_workflows_pass_actionlint() -> None:
+    run_actionlint(required_actionlint(), ROOT, sorted(WORKFLOWS.glob("*.yml")))
+
+
+def test_the_release_workflow_is_among_those_actionlint_checks() -> None:
+    assert RELEASE in set(WORKFLOWS.glob("*.yml"))
+
+
+# -- the README's ways of using the action -----------------------------------------------------
+
+README = ROOT / "README.md"
+PLACEHOLDER_REPOSITORY = '"https://github.com/<owner>/catalog-watch"'
+
+
+def readme_section(heading: str) -> str:
+    """From ``heading`` to the next heading of its level or higher."""
+    level = len(heading) - len(heading.lstrip("#"))
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = lines.index(heading)
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if re.match(rf"#{{1,{level}}} ", lines[i]) and not lines[i - 1].startswith("```")
+        ),
+        len(lines),
+    )
+    return "\n".join(lines[start:end])
+
+
+def code_blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.M | re.S)
+
+
+def using_blocks(language: str) -> list[str]:
+    found = code_blocks(readme_section("## Using the action"), language)
+    assert found, f"no {language} block under 'Using the action'"
+    return found
+
+
+def test_readme_refers_to_the_action_by_owner_repository_and_major_tag() -> None:
+    """The reference form names the repository and the tag the release workflow moves; the
+    vendored form the folder its copying commands fill."""
+    uses = [re.findall(r"uses: (\S+)", block) for block in using_blocks("yaml")]
+    flat = {u for found in uses for u in found}
+    assert "<owner>/catalog-watch@v1" in flat
+    assert "./.github/actions/catalog-watch" in flat
+    assert "`<owner>` is the GitHub user or organization" in readme_section("## Using the action")
+
+
+def test_readme_workflows_pass_actionlint_with_their_inputs_checked_against_action_yml(
+    tmp_path: Path,
+) -> None:
+    """actionlint checks the ``with:`` of a local action against its action.yml, so each README
+    workflow is linted with the action at the vendored path (the reference form rewritten to it)."""
+    program = required_actionlint()
+    repo = tmp_path / "repo"
+    (repo / ".github" / "actions" / "catalog-watch").mkdir(parents=True)
+    shutil.copy(ACTION, repo / ".github" / "actions" / "catalog-watch" / "action.yml")
+    (repo / ".github" / "workflows").mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    written = []
+    for index, block in enumerate(b for b in using_blocks("yaml") if "jobs:" in b):
+        path = repo / ".github" / "workflows" / f"readme-{index}.yml"
+        local = block.replace("<owner>/catalog-watch@v1", "./.github/actions/catalog-watch")
+        path.write_text(local, encoding="utf-8")
+        written.append(path)
+    assert len(written) == 2  # the reference and the vendored form
+    run_actionlint(program, repo, written)
+
+
+def git_env(tmp_path: Path) -> dict[str, str]:
+    """A machine with no git configuration but an identity and ``main`` as default branch."""
+    home = fresh_folder(tmp_path, "git-home")
+    config = home / "gitconfig"
+    config.write_text(
+        "[user]\n\tname = Maintainer\n\temail = maintainer@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
+        encoding="utf-8",
+    )
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": str(config),
+    }
+
+
+def git(repo: Path, *args: str, env: Mapping[str, str]) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def publish_copy(folder: Path, env: Mapping[str, str], tag: str = "v1.0.0") -> Path:
+    """This repository's files as they are now (tracked and new, not ignored), committed and
+    tagged in a repository of their own: what GitHub serves for ``<owner>/catalog-watch@tag``."""
+    listed = git(ROOT, "ls-files", "-co", "--exclude-standard", "-z", env=env).split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    git(folder, "init", "-q", env=env)
+    git(folder, "add", "-A", env=env)
+    git(folder, "commit", "-q", "-m", "catalog-watch", env=env)
+    git(folder, "tag", "-a", tag, "-m", tag, env=env)
+    return folder
+
+
+def uv_program() -> Path:
+    beside_python = Path(sys.executable).parent / "uv"
+    found = shutil.which("uv") or (str(beside_python) if beside_python.exists() else None)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("uv is not installed (it is in the test extra)")
+        pytest.skip("uv is not installed")
+    return Path(found)
+
+
+# The machine's way to the package registry (its CA bundle, a proxy), as a runner has its own.
+NETWORK_ENV = (
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
+
+
+def network_env() -> dict[str, str]:
+    return {name: os.environ[name] for name in NETWORK_ENV if name in os.environ}
+
+
+@pytest.fixture(scope="module")
+def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One uv cache for the module's real installs: the first downloads, the others are warm."""
+    return tmp_path_factory.mktemp("uv-cache")
+
+
+def vendor(how: str, user: Path, published: Path, env: Mapping[str, str]) -> Path:
+    """Run the README's copying commands for ``how`` in ``user``, with ``../catalog-watch``
+    (or the placeholder address) being ``published``."""
+    (block,) = [b for b in using_blocks("sh") if how in b]
+    if PLACEHOLDER_REPOSITORY in block:
+        block = block.replace(PLACEHOLDER_REPOSITORY, shlex.quote(str(published)))
+    else:
+        assert published == user.parent / "catalog-watch"  # the README's ../catalog-watch
+    subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", block],
+        cwd=user,
+        env=dict(env),
+        timeout=120,
+        check=True,
+    )
+    return user / ".github" / "actions" / "catalog-watch"
+
+
+def probe(python: Path, code: str) -> str:
+    done = subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("how", ["as published", "archive", "subtree"])
+def test_the_action_installs_catalog_watch_from_its_own_folder_published_or_vendored(
+    tmp_path: Path, catalog: Path, uv_cache: Path, how: str
+) -> None:
+    """The real install step (uv, the lock beside action.yml) from the repository as a tag
+    serves it and from the copies the README's commands vendor, then a dry run with it."""
+    env = git_env(tmp_path)
+    published = publish_copy(fresh_folder(tmp_path, "catalog-watch"), env)
+    user = fresh_folder(tmp_path, "user")
+    (user / "README.md").write_text("a repository that watches the catalog\n", encoding="utf-8")
+    git(user, "init", "-q", env=env)
+    git(user, "add", "README.md", env=env)
+    git(user, "commit", "-q", "-m", "start", env=env)
+    action_dir = published if how == "as published" else vendor(how, user, published, env)
+    assert (action_dir / "action.yml").read_bytes() == ACTION.read_bytes()
+
+    given = {"source": str(catalog), "mode": "dry-run"}
+    result = run_action(
+        tmp_path,
+        user,
+        given,
+        None,
+        action_dir=action_dir,
+        path_extra=[uv_program().parent],
+        env_extra={"UV_CACHE_DIR": str(uv_cache), **network_env()},
+    )
+    install, ran = result.steps["install"], result.steps.get("run")
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert ran is not None and ran.returncode == 0, ran and ran.stdout + ran.stderr
+    assert Path(ran.outputs["changes-json"]).is_file()
+
+    venv = result.runner_temp / "catalog-watch" / "venv"
+    module = probe(venv / "bin" / "python", "import catalog_watch; print(catalog_watch.__file__)")
+    assert Path(module).is_relative_to(venv)  # installed, not a link back into the action
+    light = "import importlib.util as u; print(u.find_spec('matplotlib'), u.find_spec('feedgen'))"
+    assert probe(venv / "bin" / "python", light) == "None None"  # site-dir was not set
+    assert git(user, "status", "--porcelain", env=env) == ""  # nothing left in the checkout
+
+
+STUB_UV = """#!{python}
+import json, os, sys
+record = {{"argv": sys.argv[1:], "venv": os.environ.get("UV_PROJECT_ENVIRONMENT")}}
+with open({record!r}, "w", encoding="utf-8") as handle:
+    json.dump(record, handle)
+"""
+
+
+@pytest.mark.parametrize(("site_dir", "extras"), [("", []), ("_site", ["site"])])
+def test_install_step_adds_the_site_extra_only_when_site_dir_is_set(
+    tmp_path: Path, workspace: Path, site_dir: str, extras: list[str]
+) -> None:
+    folder, record = tmp_path / "uv-bin", tmp_path / "uv-call.json"
+    folder.mkdir()
+    program = folder / "uv"
+    program.write_text(STUB_UV.format(python=sys.executable, record=str(record)), "utf-8")
+    program.chmod(0o755)
+    result = run_action(
+        tmp_path, workspace, {"site-dir": site_dir}, None, path_extra=[folder], stop_after="install"
+    )
+    assert result.steps["install"].returncode == 0, result.steps["install"].stderr
+    call = called(record)
+    argv = call["argv"]
+    assert argv[:3] == ["sync", "--project", str(ROOT)]
+    assert {"--locked", "--no-editable", "--no-config", "--no-python-downloads"} <= set(argv)
+    assert option_values(argv, "--python") == [sys.executable]  # setup-python's, never a download
+    assert option_values(argv, "--extra") == extras
+    assert call["venv"] == str(result.runner_temp / "catalog-watch" / "venv")
+
+
+def test_the_lock_is_up_to_date_with_pyproject(tmp_path: Path) -> None:
+    """``uv sync --locked`` in the action refuses a stale lock: catch it here first."""
+    done = subprocess.run(
+        [str(uv_program()), "lock", "--check", "--project", str(ROOT), "--no-config"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UV_CACHE_DIR": str(tmp_path / "uv-cache")},
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- the release workflow ----------------------------------------------------------------------
+
+RELEASE = WORKFLOWS / "release.yml"
+
+STUB_GH = """#!{python}
+import json, os, sys
+calls = {calls!r}
+argv = sys.argv[1:]
+with open(calls, "a", encoding="utf-8") as handle:
+    handle.write(json.dumps({{"argv": argv, "repo": os.environ.get("GH_REPO")}}) + "\\n")
+made = [json.loads(line)["argv"] for line in open(calls, encoding="utf-8")]
+if argv[:2] == ["release", "view"]:  # found once created
+    sys.exit(0 if ["release", "create", argv[2]] in [m[:3] for m in made] else 1)
+"""
+
+
+def test_release_workflow_runs_on_version_tags_and_by_hand_with_contents_write_only() -> None:
+    workflow = load_yaml(RELEASE)
+    triggers = workflow["on" if "on" in workflow else True]
+    assert triggers["push"] == {"tags": ["v[0-9]+.[0-9]+.[0-9]+"]}
+    assert triggers["workflow_dispatch"]["inputs"]["version"]["required"] is True
+    assert workflow["permissions"] == {"contents": "write"}
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    (job,) = workflow["jobs"].values()
+    checkout = job["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0  # every tag, to find the newest of the major
+
+
+@dataclass
+class Release:
+    """A maintainer's clone, the bare ``origin`` it pushes to, and the gh calls recorded."""
+
+    tmp_path: Path
+    env: dict[str, str]
+    dev: Path
+    origin: Path
+    gh_calls: Path
+
+    def commit_version(self, version: str, *, tag: bool = True) -> str:
+        init = self.dev / "src" / "catalog_watch" / "__init__.py"
+        init.write_text(f'"""catalog-watch."""\n\n__version__ = "{version}"\n', "utf-8")
+        git(self.dev, "commit", "-q", "-am", f"version {version}", env=self.env)
+        if tag:
+            git(self.dev, "tag", "-a", f"v{version}", "-m", f"v{version}", env=self.env)
+        git(self.dev, "push", "-q", "--follow-tags", "origin", "HEAD", env=self.env)
+        return git(self.dev, "rev-parse", "HEAD", env=self.env)
+
+    def at_origin(self, ref: str) -> str:
+        return git(self.origin, "rev-parse", "-q", "--verify", f"{ref}^{{commit}}", env=self.env)
+
+    def gh(self) -> list[list[str]]:
+        if not self.gh_calls.exists():
+            return []
+        lines = self.gh_calls.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line)["argv"] for line in lines]
+
+    def run(self, *, event: str, ref: str, version: str = "") -> dict[str, StepRun]:
+        """The workflow's job, step by step, in a fresh clone of ``origin`` with ``ref``
+        checked out (what actions/checkout with fetch-depth 0 leaves)."""
+        checkout = fresh_folder(self.tmp_path, "checkout")
+        git(self.tmp_path, "clone", "-q", str(self.origin), str(checkout), env=self.env)
+        git(checkout, "checkout", "-q", ref, env=self.env)
+        workflow = load_yaml(RELEASE)
+        (job,) = workflow["jobs"].values()
+        context = {
+            "github.event_name": event,
+            "github.ref_name": ref,
+            "inputs.version": version,
+            "github.token": TOKEN,
+            "github.repository": "octo/catalog-watch",
+        }
+        conditions = {"github.event_name == 'workflow_dispatch'": event == "workflow_dispatch"}
+        home = fresh_folder(self.tmp_path, "runner-home")
+        env = {  # the runner: no git identity of its own
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GITHUB_ACTIONS": "true",
+        }
+        path = [str(self.gh_calls.parent), str(Path(sys.executable).parent), os.environ["PATH"]]
+        base = fresh_folder(self.tmp_path, "release-run")
+        ran: dict[str, StepRun] = {}
+        for index, each in enumerate(job["steps"]):
+            if "uses" in each:
+                assert each["uses"].startswith("actions/checkout@")  # done above
+                continue
+            if "if" in each and not conditions[each["if"]]:
+                continue
+            step_id = each.get("id", f"__{index}")
+            spec = {"shell": workflow["defaults"]["run"]["shell"], **each}
+            ran[step_id] = _run_step(base, step_id, spec, context, env, path, checkout)
+            if ran[step_id].returncode != 0:
+                break
+            for name, value in ran[step_id].outputs.items():
+                context[f"steps.{step_id}.outputs.{name}"] = value
+        return ran
+
+
+@pytest.fixture
+def release(tmp_path: Path) -> Release:
+    """``origin`` with v1.0.0 released and ``v1`` on it."""
+    env = git_env(tmp_path)
+    origin, dev = tmp_path / "origin.git", tmp_path / "dev"
+    git(tmp_path, "init", "-q", "--bare", str(origin), env=env)
+    (dev / "src" / "catalog_watch").mkdir(parents=True)
+    shutil.copy(ROOT / "pyproject.toml", dev / "pyproject.toml")
+    (dev / "src" / "catalog_watch" / "__init__.py").write_text("", encoding="utf-8")
+    git(dev, "init", "-q", env=env)
+    git(dev, "remote", "add", "origin", str(origin), env=env)
+    git(dev, "add", "-A", env=env)
+    git(dev, "commit", "-q", "-m", "start", env=env)
+    gh = tmp_path / "gh-bin"
+    gh.mkdir()
+    calls = gh / "calls.jsonl"
+    program = gh / "gh"
+    program.write_text(STUB_GH.format(python=sys.executable, calls=str(calls)), "utf-8")
+    program.chmod(0o755)
+    made = Release(tmp_path, env, dev, origin, calls)
+    first = made.commit_version("1.0.0")
+    git(dev, "tag", "v1", first, env=env)
+    git(dev, "push", "-q", "origin", "refs/tags/v1", env=env)
+    return made
+
+
+def test_a_pushed_release_tag_is_released_and_moves_the_major_tag_the_readme_refers_to(
+    release: Release,
+) -> None:
+    new = release.commit_version("1.1.0")
+    ran = release.run(event="push", ref="v1.1.0")
+    assert all(step.returncode == 0 for step in ran.values()), ran
+    assert ran["major"].outputs == {"moved": "true"}
+    (readme_ref,) = {
+        m.split("@")[1]
+        for block in using_blocks("yaml")
+        for m in re.findall(r"uses: (<owner>/catalog-watch@\S+)", block)
+    }
+    assert release.at_origin(f"refs/tags/{readme_ref}") == new  # `@v1` runs v1.1.0 now
+    assert release.gh() == [
+        ["release", "view", "v1.1.0"],
+        ["release", "create", "v1.1.0", "--verify-tag", "--title", "v1.1.0", "--generate-notes"],
+    ]
+    assert {json.loads(line)["repo"] for line in release.gh_calls.read_text().splitlines()} == {
+        "octo/catalog-watch"
+    }
+
+
+def test_a_patch_of_an_older_minor_leaves_the_major_tag_on_the_newest_release(
+    release: Release,
+) -> None:
+    newest = release.commit_version("1.1.0")
+    git(release.dev, "checkout", "-q", "-b", "1.0.x", "v1.0.0", env=release.env)
+    release.commit_version("1.0.1")
+    git(release.origin, "tag", "-f", "v1", newest, env=release.env)
+    ran = release.run(event="push", ref="v1.0.1")
+    assert all(step.returncode == 0 for step in ran.values()), ran
+    assert ran["major"].outputs == {"moved": "false"}
+    assert "::notice title=release::v1 stays at v1.1.0, newer than v1.0.1" in ran["major"].stdout
+    assert release.at_origin("refs/tags/v1") == newest
+    assert ["release", "create", "v1.0.1"] in [call[:3] for call in release.gh()]
+
+
+def test_a_release_by_hand_tags_the_commit_it_runs_on_and_a_second_run_changes_nothing(
+    release: Release,
+) -> None:
+    head = release.commit_version("1.1.0", tag=False)
+    for _ in range(2):
+        ran = release.run(event="workflow_dispatch", ref="main", version="1.1.0")
+        assert all(step.returncode == 0 for step in ran.values()), ran
+        assert release.at_origin("refs/tags/v1.1.0") == head
+        assert release.at_origin("refs/tags/v1") == head
+    assert git(release.origin, "cat-file", "-t", "v1.1.0", env=release.env) == "tag"  # annotated
+    creates = [call for call in release.gh() if call[:2] == ["release", "create"]]
+    assert len(creates) == 1  # the second run found the release made
+
+
+def test_a_tag_that_is_not_the_package_version_is_refused_before_anything_is_pushed(
+    release: Release,
+) -> None:
+    release.commit_version("1.1.0", tag=False)
+    git(release.dev, "tag", "-a", "v1.2.0", "-m", "v1.2.0", env=release.env)
+    git(release.dev, "push", "-q", "origin", "v1.2.0", env=release.env)
+    before = release.at_origin("refs/tags/v1")
+    ran = release.run(event="push", ref="v1.2.0")
+    assert list(ran) == ["version"] and ran["version"].returncode == 1
+    assert (
+        "::error title=release::the package's version is 1.1.0, not 1.2.0" in ran["version"].stdout
+    )
+    assert release.at_origin("refs/tags/v1") == before
+    assert release.gh() == []
+
+
+def test_a_version_given_by_hand_that_is_not_major_minor_patch_is_refused_as_data(
+    release: Release,
+) -> None:
+    ran = release.run(event="workflow_dispatch", ref="main", version="1.2\n::add-mask::x")
+    assert list(ran) == ["version"] and ran["version"].returncode == 1
+    assert "::error title=release::the version must be MAJOR.MINOR.PATCH" in ran["version"].stdout
+    assert "::add-mask::" not in ran["version"].stdout  # never echoed as a workflow command
+    assert git(release.origin, "tag", "--list", env=release.env).split() == ["v1", "v1.0.0"]

@@ -86,7 +86,7 @@ TERMINAL = (
     "cr\rover",
     "tab\tx",
 )
-SURROGATES = ("\ud800", "a\udfffb")
+SURROGATES = ("\ud800", "a\udfffb", "\ud855\ude06\ud85f")  # the last: a pair, then a lone one
 OTHER = ("$\\frac{a}{b}$", "$x^2$", "'\"quotes\"'", "&", "<", ">")
 FIXED = (*COMMANDS, *MARKDOWN, *HTML, *CODE, *TERMINAL, *SURROGATES, *OTHER)
 """Every attack above: the explicit example each property test tries first."""

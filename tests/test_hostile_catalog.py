@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import warnings
 from datetime import UTC, datetime
@@ -147,8 +148,12 @@ def _named(rejected: list[dict[str, Any]], provider_id: str, model_id: str | Non
 
 
 def _spellings(value: str | None) -> set[str | None]:
-    """A value as a rejection names it: as sent, or spelled printable (``\\x1b``)."""
-    return {None} if value is None else {value, printable(value)}
+    """A value as a rejection names it: as sent, or spelled printable (``\\x1b``), after the
+    JSON round trip of the catalog file (which joins a surrogate pair into one character)."""
+    if value is None:
+        return {None}
+    read = json.loads(json.dumps(value))
+    return {value, printable(value), read, printable(read)}
 
 
 def check_everything(sinks: Sinks, attacks: list[str]) -> None:

@@ -231,7 +231,7 @@ def test_a_document_beyond_pythons_recursion_is_a_fetch_error_not_a_traceback(
 def test_a_catalog_file_read_for_diff_has_the_same_limits_as_a_fetch(tmp_path: Path) -> None:
     path = tmp_path / "api.json"
     path.write_bytes(json.dumps(thirty_models(x=nested(MAX_DOCUMENT_DEPTH))).encode())
-    with pytest.raises(SnapshotError, match=rf"{path.name}: cannot read snapshot file: nested"):
+    with pytest.raises(CatalogRejected, match=rf"{path.name}: not a catalog: nested"):
         read_document(path)
     path.write_bytes(json.dumps(thirty_models(x=float("nan"))).encode())
     assert [r.model for r in parse_catalog(read_document(path)).rejections] == ["bad"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from catalog_watch.commands import check_options, print_report
-from catalog_watch.config import Config
+from catalog_watch.config import Config, Mute
 from catalog_watch.errors import (
     CatalogWatchError,
     ConfigError,
@@ -19,6 +19,7 @@ from catalog_watch.errors import (
     SourceNotFound,
     message_line,
 )
+from catalog_watch.policy import active_mutes
 from catalog_watch.publish.secrets import unsafe, unsafe_message
 
 if TYPE_CHECKING:
@@ -92,7 +93,8 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
             file=_aside(args),
         )
     else:
-        _publish_locally(result.report, args, runtime)
+        mutes = active_mutes(check.config, options.moment.date())
+        _publish_locally(result.report, args, runtime, mutes)
     _aside(args).write(result.preview)  # --format json: stdout holds the JSON object alone
     for notice in result.notices:
         print(f"catalog-watch: notice: {notice}", file=sys.stderr)
@@ -188,9 +190,13 @@ def _report_delivery(delivery: Delivery, runtime: ActionsRuntime | None) -> None
 
 
 def _publish_locally(
-    report: Report, args: argparse.Namespace, runtime: ActionsRuntime | None
+    report: Report,
+    args: argparse.Namespace,
+    runtime: ActionsRuntime | None,
+    mutes: Sequence[Mute] = (),
 ) -> None:
-    """The report on stdout, in the files the action asked for, and in the step summary."""
+    """The report on stdout, in the files the action asked for, and in the step summary; no
+    annotation for an inconsistency one of ``mutes`` silences."""
     from catalog_watch.render import RENDERERS
 
     for path, renderer in ((args.changes_json, "json"), (args.report_markdown, "markdown")):
@@ -205,4 +211,4 @@ def _publish_locally(
     with runtime.group("catalog-watch report"):
         print_report(report, args.format)
     runtime.append_summary(RENDERERS["markdown"](report))
-    annotate(runtime, report)
+    annotate(runtime, report, mutes=mutes)

@@ -169,13 +169,37 @@ PHONE_PAGES = (
 """The pages laid out at a phone's width, in one Chromium run."""
 
 
+LONG_ID = "an-extremely-long-model-identifier-that-no-title-line-holds-" * 2 + "v1"
+
+
+def _extreme_site(root: Path) -> Path:
+    """A chart at its limits: a 124-character model id, 12 offerings with long provider ids,
+    a price over $1,000 that rose at T1; its model page."""
+    before = edited(small_catalog())
+    record = {**before["acme"]["models"]["fast-1"], "id": LONG_ID}
+    for n in range(12):
+        name = f"provider-with-a-rather-long-id-{n:02d}"
+        before[name] = {**before["beta"], "id": name, "models": {LONG_ID: record}}
+    after = edited(before)
+    after["provider-with-a-rather-long-id-00"]["models"][LONG_ID]["cost"]["input"] = 1234.5
+    snapshots = root / "snapshots"
+    write_snapshot(snapshots, provider_files(parse_catalog(before)), {})
+    report = compare(parse_catalog(before), parse_catalog(after), Config())
+    append_ledger(snapshots / LEDGER_FILE, ledger_records(report, time=T1, commit="c" * 40))
+    write_snapshot(snapshots, provider_files(parse_catalog(after)), {})
+    build_site(root / "out", snapshots=snapshots, workers=1)
+    return root / "out" / "model" / f"{slug(LONG_ID)}.html"
+
+
 @pytest.fixture(scope="module")
 def phone(
     built: Built, profile: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict[str, Any]]:
+    """The real pages and the extreme chart's page, laid out at 390 px in one Chromium run."""
     work = tmp_path_factory.mktemp("measure")
-    measured = browser.measure([built.out / page for page in PHONE_PAGES], profile, work)
-    return dict(zip(PHONE_PAGES, measured, strict=True))
+    pages = [built.out / page for page in PHONE_PAGES] + [_extreme_site(work / "extreme")]
+    measured = browser.measure(pages, profile, work)
+    return dict(zip([*PHONE_PAGES, "extreme"], measured, strict=True))
 
 
 def cells(row: browser.Node) -> dict[str, str]:
@@ -423,7 +447,7 @@ def test_gpt_4o_chart_draws_the_raised_price_first_and_no_provider_that_is_gone(
 def test_chart_legend_is_inside_the_picture_and_the_axis_ends_at_the_last_run(
     phone: dict[str, dict[str, Any]],
 ) -> None:
-    for name in ("model/gpt-4o.html", f"model/{PREVIEW}.html"):
+    for name in ("model/gpt-4o.html", f"model/{PREVIEW}.html", "extreme"):
         (chart,) = phone[name]["charts"]
         frame = chart["box"]
         outside = [
@@ -438,7 +462,11 @@ def test_chart_legend_is_inside_the_picture_and_the_axis_ends_at_the_last_run(
         for axes in chart["axes"]:
             assert axes["ticks"][-1]["x"] == pytest.approx(axes["frame"]["right"], abs=1.0)
         labels = [tick["label"] for tick in chart["axes"][-1]["ticks"]]
-        assert labels == ["2026-03-10", "2026-06-28", "2026-07-15"], name  # baseline, runs
+        if name != "extreme":
+            assert labels == ["2026-03-10", "2026-06-28", "2026-07-15"], name  # baseline, runs
+    extreme = [text["text"] for text in phone["extreme"]["charts"][0]["texts"]]
+    assert "$1,200.00" in extreme or "$1,250.00" in extreme  # the widest price label is drawn
+    assert any(text.startswith(LONG_ID[:40]) for text in extreme)  # the title, shrunk or cut
 
 
 @pytest.mark.realdata

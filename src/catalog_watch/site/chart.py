@@ -6,9 +6,10 @@ lines). One colour per offering (provider) in both panels, USD per 1M tokens, st
 run that changed the price; a dot marks the price at the last run, where the axis ends (the
 ``ChartJob``'s span, no margin). Lines are drawn widest first, narrowest last, so offerings at
 one price stay visible as nested stripes. The legend sits below the panels, in as many columns
-as the names leave room for, and the figure is saved "tight", so no name is ever cut off. No
-pyplot, so no global figure state: a ``Figure`` is drawn on an explicit ``FigureCanvasSVG``
-inside an ``rc_context`` that makes the bytes reproducible:
+as the names leave room for; the margins follow from the measured texts (``chart_layout.py``),
+so no title, price or name is cut off. No pyplot, so no global figure state: a ``Figure`` is
+drawn on an explicit ``FigureCanvasSVG`` inside an ``rc_context`` that makes the bytes
+reproducible:
 
 * ``svg.hashsalt`` fixed: the clip-path and marker ids are hashes salted with a uuid4 otherwise;
 * ``savefig(metadata={"Date": None, ...})``: no timestamp (nor any other Dublin Core metadata);
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.inert.xml import html_text, xml_text
+from catalog_watch.site.chart_layout import LEGEND_SIZE, WIDTH, layout, legend_layout
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -124,8 +126,8 @@ def _draw(job: ChartJob) -> str:
     from matplotlib.figure import Figure
 
     ids = _line_ids(job.series)
-    height = 5.2 + LEGEND_ROW * -(-len(ids) // _legend_columns(job.series, ids))
-    figure = Figure(figsize=(9, height))
+    names = _names(job.series, ids)
+    figure = Figure(figsize=(WIDTH, legend_layout(list(names.values()))[1]))
     FigureCanvasSVG(figure)
     panels = figure.subplots(2, 1, sharex=True)
     colours = {key: _PALETTE[n % len(_PALETTE)] for n, key in enumerate(ids)}
@@ -133,15 +135,17 @@ def _draw(job: ChartJob) -> str:
     for item in job.series:
         key = (item.provider, item.model_id)
         _line(panels[PRICE_FIELDS.index(item.field)], item, ids[key], colours[key], widths[key])
-    figure.suptitle(literal(job.title))
     for field, axes in zip(PRICE_FIELDS, panels, strict=True):
         _decorate(axes, f"{_PANELS[field]} price", last=field == PRICE_FIELDS[-1], job=job)
-    _legend(figure, job.series, ids, colours, widths)
-    bottom = (height - 4.5) / height  # 0.7 in under the panels for the dates, then the legend
-    figure.subplots_adjust(left=0.1, right=0.97, bottom=bottom, top=0.9, hspace=0.25)
+    y_labels = [label for axes in panels for label in _y_labels(axes)]
+    place = layout(literal(job.title), list(names.values()), y_labels)
+    figure.suptitle(place.title, fontsize=place.title_size)
+    _legend(figure, names, colours, widths, place.columns)
+    figure.subplots_adjust(
+        left=place.left, right=place.right, bottom=place.bottom, top=place.top, hspace=0.25
+    )
     buffer = io.StringIO()
-    # "tight": the figure grows to hold every label, so the legend is never cut off
-    figure.savefig(buffer, format="svg", metadata=_METADATA, bbox_inches="tight", pad_inches=0.1)
+    figure.savefig(buffer, format="svg", metadata=_METADATA)
     return buffer.getvalue()
 
 
@@ -155,38 +159,45 @@ def _line(axes: Axes, item: Series, name: str, colour: str, width: float) -> Non
         axes.plot([_day(end)], [value], "o", color=colour, markersize=4, clip_on=False)
 
 
-LEGEND_ROW = 0.22
-"""Inches of figure height per row of the legend, which sits below the panels."""
+def _y_labels(axes: Axes) -> list[str]:
+    """The y tick labels matplotlib will draw, in the site's money format."""
+    from catalog_watch.render.values import money
+
+    low, high = axes.get_ylim()
+    return [money(float(tick)) for tick in axes.get_yticks() if low <= tick <= high]
 
 
-def _legend_columns(series: Sequence[Series], ids: dict[tuple[str, str], str]) -> int:
-    """As many columns as the longest name leaves room for across the figure (at most 4)."""
-    longest = max((len(_legend_label(s, ids)) for s in series), default=1)
-    return max(1, min(4, 96 // (longest + 8)))
+Key = tuple[str, str]
 
 
-def _legend_label(item: Series, ids: dict[tuple[str, str], str]) -> str:
-    name = ids[(item.provider, item.model_id)]
-    return literal(f"{name} ({item.note})" if item.note else name)
+def _names(series: Sequence[Series], ids: dict[Key, str]) -> dict[Key, str]:
+    """Each offering's name in the legend, in line order: ``vercel``, ``x (gone since ...)``."""
+    first = {(s.provider, s.model_id): s for s in reversed(series)}
+    return {
+        key: literal(f"{name} ({first[key].note})" if first[key].note else name)
+        for key, name in ids.items()
+    }
 
 
 def _legend(
     figure: Figure,
-    series: Sequence[Series],
-    ids: dict[tuple[str, str], str],
-    colours: dict[tuple[str, str], str],
-    widths: dict[tuple[str, str], float],
+    names: dict[Key, str],
+    colours: dict[Key, str],
+    widths: dict[Key, float],
+    columns: int,
 ) -> None:
     from matplotlib.lines import Line2D
 
-    first = {(s.provider, s.model_id): s for s in reversed(series)}
     handles = [
-        Line2D([], [], color=colours[key], lw=widths[key], label=_legend_label(first[key], ids))
-        for key in ids
+        Line2D([], [], color=colours[key], lw=widths[key], label=name)
+        for key, name in names.items()
     ]
-    columns = _legend_columns(series, ids)
     figure.legend(
-        handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=columns, fontsize=8
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.02),
+        ncols=columns,
+        fontsize=LEGEND_SIZE,
     )
 
 

@@ -182,13 +182,18 @@ def _extreme_site(root: Path) -> Path:
         before[name] = {**before["beta"], "id": name, "models": {LONG_ID: record}}
     after = edited(before)
     after["provider-with-a-rather-long-id-00"]["models"][LONG_ID]["cost"]["input"] = 1234.5
+    _one_run_site(root, before, after)
+    return root / "out" / "model" / f"{slug(LONG_ID)}.html"
+
+
+def _one_run_site(root: Path, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """``before`` as the snapshot, one run at T1 to ``after``, the site built in root/out."""
     snapshots = root / "snapshots"
     write_snapshot(snapshots, provider_files(parse_catalog(before)), {})
     report = compare(parse_catalog(before), parse_catalog(after), Config())
     append_ledger(snapshots / LEDGER_FILE, ledger_records(report, time=T1, commit="c" * 40))
     write_snapshot(snapshots, provider_files(parse_catalog(after)), {})
     build_site(root / "out", snapshots=snapshots, workers=1)
-    return root / "out" / "model" / f"{slug(LONG_ID)}.html"
 
 
 @pytest.fixture(scope="module")
@@ -856,12 +861,7 @@ def test_chart_leaves_out_unchanged_offerings_beyond_the_line_limit_and_counts_t
     base = edited(many)
     changed = edited(many)
     changed["p11"]["models"]["fast-1"] = {**fast, "cost": {"input": 1.0, "output": 10}}
-    snapshots = tmp_path / "snapshots"
-    write_snapshot(snapshots, provider_files(parse_catalog(base)), {})
-    report = compare(parse_catalog(base), parse_catalog(changed), Config())
-    append_ledger(snapshots / LEDGER_FILE, ledger_records(report, time=T1, commit="b" * 40))
-    write_snapshot(snapshots, provider_files(parse_catalog(changed)), {})
-    build_site(tmp_path / "out", snapshots=snapshots, workers=1)
+    _one_run_site(tmp_path, base, changed)
     page = browser.parse((tmp_path / "out" / "model" / "fast-1.html").read_text())
     lines = _line_ids(page)
     assert lines[0] == "p11" and len(lines) == MAX_LINES  # the changed one, though last by name

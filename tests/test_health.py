@@ -129,14 +129,18 @@ def test_failure_and_recovery_alerts_go_out_exactly_once(
         code, err = run(repo, monkeypatch, capsys, broken, 4)
         assert code == 3 and "not valid JSON" in err
         [failure] = slack.webhook_posts()[baseline:]
-        assert "the last 3 runs failed, since 2026-11-25T02:17:00Z" in json.dumps(failure)
+        assert failure["blocks"][0]["text"]["text"] == "models.dev: the last 3 runs failed"
+        assert "Failing since 2026-11-25 02:17 UTC." in json.dumps(failure)
         assert run(repo, monkeypatch, capsys, broken, 5)[0] == 3
         assert len(slack.webhook_posts()) == baseline + 1  # one alert per streak
         code, said = health(monkeypatch, capsys, repo, 5)
         assert code == 10 and "last 4 runs failed" in said
         assert run(repo, monkeypatch, capsys, good, 6)[0] == 0
         [recovery] = slack.webhook_posts()[baseline + 1 :]
-        assert "runs succeed again (failing since 2026-11-25T02:17:00Z)" in json.dumps(recovery)
+        assert recovery["blocks"][0]["text"]["text"] == (
+            "models.dev: runs succeed again after 4 failures"
+        )
+        assert "Failing since 2026-11-25 02:17 UTC" in json.dumps(recovery)
         assert run(repo, monkeypatch, capsys, good, 7)[0] == 0
         assert len(slack.webhook_posts()) == baseline + 2
         assert health(monkeypatch, capsys, repo, 7)[0] == 0
@@ -279,5 +283,5 @@ def test_a_run_that_changed_the_catalog_commits_no_health_even_with_a_recovery_a
     assert [s for s in made if not s.startswith("catalog-watch:")] == [
         "models.dev: 2 price changes"
     ]
-    assert "runs succeed again (failing since 2026-11-25T02:17:00Z)" in posted
+    assert "models.dev: runs succeed again after 3 failures" in posted
     assert origin_health(repo)["consecutive_failures"] == 0

@@ -22,18 +22,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from catalog_watch.alerts import Alert, alert_id
+from catalog_watch.alerts import HEALTH_FAILURE, HEALTH_RECOVERY, Alert, Streak, health_alert
 from catalog_watch.config import Config
 from catalog_watch.files import write_atomic
 from catalog_watch.health import Health, record_failure, record_success
 from catalog_watch.outbox import OUTBOX_FILE, read_outbox, write_outbox
 from catalog_watch.policy import destinations
-from catalog_watch.severity import Severity
 from catalog_watch.snapshot import META_FILE, canonical_json, read_meta
 from catalog_watch.timestamps import utc_stamp
 
-HEALTH_FAILURE = "health_failure"
-HEALTH_RECOVERY = "health_recovery"
+__all__ = ["HEALTH_FAILURE", "HEALTH_RECOVERY", "HealthWriter", "first_line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +43,7 @@ class HealthWriter:
     config: Config
     now: datetime
     alerts: bool  # Slack is configured: queue the failure and recovery alerts
+    run_url: str | None = None  # this run's page (Actions): the failure alert links it
 
     def failure(self, error: BaseException) -> Callable[[Path], None]:
         """Count a failed run; at the threshold, queue the streak's one failure alert."""
@@ -56,12 +55,10 @@ class HealthWriter:
                 return  # nothing is watched yet: there is no streak to keep
             health = record_failure(Health.from_meta(meta), self.now, reason)
             if self._alert_due(health):
-                detail = (
-                    f"{self.source}: the last {health.consecutive_failures} runs failed, since "
-                    f"{health.failing_since}: {health.last_error}"
+                streak = Streak(
+                    health.consecutive_failures, str(health.failing_since), reason, self.run_url
                 )
-                streak = str(health.failing_since)
-                self._queue(root, self._alerts(HEALTH_FAILURE, streak, detail, Severity.HIGH))
+                self._queue(root, self._alerts(HEALTH_FAILURE, streak))
                 health = replace(health, failure_alerted=True)
             self._write(root, meta, health)
 
@@ -94,32 +91,18 @@ class HealthWriter:
         """The recovery alerts of a success after an alerted streak (``before``); else none."""
         if not (before.failure_alerted and self.alerts):
             return []
-        detail = f"{self.source}: runs succeed again (failing since {before.failing_since})"
-        return self._alerts(HEALTH_RECOVERY, str(before.failing_since), detail, Severity.LOW)
+        streak = Streak(
+            before.consecutive_failures, str(before.failing_since), before.last_error or ""
+        )
+        return self._alerts(HEALTH_RECOVERY, streak)
 
     def _alert_due(self, health: Health) -> bool:
         limit = self.config.health.failures
         return health.consecutive_failures >= limit and not health.failure_alerted and self.alerts
 
-    def _alerts(self, kind: str, streak: str, detail: str, severity: Severity) -> list[Alert]:
+    def _alerts(self, kind: str, streak: Streak) -> list[Alert]:
         return [
-            Alert(
-                id=alert_id(
-                    kind=kind,
-                    provider=None,
-                    model=self.source,
-                    field=None,
-                    new=streak,
-                    from_snapshot="health",
-                    destination=target,
-                ),
-                destination=target,
-                rule="health",
-                source=self.source,
-                kind=kind,
-                severity=severity,
-                detail=detail,
-            )
+            health_alert(kind, streak, source=self.source, destination=target)
             for target in destinations(self.config.watch)
         ]
 

@@ -209,6 +209,7 @@ def health_writer(options: JobOptions) -> HealthWriter:
         config=options.check.config,
         now=options.moment,
         alerts=options.slack is not None,
+        run_url=links_from_env(options.env, commit=None, pull_url=None, changelog="").run,
     )
 
 

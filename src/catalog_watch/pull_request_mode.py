@@ -243,10 +243,23 @@ def _branch_meta(tree: Git, options: JobOptions, remote_sha: str | None) -> dict
 def _same_snapshot(tree: Git, options: JobOptions, remote_sha: str | None) -> bool:
     """True when the branch already holds this exact catalog: no force-push, no churn.
 
-    ``_meta.json`` holds the content hash, so comparing its blob compares the whole catalog.
+    ``_meta.json`` holds the content hash, so comparing it compares the whole catalog; its
+    ``health`` part (the time of the last success) is left out, as it differs between any two
+    runs of the same catalog.
     """
     if remote_sha is None:
         return False
     path = f"{options.check.snapshots}/{META_FILE}"
-    written = tree.run("hash-object", "--", path)
-    return written == tree.run("rev-parse", f"{remote_sha}:{path}", check=False)
+    theirs = tree.run("show", f"{remote_sha}:{path}", check=False)
+    ours = (tree.path / path).read_text(encoding="utf-8")
+    return bool(theirs) and _without_health(ours) == _without_health(theirs)
+
+
+def _without_health(meta: str) -> object:
+    try:
+        parsed = json.loads(meta)
+    except ValueError:
+        return meta
+    if isinstance(parsed, dict):
+        parsed.pop("health", None)
+    return parsed

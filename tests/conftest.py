@@ -7,12 +7,26 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from tests.factories import REAL_DATA
 from tests.slack_server import SlackServer
 
 # Hypothesis' per-example deadline (200 ms) is a timing assert: on a loaded 2-core machine a
 # correct example takes longer and fails as "flaky". Speed is bench/'s to measure, not the tests'.
 settings.register_profile("catalog-watch", deadline=None)
 settings.load_profile("catalog-watch")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without the real catalogs a ``realdata`` test is skipped with the reason, not an error."""
+    if REAL_DATA.is_dir():
+        return
+    skip = pytest.mark.skip(
+        reason=f"realdata: {REAL_DATA} is missing (set CATALOG_WATCH_REAL_DATA)"
+    )
+    for item in items:
+        if item.get_closest_marker("realdata") is not None:
+            item.add_marker(skip)
+
 
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# The real catalogs: ../shared/data beside the checkout, or CATALOG_WATCH_REAL_DATA. Tests marked
+# ``realdata`` are skipped (conftest.py) when this folder is missing.
+REAL_DATA = Path(
+    os.environ.get("CATALOG_WATCH_REAL_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 MODELS_DEV = REAL_DATA / "models-dev"
 
 

@@ -7,7 +7,6 @@ looked up by hand in 2026-06-28.json.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +23,7 @@ from catalog_watch.consistency import (
     normalize_model_id,
 )
 from catalog_watch.severity import Severity
-
-REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "models-dev"
-
+from tests.factories import MODELS_DEV as REAL_DATA
 
 # -- Fixtures --------------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """``catalog-watch``: the argument parser in front of the command functions; errors → exit codes.
 
-Exit codes: 0 success (with or without changes), 2 bad usage or config, 3 fetch failed,
-4 catalog refused, 5 shrink guard refused, 6 damaged snapshot folder, 7 git or push failed,
-8 GitHub API refused, 9 Slack delivery failed, 10 unhealthy (``health``).
+Exit codes, each an ``exit_code`` of ``errors.py``: 0 success (with or without changes), 2 bad usage
+or config, 3 fetch failed, 4 catalog refused, 5 shrink guard refused, 6 damaged snapshot folder,
+7 git or push failed, 8 GitHub API refused, 9 Slack delivery failed, 10 unhealthy (``health``),
+11 another catalog-watch error (the base class), 130 interrupted. 1 is only Python's own, for an
+uncaught exception (a bug).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from catalog_watch import __version__, commands, run_command
 from catalog_watch.commands import FORMATS
 from catalog_watch.config import DEFAULT_BRANCH, MODES
-from catalog_watch.errors import CatalogWatchError, message_line
+from catalog_watch.errors import CatalogWatchError, Interrupted, message_line
 from catalog_watch.inert.actions_log import guarded_streams
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.sources import SOURCE_NAMES
@@ -52,7 +54,7 @@ def _main(argv: Sequence[str] | None) -> int:
             print(f"catalog-watch: error: {one_line(message_line(error))}", file=sys.stderr)
             return error.exit_code
         except KeyboardInterrupt:
-            return 130
+            return Interrupted.exit_code
 
 
 def _moment(text: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog_watch.config import Config, DiffSettings, load_config
-from catalog_watch.errors import ConfigError
+from catalog_watch.errors import ConfigError, Unhealthy
 
 if TYPE_CHECKING:
     from catalog_watch.consistency import Inconsistency, ModelIndex
@@ -110,7 +110,7 @@ def health(args: argparse.Namespace) -> int:
         return 0
     for problem in found:
         print(f"{folder}: unhealthy: {problem}", file=sys.stderr)
-    return 10
+    return Unhealthy.exit_code
 
 
 def _health_folder(args: argparse.Namespace) -> Path:

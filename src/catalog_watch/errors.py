@@ -1,16 +1,21 @@
 """The errors catalog-watch raises on purpose: one class per failure a user can act on.
 
 Each is caught once, in ``cli.py``, and turned into one message and an exit code; nothing is
-written once one of them is raised.
+written once one of them is raised. Every exit code the command returns other than 0 is one of
+these classes' ``exit_code`` (the README's "Exit codes" list is checked against them); 1 is left to
+Python for an uncaught exception, which is a bug.
 """
 
 from __future__ import annotations
 
 
 class CatalogWatchError(Exception):
-    """Base class: a failure with a message meant for the person running the job."""
+    """Base class: a failure with a message meant for the person running the job.
 
-    exit_code = 1
+    Its own code, 11, is for a failure no subclass names; it is not 1, so that a deliberate error
+    and a crash (Python's traceback, exit 1) stay apart."""
+
+    exit_code = 11
 
 
 def message_line(error: BaseException) -> str:
@@ -80,7 +85,8 @@ class StateFileError(SnapshotError):
 
 
 class UnfinishedRun(CatalogWatchError):
-    """The previous run in this checkout ended without finishing (killed, out of memory)."""
+    """The previous run in this checkout ended without finishing (killed, out of memory): only
+    recorded in the health bookkeeping, never raised."""
 
 
 # -- Publishing ------------------------------------------------------------------------------
@@ -115,3 +121,19 @@ class SlackDeliveryError(CatalogWatchError):
     def __init__(self, *args: object, ambiguous: bool = False) -> None:
         super().__init__(*args)
         self.ambiguous = ambiguous
+
+
+# -- Watching the watcher, stopping ----------------------------------------------------------
+
+
+class Unhealthy(CatalogWatchError):
+    """``catalog-watch health``: the watcher is stale, frozen or failing. The command prints each
+    reason on a line of its own and returns this code (it does not raise: one line per reason)."""
+
+    exit_code = 10
+
+
+class Interrupted(CatalogWatchError):
+    """The command was interrupted (Ctrl-C, SIGINT): 128 + the signal's number, as a shell says."""
+
+    exit_code = 130

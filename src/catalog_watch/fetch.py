@@ -1,14 +1,10 @@
 """Fetch the catalog (a URL or a local file) as bytes plus its parsed JSON object.
 
-Retries come from httpx-retries (``RetryTransport`` + ``Retry``), already a dependency: it
-retries connect/read errors and chosen statuses, honours ``Retry-After`` (seconds or HTTP
-date), and backs off exponentially with jitter, bounded in attempts. stamina (over tenacity)
-bounds total time natively, but would make us turn statuses into exceptions and parse
-``Retry-After`` ourselves, for two more dependencies. What httpx-retries lacks is a
-wall-clock budget: ``total_timeout`` only sums the sleeps, and a long ``Retry-After`` is
-silently shortened. So ``_BudgetedRetry.sleep`` refuses any wait that does not fit in what is
-left of ``max_total_seconds`` and we stop at once, saying so. Needs httpx-retries >= 0.6
-(``increment`` keeps the subclass from then on).
+Retries come from httpx-retries, already a dependency, under one wall-clock budget
+(``max_total_seconds``): ``http_client.BudgetedRetry`` refuses any wait that does not fit in
+what is left, and we stop at once, saying so. stamina (over tenacity) bounds total time
+natively, but would make us turn statuses into exceptions and parse ``Retry-After`` ourselves,
+for two more dependencies.
 
 httpx's timeouts are per operation, so the budget is also one deadline from the first connect to
 the last byte, status line and headers included: every socket operation of every attempt gets
@@ -24,28 +20,31 @@ Nothing is written to disk here.
 from __future__ import annotations
 
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from httpx_retries import Retry, RetryTransport
 
-from catalog_watch import __version__
 from catalog_watch.catalog import JSON
 from catalog_watch.errors import FetchError, SourceNotFound
+from catalog_watch.http_client import (
+    RETRY_STATUSES,
+    USER_AGENT,
+    Budget,
+    BudgetedRetry,
+    OutOfTime,
+    describe_error,
+)
 from catalog_watch.json_reader import JSONReadError, read_upstream
 from catalog_watch.limits import (
     ACCEPTED_CODINGS,
     BodyDecoder,
     DeadlinePassed,
     check_catalog_counts,
-    deadline_transport,
 )
 from catalog_watch.limits import describe_size as _size
 
-RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
 # httpx would also offer br and zstd when their packages happen to be installed.
 _HEADERS = {"Accept": "application/json", "Accept-Encoding": ", ".join(ACCEPTED_CODINGS)}
 _JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number"}
@@ -68,7 +67,7 @@ class FetchOptions:
     backoff_max: float = 30.0
     max_total_seconds: float = 120.0
     max_bytes: int = 64 * 1024 * 1024
-    user_agent: str = f"catalog-watch/{__version__} (python-httpx/{httpx.__version__})"
+    user_agent: str = USER_AGENT
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1 or self.max_bytes < 1 or self.backoff_max <= 0:
@@ -85,64 +84,6 @@ class FetchResult:
     attempts: int
 
 
-@dataclass(slots=True)
-class _Budget:
-    """The wall-clock budget and retry count shared by every attempt of one fetch."""
-
-    total: float
-    sleep: Callable[[float], None]
-    deadline: float
-    retries: int = 0
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    @property
-    def attempts(self) -> str:
-        n = self.retries + 1
-        return f"{n} attempt{'s' if n > 1 else ''}"
-
-
-class _OutOfTime(Exception):
-    """Raised from inside the retry loop when the next wait would overrun the budget."""
-
-
-class _BudgetedRetry(Retry):
-    """httpx-retries' policy, except that a wait which does not fit the budget stops us."""
-
-    budget: _Budget
-
-    def increment(self) -> Retry:
-        new = super().increment()
-        assert isinstance(new, _BudgetedRetry), "httpx-retries >= 0.6 is required"
-        new.budget = self.budget
-        return new
-
-    def sleep(self, response: httpx.Response | Exception) -> None:
-        wait, why = self._next_wait(response)
-        left = max(self.budget.remaining(), 0.0)
-        if wait > left:
-            raise _OutOfTime(
-                f"{why} asks to wait {wait:g} s before retrying, but only {left:.1f} s "
-                f"of the {self.budget.total:g} s budget (max_total_seconds) is left"
-            )
-        self.budget.sleep(wait)
-        self.budget.retries += 1
-
-    def _next_wait(self, response: httpx.Response | Exception) -> tuple[float, str]:
-        """The server's Retry-After if it gave a usable one (uncapped), else our backoff."""
-        value = ""
-        if isinstance(response, httpx.Response):
-            value = response.headers.get("Retry-After", "").strip()
-        if value:
-            try:
-                if (wait := self.parse_retry_after(value)) > 0:
-                    return wait, f"the server's Retry-After ({value})"
-            except ValueError:
-                pass
-        return self.backoff_strategy(), "the backoff"
-
-
 def fetch_catalog(
     source: str,
     previous: Validators | None = None,
@@ -153,9 +94,7 @@ def fetch_catalog(
 ) -> FetchResult:
     """Fetch ``source`` (http(s) URL or file path); raise FetchError with one clear message."""
     if source.startswith(("http://", "https://")):
-        budget = _Budget(
-            options.max_total_seconds, sleep, time.monotonic() + options.max_total_seconds
-        )
+        budget = Budget.starting_now(options.max_total_seconds, sleep, "budget (max_total_seconds)")
         return _fetch_url(source, previous or Validators(), options, budget, transport)
     if "://" in source:
         raise FetchError(f"cannot fetch {source}: only http://, https:// or a file path")
@@ -166,10 +105,10 @@ def _fetch_url(
     url: str,
     previous: Validators,
     options: FetchOptions,
-    budget: _Budget,
+    budget: Budget,
     transport: httpx.BaseTransport | None,
 ) -> FetchResult:
-    retry = _BudgetedRetry(
+    retry = BudgetedRetry(
         total=options.max_attempts - 1,
         status_forcelist=RETRY_STATUSES,
         backoff_factor=options.backoff_initial / 2,  # the library doubles before the 1st retry
@@ -179,45 +118,26 @@ def _fetch_url(
     retry.budget = budget
     try:
         client = httpx.Client(
-            transport=RetryTransport(
-                transport or _default_transport(url, budget.deadline), retry=retry
-            ),
+            transport=retry.transport(url, transport),
             timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
             follow_redirects=True,
             headers=_HEADERS | {"User-Agent": options.user_agent},
         )
         with client, client.stream("GET", url, headers=_conditional(previous)) as response:
             return _accept(url, response, previous, options, budget)
-    except _OutOfTime as exc:
+    except OutOfTime as exc:
         raise FetchError(f"gave up on {url} after {budget.attempts}: {exc}") from None
     except DeadlinePassed as exc:
         doing = "connecting" if exc.connecting else "waiting for the status line and headers"
         raise FetchError(
-            f"gave up on {url} after {budget.attempts}: {doing} overran the {budget.total:g} s "
-            "budget (max_total_seconds)"
+            f"gave up on {url} after {budget.attempts}: {doing} overran {budget.described}"
         ) from None
     except httpx.InvalidURL as exc:
         raise FetchError(f"{url} is not a valid URL: {exc}") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"could not fetch {url} after {budget.attempts}: {_why(exc)}") from exc
-
-
-def _default_transport(url: str, deadline: float | None = None) -> httpx.HTTPTransport:
-    """Our own transport turns off httpx's *_PROXY lookup, so honour those (and NO_PROXY) here.
-
-    With a ``deadline`` (``time.monotonic``) no socket operation waits past it; publish/github.py
-    uses this without one (its budget bounds its retries only).
-    """
-    target = httpx.URL(url)
-    proxies = urllib.request.getproxies()
-    proxy = proxies.get(target.scheme) or proxies.get("all")
-    if proxy and urllib.request.proxy_bypass(target.host):
-        proxy = None
-    return (
-        httpx.HTTPTransport(proxy=proxy)
-        if deadline is None
-        else deadline_transport(proxy, deadline)
-    )
+        raise FetchError(
+            f"could not fetch {url} after {budget.attempts}: {describe_error(exc)}"
+        ) from exc
 
 
 def _conditional(previous: Validators) -> dict[str, str]:
@@ -230,7 +150,7 @@ def _conditional(previous: Validators) -> dict[str, str]:
 
 
 def _accept(
-    url: str, response: httpx.Response, previous: Validators, options: FetchOptions, budget: _Budget
+    url: str, response: httpx.Response, previous: Validators, options: FetchOptions, budget: Budget
 ) -> FetchResult:
     """Turn the final response into a result, or say in one sentence what is wrong with it."""
     fresh = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
@@ -269,7 +189,7 @@ def _check_content_type(url: str, content_type: str | None) -> None:
     raise FetchError(f"expected JSON but got {media} from {url}")
 
 
-def _read_body(url: str, response: httpx.Response, decoder: BodyDecoder, budget: _Budget) -> bytes:
+def _read_body(url: str, response: httpx.Response, decoder: BodyDecoder, budget: Budget) -> bytes:
     """Stream the raw body into ``decoder``, stopping as soon as it passes a limit or the budget.
 
     The budget is checked between chunks too, for a transport given by the caller (tests): the
@@ -287,15 +207,15 @@ def _read_body(url: str, response: httpx.Response, decoder: BodyDecoder, budget:
                 raise DeadlinePassed(connecting=False)
     except DeadlinePassed:
         raise FetchError(
-            f"reading {url} overran the {budget.total:g} s budget (max_total_seconds) after "
-            f"{_size(decoder.received)}"
+            f"reading {url} overran {budget.described} after {_size(decoder.received)}"
         ) from None
     except httpx.RemoteProtocolError as exc:
         raise FetchError(
             f"the body of {url} is truncated: the server closed early ({exc})"
         ) from exc
     except httpx.HTTPError as exc:
-        msg = f"reading the body of {url} failed after {_size(decoder.received)}: {_why(exc)}"
+        received = _size(decoder.received)
+        msg = f"reading the body of {url} failed after {received}: {describe_error(exc)}"
         raise FetchError(msg) from exc
     return decoder.finish()
 
@@ -333,7 +253,3 @@ def _parse(where: str, body: bytes) -> dict[str, JSON]:
         raise FetchError(f"{where} holds {kind} at the top level, expected a JSON object")
     check_catalog_counts(where, document)
     return document
-
-
-def _why(exc: httpx.HTTPError) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

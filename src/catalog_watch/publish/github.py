@@ -1,11 +1,12 @@
 """The GitHub REST calls of pull-request mode: one rolling PR per head→base, labels, a close.
 
 Settings come from the runner's variables (``GITHUB_API_URL`` makes Enterprise Server work).
-Retries follow fetch.py (httpx-retries, ``RETRY_STATUSES``, jittered backoff, ``Retry-After``
-uncapped, one wall-clock budget per client), plus GitHub's rate limits: a 403 with ``Retry-After``
-or ``x-ratelimit-remaining: 0`` is retried too, waiting until ``x-ratelimit-reset``; a bare 429
-waits the minute GitHub asks for. POST/PATCH are retried: a create that went through before a 5xx
-comes back "already exists", and that pull request is updated. The token never reaches a message.
+Retries are fetch.py's (``http_client``: httpx-retries, ``RETRY_STATUSES``, jittered backoff,
+``Retry-After`` uncapped, one wall-clock budget, here per client), plus GitHub's rate limits: a 403
+with ``Retry-After`` or ``x-ratelimit-remaining: 0`` is retried too, waiting until ``x-ratelimit-
+reset``; a bare 429 waits the minute GitHub asks for. POST/PATCH are retried: a create that went
+through before a 5xx comes back "already exists", and that pull request is updated. The token never
+reaches a message.
 
 Redirects are not followed (httpx's default, ``follow_redirects=False``): a 3xx is an error that
 says where it pointed (its origin only) and that the token was not sent there. httpx would drop
@@ -25,11 +26,17 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from httpx_retries import Retry, RetryTransport
+from httpx_retries import Retry
 
-from catalog_watch import __version__
 from catalog_watch.errors import GitHubError
-from catalog_watch.fetch import RETRY_STATUSES, _default_transport
+from catalog_watch.http_client import (
+    RETRY_STATUSES,
+    USER_AGENT,
+    Budget,
+    BudgetedRetry,
+    OutOfTime,
+    describe_error,
+)
 from catalog_watch.limits import DeadlinePassed
 from catalog_watch.publish.secrets import origin as origin_of
 from catalog_watch.publish.secrets import unsafe, unsafe_message
@@ -46,7 +53,6 @@ _TOKEN_HINT = (
     " (the workflow's `permissions:` block, or the PAT's / App's permissions)"
 )
 _CUT_POINTER = "… {n} more lines cut to fit GitHub's limit on a pull request body"
-_USER_AGENT = f"catalog-watch/{__version__} (python-httpx/{httpx.__version__})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,17 +112,6 @@ class Label:
             raise ValueError(f"label color must be 6 hex digits without '#', got {self.color!r}")
 
 
-@dataclass(slots=True)
-class _Budget:
-    total: float
-    sleep: Callable[[float], None]
-    deadline: float
-
-
-class _OutOfTime(Exception):
-    """Raised inside the retry loop when the next wait would overrun the budget."""
-
-
 class _RateLimited(Exception):
     """Raised by the response check so that httpx-retries retries a rate-limited 403."""
 
@@ -129,34 +124,21 @@ def _refuse_rate_limited(response: httpx.Response) -> None:
         raise _RateLimited
 
 
-class _GitHubRetry(Retry):
-    budget: _Budget
+class _GitHubRetry(BudgetedRetry):
+    """The budgeted retry plus GitHub's rate limits: a Retry-After of any length (0 too), else
+    ``x-ratelimit-reset`` when none is left, else the minute a bare 403/429 asks for."""
 
-    def increment(self) -> Retry:
-        new = super().increment()
-        assert isinstance(new, _GitHubRetry), "httpx-retries >= 0.6 is required"
-        new.budget = self.budget
-        return new
+    server = "GitHub's"
+    too_long = (
+        "{why} asks to wait {wait:.0f} s before retrying, but only {left:.0f} s of {budget} is left"
+    )
 
-    def sleep(self, response: httpx.Response | Exception) -> None:
-        wait, why = self._next_wait(response)
-        left = max(self.budget.deadline - time.monotonic(), 0.0)
-        if wait > left:
-            raise _OutOfTime(
-                f"{why} asks to wait {wait:.0f} s before retrying, but only {left:.0f} s of "
-                f"the {self.budget.total:g} s budget is left"
-            )
-        self.budget.sleep(wait)
-
-    def _next_wait(self, response: httpx.Response | Exception) -> tuple[float, str]:
+    def next_wait(self, response: httpx.Response | Exception) -> tuple[float, str]:
         if not isinstance(response, httpx.Response):
             return self.backoff_strategy(), "the backoff"
+        if (given := self.retry_after(response)) is not None:
+            return given
         headers = response.headers
-        if value := headers.get("retry-after", "").strip():
-            try:
-                return self.parse_retry_after(value), f"GitHub's Retry-After ({value})"
-            except ValueError:
-                pass
         reset = headers.get("x-ratelimit-reset", "")
         if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
             return max(int(reset) - time.time(), 0.0), f"GitHub's x-ratelimit-reset ({reset})"
@@ -189,18 +171,17 @@ class GitHubClient:
             backoff_jitter=0.5,
             validate_response=_refuse_rate_limited,
         )
-        retry.budget = _Budget(budget_seconds, sleep, time.monotonic() + budget_seconds)
-        self._budget_seconds = budget_seconds
-        inner = transport or _default_transport(settings.api_url, retry.budget.deadline)
+        retry.budget = Budget.starting_now(budget_seconds, sleep)
+        self._budget = retry.budget
         self._http = httpx.Client(
             base_url=settings.api_url + "/",
-            transport=RetryTransport(inner, retry=retry),
+            transport=retry.transport(settings.api_url, transport),
             timeout=30.0,
             headers={
                 "Authorization": f"Bearer {settings.token}",
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": _USER_AGENT,
+                "User-Agent": USER_AGENT,
             },
         )
 
@@ -260,15 +241,14 @@ class GitHubClient:
         path = self._repo + path
         try:
             response = self._http.request(method, path.lstrip("/"), **sent)
-        except _OutOfTime as exc:
+        except OutOfTime as exc:
             raise GitHubError(f"gave up on {method} {path}: {exc}") from None
         except DeadlinePassed as exc:
-            budget = f"{self._budget_seconds:g} s"
             raise GitHubError(
-                f"gave up on {method} {path}: {exc} overran the {budget} budget"
+                f"gave up on {method} {path}: {exc} overran {self._budget.described}"
             ) from None
         except httpx.HTTPError as exc:
-            why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            why = describe_error(exc)
             raise GitHubError(f"{method} {path} on {self.settings.api_url} failed: {why}") from exc
         if response.status_code not in ok:
             raise _refusal(method, path, response, self.settings.repository)

@@ -243,8 +243,8 @@ def test_a_failed_default_fetch_on_a_laptop_says_how_to_run_on_a_file() -> None:
     assert hinted.exit_code == 3
     assert with_local_hint(error, default_source=True, actions=True) is error
     assert with_local_hint(error, default_source=False, actions=False) is error
-    missing = SourceNotFound("catalog file x.json does not exist")
-    assert with_local_hint(missing, default_source=True, actions=False) is missing
+    # a missing local file is a usage error (exit 2), never a fetch failure to hint about
+    assert not issubclass(SourceNotFound, FetchError)
 
 
 def test_a_failed_fetch_of_a_given_source_has_no_hint(

@@ -198,5 +198,5 @@ def test_missing_input_file_is_a_clear_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, err = run_cli(capsys, "diff", str(tmp_path / "nope.json"), JUNE)
-    assert code == 3
+    assert code == 2
     assert "nope.json: no such file or snapshot folder" in err and out == ""

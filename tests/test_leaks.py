@@ -10,6 +10,13 @@ from pathlib import Path
 import pytest
 
 from catalog_watch.cli import main
+from tests.factories import small_catalog, write_json
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 @pytest.fixture
@@ -52,3 +59,27 @@ def test_main_leaves_a_disabled_collector_disabled(
     finally:
         if was:
             gc.enable()
+
+
+# -- A mistyped path is a usage error, not a failed fetch ---------------------------------------
+
+
+def test_diff_of_a_mistyped_path_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    there = write_json(tmp_path / "old.json", small_catalog())
+    code, out, err = cli(capsys, "diff", str(there), str(tmp_path / "typo.json"))
+    assert (code, out) == (2, "")
+    assert f"{tmp_path / 'typo.json'}: no such file or snapshot folder" in err
+    assert "fetch" not in err
+
+
+def test_check_of_a_missing_source_file_exits_2_naming_it_without_the_network_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "check", "--source", "missing.json")
+    assert (code, out) == (2, "")
+    assert "catalog file missing.json does not exist" in err
+    assert "--source FILE" not in err
+    assert not (tmp_path / "snapshots").exists()

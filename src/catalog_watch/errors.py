@@ -36,10 +36,6 @@ class FetchError(CatalogWatchError):
     exit_code = 3
 
 
-class SourceNotFound(FetchError):
-    """A local catalog file or snapshot folder named on the command line does not exist."""
-
-
 # -- Accepting the catalog -------------------------------------------------------------------
 
 
@@ -62,6 +58,11 @@ class ConfigError(CatalogWatchError):
     """The configuration file or a command-line option is invalid."""
 
     exit_code = 2
+
+
+class SourceNotFound(ConfigError):
+    """A local catalog file or snapshot folder named on the command line does not exist: a
+    mistyped path, so a usage error (exit 2) naming the path, not a failed fetch (exit 3)."""
 
 
 class MissingExtra(ConfigError):

@@ -16,7 +16,6 @@ from catalog_watch.errors import (
     CatalogWatchError,
     ConfigError,
     FetchError,
-    SourceNotFound,
     message_line,
 )
 from catalog_watch.policy import active_mutes
@@ -132,7 +131,7 @@ def local_catalog_hint(args: argparse.Namespace) -> Iterator[None]:
 
 
 def with_local_hint(error: FetchError, *, default_source: bool, actions: bool) -> FetchError:
-    if not default_source or actions or isinstance(error, SourceNotFound):
+    if not default_source or actions:
         return error
     return FetchError(
         f"{error}; without network, --source FILE runs catalog-watch on a local catalog "

@@ -23,19 +23,19 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from catalog_watch.inert.actions_log import escape_data, escape_property, write_command
+from catalog_watch.markdown_fit import fit_markdown, utf8_size
 
 SUMMARY_LIMIT = 1024 * 1024
 """Bytes the runner accepts in one step's ``$GITHUB_STEP_SUMMARY`` file; over it, none is shown."""
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
 ANNOTATIONS_PER_STEP = 10
@@ -92,8 +92,8 @@ class ActionsRuntime:
     def append_summary(self, markdown: str) -> None:
         """Append markdown to ``$GITHUB_STEP_SUMMARY``, cut at a line to stay under 1 MiB.
 
-        The limit counts what the step already wrote; a cut closes an open code fence and ends
-        with a note saying how much was left out.
+        The limit counts what the step already wrote; a cut closes an open code fence or
+        ``<details>`` block and ends with a note saying how much was left out.
         """
         path = self._file("GITHUB_STEP_SUMMARY")
         if path is None or not markdown:
@@ -101,7 +101,9 @@ class ActionsRuntime:
         if not markdown.endswith("\n"):
             markdown += "\n"
         used = path.stat().st_size if path.exists() else 0
-        text = _fit_summary(markdown, SUMMARY_LIMIT - used)
+        text = fit_markdown(markdown, SUMMARY_LIMIT - used, _cut_note(markdown), size=utf8_size)
+        if text is None:
+            text = ""  # not even the note fits in what the step left
         if text != markdown:
             self.warning(
                 "The step summary was cut to stay under GitHub's 1 MiB limit.", urgent=True
@@ -209,38 +211,11 @@ def _output_entry(name: str, value: str) -> str:
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 
-def _fit_summary(markdown: str, budget: int) -> str:
-    """``markdown`` if it fits in ``budget`` bytes, else its first lines and a note ("" if none)."""
-    total = len(markdown.encode("utf-8"))
-    if total <= budget:
-        return markdown
-    lines = markdown.splitlines(keepends=True)
-    kept: list[str] = []
-    size = 0
-    fence = ""  # the marker of the code block the kept lines leave open
-    for line in lines:
-        ending = _cut_note(len(kept), len(lines), total, fence)
-        line_size = len(line.encode("utf-8"))
-        if size + line_size + len(ending.encode("utf-8")) > budget:
-            break
-        kept.append(line)
-        size += line_size
-        marker = _FENCE.match(line)
-        if marker and not fence:
-            fence = marker.group(1)
-        elif marker and marker.group(1) == fence:
-            fence = ""
-    ending = _cut_note(len(kept), len(lines), total, fence)
-    if size + len(ending.encode("utf-8")) > budget:
-        return ""
-    return "".join(kept) + ending
-
-
-def _cut_note(kept: int, lines: int, total: int, fence: str) -> str:
-    close = f"{fence}\n" if fence else ""
-    return (
-        f"{close}\n> **Cut:** this summary shows {kept:,} of {lines:,} lines; the whole text "
-        f"({total:,} bytes) is over the 1 MiB GitHub keeps for one step's summary.\n"
+def _cut_note(markdown: str) -> Callable[[int, int], str]:
+    total = utf8_size(markdown)
+    return lambda kept, lines: (
+        f"> **Cut:** this summary shows {kept:,} of {lines:,} lines; the whole text ({total:,} "
+        "bytes) is over the 1 MiB GitHub keeps for one step's summary."
     )
 
 

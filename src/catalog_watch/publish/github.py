@@ -38,6 +38,7 @@ from catalog_watch.http_client import (
     describe_error,
 )
 from catalog_watch.limits import DeadlinePassed
+from catalog_watch.markdown_fit import fit_markdown
 from catalog_watch.publish.secrets import origin as origin_of
 from catalog_watch.publish.secrets import unsafe, unsafe_message
 
@@ -327,37 +328,12 @@ def fit_body(body: str, *, limit: int = PR_BODY_LIMIT, pointer: str) -> str:
     own paragraph, with ``{n}`` replaced by the number of lines dropped. Characters are counted as
     ``len`` counts them (code points), which is how GitHub counts its 65,536-character limit.
     """
-    if len(body) <= limit:
-        return body
-    lines = re.findall(r"[^\n]*\n|[^\n]+", body)
-    best, size, fence, depth = (0, _tail(pointer, len(lines), "", 0)), 0, "", 0
-    for kept, line in enumerate(lines, 1):
-        size += len(line)
-        if size > limit:
-            break
-        if (mark := line.lstrip(" ")[:3]) in ("```", "~~~") and mark == (fence or mark):
-            fence = "" if fence else mark
-        elif not fence:
-            depth = max(depth + bool(_OPEN.match(line)) - bool(_CLOSE.match(line)), 0)
-        tail = _tail(pointer, len(lines) - kept, fence, depth)
-        if size + len(tail) <= limit:
-            best = (kept, tail)
-    kept, tail = best
-    if len(tail) > limit:
+    fitted = fit_markdown(
+        body, limit, lambda kept, lines: pointer.replace("{n}", str(lines - kept))
+    )
+    if fitted is None:
         raise ValueError(f"the pointer alone is over the {limit}-character limit")
-    return "".join(lines[:kept]) + tail
-
-
-# A <details> block starts and ends a line (an HTML block); the same words inside a line are
-# text or a code span (a model id), never a fold, however they read.
-_OPEN = re.compile(r" {0,3}<details[\s>]", re.IGNORECASE)
-_CLOSE = re.compile(r" {0,3}</details\s*>", re.IGNORECASE)
-
-
-def _tail(pointer: str, dropped: int, fence: str, depth: int) -> str:
-    """What follows the kept lines: close the open fence and blocks, then the pointer."""
-    closing = f"{fence}\n" if fence else ""
-    return closing + "\n" + "</details>\n\n" * depth + pointer.replace("{n}", str(dropped)) + "\n"
+    return fitted
 
 
 def upsert_rolling_pull(

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from catalog_watch.catalog import Catalog, Provider
 from catalog_watch.cli import main
+from catalog_watch.grouping import group_by_identity
 from tests.factories import small_catalog, write_json
 
 
@@ -83,3 +85,31 @@ def test_check_of_a_missing_source_file_exits_2_naming_it_without_the_network_hi
     assert "catalog file missing.json does not exist" in err
     assert "--source FILE" not in err
     assert not (tmp_path / "snapshots").exists()
+
+
+# -- The grouping cache lends nothing it keeps ---------------------------------------------------
+
+
+def _two_providers() -> Catalog:
+    return Catalog(
+        providers={
+            pid: Provider(
+                id=pid,
+                info={"id": pid, "name": pid},
+                models={"fast-1": {"id": "fast-1", "name": "Fast 1"}},
+            )
+            for pid in ("acme", "beta")
+        }
+    )
+
+
+def test_the_grouping_cache_hands_each_caller_lists_of_its_own() -> None:
+    catalog = _two_providers()
+    first = group_by_identity(catalog)
+    assert first == {"fast-1": [("acme", "fast-1"), ("beta", "fast-1")]}
+    first["fast-1"].append(("gamma", "fast-1"))
+    first["other"] = []
+    second = group_by_identity(catalog)  # from the cache
+    assert second == {"fast-1": [("acme", "fast-1"), ("beta", "fast-1")]}
+    second["fast-1"].clear()
+    assert group_by_identity(catalog) == {"fast-1": [("acme", "fast-1"), ("beta", "fast-1")]}

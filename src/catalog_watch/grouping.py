@@ -241,12 +241,14 @@ def load_model_index(document: Mapping[str, JSON]) -> ModelIndex:
     return ModelIndex(canonical=canonical, raw=raw, lab_prefixed=lab_prefixed, ambiguous=ambiguous)
 
 
-_RECENT: list[
-    tuple[Catalog, tuple[tuple[str, str], ...], ModelIndex | None, dict[str, list[tuple[str, str]]]]
-] = []
+Groups = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+"""A grouping as the cache keeps it: ``(key, ((provider, model id), ...))`` pairs, immutable."""
+
+_RECENT: list[tuple[Catalog, tuple[tuple[str, str], ...], ModelIndex | None, Groups]] = []
 """The last few groupings, by catalog identity: one run groups the same two catalogs for the
 inconsistencies and again for the cheapest channel. Catalogs are immutable, so this is safe; the
-entry holds the catalog itself, so its ``id`` cannot be reused while cached."""
+entry holds the catalog itself, so its ``id`` cannot be reused while cached. The groups are kept
+as tuples and every caller gets lists of its own: one caller's edit cannot reach the next."""
 
 
 def group_by_identity(
@@ -254,13 +256,15 @@ def group_by_identity(
     aliases: Mapping[str, str] | None = None,
     index: ModelIndex | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Group key -> ``[(provider, model id)]``; every offering in exactly one group (cached)."""
+    """Group key -> ``[(provider, model id)]``; every offering in exactly one group (cached; the
+    dict and its lists are the caller's own)."""
     alias_key = tuple(sorted((aliases or {}).items()))
-    for seen, seen_aliases, seen_index, groups in _RECENT:
+    for seen, seen_aliases, seen_index, kept in _RECENT:
         if seen is catalog and seen_aliases == alias_key and seen_index is index:
-            return groups
+            return {key: list(members) for key, members in kept}
     groups = _group_by_identity(catalog, aliases, index)
-    _RECENT.insert(0, (catalog, alias_key, index, groups))
+    frozen = tuple((key, tuple(members)) for key, members in groups.items())
+    _RECENT.insert(0, (catalog, alias_key, index, frozen))
     del _RECENT[4:]
     return groups
 

@@ -1,4 +1,5 @@
-"""The one way catalog-watch writes a moment: UTC ``YYYY-MM-DDTHH:MM:SSZ`` (sorts as text)."""
+"""The one way catalog-watch writes a moment: UTC ``YYYY-MM-DDTHH:MM:SSZ`` (sorts as text), and
+the one way it reads one back."""
 
 from __future__ import annotations
 
@@ -6,12 +7,26 @@ from datetime import UTC, datetime
 
 
 def parse_stamp(text: str) -> datetime:
-    """A stamp written by :func:`utc_stamp` (or any ISO time ending in ``Z``) as a datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """An ISO 8601 time as an aware UTC datetime: a stamp written by :func:`utc_stamp`, or any
+    ISO time with ``Z``, an offset, or none (then taken as UTC). ValueError when unreadable."""
+    when = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def read_stamp(value: object) -> datetime | None:
+    """:func:`parse_stamp` for a value read from a file: None when it is not a non-empty string
+    or not a readable time."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_stamp(value)
+    except ValueError:
+        return None
 
 
 def utc_stamp(value: str | datetime) -> str:
-    """A datetime (or an ISO/git date string) as UTC ``YYYY-MM-DDTHH:MM:SSZ``."""
-    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    """A datetime (or an ISO/git date string) as UTC ``YYYY-MM-DDTHH:MM:SSZ``; a naive one is
+    taken as UTC."""
+    when = value if isinstance(value, datetime) else parse_stamp(value)
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

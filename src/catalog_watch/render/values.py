@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
+from catalog_watch.percent import percent as percent  # where the renderers look for it
 
 
 def money(value: JSON) -> str:
@@ -29,14 +30,6 @@ def tokens(value: JSON) -> str:
 def count(n: int, one: str, many: str) -> str:
     """``1 alert``, ``2 alerts``, ``1,429 records``."""
     return f"{n:,} {one if n == 1 else many}"
-
-
-def percent(change_pct: float | None) -> str:
-    """``+20 %``, ``-95 %``, ``+4.17 %``; empty when there is no meaningful ratio."""
-    if change_pct is None:
-        return ""
-    text = f"{change_pct:+.2f}".rstrip("0").rstrip(".")
-    return f"{text} %"
 
 
 def plain(value: JSON) -> str:

@@ -1,0 +1,44 @@
+"""The one percent rule (catalog_watch.percent) and the one UTC reader (timestamps)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from catalog_watch.percent import percent
+from catalog_watch.render.values import percent as rendered_percent
+from catalog_watch.timestamps import parse_stamp, read_stamp, utc_stamp
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (20.0, "+20 %"),
+        (-95.0, "-95 %"),
+        (100 / 24, "+4.17 %"),
+        (Decimal("-87.2"), "-87.2 %"),
+        (Decimal("4.125"), "+4.13 %"),  # the cost maths round half up
+        (None, ""),
+    ],
+)
+def test_percent_reads_the_same_for_floats_and_decimals(
+    value: float | Decimal | None, text: str
+) -> None:
+    assert percent(value) == text
+    assert rendered_percent is percent
+
+
+def test_a_stamp_reads_back_as_aware_utc() -> None:
+    moment = datetime(2026, 11, 25, 10, 17, tzinfo=UTC)
+    assert parse_stamp(utc_stamp(moment)) == moment
+    assert parse_stamp("2026-11-25T11:17:00+01:00").tzinfo is UTC
+    assert parse_stamp("2026-11-25T10:17:00") == moment  # no offset: UTC
+    plus_one = timezone(timedelta(hours=1))
+    assert utc_stamp(datetime(2026, 11, 25, 11, 17, tzinfo=plus_one)) == "2026-11-25T10:17:00Z"
+
+
+@pytest.mark.parametrize("value", [None, "", "yesterday", 17])
+def test_read_stamp_is_none_for_what_is_not_a_time(value: object) -> None:
+    assert read_stamp(value) is None

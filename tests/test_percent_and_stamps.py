@@ -9,7 +9,7 @@ import pytest
 
 from catalog_watch.percent import percent
 from catalog_watch.render.values import percent as rendered_percent
-from catalog_watch.timestamps import parse_stamp, read_stamp, utc_stamp
+from catalog_watch.timestamps import parse_moment, parse_stamp, read_stamp, utc_stamp
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,8 @@ def test_a_stamp_reads_back_as_aware_utc() -> None:
 @pytest.mark.parametrize("value", [None, "", "yesterday", 17])
 def test_read_stamp_is_none_for_what_is_not_a_time(value: object) -> None:
     assert read_stamp(value) is None
+
+
+def test_a_bare_day_is_its_last_second() -> None:
+    assert parse_moment("2026-11-25") == datetime(2026, 11, 25, 23, 59, 59, tzinfo=UTC)
+    assert parse_moment("2026-11-25T10:17:00Z") == parse_stamp("2026-11-25T10:17:00Z")

@@ -3,7 +3,7 @@ the one way it reads one back."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 
 def parse_stamp(text: str) -> datetime:
@@ -11,6 +11,19 @@ def parse_stamp(text: str) -> datetime:
     ISO time with ``Z``, an offset, or none (then taken as UTC). ValueError when unreadable."""
     when = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def parse_moment(text: str) -> datetime:
+    """:func:`parse_stamp`, except that a bare day (``YYYY-MM-DD``, as older versions stored it
+    and as a user may write one) is its last second, UTC."""
+    if len(text) == 10:
+        return day_end(date.fromisoformat(text))
+    return parse_stamp(text)
+
+
+def day_end(day: date) -> datetime:
+    """The last second of ``day``, UTC."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
 def read_stamp(value: object) -> datetime | None:

@@ -11,7 +11,12 @@ import pytest
 
 from catalog_watch.catalog import Catalog, Provider
 from catalog_watch.cli import main
+from catalog_watch.errors import ConfigError, FetchError
+from catalog_watch.fetch import FetchResult, Validators
 from catalog_watch.grouping import group_by_identity
+from catalog_watch.job import CommitSaver, JobOptions, deliver_through
+from catalog_watch.publish.git import Git
+from catalog_watch.run import CheckOptions, evaluate
 from tests.factories import small_catalog, write_json
 
 
@@ -113,3 +118,24 @@ def test_the_grouping_cache_hands_each_caller_lists_of_its_own() -> None:
     assert second == {"fast-1": [("acme", "fast-1"), ("beta", "fast-1")]}
     second["fast-1"].clear()
     assert group_by_identity(catalog) == {"fast-1": [("acme", "fast-1"), ("beta", "fast-1")]}
+
+
+# -- Checks that stay when Python runs with -O (no assert) ---------------------------------------
+
+
+def test_evaluating_a_304_is_a_fetch_error_not_an_assertion(tmp_path: Path) -> None:
+    url = "https://catalog.example/api.json"
+    nothing = FetchResult(url, True, None, None, Validators(etag='"v1"'), 1)
+    options = CheckOptions(source=url, snapshots=tmp_path / "snap")
+    with pytest.raises(FetchError, match=r"api\.json answered 304 Not Modified"):
+        evaluate(options.snapshots, nothing, options)
+    assert not (tmp_path / "snap").exists()
+
+
+def test_delivering_without_slack_settings_is_a_config_error_not_an_assertion(
+    tmp_path: Path,
+) -> None:
+    options = JobOptions(check=CheckOptions(source="api.json", snapshots=Path("snap")))
+    saver = CommitSaver(Git(tmp_path), "main", options)
+    with pytest.raises(ConfigError, match="no Slack destination is set"):
+        deliver_through(saver, options, "local-1-abc", None, commit=None)

@@ -71,7 +71,10 @@ def blob_reader(repo: Path) -> Iterator[Callable[[str], bytes]]:
     """One ``git cat-file --batch`` process: write ``<blob>\\n``, read its header and bytes."""
     process = _git(repo, "cat-file", "--batch", stdin=subprocess.PIPE)
     stdin, stdout = process.stdin, process.stdout
-    assert stdin is not None and stdout is not None
+    if stdin is None or stdout is None:  # both are pipes: _git was asked for them
+        process.kill()
+        process.wait()
+        raise GitError(f"`git cat-file --batch` in {repo}: started without its pipes")
 
     def read(blob: str) -> bytes:
         stdin.write(f"{blob}\n".encode())

@@ -29,7 +29,7 @@ from typing import Literal
 from catalog_watch.changelog import CHANGELOG_FILE, changelog_files, changelog_section
 from catalog_watch.config import DEFAULT_BRANCH
 from catalog_watch.delivery import Context, Delivery, Saver, deliver
-from catalog_watch.errors import CatalogWatchError, UnfinishedRun
+from catalog_watch.errors import CatalogWatchError, ConfigError, UnfinishedRun
 from catalog_watch.fetch import FetchResult
 from catalog_watch.health import Health, record_success
 from catalog_watch.health_run import HealthWriter, first_line
@@ -319,7 +319,8 @@ def deliver_through(
     pull_url: str | None = None,
 ) -> Delivery:
     """Send pending alerts through the mode's saver (claims, marks: each committed and pushed)."""
-    assert options.slack is not None
+    if options.slack is None:
+        raise ConfigError("no Slack destination is set: nothing can deliver the pending alerts")
     snapshots = options.check.snapshots
     links = links_from_env(
         options.env, commit=commit, pull_url=pull_url, changelog=f"{snapshots}/{CHANGELOG_FILE}"

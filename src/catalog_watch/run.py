@@ -15,7 +15,7 @@ from catalog_watch.catalog import JSON, Catalog
 from catalog_watch.compare import compare, load_catalog
 from catalog_watch.config import Config
 from catalog_watch.consistency import ModelIndex, load_model_index
-from catalog_watch.errors import CatalogWatchError, SourceMismatch
+from catalog_watch.errors import CatalogWatchError, FetchError, SourceMismatch
 from catalog_watch.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
 from catalog_watch.last_good import apply_last_good
 from catalog_watch.report import Report
@@ -161,7 +161,7 @@ def check_folder_source(snapshots: Path, stored: JSON, found: str, options: Chec
 
 def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Outcome:
     """Validate, keep last good records, apply the shrink guard, compare. Writes nothing."""
-    assert fetched.document is not None, "a 304 has nothing to evaluate"
+    document = document_of(fetched)
     snapshot = read_snapshot(snapshots)
     guard = options.config.guard
     old = None
@@ -170,7 +170,7 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
         name = stored if isinstance(stored, str) else options.source_type
         old = parse_source(snapshot.document, name, max_rejected_share=1.0, canonical=True)
     new = parse_source(
-        fetched.document,
+        document,
         options.source_type,
         max_rejected_share=guard.max_rejected_share,
         where=options.source,
@@ -248,6 +248,11 @@ def model_index(models_json: str | None) -> ModelIndex | None:
     """models.dev's models.json (URL or file) when asked for; fetched once per run."""
     if models_json is None:
         return None
-    fetched = fetch_catalog(models_json)
-    assert fetched.document is not None
-    return load_model_index(fetched.document)
+    return load_model_index(document_of(fetch_catalog(models_json)))
+
+
+def document_of(fetched: FetchResult) -> dict[str, JSON]:
+    """The catalog a fetch brought; a 304 brought none, and there is nothing to evaluate."""
+    if fetched.document is None:
+        raise FetchError(f"{fetched.source} answered 304 Not Modified: it sent no catalog to read")
+    return fetched.document

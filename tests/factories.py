@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from catalog_watch.alerts import Alert, Destination
+from catalog_watch.severity import Severity
+
 # The real catalogs: ../shared/data beside the checkout, or CATALOG_WATCH_REAL_DATA. Tests marked
 # ``realdata`` are skipped (conftest.py) when this folder is missing.
 REAL_DATA = Path(
@@ -59,6 +62,25 @@ def small_catalog() -> dict[str, Any]:
     return document(
         provider("acme", model("fast-1"), model("big-1", cost={"input": 3, "output": 15})),
         provider("beta", model("fast-1", cost={"input": 2.5, "output": 10})),
+    )
+
+
+def alert(n: int) -> Alert:
+    """A high-severity price alert for model ``m{n}``, id ``id{n}``: an outbox entry."""
+    return Alert(
+        id=f"id{n}",
+        destination=Destination(),
+        rule="default",
+        source="models.dev",
+        kind="price_changed",
+        severity=Severity.HIGH,
+        provider="p",
+        model=f"m{n}",
+        field="cost.input",
+        old=1,
+        new=2,
+        change_pct=100.0,
+        detail="cost.input $1.00 → $2.00 per 1M (+100 %)",
     )
 
 

@@ -126,6 +126,13 @@ def push_from_theirs(repos: Repos, message: str, edit: str = "run") -> str:
     return git(theirs, "rev-parse", "HEAD")
 
 
+def clone(origin: Path, name: str) -> Path:
+    """A clone of ``origin`` beside it, named ``name``."""
+    path = origin.parent / name
+    git(origin.parent, "clone", "--quiet", str(origin), str(path))
+    return path
+
+
 def subjects(repo: Path, ref: str = "main") -> list[str]:
     """Commit subjects on ``ref``, newest first."""
     return git(repo, "log", "--format=%s", ref).splitlines()

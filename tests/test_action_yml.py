@@ -34,8 +34,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.actions_runner import parse_file_commands
 from tests.factories import document, model, provider, write_json
-from tests.test_actions_runtime import parse_file_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"

@@ -1,9 +1,7 @@
 """The GitHub Actions runtime (``actions.py``) read back the way the runner reads it.
 
-``parse_file_commands`` and ``unescape`` below follow the runner's own rules (actions/runner:
-the ``$GITHUB_OUTPUT``/``$GITHUB_ENV`` reader in ``FileCommandManager.cs`` and the command
-unescaping in ``ActionCommand.cs``), so a test passes only if GitHub would read what we wrote.
-``tests/test_action_yml.py`` reuses the parser for what the action's steps write.
+``parse_file_commands`` and ``unescape`` (tests/actions_runner.py) follow the runner's own rules,
+so a test passes only if GitHub would read what we wrote.
 """
 
 from __future__ import annotations
@@ -18,68 +16,7 @@ from hypothesis import strategies as st
 
 from catalog_watch import actions
 from catalog_watch.actions import SUMMARY_LIMIT, ActionsRuntime, escape_data, escape_property
-
-
-class RunnerFormatError(ValueError):
-    """The runner would fail the step: "Unable to process file command 'output' successfully"."""
-
-
-def parse_file_commands(text: str) -> dict[str, str]:
-    """Name → value from a ``$GITHUB_OUTPUT`` file, as the runner on Linux reads it.
-
-    Lines end at LF (a CR stays part of the line). Empty lines are skipped. ``NAME=VALUE`` when
-    the first ``=`` comes before any ``<<``; ``NAME<<DELIMITER`` otherwise, the value being the
-    text of the following lines up to (not including) the LF before a line equal to DELIMITER.
-    Neither name nor delimiter may be empty; a later entry for a name wins.
-    """
-    values: dict[str, str] = {}
-    index = 0
-    while index < len(text):
-        line, index, _ = _read_line(text, index)
-        if not line:
-            continue
-        equals, heredoc = line.find("="), line.find("<<")
-        if equals >= 0 and (heredoc < 0 or equals < heredoc):
-            name, value = line.split("=", 1)
-            if not name:
-                raise RunnerFormatError(f"Invalid format '{line}'. Name must not be empty")
-        elif heredoc >= 0:
-            name, delimiter = line.split("<<", 1)
-            if not name or not delimiter:
-                raise RunnerFormatError(f"Invalid format '{line}'")
-            start = end = index
-            while True:
-                if index >= len(text):
-                    raise RunnerFormatError(f"Matching delimiter not found '{delimiter}'")
-                candidate, index, newline = _read_line(text, index)
-                if candidate == delimiter:
-                    break
-                if not newline:
-                    raise RunnerFormatError("EOF marker missing new line")
-                end = index - 1
-            value = text[start:end]
-        else:
-            raise RunnerFormatError(f"Invalid format '{line}'")
-        values[name] = value
-    return values
-
-
-def _read_line(text: str, index: int) -> tuple[str, int, bool]:
-    """(line, index after it, whether it ended with LF)."""
-    lf = text.find("\n", index)
-    if lf < 0:
-        return text[index:], len(text), False
-    return text[index:lf], lf + 1, True
-
-
-def unescape(text: str, *, property_value: bool = False) -> str:
-    """The runner's unescaping of a workflow command's data (or property value); ``%25`` last."""
-    pairs = [("%0D", "\r"), ("%0A", "\n")]
-    if property_value:
-        pairs += [("%3A", ":"), ("%2C", ",")]
-    for escaped, char in [*pairs, ("%25", "%")]:
-        text = text.replace(escaped, char)
-    return text
+from tests.actions_runner import RunnerFormatError, parse_file_commands, unescape
 
 
 def read(path: Path) -> str:

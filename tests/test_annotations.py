@@ -16,8 +16,8 @@ from catalog_watch.policy import active_mutes
 from catalog_watch.report import Report
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider, write_json
-from tests.git_repos import fresh_origin, isolate_git
-from tests.test_run_commit_mode import clone, run_in
+from tests.git_repos import clone, fresh_origin, isolate_git
+from tests.runs import run_in
 
 
 def disagreeing() -> Report:

@@ -17,8 +17,7 @@ from catalog_watch.cli_docs import subcommands as parser_commands
 from catalog_watch.errors import FetchError, SourceNotFound
 from catalog_watch.run_command import with_local_hint
 from tests.factories import document, edited, model, provider, small_catalog, write_json
-from tests.git_repos import fresh_origin, git, isolate_git
-from tests.test_run_commit_mode import clone
+from tests.git_repos import clone, fresh_origin, git, isolate_git
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -12,9 +12,9 @@ import pytest
 from catalog_watch.cli import main
 from catalog_watch.health import Health, problems, record_failure, record_success
 from tests.factories import document, model, provider, write_json
-from tests.git_repos import fresh_origin, git, isolate_git
+from tests.git_repos import clone, fresh_origin, git, isolate_git
+from tests.runs import run_at_hour as run
 from tests.slack_server import SlackServer
-from tests.test_run_commit_mode import clone
 
 NOW = datetime(2026, 11, 25, 10, 17, tzinfo=UTC)
 LIMITS: dict[str, Any] = {
@@ -76,29 +76,6 @@ def test_problems_name_staleness_a_frozen_source_and_failures() -> None:
     failing = Health("2026-11-25", "2026-11-25", 3, "2026-11-25T07:17:00Z", "HTTP 503")
     assert "last 3 runs failed" in problems(failing, NOW, **LIMITS)[0]
     assert problems(Health(), NOW, **LIMITS) == ["no successful fetch has been recorded yet"]
-
-
-def run(
-    repo: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    source: Path,
-    hour: int,
-) -> tuple[int, str]:
-    monkeypatch.chdir(repo)
-    code = main(
-        [
-            "run",
-            "--mode",
-            "commit",
-            "--source",
-            str(source),
-            "--now",
-            f"2026-11-25T{hour:02}:17:00Z",
-        ]
-    )
-    _, err = capsys.readouterr()
-    return code, err
 
 
 def health(

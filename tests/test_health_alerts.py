@@ -19,10 +19,9 @@ from catalog_watch.notify import messages_for
 from catalog_watch.render.slack import Links, Message
 from catalog_watch.severity import Severity
 from tests.factories import document, model, provider, write_json
-from tests.git_repos import fresh_origin, isolate_git
+from tests.git_repos import clone, fresh_origin, isolate_git
+from tests.runs import run_at_hour as run
 from tests.slack_server import SlackServer
-from tests.test_health import run
-from tests.test_run_commit_mode import clone
 
 RUN = "https://github.com/acme/llm-catalog/actions/runs/4242"
 STREAK = Streak(3, "2026-11-25T02:17:00Z", "api.json is not valid JSON: line 1 column 1", RUN)

@@ -9,45 +9,7 @@ from pathlib import Path
 import pytest
 
 from catalog_watch.cli import main
-from tests.factories import document, edited, model, provider, write_json
-from tests.git_repos import fresh_origin, isolate_git
-from tests.test_run_commit_mode import clone
-
-
-@pytest.fixture
-def repo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Path:
-    """Baseline on 2026-11-01, then m1's input price 2.5 → 3 on 2026-11-10; gem-3.1-flash is
-    offered by acme and by router (as vendor/gem-3.1-flash), its group key gem-3-1-flash."""
-    isolate_git(monkeypatch, tmp_path / "home")
-    repo = clone(fresh_origin(tmp_path), "ours")
-    first = document(
-        provider("acme", model("m1"), model("m2"), model("gem-3.1-flash")),
-        provider("router", model("vendor/gem-3.1-flash", cost={"input": 1, "output": 4})),
-    )
-    second = edited(first)
-    second["acme"]["models"]["m1"]["cost"]["input"] = 3
-    monkeypatch.chdir(repo)
-    for day, doc in (("01", first), ("10", second)):
-        monkeypatch.setenv("GIT_COMMITTER_DATE", f"2026-11-{day}T10:17:00Z")
-        source = write_json(tmp_path / f"{day}.json", doc)
-        assert (
-            main(
-                [
-                    "run",
-                    "--mode",
-                    "commit",
-                    "--source",
-                    str(source),
-                    "--now",
-                    f"2026-11-{day}T10:17:00Z",
-                ]
-            )
-            == 0
-        )
-    capsys.readouterr()
-    return repo
+from tests.runs import repo_run_twice  # noqa: F401  (the fixture "repo")
 
 
 def test_history_from_the_ledger_gives_from_and_to(

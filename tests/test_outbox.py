@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.alerts import Alert, Destination
 from catalog_watch.errors import StateFileError
 from catalog_watch.outbox import (
     KEEP_DELIVERED,
@@ -18,25 +17,7 @@ from catalog_watch.outbox import (
     read_outbox,
     write_outbox,
 )
-from catalog_watch.severity import Severity
-
-
-def alert(n: int) -> Alert:
-    return Alert(
-        id=f"id{n}",
-        destination=Destination(),
-        rule="default",
-        source="models.dev",
-        kind="price_changed",
-        severity=Severity.HIGH,
-        provider="p",
-        model=f"m{n}",
-        field="cost.input",
-        old=1,
-        new=2,
-        change_pct=100.0,
-        detail="cost.input $1.00 → $2.00 per 1M (+100 %)",
-    )
+from tests.factories import alert
 
 
 def test_added_alerts_are_pending_and_known_ids_are_not_added_again() -> None:

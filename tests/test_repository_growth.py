@@ -18,10 +18,8 @@ from catalog_watch.changelog import SPLIT_BYTES, add_section, changelog_section
 from catalog_watch.errors import SnapshotError
 from catalog_watch.transaction import FolderChange, apply_change
 from tests.factories import MODELS_DEV
-from tests.git_repos import fresh_origin, git, isolate_git, subjects
-from tests.test_run_commit_mode import clone, run_in
-from tests.test_run_slack import catalog, commit_run
-from tests.test_run_transaction import repriced
+from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
+from tests.runs import catalog, commit_run, repriced, run_in
 
 FOLDER = "snapshots/models.dev"
 CHANGELOG = f"{FOLDER}/CHANGELOG.md"

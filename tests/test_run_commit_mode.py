@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
 from tests.factories import MODELS_DEV, document, edited, model, provider, small_catalog, write_json
-from tests.git_repos import fresh_origin, git, isolate_git, subjects, tip
+from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects, tip
+from tests.runs import ledger, run_in
 
 MARCH = str(MODELS_DEV / "2026-03-10.json")
 JUNE = str(MODELS_DEV / "2026-06-28.json")
-LEDGER = "snapshots/models.dev/changes.jsonl"
 CHANGELOG = "snapshots/models.dev/CHANGELOG.md"
 
 
@@ -23,26 +22,6 @@ def origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A bare origin whose ``main`` has one commit (a README), like a fresh user repository."""
     isolate_git(monkeypatch, tmp_path / "home")
     return fresh_origin(tmp_path)
-
-
-def clone(origin: Path, name: str) -> Path:
-    path = origin.parent / name
-    git(origin.parent, "clone", "--quiet", str(origin), str(path))
-    return path
-
-
-def run_in(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.chdir(repo)
-    code = main(["run", "--now", "2026-11-25T10:17:00Z", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def ledger(repo: Path, ref: str = "main") -> list[dict[str, Any]]:
-    text = git(repo, "show", f"{ref}:{LEDGER}")
-    return [json.loads(line) for line in text.splitlines()]
 
 
 @pytest.mark.realdata

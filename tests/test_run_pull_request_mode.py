@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
-from tests.git_repos import fresh_origin, git, isolate_git, tip
+from tests.git_repos import clone, fresh_origin, git, isolate_git, tip
 from tests.github_server import GitHubServer
+from tests.runs import run_in
 from tests.slack_server import SlackServer
-from tests.test_run_commit_mode import clone, run_in
 
 BRANCH = "catalog-watch/models.dev"
 

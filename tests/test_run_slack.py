@@ -10,34 +10,15 @@ import pytest
 
 from catalog_watch.render.slack import MAX_BLOCKS, MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
-from tests.git_repos import fresh_origin, git, isolate_git
+from tests.git_repos import clone, fresh_origin, git, isolate_git
+from tests.runs import OUTBOX, catalog, commit_run, run_in
 from tests.slack_server import SlackServer
-from tests.test_run_commit_mode import clone, run_in
-
-OUTBOX = "snapshots/models.dev/outbox.jsonl"
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     isolate_git(monkeypatch, tmp_path / "home")
     return clone(fresh_origin(tmp_path), "ours")
-
-
-def catalog() -> dict[str, Any]:
-    return document(
-        provider("acme", *(model(f"m{i}") for i in range(5))), provider("beta", model("x"))
-    )
-
-
-def commit_run(
-    repo: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    doc: Any,
-    *extra: str,
-) -> tuple[int, str, str]:
-    source = write_json(repo.parent / f"api-{len(list(repo.parent.glob('api-*')))}.json", doc)
-    return run_in(repo, monkeypatch, capsys, "--mode", "commit", "--source", str(source), *extra)
 
 
 def posted_texts(posts: list[dict[str, Any]]) -> str:

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 
 from catalog_watch.outbox import Claim, outbox_text, parse_outbox
-from tests.factories import document, edited, model, provider
-from tests.git_repos import fresh_origin, git, isolate_git, subjects
+from tests.factories import document, model, provider
+from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
+from tests.runs import OUTBOX, catalog, commit_run, repriced
 from tests.slack_server import SlackServer
-from tests.test_run_commit_mode import clone
-from tests.test_run_slack import OUTBOX, catalog, commit_run
 
 META = "snapshots/models.dev/_meta.json"
 FOLDER = "snapshots/models.dev"
@@ -23,13 +22,6 @@ FOLDER = "snapshots/models.dev"
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     isolate_git(monkeypatch, tmp_path / "home")
     return clone(fresh_origin(tmp_path), "ours")
-
-
-def repriced() -> dict[str, Any]:
-    """The catalog with one model's prices raised: two price changes."""
-    doc = edited(catalog())
-    doc["acme"]["models"]["m1"]["cost"] = {"input": 9, "output": 9}
-    return doc
 
 
 def origin_health(repo: Path) -> dict[str, Any]:

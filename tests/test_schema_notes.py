@@ -20,8 +20,8 @@ from catalog_watch.schema import APPEARED_MIN_RECORDS, fields_appeared
 from catalog_watch.severity import Severity
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
-from tests.git_repos import fresh_origin, git, isolate_git
-from tests.test_run_commit_mode import clone, ledger, run_in
+from tests.git_repos import clone, fresh_origin, git, isolate_git
+from tests.runs import ledger, run_in
 
 OPTIONS = [{"type": "effort", "values": ["low", "high"]}]
 

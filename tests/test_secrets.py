@@ -29,11 +29,10 @@ from catalog_watch.errors import ConfigError, GitHubError, SlackDeliveryError
 from catalog_watch.publish.github import GitHubClient, GitHubSettings
 from catalog_watch.publish.slack import BotSender, SlackSettings, WebhookSender, sender_for
 from tests.factories import document, model, provider, write_json
-from tests.git_repos import fresh_origin, isolate_git
+from tests.git_repos import clone, fresh_origin, isolate_git
 from tests.github_server import GitHubServer
 from tests.loopback import Loopback
 from tests.slack_server import SlackServer
-from tests.test_run_commit_mode import clone
 
 CLI = Path(sys.executable).parent / "catalog-watch"
 SDK_LOGGER = "catalog_watch.publish.slack.sdk"

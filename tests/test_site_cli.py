@@ -15,11 +15,11 @@ from catalog_watch.snapshot import provider_files, write_snapshot
 from catalog_watch.sources.models_dev import parse_catalog
 from tests import browser
 from tests.factories import MODELS_DEV, small_catalog
-from tests.test_history_cli import repo  # noqa: F401  (the fixture)
+from tests.runs import repo_run_twice  # noqa: F401  (the fixture "repo")
 
 
 def test_site_command_writes_index_model_pages_and_feed(
-    repo: Path,  # noqa: F811
+    repo: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["site", str(repo / "_site")]) == 0
@@ -61,6 +61,7 @@ def test_site_names_the_extra_to_install_when_matplotlib_is_missing(
     assert not out.exists()
 
 
+@pytest.mark.realdata
 def test_only_the_site_needs_matplotlib_and_feedgen() -> None:
     """Every module imports, and ``check`` runs, with the site extra absent."""
     script = (

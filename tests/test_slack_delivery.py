@@ -1,21 +1,19 @@
 """Slack delivery with the real slack-sdk against a loopback Slack (tests/slack_server.py).
 
 No test sleeps: every sender gets a ``sleep`` that records the waits the retry handlers ask for,
-and a ``RetryIntervalCalculator`` whose backoff values are recognisable.
+and a ``RetryIntervalCalculator`` whose backoff values are recognisable (tests/slack_clients.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.http_retry import RetryIntervalCalculator
 
 from catalog_watch.errors import ConfigError
 from catalog_watch.publish.slack import (
@@ -27,44 +25,15 @@ from catalog_watch.publish.slack import (
     WebhookSender,
     sender_for,
 )
+from tests.slack_clients import CHANNEL, MESSAGES, PATH, Backoff, Msg, bot, msg
 from tests.slack_server import TOKEN, SlackServer, unreachable_url
 
-CHANNEL = "#llm-alerts"  # the loopback server knows it as C123
 FORK_NOTICE = (
     "no SLACK_WEBHOOK_URL or SLACK_TOKEN+SLACK_CHANNEL: Slack skipped (secrets are empty on forks)"
 )
 
 
-@dataclass(frozen=True)
-class Msg:
-    """The shape render/slack.py's Message has: text, blocks, alert_ids, payload()."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    alert_ids: tuple[str, ...] = ()
-
-    def payload(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": self.blocks, "unfurl_links": False}
-
-
-def msg(n: int, *, blocks: list[dict[str, Any]] | None = None) -> Msg:
-    section = {"type": "section", "text": {"type": "mrkdwn", "text": f"*alert {n}*"}}
-    return Msg(f"alert {n}", [section] if blocks is None else blocks, (f"a{n}", f"b{n}"))
-
-
-MESSAGES = [msg(1), msg(2), msg(3)]
 BAD_BLOCK = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
-
-
-class Backoff(RetryIntervalCalculator):
-    """0.25 s, 0.5 s, 0.75 s...: recognisable, and recorded, never slept."""
-
-    def __init__(self) -> None:
-        self.attempts: list[int] = []
-
-    def calculate_sleep_duration(self, current_attempt: int) -> float:
-        self.attempts.append(current_attempt)
-        return 0.25 * (current_attempt + 1)
 
 
 @pytest.fixture
@@ -89,33 +58,12 @@ def webhook(
     return WebhookSender(url or server.webhook_url, retry_interval=backoff, sleep=sleeps.append)
 
 
-def bot(
-    server: SlackServer,
-    sleeps: list[float],
-    backoff: Backoff,
-    channel: str = CHANNEL,
-    *,
-    token: str = TOKEN,
-    base_url: str | None = None,
-) -> BotSender:
-    return BotSender(
-        token,
-        channel,
-        base_url=base_url or server.api_url,
-        retry_interval=backoff,
-        sleep=sleeps.append,
-    )
-
-
 def posted(server: SlackServer, mode: str) -> list[dict[str, Any]]:
     return server.webhook_posts() if mode == "webhook" else server.messages(CHANNEL)
 
 
 def sender(mode: str, server: SlackServer, sleeps: list[float], backoff: Backoff) -> Any:
     return (webhook if mode == "webhook" else bot)(server, sleeps, backoff)
-
-
-PATH = {"webhook": r"^/services/", "bot": r"^/api/chat\.postMessage$"}
 
 
 # -- Delivery --------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from catalog_watch.publish.slack import (
     SlackSettings,
     sender_for,
 )
+from tests.slack_clients import CHANNEL, MESSAGES, PATH, Backoff, Msg, bot, msg
 from tests.slack_server import TOKEN, SlackServer
-from tests.test_slack_delivery import CHANNEL, MESSAGES, PATH, Backoff, Msg, bot, msg
 
 POST = PATH["bot"]
 WAIT = 10.0  # seconds a test waits at most for an event or a thread

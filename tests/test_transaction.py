@@ -15,8 +15,8 @@ from catalog_watch.leftovers import mark_ended, mark_started, set_aside, unfinis
 from catalog_watch.outbox import Outbox, outbox_text, read_outbox
 from catalog_watch.publish.git import Git
 from catalog_watch.transaction import FolderChange, apply_change, stale_staging
+from tests.factories import alert
 from tests.git_repos import fresh_origin, git, isolate_git
-from tests.test_outbox import alert
 
 FOLDER = "snapshots/models.dev"
 

@@ -4,10 +4,11 @@ Three layers:
 
 - structure: inputs and outputs match the README tables both ways, names are kebab-case, every
   output comes from the ``run`` step, no ``${{ }}`` expression is pasted into a script;
-- execution: ``run_action`` plays the runner's part for the action's ``run:`` steps (bash with
-  ``-eo pipefail``, a fresh ``$GITHUB_OUTPUT`` per step, ``$GITHUB_PATH`` applied to later steps,
-  ``${{ }}`` expressions substituted, unknown ones failing the test), with a stub ``catalog-watch``
-  that records its argv and environment, then with the real one;
+- execution: ``run_action`` (tests/composite_runner.py) plays the runner's part for the
+  action's ``run:`` steps (bash with ``-eo pipefail``, a fresh ``$GITHUB_OUTPUT`` per step,
+  ``$GITHUB_PATH`` applied to later steps, ``${{ }}`` expressions substituted, unknown ones
+  failing the test), with a stub ``catalog-watch`` that records its argv and environment, then
+  with the real one;
 - actionlint over ``.github/workflows`` (which also checks the ``with:`` given to ``uses: ./``)
   and over the README's workflow examples;
 - the install step run for real with uv, from this repository and from a copy vendored the way
@@ -25,26 +26,32 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.actions_runner import parse_file_commands
+from tests.composite_runner import (
+    EXPRESSION,
+    ROOT,
+    TOKEN,
+    StepRun,
+    fresh_folder,
+    load_yaml,
+    run_action,
+    run_step,
+    steps,
+)
 from tests.factories import document, model, provider, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
 WORKFLOWS = ROOT / ".github" / "workflows"
 DOGFOOD = WORKFLOWS / "catalog-watch.yml"
 
-TOKEN = "ghs_TestToken0123456789abcdef"
 WEBHOOK = "https://hooks.slack.example/services/T000/B000/secret-part"
-EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 KEBAB = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 OUTPUT_NAMES = (
     "changed",
@@ -58,21 +65,9 @@ OUTPUT_NAMES = (
 )
 
 
-def load_yaml(path: Path) -> dict[Any, Any]:
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict), path
-    return loaded
-
-
 @pytest.fixture(scope="module")
 def action() -> dict[str, Any]:
     return load_yaml(ACTION)
-
-
-def steps(action: Mapping[str, Any]) -> list[dict[str, Any]]:
-    found = action["runs"]["steps"]
-    assert isinstance(found, list)
-    return found
 
 
 def step(action: Mapping[str, Any], step_id: str) -> dict[str, Any]:
@@ -236,181 +231,6 @@ def test_the_default_install_leaves_the_site_dependencies_to_the_site_extra() ->
         "feedgen",
     }
     assert "catalog-watch[site]" in extras["test"]  # the site's tests need it
-
-
-# -- the runner, played for the action's run: steps --------------------------------------------
-
-
-@dataclass
-class StepRun:
-    id: str
-    returncode: int
-    stdout: str
-    stderr: str
-    outputs: dict[str, str]
-    summary: str
-
-
-@dataclass
-class ActionRun:
-    steps: dict[str, StepRun] = field(default_factory=dict)
-    outputs: dict[str, str] = field(default_factory=dict)
-    runner_temp: Path = Path()
-
-
-def substitute(text: str, context: Mapping[str, str]) -> str:
-    """Replace each ``${{ expr }}`` by its value; an expression not in ``context`` fails."""
-
-    def value(match: re.Match[str]) -> str:
-        expression = match.group(1)
-        if expression not in context:
-            pytest.fail(f"expression the test runner does not know: ${{{{ {expression} }}}}")
-        return context[expression]
-
-    return EXPRESSION.sub(value, text)
-
-
-# What the skipped ``uses:`` steps would have set (setup-uv's uv is the test's own: see
-# ``uv_program``).
-USES_OUTPUTS = {
-    "actions/setup-python": {"python-path": sys.executable, "python-version": "3.12.0"},
-    "astral-sh/setup-uv": {"uv-version": "0.13.9", "cache-hit": "false"},
-}
-
-
-def fresh_folder(parent: Path, name: str) -> Path:
-    """``parent/name``, or ``name-2``, ``name-3``... when taken: one per run in a test."""
-    folder, n = parent / name, 1
-    while folder.exists():
-        n += 1
-        folder = parent / f"{name}-{n}"
-    folder.mkdir(parents=True)
-    return folder
-
-
-def run_action(
-    tmp_path: Path,
-    workspace: Path,
-    given: Mapping[str, str],
-    catalog_watch_dir: Path | None,
-    *,
-    action_dir: Path = ROOT,
-    path_extra: Sequence[Path] = (),
-    env_extra: Mapping[str, str] | None = None,
-    stop_after: str | None = None,
-) -> ActionRun:
-    """Run the ``action.yml`` in ``action_dir`` as the runner would. ``catalog_watch_dir``
-    stands in for the install step (its ``catalog-watch`` comes first on PATH); with None the
-    install step runs for real. ``path_extra`` comes first on every step's PATH."""
-    action = load_yaml(action_dir / "action.yml")
-    unknown = set(given) - set(action["inputs"])
-    assert not unknown, f"inputs action.yml does not declare: {unknown}"
-    base = fresh_folder(tmp_path, "runner")
-    temp, home = base / "temp", base / "home"
-    for folder in (temp, home):
-        folder.mkdir()
-    github_path = temp / "add_path"
-    github_path.touch()
-    context = {
-        "github.action_path": str(action_dir),
-        "github.token": TOKEN,
-        "runner.temp": str(temp),
-        "runner.os": "Linux",
-    }
-    for name, spec in action["inputs"].items():
-        default = substitute(str(spec.get("default", "")), context)
-        context[f"inputs.{name}"] = given.get(name, default)
-    context["inputs.site-dir != ''"] = str(context["inputs.site-dir"] != "").lower()
-    path = [*map(str, path_extra), os.environ["PATH"]]
-    env = {
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "CI": "true",
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_ACTION_PATH": str(action_dir),
-        "GITHUB_PATH": str(github_path),
-        "GITHUB_ENV": str(temp / "set_env"),
-        "GITHUB_REPOSITORY": "octo/catalog",
-        "GITHUB_API_URL": "http://127.0.0.1:9",  # a closed port: nothing may reach GitHub
-        "GITHUB_SERVER_URL": "http://127.0.0.1:9",
-        "RUNNER_OS": "Linux",
-        "RUNNER_TEMP": str(temp),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        **(env_extra or {}),
-    }
-    result = ActionRun(runner_temp=temp)
-    for index, each in enumerate(steps(action)):
-        step_id = each.get("id", f"__{index}")
-        if "uses" in each:
-            for value in each.get("with", {}).values():
-                substitute(str(value), context)  # every expression must be one we know
-            outputs = USES_OUTPUTS[each["uses"].split("@")[0]]
-        elif step_id == "install" and catalog_watch_dir is not None:
-            path.insert(0, str(catalog_watch_dir))
-            outputs = {}
-        else:
-            ran = _run_step(base, step_id, each, context, env, path, workspace)
-            result.steps[step_id] = ran
-            path[:0] = reversed(github_path.read_text(encoding="utf-8").split())
-            github_path.write_text("", encoding="utf-8")
-            if ran.returncode != 0 or step_id == stop_after:
-                return result  # the runner stops the action at a failed step
-            outputs = ran.outputs
-        for name, value in outputs.items():
-            context[f"steps.{step_id}.outputs.{name}"] = value
-    run_outputs = {
-        f"steps.run.outputs.{name}": result.steps["run"].outputs.get(name, "")
-        for name in action["outputs"]
-    }
-    result.outputs = {
-        name: substitute(spec["value"], run_outputs) for name, spec in action["outputs"].items()
-    }
-    return result
-
-
-def _run_step(
-    tmp_path: Path,
-    step_id: str,
-    spec: Mapping[str, Any],
-    context: Mapping[str, str],
-    env: Mapping[str, str],
-    path: list[str],
-    workspace: Path,
-) -> StepRun:
-    assert spec["shell"] == "bash"
-    folder = tmp_path / "steps" / step_id
-    folder.mkdir(parents=True)
-    script = folder / "script.sh"
-    script.write_text(substitute(spec["run"], context), encoding="utf-8")
-    output, summary = folder / "output", folder / "summary"
-    output.touch()
-    summary.touch()
-    step_env = {k: substitute(str(v), context) for k, v in spec.get("env", {}).items()}
-    full_env = {
-        **env,
-        "PATH": os.pathsep.join(path),
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        **step_env,
-    }
-    done = subprocess.run(  # GitHub's `shell: bash`: bash --noprofile --norc -eo pipefail {0}
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-        cwd=workspace,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return StepRun(
-        id=step_id,
-        returncode=done.returncode,
-        stdout=done.stdout,
-        stderr=done.stderr,
-        outputs=parse_file_commands(output.read_bytes().decode("utf-8")),
-        summary=summary.read_text(encoding="utf-8"),
-    )
 
 
 @pytest.fixture
@@ -1164,7 +984,7 @@ class Release:
                 continue
             step_id = each.get("id", f"__{index}")
             spec = {"shell": workflow["defaults"]["run"]["shell"], **each}
-            ran[step_id] = _run_step(base, step_id, spec, context, env, path, checkout)
+            ran[step_id] = run_step(base, step_id, spec, context, env, path, checkout)
             if ran[step_id].returncode != 0:
                 break
             for name, value in ran[step_id].outputs.items():

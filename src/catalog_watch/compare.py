@@ -84,9 +84,7 @@ def load_catalog(path: Path, config: Config, source_type: str | None = None) -> 
         stored = snapshot.meta.get("source")
         name = stored if isinstance(stored, str) else source_type
         return parse_source(snapshot.document, name, max_rejected_share=share, canonical=True)
-    return parse_source(
-        read_document(path), source_type, max_rejected_share=share, where=str(path)
-    )
+    return parse_source(read_document(path), source_type, max_rejected_share=share, where=str(path))
 
 
 def consistency_settings(config: Config) -> ConsistencySettings:

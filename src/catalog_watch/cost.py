@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from catalog_watch.catalog import JSON
+from catalog_watch.percent import percent
 
 __all__ = [
     "DEFAULT_SCENARIOS",
@@ -319,7 +320,7 @@ def format_impact(impact: Impact) -> str:
     before = "no price" if impact.before is None else format_usd(impact.before)
     after = "no price" if impact.after is None else format_usd(impact.after)
     pct = impact.pct
-    suffix = f" ({_percent(pct)})" if pct is not None else ""
+    suffix = f" ({percent(pct)})" if pct is not None else ""
     return f"{impact.scenario.name}: {before} → {after} {impact.scenario.per}{suffix}"
 
 
@@ -389,13 +390,6 @@ def _tokens_cost(prices: Prices, input_tokens: int, cached: int, output_tokens: 
         + output_tokens * prices.output
     )
     return total / PER_MILLION
-
-
-def _percent(pct: Decimal) -> str:
-    """``+4 %``, ``-87.2 %``: the rule of ``render.values.percent``, kept here so that this module
-    does not import the renderers (which import the report, which may import this module)."""
-    text = f"{pct.quantize(_CENT, rounding=ROUND_HALF_UP):+.2f}".rstrip("0").rstrip(".")
-    return f"{text} %"
 
 
 def _tidy(amount: Decimal) -> Decimal:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from catalog_watch.catalog import JSON
-from catalog_watch.timestamps import parse_stamp, utc_stamp
+from catalog_watch.timestamps import parse_moment, utc_stamp
 
 DEFAULT_MAX_AGE = timedelta(hours=48)  # [health] max_age_hours
 
@@ -122,7 +122,7 @@ def problems(
 
 def moment(value: str) -> datetime:
     """A stored time; a day (``YYYY-MM-DD``, as older versions stored it) is its last second."""
-    return parse_stamp(f"{value}T23:59:59Z" if len(value) == 10 else value)
+    return parse_moment(value)
 
 
 def _at(value: str) -> str:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from catalog_watch.catalog import JSON, Accepted, Catalog, Provider, Record, Rejection
 from catalog_watch.config import GuardSettings
-from catalog_watch.timestamps import utc_stamp
+from catalog_watch.timestamps import read_stamp, utc_stamp
 
 WINDOW = "limit.context"
 
@@ -146,10 +146,4 @@ def _due(rejection: Rejection, now: datetime, guard: GuardSettings) -> bool:
 
 
 def _moment(text: JSON) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return read_stamp(text)

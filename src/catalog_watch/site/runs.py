@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from catalog_watch.catalog import JSON
 from catalog_watch.changes import Change, ChangeKind
@@ -22,7 +22,7 @@ from catalog_watch.render.pull_request import commit_message
 from catalog_watch.report import CatalogCounts, Report
 from catalog_watch.schema import SchemaDrift
 from catalog_watch.severity import Severity
-from catalog_watch.timestamps import utc_stamp
+from catalog_watch.timestamps import read_stamp, utc_stamp
 
 Record = Mapping[str, JSON]
 APPEARED, RESOLVED = "inconsistency_appeared", "inconsistency_resolved"
@@ -87,14 +87,7 @@ class Run:
 
 def parse_time(value: JSON) -> datetime | None:
     """A ledger ``time`` as an aware UTC datetime, None when missing or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return read_stamp(value)
 
 
 def group_runs(records: Iterable[Record]) -> list[Run]:

@@ -48,6 +48,7 @@ class Annotation:
     message: str
     title: str | None = None
     file: str | None = None
+    urgent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,6 @@ class ActionsRuntime:
     env: Mapping[str, str]
     out: TextIO
     pending: list[Annotation] = field(default_factory=list)
-    _urgent: list[Annotation] = field(default_factory=list)
 
     @classmethod
     def from_environ(cls, force: bool = False) -> ActionsRuntime | None:
@@ -122,12 +122,7 @@ class ActionsRuntime:
         urgent: bool = False,
     ) -> None:
         """A warning annotation; ``urgent`` ones go before the others when over the budget."""
-        item = Annotation("warning", message, title, file)
-        if urgent:
-            self.pending.insert(len(self._urgent), item)
-            self._urgent.append(item)
-        else:
-            self.pending.append(item)
+        self.pending.append(Annotation("warning", message, title, file, urgent))
 
     def error(self, message: str, *, title: str | None = None) -> None:
         self.pending.append(Annotation("error", message, title))
@@ -138,7 +133,9 @@ class ActionsRuntime:
     def flush_annotations(self) -> None:
         """Write the step's annotations, at most :data:`ANNOTATIONS_PER_STEP` of each level."""
         for level in ("error", "warning", "notice"):
-            found = [a for a in self.pending if a.level == level]
+            found = sorted(
+                (a for a in self.pending if a.level == level), key=lambda a: not a.urgent
+            )
             shown, hidden = _within_budget(found)
             for item in shown:
                 self._command(level, item.message, title=item.title, file=item.file)
@@ -147,7 +144,6 @@ class ActionsRuntime:
                 for item in hidden:
                     self.out.write(f"catalog-watch: {level}: {_one_line(item)}\n")
         self.pending.clear()
-        self._urgent.clear()
 
     def mask(self, secret: str) -> None:
         """Have the runner hide ``secret`` in the log: one ``::add-mask::`` per non-blank line."""

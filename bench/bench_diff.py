@@ -114,7 +114,7 @@ def cli_command(override: str | None) -> list[str]:
     if override:
         return shlex.split(override)
     script = REPO / ".venv" / "bin" / "catalog-watch"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "catalog_watch.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "catalog_watch.cli.app"]
 
 
 def run_once(
@@ -417,7 +417,7 @@ def bench_pair(cli: Sequence[str], data: Path, pair: Pair, repeat: int, work: Pa
 
 def time_keyed_diff(old: JSONDoc, new: JSONDoc, repeat: int) -> Runs:
     """Our own ``diff_catalogs`` in this process, on validated catalogs (no load, no start)."""
-    from catalog_watch.diff import diff_catalogs
+    from catalog_watch.analysis.diff import diff_catalogs
     from catalog_watch.sources.models_dev import parse_catalog
 
     before, after = parse_catalog(old), parse_catalog(new)
@@ -616,7 +616,7 @@ class ImportTimes:
 
 
 def import_times(old: Path, new: Path) -> ImportTimes:
-    command = [venv_python(), "-X", "importtime", "-m", "catalog_watch.cli"]
+    command = [venv_python(), "-X", "importtime", "-m", "catalog_watch.cli.app"]
     command += ["diff", str(old), str(new), "--format", "json"]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     per_package: dict[str, float] = defaultdict(float)

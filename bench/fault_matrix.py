@@ -15,7 +15,7 @@ table, what went wrong in each failing scenario and how each run ended.
     .venv/bin/python bench/fault_matrix.py                       # all of it, 3 at a time
     .venv/bin/python bench/fault_matrix.py --jobs 1 --only overlap,slack-502 --details
     .venv/bin/python bench/fault_matrix.py --modes bot --recovery "fresh clone" --keep /tmp/fm
-    FAULT_MATRIX_CLI="python -m catalog_watch.cli" .venv/bin/python bench/fault_matrix.py
+    FAULT_MATRIX_CLI="python -m catalog_watch.cli.app" .venv/bin/python bench/fault_matrix.py
 
 Exit status: 0 when every scenario that ran is ok, 1 otherwise. Needs the project venv
 (``inotify_simple``, ``slack_sdk``); the disk-full and read-only rows want root (a tmpfs, a

@@ -2,9 +2,9 @@
 
 ``bench_diff.py`` runs this file as a child; by hand: ``.venv/bin/python bench/stages.py OLD NEW
 [--profile]``. It prints a JSON list of [step, seconds]; ``--profile`` adds a cProfile of the
-steps on stderr. It imports nothing before ``catalog_watch.cli`` (only ``sys`` and ``time``, which
-the interpreter has loaded anyway), so the first lap is what the console script pays for its
-imports. Like ``catalog_watch.cli.main``, it turns the cyclic GC off after those imports.
+steps on stderr. It imports nothing before ``catalog_watch.cli.app`` (only ``sys`` and ``time``,
+which the interpreter has loaded anyway), so the first lap is what the console script pays for its
+imports. Like ``catalog_watch.cli.app.main``, it turns the cyclic GC off after those imports.
 """
 
 from __future__ import annotations
@@ -24,22 +24,22 @@ def lap(name: str) -> None:
 
 
 def pipeline(old_path: str, new_path: str) -> None:
-    """What ``catalog_watch.cli._diff`` and ``compare.compare`` do, one timer per step."""
+    """What ``catalog_watch.cli.app._diff`` and ``compare.compare`` do, one timer per step."""
     import gc
     from pathlib import Path
 
-    import catalog_watch.cli  # noqa: F401  (what the console script imports first)
+    import catalog_watch.cli.app  # noqa: F401  (what the console script imports first)
 
-    lap("import catalog_watch.cli")
+    lap("import catalog_watch.cli.app")
     gc.disable()
-    from catalog_watch.compare import consistency_settings
-    from catalog_watch.config import load_config
-    from catalog_watch.consistency import find_inconsistencies
-    from catalog_watch.diff import diff_catalogs
+    from catalog_watch.analysis.compare import consistency_settings
+    from catalog_watch.analysis.consistency import find_inconsistencies
+    from catalog_watch.analysis.diff import diff_catalogs
+    from catalog_watch.model.report import build_report
     from catalog_watch.render import RENDERERS
-    from catalog_watch.report import build_report
-    from catalog_watch.snapshot import read_document
+    from catalog_watch.settings.config import load_config
     from catalog_watch.sources.models_dev import parse_catalog
+    from catalog_watch.store.snapshot import read_document
 
     lap("import compare, render (lazy in the CLI)")
     config = load_config(None)

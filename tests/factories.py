@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from catalog_watch.alerts import Alert, Destination
-from catalog_watch.severity import Severity
+from catalog_watch.model.alerts import Alert, Destination
+from catalog_watch.model.severity import Severity
 
 # The real catalogs: ../shared/data beside the checkout, or CATALOG_WATCH_REAL_DATA. Tests marked
 # ``realdata`` are skipped (conftest.py) when this folder is missing.

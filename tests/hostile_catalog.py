@@ -279,7 +279,7 @@ class Lab:
         if args and args[0] == "run":
             args = (*args, "--changes-json", str(report))
         done = subprocess.run(
-            [sys.executable, "-m", "catalog_watch.cli", *args],
+            [sys.executable, "-m", "catalog_watch.cli.app", *args],
             cwd=self.ours,
             env=env,
             capture_output=True,

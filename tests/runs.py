@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from tests.factories import document, edited, model, provider, write_json
 from tests.git_repos import LEDGER, clone, fresh_origin, git, isolate_git
 

@@ -548,7 +548,7 @@ def test_inputs_are_data_not_shell_code(
 
 def has_run_command() -> bool:
     done = subprocess.run(
-        [sys.executable, "-m", "catalog_watch.cli", "run", "--help"],
+        [sys.executable, "-m", "catalog_watch.cli.app", "run", "--help"],
         capture_output=True,
         timeout=60,
         check=False,

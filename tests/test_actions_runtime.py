@@ -14,8 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog_watch import actions
-from catalog_watch.actions import SUMMARY_LIMIT, ActionsRuntime, escape_data, escape_property
+from catalog_watch.publish import actions
+from catalog_watch.publish.actions import (
+    SUMMARY_LIMIT,
+    ActionsRuntime,
+    escape_data,
+    escape_property,
+)
 from tests.actions_runner import RunnerFormatError, parse_file_commands, unescape
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.action_outputs import annotate
-from catalog_watch.actions import ActionsRuntime
-from catalog_watch.compare import compare
-from catalog_watch.config import Config, Mute
-from catalog_watch.policy import active_mutes
-from catalog_watch.report import Report
+from catalog_watch.analysis.compare import compare
+from catalog_watch.analysis.policy import active_mutes
+from catalog_watch.jobs.action_outputs import annotate
+from catalog_watch.model.report import Report
+from catalog_watch.publish.actions import ActionsRuntime
+from catalog_watch.settings.config import Config, Mute
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, isolate_git

@@ -8,22 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.changelog import (
+from catalog_watch.analysis.compare import compare
+from catalog_watch.analysis.history import history_from_ledger, value_at
+from catalog_watch.errors import StateFileError
+from catalog_watch.model.report import Report
+from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
+from catalog_watch.settings.config import Config
+from catalog_watch.site.rows import describe
+from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.changelog import (
     CHANGELOG_FILE,
     TITLE,
     add_section,
     changelog_files,
     changelog_section,
 )
-from catalog_watch.compare import compare
-from catalog_watch.config import Config
-from catalog_watch.errors import StateFileError
-from catalog_watch.history import history_from_ledger, value_at
-from catalog_watch.ledger import append_ledger, ledger_records, read_ledger
-from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
-from catalog_watch.report import Report
-from catalog_watch.site.rows import describe
-from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.ledger import append_ledger, ledger_records, read_ledger
 from tests.factories import edited, model, small_catalog
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.changes import ChangeKind
 from catalog_watch.errors import CatalogRejected, FetchError, ShrinkRefused
-from catalog_watch.fetch import FetchOptions
-from catalog_watch.run import CheckOptions, CheckResult, check
+from catalog_watch.jobs.check import CheckOptions, CheckResult, check
+from catalog_watch.model.changes import ChangeKind
+from catalog_watch.sources.fetch import FetchOptions
 from tests.catalog_server import CatalogServer, Reply
 from tests.factories import document, edited, model, provider, small_catalog, tree_bytes, write_json
 

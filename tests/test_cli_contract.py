@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from catalog_watch import errors
-from catalog_watch.cli import build_parser, main
-from catalog_watch.cli_docs import format_choices, option_tables, options_of, readme_block
-from catalog_watch.cli_docs import subcommands as parser_commands
+from catalog_watch.cli.app import build_parser, main
+from catalog_watch.cli.docs import format_choices, option_tables, options_of, readme_block
+from catalog_watch.cli.docs import subcommands as parser_commands
+from catalog_watch.cli.run_commands import with_local_hint
 from catalog_watch.errors import FetchError, SourceNotFound
-from catalog_watch.run_command import with_local_hint
 from tests.factories import document, edited, model, provider, small_catalog, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git
 
@@ -40,7 +40,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_the_readme_option_tables_are_the_ones_the_parser_makes() -> None:
-    """Regenerate with `python -m catalog_watch.cli_docs --write README.md` after a flag change."""
+    """Regenerate with `python -m catalog_watch.cli.docs --write README.md` after a flag change."""
     assert readme_block(readme()) == option_tables(build_parser())
 
 

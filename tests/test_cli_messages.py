@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from tests.factories import document, model, provider, small_catalog, write_json
 
 

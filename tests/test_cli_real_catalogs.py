@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from tests.factories import MODELS_DEV, tree_bytes
 
 pytestmark = pytest.mark.realdata
@@ -34,8 +34,9 @@ def diff_json(
 
 @pytest.fixture(scope="module")
 def march_to_june() -> dict[str, Any]:
-    from catalog_watch.compare import compare, load_catalog
-    from catalog_watch.config import Config
+    from catalog_watch.analysis.compare import compare
+    from catalog_watch.settings.config import Config
+    from catalog_watch.store.catalog_files import load_catalog
 
     config = Config()
     report = compare(load_catalog(Path(MARCH), config), load_catalog(Path(JUNE), config), config)
@@ -178,9 +179,10 @@ def test_march_to_june_grew_and_the_shrink_guard_says_so(
 
 
 def test_markdown_has_price_table_and_folded_long_lists(march_to_june: dict[str, Any]) -> None:
-    from catalog_watch.compare import compare, load_catalog
-    from catalog_watch.config import Config
+    from catalog_watch.analysis.compare import compare
     from catalog_watch.render.markdown import render_markdown
+    from catalog_watch.settings.config import Config
+    from catalog_watch.store.catalog_files import load_catalog
 
     config = Config()
     report = compare(load_catalog(Path(MARCH), config), load_catalog(Path(JUNE), config), config)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.compare import consistency_settings
-from catalog_watch.config import Config, load_config
-from catalog_watch.cost import DEFAULT_SCENARIOS
+from catalog_watch.analysis.compare import consistency_settings
+from catalog_watch.analysis.cost import DEFAULT_SCENARIOS
+from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.errors import ConfigError
-from catalog_watch.impact import reference_scenario, scenarios
+from catalog_watch.settings.config import Config, load_config
 
 
 def test_no_file_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,9 +115,9 @@ def readme_toml_blocks() -> list[str]:
 
 def docstring_example() -> str:
     """The annotated example in config.py's docstring (its indented lines)."""
-    import catalog_watch.config
+    import catalog_watch.settings.config
 
-    doc = catalog_watch.config.__doc__ or ""
+    doc = catalog_watch.settings.config.__doc__ or ""
     return "\n".join(line[4:] for line in doc.splitlines() if line.startswith("    "))
 
 
@@ -186,7 +186,7 @@ def test_the_readme_costs_example_runs_through_the_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The issue's report: `--config` with the README's [costs] example exited 2."""
-    from catalog_watch.cli import main
+    from catalog_watch.cli.app import main
     from tests.factories import small_catalog, write_json
 
     [example] = [block for block in readme_toml_blocks() if "[[costs.scenario]]" in block]

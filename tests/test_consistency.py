@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.catalog import Catalog, Provider
-from catalog_watch.consistency import (
+from catalog_watch.analysis.consistency import (
     ConsistencySettings,
     Inconsistency,
     ModelIndex,
@@ -22,7 +21,8 @@ from catalog_watch.consistency import (
     load_model_index,
     normalize_model_id,
 )
-from catalog_watch.severity import Severity
+from catalog_watch.model.catalog import Catalog, Provider
+from catalog_watch.model.severity import Severity
 from tests.factories import MODELS_DEV as REAL_DATA
 
 # -- Fixtures --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cost import (
+from catalog_watch.analysis.cost import (
     DEFAULT_SCENARIOS,
     REFERENCE_SCENARIO,
     Impact,

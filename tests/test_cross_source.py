@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from catalog_watch.catalog import Catalog
-from catalog_watch.cross_source import disagreements, match, model_key
+from catalog_watch.analysis.cross_source import disagreements, match, model_key
+from catalog_watch.model.catalog import Catalog
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, model, provider
 

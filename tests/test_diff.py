@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.changes import Change, ChangeKind
-from catalog_watch.diff import diff_catalogs
-from catalog_watch.severity import Severity
+from catalog_watch.analysis.diff import diff_catalogs
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.severity import Severity
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider, small_catalog
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from catalog_watch.errors import FetchError, SourceNotFound
-from catalog_watch.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
-from catalog_watch.run import CheckOptions, fetch_since
+from catalog_watch.jobs.check import CheckOptions, fetch_since
+from catalog_watch.sources.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
 from tests.catalog_server import CatalogServer, Reply
 
 CATALOG = {"openai": {"id": "openai", "models": {"gpt-4o": {"id": "gpt-4o"}}}}

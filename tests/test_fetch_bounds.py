@@ -17,11 +17,15 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError
-from catalog_watch.fetch import FetchOptions, FetchResult, fetch_catalog
-from catalog_watch.limits import MAX_OFFERINGS_PER_PROVIDER, MAX_PROVIDERS, check_catalog_counts
-from catalog_watch.run import CheckOptions, check
+from catalog_watch.jobs.check import CheckOptions, check
+from catalog_watch.sources.fetch import FetchOptions, FetchResult, fetch_catalog
+from catalog_watch.sources.limits import (
+    MAX_OFFERINGS_PER_PROVIDER,
+    MAX_PROVIDERS,
+    check_catalog_counts,
+)
 from tests.catalog_server import CatalogServer, Reply
 from tests.factories import REAL_DATA, document, model, provider
 from tests.hostile_servers import MIB, HostileServer, Script, gzip_of_zeros, gzip_stream, head
@@ -144,7 +148,7 @@ def test_a_gzip_bomb_stops_at_the_size_cap_of_the_decoded_output() -> None:
 _MEASURE = """
 import json, resource, sys
 from catalog_watch.errors import FetchError
-from catalog_watch.fetch import FetchOptions, fetch_catalog
+from catalog_watch.sources.fetch import FetchOptions, fetch_catalog
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
     fetch_catalog(sys.argv[1], options=FetchOptions(max_attempts=1, max_bytes=int(sys.argv[2])))
@@ -353,7 +357,7 @@ def test_every_real_catalog_passes_the_caps(name: str) -> None:
 
 def test_diff_and_show_hold_a_catalog_file_to_the_same_provider_cap(tmp_path: Path) -> None:
     """``diff``/``show`` read files through ``snapshot.read_document``, not the fetcher."""
-    from catalog_watch.cli import main
+    from catalog_watch.cli.app import main
 
     huge = tmp_path / "huge.json"
     providers = {f"p{n}": {"id": f"p{n}", "name": "P", "models": {}} for n in range(2_001)}

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
-from catalog_watch.health import Health, problems, record_failure, record_success
+from catalog_watch.cli.app import main
+from catalog_watch.model.health import Health, problems, record_failure, record_success
 from tests.factories import document, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git
 from tests.runs import run_at_hour as run

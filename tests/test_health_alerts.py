@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.alerts import (
+from catalog_watch.jobs.notify import messages_for
+from catalog_watch.model.alerts import (
     HEALTH_FAILURE,
     HEALTH_RECOVERY,
     Alert,
@@ -15,9 +16,8 @@ from catalog_watch.alerts import (
     Streak,
     health_alert,
 )
-from catalog_watch.notify import messages_for
+from catalog_watch.model.severity import Severity
 from catalog_watch.render.slack import Links, Message
-from catalog_watch.severity import Severity
 from tests.factories import document, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, isolate_git
 from tests.runs import run_at_hour as run

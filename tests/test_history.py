@@ -13,22 +13,21 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
-from catalog_watch.errors import GitError, SnapshotError
-from catalog_watch.history import (
+from catalog_watch.analysis.history import (
     History,
     Period,
-    history_from_git,
     history_from_ledger,
     ledger_history,
-    load_history,
     value_at,
 )
-from catalog_watch.history_query import PriceRow, Query, filter_periods
-from catalog_watch.ledger import read_ledger
+from catalog_watch.analysis.history_query import PriceRow, Query, filter_periods
+from catalog_watch.cli.app import main
+from catalog_watch.errors import GitError, SnapshotError
 from catalog_watch.render.history import render_history, render_price_at
-from catalog_watch.snapshot import provider_files, read_snapshot, write_snapshot
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.history_read import history_from_git, load_history
+from catalog_watch.store.ledger import read_ledger
+from catalog_watch.store.snapshot import provider_files, read_snapshot, write_snapshot
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
 from tests.git_repos import fresh_origin, git, isolate_git
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from tests.runs import repo_run_twice  # noqa: F401  (the fixture "repo")
 
 

@@ -22,15 +22,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from catalog_watch.actions import ActionsRuntime
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from catalog_watch.inert.actions_log import CommandLog
 from catalog_watch.inert.xml import html_text
-from catalog_watch.json_reader import printable
+from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.site import build_site
 from catalog_watch.site.chart import ChartJob, Series, price_chart
-from catalog_watch.snapshot import provider_files, write_snapshot
+from catalog_watch.sources.json_reader import printable
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.snapshot import provider_files, write_snapshot
 from tests.factories import document, edited, model, provider, write_json
 from tests.hostile_catalog import (
     ATTACK_LISTS,

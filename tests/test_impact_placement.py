@@ -6,14 +6,14 @@ import json
 from datetime import date
 from typing import Any
 
-from catalog_watch.compare import compare
-from catalog_watch.config import Config, UsageSettings
-from catalog_watch.notify import messages_for
-from catalog_watch.policy import alerts_for
+from catalog_watch.analysis.compare import compare
+from catalog_watch.analysis.policy import alerts_for
+from catalog_watch.jobs.notify import messages_for
+from catalog_watch.model.report import Report
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.slack import Links
 from catalog_watch.render.text import render_text
-from catalog_watch.report import Report
+from catalog_watch.settings.config import Config, UsageSettings
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider
 

@@ -13,9 +13,9 @@ from cmarkgfm.cmark import Options
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog_watch.actions import ActionsRuntime
 from catalog_watch.inert import markdown, terminal, xml
 from catalog_watch.inert.actions_log import CommandLog, DefusedLog, defused
+from catalog_watch.publish.actions import ActionsRuntime
 from tests.actions_runner import commands
 
 ATTACKS = [

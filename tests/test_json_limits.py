@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError, SnapshotError
-from catalog_watch.fetch import FetchOptions, fetch_catalog
-from catalog_watch.json_reader import (
+from catalog_watch.jobs.check import CheckOptions, check
+from catalog_watch.sources.fetch import FetchOptions, fetch_catalog
+from catalog_watch.sources.json_reader import (
     MAX_DEPTH,
     MAX_DOCUMENT_DEPTH,
     Duplicate,
@@ -33,9 +34,13 @@ from catalog_watch.json_reader import (
     read_upstream,
     unstorable,
 )
-from catalog_watch.run import CheckOptions, check
-from catalog_watch.snapshot import canonical_json, provider_files, read_document, read_snapshot
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.snapshot import (
+    canonical_json,
+    provider_files,
+    read_document,
+    read_snapshot,
+)
 from tests.catalog_server import CatalogServer, Reply
 from tests.factories import MODELS_DEV, document, model, provider
 
@@ -355,7 +360,7 @@ def test_whatever_validation_accepts_is_written_and_read_back_unchanged(
         canonical_json(rejection.to_json())
     # And the real write path: the snapshot folder reads back as the catalog.
     with tempfile.TemporaryDirectory() as folder:
-        from catalog_watch.snapshot import write_snapshot
+        from catalog_watch.store.snapshot import write_snapshot
 
         meta = {"format": 1, "rejected": [r.to_json() for r in catalog.rejections]}
         write_snapshot(Path(folder), files, meta)

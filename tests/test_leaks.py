@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.catalog import Catalog, Provider
-from catalog_watch.cli import main
+from catalog_watch.analysis.identity import group_by_identity
+from catalog_watch.cli.app import main
 from catalog_watch.errors import ConfigError, FetchError
-from catalog_watch.fetch import FetchResult, Validators
-from catalog_watch.grouping import group_by_identity
-from catalog_watch.job import CommitSaver, JobOptions, deliver_through
+from catalog_watch.jobs.check import CheckOptions, evaluate
+from catalog_watch.jobs.run import CommitSaver, JobOptions, deliver_through
+from catalog_watch.model.catalog import Catalog, Provider
 from catalog_watch.publish.git import Git
-from catalog_watch.run import CheckOptions, evaluate
+from catalog_watch.sources.fetch import FetchResult, Validators
 from tests.factories import small_catalog, write_json
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog_watch.markdown_fit import fit_markdown, utf8_size
+from catalog_watch.render.markdown_fit import fit_markdown, utf8_size
 
 
 def dropped(kept: int, lines: int) -> str:

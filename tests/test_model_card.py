@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.catalog import Catalog
-from catalog_watch.consistency import ConsistencySettings, ModelIndex, load_model_index
-from catalog_watch.cost import Scenario
-from catalog_watch.model_card import (
+from catalog_watch.analysis.consistency import ConsistencySettings, ModelIndex, load_model_index
+from catalog_watch.analysis.cost import Scenario
+from catalog_watch.analysis.model_card import (
     ModelCard,
     cheapest_channel,
     cheapest_offer,
@@ -24,6 +23,7 @@ from catalog_watch.model_card import (
     model_card,
     no_match_message,
 )
+from catalog_watch.model.catalog import Catalog
 from catalog_watch.render.model_card import (
     render_card,
     render_card_json,

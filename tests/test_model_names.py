@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.cli import main
-from catalog_watch.model_names import ModelNames, no_match_message
+from catalog_watch.analysis.model_names import ModelNames, no_match_message
+from catalog_watch.cli.app import main
 from tests.factories import MODELS_DEV, document, model, provider, write_json
 
 OFFERINGS = [

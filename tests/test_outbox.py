@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog_watch.errors import StateFileError
-from catalog_watch.outbox import (
+from catalog_watch.store.outbox import (
     KEEP_DELIVERED,
     Claim,
     Outbox,

@@ -1,4 +1,4 @@
-"""The one percent rule (catalog_watch.percent) and the one UTC reader (timestamps)."""
+"""The one percent rule (catalog_watch.render.percent) and the one UTC reader (timestamps)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from catalog_watch.percent import percent
+from catalog_watch.model.timestamps import parse_moment, parse_stamp, read_stamp, utc_stamp
+from catalog_watch.render.percent import percent
 from catalog_watch.render.values import percent as rendered_percent
-from catalog_watch.timestamps import parse_moment, parse_stamp, read_stamp, utc_stamp
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.alerts import Alert
-from catalog_watch.compare import compare
-from catalog_watch.config import Config, Mute, WatchRule
+from catalog_watch.analysis.compare import compare
+from catalog_watch.analysis.policy import alerts_for
 from catalog_watch.errors import ConfigError
-from catalog_watch.policy import alerts_for
-from catalog_watch.report import Report
+from catalog_watch.model.alerts import Alert
+from catalog_watch.model.report import Report
+from catalog_watch.settings.config import Config, Mute, WatchRule
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider
 
@@ -163,7 +163,7 @@ def test_alert_ids_are_stable_and_depend_on_the_starting_snapshot() -> None:
 
 
 def test_bad_watch_rule_key_is_named(tmp_path: Any) -> None:
-    from catalog_watch.config import load_config
+    from catalog_watch.settings.config import load_config
 
     path = tmp_path / "catalog-watch.toml"
     path.write_text('[[watch]]\nname = "x"\nprovider = ["openai"]\n')

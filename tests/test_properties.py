@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_watch.diff import diff_catalogs
-from catalog_watch.snapshot import provider_files, read_snapshot, write_snapshot
+from catalog_watch.analysis.diff import diff_catalogs
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.snapshot import provider_files, read_snapshot, write_snapshot
 from tests.factories import model, provider
 
 PROVIDERS = ["acme", "beta", "gamma"]

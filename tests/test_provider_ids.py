@@ -14,18 +14,18 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.catalog import (
+from catalog_watch.cli.app import main
+from catalog_watch.errors import SnapshotError
+from catalog_watch.model.catalog import (
     MAX_PROVIDER_ID,
     PROVIDER_ID,
     provider_id_problem,
     reserved_on_windows,
 )
-from catalog_watch.cli import main
-from catalog_watch.errors import SnapshotError
-from catalog_watch.json_reader import printable
-from catalog_watch.snapshot import SAFE_PROVIDER_ID, provider_files
+from catalog_watch.sources.json_reader import printable
 from catalog_watch.sources.litellm import parse_litellm
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.snapshot import SAFE_PROVIDER_ID, provider_files
 from tests.factories import MODELS_DEV, REAL_DATA, document, model, provider, write_json
 
 BAD_IDS = {
@@ -191,7 +191,7 @@ def test_many_bad_ids_still_count_towards_the_share_that_refuses_a_catalog() -> 
 
 
 def test_provider_files_refuses_a_catalog_nobody_checked() -> None:
-    from catalog_watch.catalog import Catalog, Provider
+    from catalog_watch.model.catalog import Catalog, Provider
 
     catalog = Catalog(providers={"CON": Provider("CON", {"id": "CON"}, {})})
     with pytest.raises(SnapshotError, match="provider 'CON': not usable as a provider id"):

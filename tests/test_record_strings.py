@@ -18,12 +18,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog_watch.cli import main
-from catalog_watch.json_reader import bad_record, printable, unstorable
-from catalog_watch.snapshot import canonical_json
+from catalog_watch.cli.app import main
+from catalog_watch.sources.json_reader import bad_record, printable, unstorable
 from catalog_watch.sources.litellm import parse_litellm
 from catalog_watch.sources.models_dev import RECORD_DEPTH, parse_catalog
 from catalog_watch.sources.openrouter import parse_openrouter
+from catalog_watch.store.snapshot import canonical_json
 from tests.factories import MODELS_DEV, document, model, provider, write_json
 
 C0 = [chr(c) for c in range(0x20)]

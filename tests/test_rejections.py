@@ -10,19 +10,19 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.alerts import RECORD_REJECTED, Alert
-from catalog_watch.changes import ChangeKind
-from catalog_watch.cli import main
-from catalog_watch.config import Config, GuardSettings, Mute, WatchRule, load_config
+from catalog_watch.analysis.policy import alerts_for
+from catalog_watch.cli.app import main
 from catalog_watch.errors import ConfigError
-from catalog_watch.fetch import FetchOptions
-from catalog_watch.policy import alerts_for
+from catalog_watch.jobs.check import CheckOptions, CheckResult, check
+from catalog_watch.model.alerts import RECORD_REJECTED, Alert
+from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.report import Report
+from catalog_watch.model.severity import Severity
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.slack import render_messages
 from catalog_watch.render.text import render_text
-from catalog_watch.report import Report
-from catalog_watch.run import CheckOptions, CheckResult, check
-from catalog_watch.severity import Severity
+from catalog_watch.settings.config import Config, GuardSettings, Mute, WatchRule, load_config
+from catalog_watch.sources.fetch import FetchOptions
 from tests.factories import MODELS_DEV, edited, small_catalog, write_json
 
 FAST = FetchOptions(max_attempts=2, backoff_initial=0.001, backoff_max=0.001)

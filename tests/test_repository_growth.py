@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.changelog import SPLIT_BYTES, add_section, changelog_section
 from catalog_watch.errors import SnapshotError
-from catalog_watch.transaction import FolderChange, apply_change
+from catalog_watch.store.changelog import SPLIT_BYTES, add_section, changelog_section
+from catalog_watch.store.transaction import FolderChange, apply_change
 from tests.factories import MODELS_DEV
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
 from tests.runs import catalog, commit_run, repriced, run_in

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog_watch.alerts import CHANGE_REVERTED, Alert, Destination, alert_id
-from catalog_watch.outbox import Claim, Entry, Outbox
-from catalog_watch.reverts import undo_alerted
-from catalog_watch.severity import Severity
+from catalog_watch.jobs.reverts import undo_alerted
+from catalog_watch.model.alerts import CHANGE_REVERTED, Alert, Destination, alert_id
+from catalog_watch.model.severity import Severity
+from catalog_watch.store.outbox import Claim, Entry, Outbox
 from tests.factories import document, model, provider
 
 NOW = "2026-07-01T10:00:00Z"

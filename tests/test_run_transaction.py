@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.outbox import Claim, outbox_text, parse_outbox
+from catalog_watch.store.outbox import Claim, outbox_text, parse_outbox
 from tests.factories import document, model, provider
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
 from tests.runs import OUTBOX, catalog, commit_run, repriced

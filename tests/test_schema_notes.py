@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.changes import Change, ChangeKind
-from catalog_watch.compare import compare
-from catalog_watch.config import Config
-from catalog_watch.policy import alerts_for
+from catalog_watch.accept.schema_drift import APPEARED_MIN_RECORDS, fields_appeared
+from catalog_watch.analysis.compare import compare
+from catalog_watch.analysis.policy import alerts_for
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.report import Report
+from catalog_watch.model.severity import Severity
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.text import render_text
-from catalog_watch.report import Report
-from catalog_watch.schema import APPEARED_MIN_RECORDS, fields_appeared
-from catalog_watch.severity import Severity
+from catalog_watch.settings.config import Config
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git

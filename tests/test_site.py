@@ -25,19 +25,20 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.catalog import Catalog
-from catalog_watch.compare import compare, consistency_settings, load_catalog
-from catalog_watch.config import Config
-from catalog_watch.consistency_text import describe
-from catalog_watch.impact import reference_scenario, scenarios
-from catalog_watch.ledger import LEDGER_FILE, append_ledger, ledger_records, read_ledger
-from catalog_watch.model_card import model_card
+from catalog_watch.analysis.compare import compare, consistency_settings
+from catalog_watch.analysis.impact import reference_scenario, scenarios
+from catalog_watch.analysis.model_card import model_card
+from catalog_watch.model.catalog import Catalog
+from catalog_watch.render.inconsistency_line import describe
+from catalog_watch.settings.config import Config
 from catalog_watch.site import SiteResult, build_site
 from catalog_watch.site.chart import PARALLEL_FROM, ChartJob, Series, render_charts
 from catalog_watch.site.models import Models, slug
 from catalog_watch.site.series import MAX_LINES
-from catalog_watch.snapshot import provider_files, write_snapshot
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.catalog_files import load_catalog
+from catalog_watch.store.ledger import LEDGER_FILE, append_ledger, ledger_records, read_ledger
+from catalog_watch.store.snapshot import provider_files, write_snapshot
 from tests import browser
 from tests.factories import MODELS_DEV, edited, small_catalog, tree_bytes
 

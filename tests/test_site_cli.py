@@ -10,9 +10,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from catalog_watch.cli import main
-from catalog_watch.snapshot import provider_files, write_snapshot
+from catalog_watch.cli.app import main
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.store.snapshot import provider_files, write_snapshot
 from tests import browser
 from tests.factories import MODELS_DEV, small_catalog
 from tests.runs import repo_run_twice  # noqa: F401  (the fixture "repo")
@@ -70,7 +70,7 @@ def test_only_the_site_needs_matplotlib_and_feedgen() -> None:
         "import catalog_watch\n"
         "for found in pkgutil.walk_packages(catalog_watch.__path__, 'catalog_watch.'):\n"
         "    importlib.import_module(found.name)\n"
-        "from catalog_watch.cli import main\n"
+        "from catalog_watch.cli.app import main\n"
         f"sys.exit(main(['check', '--source', {str(MODELS_DEV / '2026-03-10.json')!r},"
         " '--snapshots', sys.argv[1]]))\n"
     )

@@ -12,8 +12,9 @@ import pytest
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
-from catalog_watch.alerts import Alert, Destination, alert_id
-from catalog_watch.changes import ChangeKind
+from catalog_watch.model.alerts import Alert, Destination, alert_id
+from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.severity import Severity
 from catalog_watch.render.slack import (
     MAX_BLOCKS,
     MAX_DETAILED,
@@ -28,7 +29,6 @@ from catalog_watch.render.slack import (
     render_baseline,
     render_messages,
 )
-from catalog_watch.severity import Severity
 
 SOURCE = "models.dev"
 LINKS = Links(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
+from catalog_watch.cli.app import main
 from tests.catalog_server import CatalogServer, Reply
 from tests.factories import document, model, provider, tree_bytes, write_json
 

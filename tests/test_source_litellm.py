@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.catalog import Catalog, Record
-from catalog_watch.diff import diff_catalogs
+from catalog_watch.accept.last_good import apply_last_good
+from catalog_watch.analysis.diff import diff_catalogs
 from catalog_watch.errors import CatalogRejected
-from catalog_watch.last_good import apply_last_good
-from catalog_watch.snapshot import provider_files
+from catalog_watch.model.catalog import Catalog, Record
 from catalog_watch.sources.litellm import (
     KEPT_MODES,
     SOURCE_NAME,
@@ -26,6 +25,7 @@ from catalog_watch.sources.litellm import (
     parse_litellm,
 )
 from catalog_watch.sources.openrouter import looks_like_openrouter
+from catalog_watch.store.snapshot import provider_files
 from tests.factories import MODELS_DEV, REAL_DATA
 
 LITELLM = REAL_DATA / "litellm"

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.catalog import Catalog, Record
-from catalog_watch.diff import diff_catalogs
+from catalog_watch.analysis.diff import diff_catalogs
 from catalog_watch.errors import CatalogRejected
-from catalog_watch.severity import Severity
+from catalog_watch.model.catalog import Catalog, Record
+from catalog_watch.model.severity import Severity
 from catalog_watch.sources.litellm import looks_like_litellm
 from catalog_watch.sources.openrouter import (
     SOURCE_NAME,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.cli import main
-from catalog_watch.compare import compare
-from catalog_watch.config import Config, CostSettings, UsageSettings
+from catalog_watch.analysis.compare import compare
+from catalog_watch.cli.app import main
+from catalog_watch.settings.config import Config, CostSettings, UsageSettings
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import MODELS_DEV, REAL_DATA, document, edited, model, provider
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from catalog_watch.errors import SnapshotError
-from catalog_watch.leftovers import mark_ended, mark_started, set_aside, unfinished_run
-from catalog_watch.outbox import Outbox, outbox_text, read_outbox
+from catalog_watch.jobs.leftovers import mark_ended, mark_started, set_aside, unfinished_run
 from catalog_watch.publish.git import Git
-from catalog_watch.transaction import FolderChange, apply_change, stale_staging
+from catalog_watch.store.outbox import Outbox, outbox_text, read_outbox
+from catalog_watch.store.transaction import FolderChange, apply_change, stale_staging
 from tests.factories import alert
 from tests.git_repos import fresh_origin, git, isolate_git
 

@@ -27,15 +27,12 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from catalog_watch.alerts import Alert
-    from catalog_watch.catalog import Catalog, Provider
-    from catalog_watch.changes import Change, ChangeKind
-    from catalog_watch.consistency import (
+    from catalog_watch.analysis.consistency import (
         ConsistencySettings,
         Inconsistency,
         find_inconsistencies,
     )
-    from catalog_watch.diff import diff_catalogs
+    from catalog_watch.analysis.diff import diff_catalogs
     from catalog_watch.errors import (
         CatalogRejected,
         CatalogWatchError,
@@ -55,38 +52,41 @@ if TYPE_CHECKING:
         UnfinishedRun,
         Unhealthy,
     )
-    from catalog_watch.job import JobOptions, JobResult, run_job
-    from catalog_watch.run import CheckOptions, CheckResult, check
-    from catalog_watch.severity import Severity
+    from catalog_watch.jobs.check import CheckOptions, CheckResult, check
+    from catalog_watch.jobs.run import JobOptions, JobResult, run_job
+    from catalog_watch.model.alerts import Alert
+    from catalog_watch.model.catalog import Catalog, Provider
+    from catalog_watch.model.changes import Change, ChangeKind
+    from catalog_watch.model.severity import Severity
     from catalog_watch.site.build import SiteResult, build_site
 
 # Public name → the module that defines it.
 _ORIGINS = {
-    "Alert": "catalog_watch.alerts",
-    "Catalog": "catalog_watch.catalog",
+    "Alert": "catalog_watch.model.alerts",
+    "Catalog": "catalog_watch.model.catalog",
     "CatalogRejected": "catalog_watch.errors",
     "CatalogWatchError": "catalog_watch.errors",
-    "Change": "catalog_watch.changes",
-    "ChangeKind": "catalog_watch.changes",
-    "check": "catalog_watch.run",
-    "CheckOptions": "catalog_watch.run",
-    "CheckResult": "catalog_watch.run",
+    "Change": "catalog_watch.model.changes",
+    "ChangeKind": "catalog_watch.model.changes",
+    "check": "catalog_watch.jobs.check",
+    "CheckOptions": "catalog_watch.jobs.check",
+    "CheckResult": "catalog_watch.jobs.check",
     "ConfigError": "catalog_watch.errors",
-    "ConsistencySettings": "catalog_watch.consistency",
-    "diff_catalogs": "catalog_watch.diff",
+    "ConsistencySettings": "catalog_watch.analysis.consistency",
+    "diff_catalogs": "catalog_watch.analysis.diff",
     "FetchError": "catalog_watch.errors",
-    "find_inconsistencies": "catalog_watch.consistency",
+    "find_inconsistencies": "catalog_watch.analysis.consistency",
     "GitError": "catalog_watch.errors",
     "GitHubError": "catalog_watch.errors",
-    "Inconsistency": "catalog_watch.consistency",
+    "Inconsistency": "catalog_watch.analysis.consistency",
     "Interrupted": "catalog_watch.errors",
-    "JobOptions": "catalog_watch.job",
-    "JobResult": "catalog_watch.job",
+    "JobOptions": "catalog_watch.jobs.run",
+    "JobResult": "catalog_watch.jobs.run",
     "MissingExtra": "catalog_watch.errors",
-    "Provider": "catalog_watch.catalog",
+    "Provider": "catalog_watch.model.catalog",
     "PushRejected": "catalog_watch.errors",
-    "run_job": "catalog_watch.job",
-    "Severity": "catalog_watch.severity",
+    "run_job": "catalog_watch.jobs.run",
+    "Severity": "catalog_watch.model.severity",
     "ShrinkRefused": "catalog_watch.errors",
     "SiteResult": "catalog_watch.site.build",
     "build_site": "catalog_watch.site.build",

@@ -29,7 +29,7 @@ import httpx
 from httpx_retries import Retry
 
 from catalog_watch.errors import GitHubError
-from catalog_watch.http_client import (
+from catalog_watch.publish.http import (
     RETRY_STATUSES,
     USER_AGENT,
     Budget,
@@ -37,10 +37,10 @@ from catalog_watch.http_client import (
     OutOfTime,
     describe_error,
 )
-from catalog_watch.limits import DeadlinePassed
-from catalog_watch.markdown_fit import fit_markdown
 from catalog_watch.publish.secrets import origin as origin_of
 from catalog_watch.publish.secrets import unsafe, unsafe_message
+from catalog_watch.render.markdown_fit import fit_markdown
+from catalog_watch.sources.limits import DeadlinePassed
 
 PR_BODY_LIMIT = 65_536  # characters; GitHub counts code points, as len() does
 

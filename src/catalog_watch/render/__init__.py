@@ -1,13 +1,13 @@
-"""Renderers: pure functions from a :class:`~catalog_watch.report.Report` to text."""
+"""Renderers: pure functions from a :class:`~catalog_watch.model.report.Report` to text."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from catalog_watch.model.report import Report
 from catalog_watch.render.json import render_json
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.text import render_text
-from catalog_watch.report import Report
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
     "text": render_text,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from catalog_watch.catalog import Catalog
-from catalog_watch.consistency import Inconsistency, compare_inconsistencies
+from catalog_watch.analysis.consistency import Inconsistency, compare_inconsistencies
 from catalog_watch.inert.markdown import code, text
 from catalog_watch.inert.terminal import lines as terminal_lines
+from catalog_watch.model.catalog import Catalog
 
 
 def render_comparison(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from catalog_watch.changes import ChangeKind
+from catalog_watch.accept.schema_drift import FieldAppeared, SchemaDrift
+from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.report import Report
 from catalog_watch.render.values import count
-from catalog_watch.report import Report
-from catalog_watch.schema import FieldAppeared, SchemaDrift
 
 PHRASES: tuple[tuple[ChangeKind, str, str], ...] = (
     (ChangeKind.PRICE_CHANGED, "price change", "price changes"),

@@ -20,9 +20,9 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from catalog_watch.catalog import JSON
-from catalog_watch.history import PRICE_KEYS, Period, period_key
+from catalog_watch.analysis.history import PRICE_KEYS, Period, period_key
 from catalog_watch.inert.terminal import lines as terminal_lines
+from catalog_watch.model.catalog import JSON
 from catalog_watch.render.values import money, plain, tokens
 
 HISTORY_FORMATS = ("text", "json", "csv")

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from catalog_watch.consistency import Inconsistency
+from catalog_watch.analysis.consistency import Inconsistency
 from catalog_watch.inert.markdown import code, text
 from catalog_watch.inert.terminal import lines as terminal_lines
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from catalog_watch.report import Report
+from catalog_watch.model.report import Report
 
 
 def render_json(report: Report) -> str:

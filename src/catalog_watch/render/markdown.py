@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from catalog_watch.changes import Change, ChangeKind
-from catalog_watch.consistency import Inconsistency
+from catalog_watch.analysis.consistency import Inconsistency
 from catalog_watch.inert.markdown import code, text
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.report import Report
 from catalog_watch.render.headline import appeared_note, headline
 from catalog_watch.render.values import arrow, money, offering_impact, percent, plain, tokens
-from catalog_watch.report import Report
 
 FOLD_AFTER = 20
 """Tables longer than this go inside a collapsed ``<details>`` block."""

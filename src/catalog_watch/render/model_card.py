@@ -1,10 +1,10 @@
-"""``catalog-watch show MODEL``: a :class:`~catalog_watch.model_card.ModelCard` as text, markdown
-or JSON.
+"""``catalog-watch show MODEL``: a :class:`~catalog_watch.analysis.model_card.ModelCard` as text,
+markdown or JSON.
 
 Prices per 1M read like every other output (``render.values.money``); scenario totals use
-:func:`catalog_watch.cost.format_usd` (cents, half-up; up to 4 decimals under $1). A value the
-catalog does not give reads ``-``. JSON keys are sorted and lists keep the card's order, which is
-itself sorted, so the same catalog always renders the same bytes.
+:func:`catalog_watch.analysis.cost.format_usd` (cents, half-up; up to 4 decimals under $1). A
+value the catalog does not give reads ``-``. JSON keys are sorted and lists keep the card's
+order, which is itself sorted, so the same catalog always renders the same bytes.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 
-from catalog_watch.catalog import JSON
-from catalog_watch.cost import Scenario, format_usd, usd_json
+from catalog_watch.analysis.cost import Scenario, format_usd, usd_json
+from catalog_watch.analysis.model_card import ModelCard, Offering
 from catalog_watch.inert.markdown import code
 from catalog_watch.inert.markdown import text as cell
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.inert.terminal import one_line
-from catalog_watch.model_card import ModelCard, Offering
+from catalog_watch.model.catalog import JSON
 from catalog_watch.render.values import money, tokens
 
 __all__ = [

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from catalog_watch.changes import ChangeKind
+from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.report import Report
+from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import headline
 from catalog_watch.render.markdown import render_markdown
-from catalog_watch.report import Report
-from catalog_watch.severity import Severity
 
 TITLE_LIMIT = 200
 

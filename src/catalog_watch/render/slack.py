@@ -25,7 +25,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from catalog_watch.alerts import (
+from catalog_watch.inert.slack import escape_mrkdwn
+from catalog_watch.model.alerts import (
     BASELINE,
     CHANGE_REVERTED,
     HEALTH_FAILURE,
@@ -35,12 +36,11 @@ from catalog_watch.alerts import (
     Alert,
     Streak,
 )
-from catalog_watch.catalog import JSON
-from catalog_watch.changes import Change, ChangeKind
-from catalog_watch.inert.slack import escape_mrkdwn
+from catalog_watch.model.catalog import JSON
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import PHRASES
 from catalog_watch.render.values import arrow, count, old_to_new, plain
-from catalog_watch.severity import Severity
 
 MAX_BLOCKS = 50  # per message
 MAX_SECTION_TEXT = 3000  # characters in a section's text

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from catalog_watch.changes import Change, ChangeKind
 from catalog_watch.inert.terminal import lines as terminal_lines
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.report import Report
 from catalog_watch.render.headline import appeared_note, headline
 from catalog_watch.render.values import arrow, offering_impact, old_to_new
-from catalog_watch.report import Report
 
 
 def render_text(report: Report) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from catalog_watch.catalog import JSON
-from catalog_watch.changes import Change, ChangeKind
-from catalog_watch.percent import percent as percent  # where the renderers look for it
+from catalog_watch.model.catalog import JSON
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.render.percent import percent as percent  # where the renderers look for it
 
 
 def money(value: JSON) -> str:
@@ -75,7 +75,9 @@ def _is_number(value: JSON) -> bool:
 
 def impact_line(change: Change) -> str:
     """The cost of a price change in words: every scenario, then the team's own usage."""
-    from catalog_watch.cost import format_impact  # the Decimal maths only when there is impact
+    from catalog_watch.analysis.cost import (
+        format_impact,  # the Decimal maths only when there is impact
+    )
 
     parts = [format_impact(impact) for impact in change.impact]
     if change.usage:

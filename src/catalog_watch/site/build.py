@@ -30,13 +30,12 @@ from datetime import UTC, datetime
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from catalog_watch.catalog import Record
-from catalog_watch.compare import consistency_settings, load_catalog
-from catalog_watch.config import Config
-from catalog_watch.consistency import ModelIndex
+from catalog_watch.analysis.compare import consistency_settings
+from catalog_watch.analysis.consistency import ModelIndex
+from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.errors import ConfigError
-from catalog_watch.impact import reference_scenario, scenarios
-from catalog_watch.ledger import LEDGER_FILE, read_ledger
+from catalog_watch.model.catalog import Record
+from catalog_watch.settings.config import Config
 from catalog_watch.site.baseline import snapshot_time
 from catalog_watch.site.extra import require_site_extra
 from catalog_watch.site.feed import atom_feed
@@ -54,6 +53,8 @@ from catalog_watch.site.pages import (
 from catalog_watch.site.rows import record_key
 from catalog_watch.site.runs import KIND_ORDER, SEVERITIES, Run, group_runs
 from catalog_watch.site.runs_page import runs_pages
+from catalog_watch.store.catalog_files import load_catalog
+from catalog_watch.store.ledger import LEDGER_FILE, read_ledger
 
 MANIFEST = ".catalog-watch-site"
 MAX_WORKERS = 4

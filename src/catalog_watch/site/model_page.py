@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog_watch.consistency_text import describe as words
-from catalog_watch.cost import format_usd
-from catalog_watch.model_card import ModelCard, Offering
+from catalog_watch.analysis.cost import format_usd
+from catalog_watch.analysis.model_card import ModelCard, Offering
+from catalog_watch.render.inconsistency_line import describe as words
 from catalog_watch.render.model_card import (
     cost_or_no_price,
     offering_cells,

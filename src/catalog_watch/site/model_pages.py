@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from catalog_watch.catalog import Record
-from catalog_watch.history import Period, history_from_ledger
-from catalog_watch.model_card import ModelCard
+from catalog_watch.analysis.history import Period, history_from_ledger
+from catalog_watch.analysis.model_card import ModelCard
+from catalog_watch.model.catalog import Record
 from catalog_watch.site.chart import PRICE_FIELDS, render_charts
 from catalog_watch.site.html import document
 from catalog_watch.site.model_page import ModelPage, chart_job, model_body

@@ -20,16 +20,16 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
-from catalog_watch.catalog import Catalog, Provider, reserved_on_windows
-from catalog_watch.consistency import (
+from catalog_watch.analysis.consistency import (
     ConsistencySettings,
     Inconsistency,
     ModelIndex,
     find_inconsistencies,
     group_offerings,
 )
-from catalog_watch.cost import Scenario
-from catalog_watch.model_card import ModelCard, model_card
+from catalog_watch.analysis.cost import Scenario
+from catalog_watch.analysis.model_card import ModelCard, model_card
+from catalog_watch.model.catalog import Catalog, Provider, reserved_on_windows
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*")
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")

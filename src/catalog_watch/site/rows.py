@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from catalog_watch.catalog import JSON
-from catalog_watch.consistency_text import describe as words
+from catalog_watch.model.catalog import JSON
+from catalog_watch.render.inconsistency_line import describe as words
 from catalog_watch.render.values import arrow, money, percent, plain, tokens
 from catalog_watch.site.runs import APPEARED, RESOLVED, Record, change_of, finding_of
 

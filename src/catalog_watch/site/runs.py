@@ -15,14 +15,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from catalog_watch.catalog import JSON
-from catalog_watch.changes import Change, ChangeKind
-from catalog_watch.consistency import Inconsistency
+from catalog_watch.accept.schema_drift import SchemaDrift
+from catalog_watch.analysis.consistency import Inconsistency
+from catalog_watch.model.catalog import JSON
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.report import CatalogCounts, Report
+from catalog_watch.model.severity import Severity
+from catalog_watch.model.timestamps import read_stamp, utc_stamp
 from catalog_watch.render.pull_request import commit_message
-from catalog_watch.report import CatalogCounts, Report
-from catalog_watch.schema import SchemaDrift
-from catalog_watch.severity import Severity
-from catalog_watch.timestamps import read_stamp, utc_stamp
 
 Record = Mapping[str, JSON]
 APPEARED, RESOLVED = "inconsistency_appeared", "inconsistency_resolved"

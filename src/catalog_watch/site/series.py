@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from catalog_watch.catalog import JSON, Record
-from catalog_watch.history import Period
+from catalog_watch.analysis.history import Period
+from catalog_watch.model.catalog import JSON, Record
 from catalog_watch.site.chart import PRICE_FIELDS, Series
 from catalog_watch.site.runs import parse_time
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from catalog_watch.catalog import Catalog
 from catalog_watch.errors import CatalogRejected, ConfigError
+from catalog_watch.model.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
+from catalog_watch.model.catalog import JSON, Catalog, Rejection
 from catalog_watch.sources.models_dev import parse_catalog, rejection
 from catalog_watch.sources.units import NotAPrice, per_million
 

@@ -42,9 +42,9 @@ from pydantic import (
 )
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
-from catalog_watch.catalog import JSON, Catalog, Provider, Rejection, provider_id_problem
 from catalog_watch.errors import CatalogRejected
-from catalog_watch.json_reader import (
+from catalog_watch.model.catalog import JSON, Catalog, Provider, Rejection, provider_id_problem
+from catalog_watch.sources.json_reader import (
     Duplicate,
     Unstorable,
     bad_record,

@@ -73,10 +73,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from catalog_watch.catalog import JSON, Catalog, Rejection
 from catalog_watch.errors import CatalogRejected
-from catalog_watch.json_reader import Duplicate, duplicates_in
+from catalog_watch.model.catalog import JSON, Catalog, Rejection
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
+from catalog_watch.sources.json_reader import Duplicate, duplicates_in
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
 
 SOURCE_NAME = "openrouter"

@@ -1,0 +1,82 @@
+"""Two catalogs → one report: the pure middle of the pipeline, shared by ``diff`` and ``check``.
+
+Kept apart from ``run.py`` so that ``catalog-watch diff`` never imports the HTTP stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from catalog_watch.analysis.consistency import (
+    ConsistencySettings,
+    Inconsistency,
+    ModelIndex,
+    find_inconsistencies,
+)
+from catalog_watch.analysis.diff import diff_catalogs
+from catalog_watch.model.catalog import Catalog
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.report import Report, build_report
+from catalog_watch.settings.config import Config
+
+
+def compare(
+    old: Catalog | None,
+    new: Catalog,
+    config: Config,
+    index: ModelIndex | None = None,
+    others: Sequence[Catalog] = (),
+) -> Report:
+    """Changes, inconsistencies appeared/resolved and schema drift from ``old`` to ``new``.
+
+    ``others``: catalogs of other sources; where they disagree with this one on a maker's
+    offering is an inconsistency too, so new and resolved disagreements alert like the rest.
+    """
+    settings = consistency_settings(config)
+    old_found: list[Inconsistency] = []
+    if old is not None:
+        old_found = find_inconsistencies(old, settings, index) + _across(old, others)
+    new_found = find_inconsistencies(new, settings, index) + _across(new, others)
+    changes: list[Change] = []
+    if old is not None:
+        changes = diff_catalogs(old, new, config.diff.ignore_fields)
+        changes = _with_costs(changes, old, new, settings, config)
+    return build_report(old, new, changes, old_found, new_found)
+
+
+def _with_costs(
+    changes: list[Change], old: Catalog, new: Catalog, settings: ConsistencySettings, config: Config
+) -> list[Change]:
+    """Cost impact on price changes, plus ``cheapest_changed`` records (imported only if needed)."""
+    if not any(c.kind in _COST_KINDS for c in changes):
+        return changes
+    from catalog_watch.analysis.impact import cheapest_changes, with_cost_impact
+
+    priced = with_cost_impact(changes, old, new, config)
+    cheapest = cheapest_changes(changes, old, new, settings, config)
+    return sorted(priced + cheapest, key=lambda change: change.sort_key)
+
+
+_COST_KINDS = frozenset(
+    {ChangeKind.PRICE_CHANGED, ChangeKind.MODEL_ADDED, ChangeKind.MODEL_REMOVED}
+)
+
+
+def _across(catalog: Catalog, others: Sequence[Catalog]) -> list[Inconsistency]:
+    if not others:
+        return []
+    from catalog_watch.analysis.cross_source import disagreements
+
+    return disagreements([catalog, *others])
+
+
+def consistency_settings(config: Config) -> ConsistencySettings:
+    section = config.inconsistencies
+    return ConsistencySettings(
+        context_tolerance=section.context_tolerance,
+        price_ratio=section.price_ratio,
+        high_price_ratio=section.high_price_ratio,
+        unit_error_ratio=section.unit_error_ratio,
+        window_high_ratio=section.window_high_ratio,
+        aliases=dict(section.aliases),
+    )

@@ -1,0 +1,156 @@
+"""What a price change costs: scenario figures, the team's own usage, the cheapest channel.
+
+Runs after the diff, on the price changes only (a few per run in practice), so the keyed diff
+stays fast. The cheapest channel is only recomputed for the models whose offerings changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from catalog_watch.analysis.consistency import ConsistencySettings, group_offerings
+from catalog_watch.analysis.cost import (
+    DEFAULT_SCENARIOS,
+    REFERENCE_SCENARIO,
+    Impact,
+    Scenario,
+    Usage,
+    format_usage_impact,
+    format_usd,
+    price_impact,
+    scenario_cost,
+    usage_impact,
+)
+from catalog_watch.analysis.model_card import cheapest_offer
+from catalog_watch.model.catalog import Catalog, Record
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.severity import Severity
+from catalog_watch.settings.config import Config
+
+_MEMBERSHIP = frozenset(
+    {ChangeKind.PRICE_CHANGED, ChangeKind.MODEL_ADDED, ChangeKind.MODEL_REMOVED}
+)
+
+
+def scenarios(config: Config) -> tuple[Scenario, ...]:
+    configured = tuple(Scenario(**s.model_dump()) for s in config.costs.scenario)
+    return configured or DEFAULT_SCENARIOS
+
+
+def reference_scenario(config: Config) -> Scenario:
+    chosen = scenarios(config)
+    wanted = config.costs.reference_scenario
+    return next(
+        (s for s in chosen if s.name == wanted), chosen[0] if chosen else REFERENCE_SCENARIO
+    )
+
+
+def with_cost_impact(
+    changes: Sequence[Change], old: Catalog, new: Catalog, config: Config
+) -> list[Change]:
+    """Price changes get each scenario's before → after and, if configured, the usage impact;
+    a scenario (or a usage) whose cost did not move is left out."""
+    chosen = scenarios(config)
+    usages = [Usage(**u.model_dump()) for u in config.costs.usage]
+    per_offering: dict[tuple[str, str], tuple[tuple[Impact, ...], str | None]] = {}
+    result: list[Change] = []
+    for change in changes:
+        if change.kind is not ChangeKind.PRICE_CHANGED or change.model is None:
+            result.append(change)
+            continue
+        where = (change.provider, change.model)
+        if where not in per_offering:  # input and output of one model: one computation
+            before, after = old.record(*where), new.record(*where)
+            yours = [
+                format_usage_impact(delta)
+                for usage in usages
+                if (usage.provider, usage.model) == where
+                and (delta := usage_impact(before, after, usage)) != 0
+            ]
+            per_offering[where] = (changed_impact(before, after, chosen), next(iter(yours), None))
+        impact, usage = per_offering[where]
+        result.append(replace(change, impact=impact, usage=usage))
+    return result
+
+
+def changed_impact(
+    before: Record | None, after: Record | None, chosen: Sequence[Scenario]
+) -> tuple[Impact, ...]:
+    """The scenarios whose cost the price change moved. A change of a price no scenario uses
+    (``cache_read``, ``input_audio``, a tier no scenario crosses), or float noise that moves a
+    cost by less than it is shown with, costs the same: left out."""
+    return tuple(i for i in price_impact(before, after, chosen) if _moved(i))
+
+
+def _moved(impact: Impact) -> bool:
+    if impact.before is None or impact.after is None:
+        return impact.before is not impact.after
+    return format_usd(impact.before) != format_usd(impact.after)
+
+
+def cheapest_changes(
+    changes: Sequence[Change],
+    old: Catalog,
+    new: Catalog,
+    settings: ConsistencySettings,
+    config: Config,
+) -> list[Change]:
+    """``cheapest_changed`` for every model whose cheapest paid channel moved to another one."""
+    touched = {
+        (c.provider, c.model) for c in changes if c.kind in _MEMBERSHIP and c.model is not None
+    }
+    if not touched:
+        return []
+    scenario = reference_scenario(config)
+    known: dict[tuple[str, str], Decimal | None] = {}
+
+    def old_cost(provider: str, model: str, record: Record) -> Decimal | None:
+        known[(provider, model)] = cost = scenario_cost(record, scenario)
+        return cost
+
+    def new_cost(provider: str, model: str, record: Record) -> Decimal | None:
+        before = old.record(provider, model)  # an unchanged price costs what it cost
+        if (
+            before is not None
+            and before.get("cost") == record.get("cost")
+            and (provider, model) in known
+        ):
+            return known[(provider, model)]
+        return scenario_cost(record, scenario)
+
+    found: list[Change] = []
+    for key, members in _touched_groups(touched, old, new, settings):
+        before = cheapest_offer(old, members, scenario, old_cost)
+        after = cheapest_offer(new, members, scenario, new_cost)
+        if before is None or after is None or before.cost == after.cost:
+            continue
+        if (before.provider, before.model_id) == (after.provider, after.model_id):
+            continue
+        found.append(
+            Change(
+                kind=ChangeKind.CHEAPEST_CHANGED,
+                provider=after.provider,
+                model=key,
+                field=f"cheapest ({scenario.name}, {scenario.per})",
+                old=f"{before.provider}/{before.model_id} {format_usd(before.cost)}",
+                new=f"{after.provider}/{after.model_id} {format_usd(after.cost)}",
+                severity=Severity.MEDIUM if after.cost > before.cost else Severity.LOW,
+            )
+        )
+    return found
+
+
+def _touched_groups(
+    touched: set[tuple[str, str]], old: Catalog, new: Catalog, settings: ConsistencySettings
+) -> Iterable[tuple[str, list[tuple[str, str]]]]:
+    """Groups (from both catalogs, members merged) that hold a changed offering."""
+    merged: dict[str, set[tuple[str, str]]] = {}
+    for catalog in (old, new):
+        for key, members in group_offerings(catalog, settings).items():
+            if any(member in touched for member in members):
+                merged.setdefault(key, set()).update(members)
+    for key in sorted(merged):
+        if len(merged[key]) >= 2:  # one offering alone has no other channel to lose to
+            yield key, sorted(merged[key])

@@ -1,0 +1,362 @@
+"""One model across every provider that offers it: ``catalog-watch show MODEL``.
+
+The offerings are found with the same grouping as the inconsistencies (``grouping.py``: the id
+rule, models.json when given, the configured aliases), so a card and an inconsistency report
+always talk about the same set of offerings.
+
+A query is resolved by ``model_names.py`` (a group key, ``<provider>/<model id>``, any provider's
+model id, a canonical id, anything that normalizes to a key; case does not matter), the rule
+``history``, ``price-at`` and ``inconsistencies --model`` share. A query that matches nothing
+gives ``None``; :func:`close_matches` then offers up to five group keys (difflib) and
+:func:`no_match_message` says it in one line.
+
+What the card holds, and the choices behind it:
+
+* **Cheapest channel**: the lowest cost of the reference scenario (by default "RAG answer",
+  5,000 input and 500 output tokens per request) among *paid* offerings: a usable input/output
+  price, a cost above zero and not a ``:free`` variant. Ties go to the provider id, then the
+  model id, so the answer never depends on dict order.
+* **Scenario costs** are given at the maker's own provider when it sells the model with a price
+  (``google`` for Gemini, ``anthropic`` for Claude...: the lab of the models.json canonical id when
+  an index is given, else :data:`MAKER_PREFIXES`), otherwise at the cheapest channel.
+* **Inconsistencies**: :func:`~catalog_watch.analysis.consistency.find_inconsistencies` on the whole
+  catalog (the free-provider rule needs it) kept to this group, in its order (most severe first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from catalog_watch.analysis.consistency import (
+    DEFAULT_SETTINGS,
+    ConsistencySettings,
+    Inconsistency,
+    find_inconsistencies,
+    group_offerings,
+)
+from catalog_watch.analysis.cost import (
+    DEFAULT_SCENARIOS,
+    REFERENCE_SCENARIO,
+    Scenario,
+    scenario_cost,
+)
+from catalog_watch.analysis.identity import ModelIndex
+from catalog_watch.analysis.model_names import MAX_SUGGESTIONS, ModelNames, no_match_message
+from catalog_watch.model.catalog import JSON, Catalog, Record
+
+__all__ = [
+    "MAKER_PREFIXES",
+    "Channel",
+    "ModelCard",
+    "Offering",
+    "ScenarioCost",
+    "cheapest_channel",
+    "cheapest_offer",
+    "close_matches",
+    "maker_provider",
+    "model_card",
+    "no_match_message",
+    "resolve_group",
+]
+
+MAKER_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("gemini", "google"),
+    ("gemma", "google"),
+    ("imagen", "google"),
+    ("veo", "google"),
+    ("claude", "anthropic"),
+    ("gpt-", "openai"),
+    ("chatgpt", "openai"),
+    ("codex", "openai"),
+    ("o1", "openai"),
+    ("o3", "openai"),
+    ("o4", "openai"),
+    ("text-embedding", "openai"),
+    ("whisper", "openai"),
+    ("dall-e", "openai"),
+    ("mistral", "mistral"),
+    ("ministral", "mistral"),
+    ("mixtral", "mistral"),
+    ("codestral", "mistral"),
+    ("devstral", "mistral"),
+    ("magistral", "mistral"),
+    ("pixtral", "mistral"),
+    ("voxtral", "mistral"),
+    ("deepseek", "deepseek"),
+    ("grok", "xai"),
+    ("kimi", "moonshotai"),
+    ("moonshot", "moonshotai"),
+    ("glm", "zhipuai"),
+    ("qwen", "alibaba"),
+    ("qwq", "alibaba"),
+    ("command", "cohere"),
+    ("minimax", "minimax"),
+    ("mimo", "xiaomi"),
+    ("sonar", "perplexity"),
+    ("nemotron", "nvidia"),
+)
+"""Group-key prefix → the maker's provider id, used when no models.json index is given.
+
+A prefix matches the whole key or a key continuing with ``-`` (``o3`` matches ``o3-mini``, not
+``o3xyz``), except those ending in ``-`` themselves (``gpt-``). First match wins.
+"""
+
+LAB_PROVIDERS: Mapping[str, str] = {"meta": "llama"}
+"""models.json labs whose first-party provider has another id (Meta sells Llama as ``llama``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Offering:
+    """One provider's offering, as the pricing table shows it (catalog values as written)."""
+
+    provider: str
+    model_id: str
+    name: str | None
+    input: JSON
+    output: JSON
+    cache_read: JSON
+    context: JSON
+    max_output: JSON
+    release_date: str | None
+    reference_cost: Decimal | None
+    """The reference scenario's cost on this offering (None: no usable price)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider}/{self.model_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Where a scenario is cheapest: the offering and what the scenario costs there."""
+
+    provider: str
+    model_id: str
+    scenario: Scenario
+    cost: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider}/{self.model_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioCost:
+    scenario: Scenario
+    cost: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCard:
+    """Everything ``catalog-watch show`` prints about one model.
+
+    Attributes:
+        model: the group key (``gemini-3-1-flash-image-preview``).
+        canonical_id: the models.json id when an index was given and knows the model.
+        query: what was asked for, as typed.
+        offerings: every offering in the group, sorted by provider then model id.
+        provider_count: how many distinct providers offer it.
+        reference: the scenario that ranks channels.
+        cheapest: the cheapest paid channel on ``reference``, None when nobody charges for it.
+        scenario_provider: ``(provider, model id)`` the scenario costs are computed at.
+        scenario_basis: ``"maker"`` (the model's own lab sells it) or ``"cheapest"``.
+        scenarios: each scenario's cost at ``scenario_provider``.
+        inconsistencies: the group's current findings, most severe first.
+    """
+
+    model: str
+    canonical_id: str | None
+    query: str
+    offerings: tuple[Offering, ...]
+    provider_count: int
+    reference: Scenario
+    cheapest: Channel | None
+    scenario_provider: tuple[str, str] | None
+    scenario_basis: Literal["maker", "cheapest"] | None
+    scenarios: tuple[ScenarioCost, ...]
+    inconsistencies: tuple[Inconsistency, ...]
+
+
+# -- Public entry points ---------------------------------------------------------------------
+
+
+def model_card(
+    catalog: Catalog,
+    query: str,
+    settings: ConsistencySettings = DEFAULT_SETTINGS,
+    index: ModelIndex | None = None,
+    *,
+    scenarios: Sequence[Scenario] = DEFAULT_SCENARIOS,
+    reference: Scenario | None = None,
+) -> ModelCard | None:
+    """The card of the model ``query`` names, or None when it names nothing in the catalog.
+
+    ``reference`` (default: the first of ``scenarios``, "RAG answer" for the defaults) ranks the
+    channels.
+    """
+    groups = group_offerings(catalog, settings, index)
+    key = resolve_group(catalog, query, groups, index)
+    if key is None:
+        return None
+    if reference is None:
+        reference = scenarios[0] if scenarios else REFERENCE_SCENARIO
+    members = groups[key]
+    offerings = tuple(
+        _offering(provider, model_id, _record(catalog, provider, model_id), reference)
+        for provider, model_id in sorted(members)
+    )
+    cheapest = cheapest_offer(catalog, members, reference)
+    basis: Literal["maker", "cheapest"] | None = None
+    at: tuple[str, str] | None = None
+    maker = maker_provider(key, index)
+    if maker is not None:
+        at = _priced_member(catalog, members, maker, reference)
+        basis = "maker" if at is not None else None
+    if at is None and cheapest is not None:
+        at, basis = (cheapest.provider, cheapest.model_id), "cheapest"
+    costs: tuple[ScenarioCost, ...] = ()
+    if at is not None:
+        record = _record(catalog, *at)
+        costs = tuple(ScenarioCost(s, scenario_cost(record, s)) for s in scenarios)
+    found = tuple(
+        item for item in find_inconsistencies(catalog, settings, index) if item.model == key
+    )
+    return ModelCard(
+        model=key,
+        canonical_id=index.canonical_id(key) if index is not None else None,
+        query=query,
+        offerings=offerings,
+        provider_count=len({provider for provider, _ in members}),
+        reference=reference,
+        cheapest=cheapest,
+        scenario_provider=at,
+        scenario_basis=basis,
+        scenarios=costs,
+        inconsistencies=found,
+    )
+
+
+def cheapest_offer(
+    catalog: Catalog,
+    group_members: Iterable[tuple[str, str]],
+    scenario: Scenario = REFERENCE_SCENARIO,
+    cost_of: Callable[[str, str, Record], Decimal | None] | None = None,
+) -> Channel | None:
+    """The paid offering where ``scenario`` costs least, with that cost; None if none is paid.
+
+    Paid: a usable price, a cost above zero, and not a ``:free`` variant. Ties go to the lowest
+    provider id, then model id. Members missing from ``catalog`` are skipped, so a group taken
+    from another catalog (the previous run's) can be passed as is.
+    """
+    best: tuple[Decimal, str, str] | None = None
+    for provider, model_id in group_members:
+        if model_id.lower().endswith(":free"):
+            continue
+        record = catalog.record(provider, model_id)
+        if record is None:
+            continue
+        cost = cost_of(provider, model_id, record) if cost_of else scenario_cost(record, scenario)
+        if cost is None or cost <= 0:
+            continue
+        candidate = (cost, provider, model_id)
+        if best is None or candidate < best:
+            best = candidate
+    if best is None:
+        return None
+    return Channel(provider=best[1], model_id=best[2], scenario=scenario, cost=best[0])
+
+
+def cheapest_channel(
+    catalog: Catalog,
+    group_members: Iterable[tuple[str, str]],
+    scenario: Scenario = REFERENCE_SCENARIO,
+) -> tuple[str, str] | None:
+    """``(provider, model id)`` of :func:`cheapest_offer`: compare it between two catalogs to
+    tell that the cheapest channel of a model changed."""
+    channel = cheapest_offer(catalog, group_members, scenario)
+    return None if channel is None else (channel.provider, channel.model_id)
+
+
+def resolve_group(
+    catalog: Catalog,
+    query: str,
+    groups: Mapping[str, Sequence[tuple[str, str]]],
+    index: ModelIndex | None = None,
+) -> str | None:
+    """The group key ``query`` names (rules in ``model_names.py``), or None."""
+    del catalog  # the groups hold every offering of it
+    return ModelNames(groups, index).resolve(query)
+
+
+def close_matches(
+    catalog: Catalog,
+    query: str,
+    settings: ConsistencySettings = DEFAULT_SETTINGS,
+    index: ModelIndex | None = None,
+    n: int = MAX_SUGGESTIONS,
+) -> list[str]:
+    """Up to ``n`` group keys that look like ``query``, closest first (each one a valid query)."""
+    return ModelNames(group_offerings(catalog, settings, index), index).suggestions(query, n)
+
+
+def maker_provider(group_key: str, index: ModelIndex | None = None) -> str | None:
+    """The provider id of the lab that makes the model, if known.
+
+    With an index, the lab of the canonical id (``google/gemini-2.5-flash`` → ``google``); else
+    the first :data:`MAKER_PREFIXES` entry the group key starts with.
+    """
+    if index is not None:
+        canonical = index.canonical_id(group_key)
+        if canonical is not None and "/" in canonical:
+            lab = canonical.split("/", 1)[0].lower()
+            return LAB_PROVIDERS.get(lab, lab)
+    for prefix, provider in MAKER_PREFIXES:
+        if group_key == prefix or group_key.startswith(
+            prefix if prefix.endswith("-") else prefix + "-"
+        ):
+            return provider
+    return None
+
+
+# -- Internals -------------------------------------------------------------------------------
+
+
+def _record(catalog: Catalog, provider: str, model_id: str) -> Record:
+    return catalog.providers[provider].models[model_id]
+
+
+def _priced_member(
+    catalog: Catalog, members: Sequence[tuple[str, str]], provider: str, scenario: Scenario
+) -> tuple[str, str] | None:
+    """The maker's first offering in the group (by model id) that has a usable price."""
+    for member_provider, model_id in members:
+        if member_provider == provider:
+            cost = scenario_cost(_record(catalog, member_provider, model_id), scenario)
+            if cost is not None:
+                return member_provider, model_id
+    return None
+
+
+def _section(record: Record, name: str) -> Mapping[str, JSON]:
+    value = record.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _offering(provider: str, model_id: str, record: Record, reference: Scenario) -> Offering:
+    cost, limit = _section(record, "cost"), _section(record, "limit")
+    name, released = record.get("name"), record.get("release_date")
+    return Offering(
+        provider=provider,
+        model_id=model_id,
+        name=name if isinstance(name, str) else None,
+        input=cost.get("input"),
+        output=cost.get("output"),
+        cache_read=cost.get("cache_read"),
+        context=limit.get("context"),
+        max_output=limit.get("output"),
+        release_date=released if isinstance(released, str) else None,
+        reference_cost=scenario_cost(record, reference),
+    )

@@ -1,0 +1,340 @@
+"""``catalog-watch``: the argument parser in front of the command functions; errors → exit codes.
+
+Exit codes, each an ``exit_code`` of ``errors.py``: 0 success (with or without changes), 2 bad usage
+or config, 3 fetch failed, 4 catalog refused, 5 shrink guard refused, 6 damaged snapshot folder,
+7 git or push failed, 8 GitHub API refused, 9 Slack delivery failed, 10 unhealthy (``health``),
+11 another catalog-watch error (the base class), 130 interrupted. 1 is only Python's own, for an
+uncaught exception (a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from catalog_watch import __version__
+from catalog_watch.cli import commands
+from catalog_watch.cli import run_commands as run_command
+from catalog_watch.cli.commands import FORMATS
+from catalog_watch.errors import CatalogWatchError, Interrupted, message_line
+from catalog_watch.inert.actions_log import guarded_streams
+from catalog_watch.inert.terminal import one_line
+from catalog_watch.settings.config import DEFAULT_BRANCH, MODES
+from catalog_watch.sources import SOURCE_NAMES
+
+FORMAT_HELP = "text (terminal), markdown (changelog, PR body) or json (one object)"
+CONFIG_HELP = "catalog-watch.toml (default: ./catalog-watch.toml when present)"
+MODELS_JSON_HELP = "models.dev's models.json, used first to decide which offerings are one model"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # A short-lived process that builds a few hundred thousand small objects and frees them at
+    # exit: the cyclic GC only costs time here (about a third of a diff's wall time). It is put
+    # back as it was on the way out, so an in-process caller (the tests) keeps its collector.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(args, "github_actions", False)
+    with guarded_streams(actions=actions):
+        try:
+            return int(args.command(args))
+        except CatalogWatchError as error:
+            print(f"catalog-watch: error: {one_line(message_line(error))}", file=sys.stderr)
+            return error.exit_code
+        except KeyboardInterrupt:
+            return Interrupted.exit_code
+
+
+def _moment(text: str) -> str:
+    """A date or ISO date-time, checked here and kept as typed (it is shown back)."""
+    from catalog_watch.analysis.history import moment_problem
+
+    problem = moment_problem(text)
+    if problem is not None:  # argparse says "argument DATE: <problem>"
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _history_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", help="only this provider (exact id)")
+    parser.add_argument(
+        "--from-git",
+        dest="history_from",
+        action="store_const",
+        const="git",
+        default="ledger",
+        help="rebuild from the snapshot folder's git history (one pass) instead of changes.jsonl",
+    )
+    parser.add_argument("--repo", default=".", help="the git checkout (default: .)")
+    parser.add_argument(
+        "--snapshots",
+        default="snapshots/models.dev",
+        help="the snapshot folder, relative to --repo (default: snapshots/models.dev)",
+    )
+    parser.add_argument("--ref", default="HEAD", help="with --from-git: the branch or commit")
+    parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    parser.add_argument("--config", type=Path, metavar="FILE", help=CONFIG_HELP)
+    parser.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; ``cli_docs.py`` makes the README's option tables from it."""
+    parser = argparse.ArgumentParser(
+        prog="catalog-watch",
+        description="Watch the LLM model catalog (models.dev) for price, limit and capability "
+        "changes and cross-provider inconsistencies.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subcommands = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
+
+    diff = subcommands.add_parser(
+        "diff", help="changes between two catalogs (files or snapshot folders)"
+    )
+    diff.add_argument("old", metavar="OLD", help="api.json file or snapshot folder")
+    diff.add_argument("new", metavar="NEW", help="api.json file or snapshot folder")
+    _common(diff)
+    _ignore_option(diff)
+    diff.set_defaults(command=commands.diff)
+
+    found = subcommands.add_parser("inconsistencies", help="where providers disagree on one model")
+    found.add_argument("catalog", metavar="CATALOG", help="api.json file or snapshot folder")
+    found.add_argument(
+        "--severity",
+        choices=("high", "medium", "low", "info"),
+        help="only findings of this severity or a more urgent one (high > medium > low > info)",
+    )
+    found.add_argument("--provider", help="only findings one of this provider's offerings is in")
+    found.add_argument(
+        "--model", help="only this model's findings: group key, model id or <provider>/<model id>"
+    )
+    _common(found)
+    found.set_defaults(command=commands.inconsistencies)
+
+    show = subcommands.add_parser(
+        "show", help="one model across providers: prices, cheapest channel, scenario costs"
+    )
+    show.add_argument("model", metavar="MODEL", help="group key, model id or <provider>/<model id>")
+    show.add_argument(
+        "--catalog", default="snapshots/models.dev", help="api.json file or snapshot folder"
+    )
+    _common(show)
+    show.set_defaults(command=commands.show)
+
+    cross = subcommands.add_parser(
+        "compare", help="where catalogs (models.dev, LiteLLM, OpenRouter) disagree on a model"
+    )
+    cross.add_argument("inputs", nargs="+", metavar="SNAPSHOT_OR_FILE", help="two or more catalogs")
+    cross.add_argument(
+        "--since", type=Path, metavar="FILE", help="an earlier `compare --format json` output"
+    )
+    cross.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
+    _config_option(cross)
+    cross.set_defaults(command=commands.compare)
+
+    history = subcommands.add_parser(
+        "history", help="effective-dated values of a model's prices, limits and other fields"
+    )
+    history.add_argument(
+        "model",
+        nargs="?",
+        metavar="MODEL",
+        help="group key, model id or <provider>/<model id>, as for show (default: every model)",
+    )
+    history.add_argument("--field", help="a field or prefix: cost, cost.input, limit.context")
+    _history_options(history)
+    history.set_defaults(command=commands.history)
+
+    price = subcommands.add_parser(
+        "price-at", help="what every provider charged for a model on a day"
+    )
+    price.add_argument("model", metavar="MODEL", help="group key or model id, as for show")
+    price.add_argument(
+        "when",
+        metavar="DATE",
+        type=_moment,
+        help="YYYY-MM-DD (the price as that day closed, 23:59:59 UTC) or an ISO date-time",
+    )
+    _history_options(price)
+    price.set_defaults(command=commands.price_at)
+
+    site = subcommands.add_parser("site", help="build the static changelog site (GitHub Pages)")
+    site.add_argument("out", nargs="?", default="_site", metavar="OUT_DIR", help="default: _site")
+    site.add_argument(
+        "--snapshots", default="snapshots/models.dev", metavar="DIR", help="the snapshot folder"
+    )
+    site.add_argument("--ledger", metavar="FILE", help="default: <snapshots>/changes.jsonl")
+    site.add_argument("--limit", type=int, default=500, metavar="N", help="rows per listing page")
+    site.add_argument(
+        "--base-url", metavar="URL", help="the site's address (default: from GITHUB_REPOSITORY)"
+    )
+    site.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
+    _config_option(site)
+    site.add_argument(
+        "--now", type=_utc_time, metavar="TIME", help="build time (default: the newest run's)"
+    )
+    site.set_defaults(command=commands.site)
+
+    health = subcommands.add_parser(
+        "health", help="exit non-zero when the watcher is stale or failing"
+    )
+    health.add_argument(
+        "--snapshots", metavar="DIR", help="the snapshot folder (default: snapshots/<source type>)"
+    )
+    health.add_argument(
+        "--source-type", choices=SOURCE_NAMES, help="the source whose default folder to judge"
+    )
+    _config_option(health)
+    health.add_argument(
+        "--max-age-hours",
+        type=float,
+        metavar="HOURS",
+        help="a last success older is unhealthy (default: [health] max_age_hours, 48)",
+    )
+    health.add_argument(
+        "--max-unchanged-days",
+        type=float,
+        metavar="DAYS",
+        help="a catalog unchanged longer is suspicious (default: [health], 30)",
+    )
+    health.add_argument(
+        "--failures", type=int, metavar="N", help="consecutive failures allowed (default 3)"
+    )
+    health.add_argument(
+        "--now", type=_utc_time, metavar="TIME", help="the time to judge at (default: now)"
+    )
+    health.set_defaults(command=commands.health)
+
+    check = subcommands.add_parser("check", help="fetch, diff against the snapshots, report")
+    _source_options(check)
+    check.add_argument("--write", action="store_true", help="write the new snapshot")
+    check.add_argument(
+        "--now",
+        type=_utc_time,
+        metavar="TIME",
+        help="the run's time, ISO 8601 (default: now; rejections are dated and aged by it)",
+    )
+    check.set_defaults(command=run_command.check)
+
+    run = subcommands.add_parser(
+        "run", help="the whole job: check, write snapshot/CHANGELOG/ledger, commit or open a PR"
+    )
+    _source_options(run)
+    run.add_argument("--mode", choices=MODES, default="dry-run", help="default: dry-run")
+    run.add_argument(
+        "--branch", default=DEFAULT_BRANCH, metavar="BRANCH", help="pull-request mode's branch"
+    )
+    run.add_argument(
+        "--base", metavar="BRANCH", help="pull-request mode's base branch (default: current)"
+    )
+    run.add_argument("--token", metavar="TOKEN", help="GitHub token (default: $GITHUB_TOKEN)")
+    run.add_argument(
+        "--changes-json", type=Path, metavar="FILE", help="also write the JSON report here"
+    )
+    run.add_argument(
+        "--report-markdown", type=Path, metavar="FILE", help="also write the markdown report here"
+    )
+    run.add_argument(
+        "--slack-webhook-url", metavar="URL", help="incoming webhook (default: $SLACK_WEBHOOK_URL)"
+    )
+    run.add_argument("--slack-token", metavar="TOKEN", help="bot token (default: $SLACK_TOKEN)")
+    run.add_argument(
+        "--slack-channel", metavar="CHANNEL", help="bot channel (default: $SLACK_CHANNEL)"
+    )
+    run.add_argument(
+        "--github-actions",
+        action="store_true",
+        help="write outputs, step summary and annotations (automatic when GITHUB_ACTIONS=true)",
+    )
+    run.add_argument(
+        "--now",
+        type=_utc_time,
+        metavar="TIME",
+        help="the run's time, ISO 8601 (default: now; for reproducible runs)",
+    )
+    run.set_defaults(command=run_command.run)
+    return parser
+
+
+def _source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source-type",
+        choices=SOURCE_NAMES,
+        help="models.dev, litellm or openrouter (default: recognised from the document)",
+    )
+    parser.add_argument(
+        "--source", metavar="URL|FILE", help="the catalog (default: the source type's own URL)"
+    )
+    parser.add_argument(
+        "--compare-with",
+        action="append",
+        metavar="DIR",
+        help="another source's snapshot folder: new and resolved disagreements with it alert too",
+    )
+    parser.add_argument(
+        "--snapshots",
+        metavar="DIR",
+        help="this source's snapshot folder (default: snapshots/<source type>)",
+    )
+    parser.add_argument(
+        "--allow-shrink", action="store_true", help="accept a catalog that lost a lot"
+    )
+    parser.add_argument(
+        "--max-shrink",
+        type=float,
+        metavar="SHARE",
+        help="share of offerings that may vanish (default: [guard] max_shrink, 0.2)",
+    )
+    _common(parser)
+    _ignore_option(parser)
+
+
+def _utc_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:  # argparse says "argument --now: <this>"
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time such as 2026-11-25T10:17:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
+    if not any(action.dest == "source_type" for action in parser._actions):
+        parser.add_argument(
+            "--source-type", choices=SOURCE_NAMES, help="the inputs' source (default: recognised)"
+        )
+    _config_option(parser)
+    parser.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE", help=CONFIG_HELP)
+
+
+def _ignore_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ignore-field",
+        action="append",
+        metavar="FIELD",
+        help="field (or glob) to ignore; adds to the defaults (last_updated); "
+        "'none' clears the list",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

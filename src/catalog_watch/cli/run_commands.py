@@ -1,0 +1,213 @@
+"""``check`` and ``run``: the commands that fetch, write, publish and talk to GitHub Actions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from catalog_watch.analysis.policy import active_mutes
+from catalog_watch.cli.commands import check_options, print_report
+from catalog_watch.errors import (
+    CatalogWatchError,
+    ConfigError,
+    FetchError,
+    message_line,
+)
+from catalog_watch.publish.secrets import unsafe, unsafe_message
+from catalog_watch.settings.config import Config, Mute
+
+if TYPE_CHECKING:
+    from catalog_watch.jobs.delivery import Delivery
+    from catalog_watch.model.report import Report
+    from catalog_watch.publish.actions import ActionsRuntime
+    from catalog_watch.publish.slack import SlackSettings
+
+
+FORK_NOTE = " (secrets are empty on forks)"
+"""What slack-sdk settings say about a missing secret in a workflow; not said on a laptop."""
+
+
+def check(args: argparse.Namespace) -> int:
+    from catalog_watch.jobs.check import check
+
+    options = check_options(args, write=args.write)
+    with local_catalog_hint(args):
+        result = check(options)
+    if result.not_modified or result.report is None:
+        print(
+            f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do",
+            file=_aside(args),
+        )
+        return 0
+    print_report(result.report, args.format)
+    if result.written is not None and result.written.changed:
+        written = len(result.written.written) + len(result.written.removed)
+        print(f"wrote {written} file(s) under {options.snapshots}", file=sys.stderr)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from catalog_watch.publish.actions import ActionsRuntime
+
+    runtime = ActionsRuntime.from_environ(force=args.github_actions)
+    token = args.token or os.environ.get("GITHUB_TOKEN") or None
+    if runtime is not None and token:
+        runtime.mask(token)
+    try:
+        return _run_job(args, runtime, token)
+    except CatalogWatchError as error:
+        if runtime is not None:
+            runtime.error(message_line(error), title=f"catalog-watch: {type(error).__name__}")
+        raise
+    finally:
+        if runtime is not None:
+            runtime.flush_annotations()
+
+
+def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: str | None) -> int:
+    from catalog_watch.jobs.run import JobOptions, run_job
+
+    check = check_options(args, write=False)
+    options = JobOptions(
+        check=check,
+        slack=_slack_settings(args, check.config, actions=runtime is not None),
+        mode=args.mode,
+        repo=Path.cwd(),
+        branch=args.branch,
+        base=args.base,
+        token=token,
+        env=dict(os.environ),
+        now=args.now,
+    )
+    with local_catalog_hint(args):
+        result = run_job(options)
+    if result.report is None:
+        print(
+            f"{options.check.source}: not modified since the last snapshot (HTTP 304)",
+            file=_aside(args),
+        )
+    else:
+        mutes = active_mutes(check.config, options.moment.date())
+        _publish_locally(result.report, args, runtime, mutes)
+    _aside(args).write(result.preview)  # --format json: stdout holds the JSON object alone
+    for notice in result.notices:
+        print(f"catalog-watch: notice: {notice}", file=sys.stderr)
+        if runtime is not None:
+            runtime.notice(notice, title="catalog-watch")
+    if result.delivery is not None:
+        _report_delivery(result.delivery, runtime)
+    if runtime is not None:
+        from catalog_watch.jobs.action_outputs import job_outputs
+
+        outputs = job_outputs(
+            result, changes_json=args.changes_json, report_markdown=args.report_markdown
+        )
+        runtime.set_outputs(outputs)
+    if result.delivery is not None and result.delivery.errors:
+        raise result.delivery.errors[0]
+    return 0
+
+
+def _aside(args: argparse.Namespace) -> TextIO:
+    """Where text beside the report goes: stderr when stdout is a JSON document for ``jq``."""
+    return sys.stderr if args.format == "json" else sys.stdout
+
+
+@contextmanager
+def local_catalog_hint(args: argparse.Namespace) -> Iterator[None]:
+    """On a laptop, a failed fetch of the default URL (no network) says how to run on a file."""
+    try:
+        yield
+    except FetchError as error:
+        actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(
+            args, "github_actions", False
+        )
+        raise with_local_hint(error, default_source=args.source is None, actions=actions) from error
+
+
+def with_local_hint(error: FetchError, *, default_source: bool, actions: bool) -> FetchError:
+    if not default_source or actions:
+        return error
+    return FetchError(
+        f"{error}; without network, --source FILE runs catalog-watch on a local catalog "
+        "(a saved api.json)"
+    )
+
+
+def outside_actions(text: str, *, actions: bool) -> str:
+    """A notice written for workflows, as said on a laptop (no word about forks' secrets)."""
+    return text if actions else text.replace(FORK_NOTE, "")
+
+
+def _slack_settings(
+    args: argparse.Namespace, config: Config, *, actions: bool
+) -> SlackSettings | None:
+    """Slack from flags and environment; None (with a notice) when nothing is configured."""
+    from catalog_watch.publish.slack import SlackSettings
+
+    settings = SlackSettings.from_env(
+        os.environ,
+        webhook_url=args.slack_webhook_url,
+        token=args.slack_token,
+        channel=args.slack_channel,
+    )
+    routed = [rule.webhook_env for rule in config.watch if rule.webhook_env]
+    for name in routed:  # refused before the run commits anything, like SLACK_WEBHOOK_URL
+        if unsafe(os.environ.get(name, "").strip()):
+            raise ConfigError(unsafe_message(f"webhook {name}"))
+    if settings.webhook_url or settings.token or any(os.environ.get(n) for n in routed):
+        return settings
+    print(
+        f"catalog-watch: notice: {outside_actions(str(settings.missing()), actions=actions)}",
+        file=sys.stderr,
+    )
+    return None
+
+
+def _report_delivery(delivery: Delivery, runtime: ActionsRuntime | None) -> None:
+    """Say what went to Slack, what was skipped, and what has been pending too long."""
+    print(
+        f"Slack: {len(delivery.delivered)} alert(s) delivered, {delivery.pending} pending",
+        file=sys.stderr,
+    )
+    for notice in delivery.notices:
+        shown = outside_actions(notice, actions=runtime is not None)
+        print(f"catalog-watch: notice: {shown}", file=sys.stderr)
+        if runtime is not None:
+            runtime.notice(notice, title="Slack skipped")
+    if delivery.overdue:
+        oldest = min(entry.created for entry in delivery.overdue)
+        warning = f"{len(delivery.overdue)} alert(s) still undelivered, the oldest since {oldest}"
+        print(f"catalog-watch: warning: {warning}", file=sys.stderr)
+        if runtime is not None:
+            runtime.warning(warning, title="Slack alerts pending", urgent=True)
+
+
+def _publish_locally(
+    report: Report,
+    args: argparse.Namespace,
+    runtime: ActionsRuntime | None,
+    mutes: Sequence[Mute] = (),
+) -> None:
+    """The report on stdout, in the files the action asked for, and in the step summary; no
+    annotation for an inconsistency one of ``mutes`` silences."""
+    from catalog_watch.render import RENDERERS
+
+    for path, renderer in ((args.changes_json, "json"), (args.report_markdown, "markdown")):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(RENDERERS[renderer](report), encoding="utf-8")
+    if runtime is None:
+        print_report(report, args.format)
+        return
+    from catalog_watch.jobs.action_outputs import annotate
+
+    with runtime.group("catalog-watch report"):
+        print_report(report, args.format)
+    runtime.append_summary(RENDERERS["markdown"](report))
+    annotate(runtime, report, mutes=mutes)

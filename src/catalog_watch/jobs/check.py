@@ -1,0 +1,259 @@
+"""One check of a source against its snapshot folder: the only place that sequences the I/O.
+
+fetch → validate → keep last good records → shrink guard → diff and inconsistencies → report →
+(with ``write``) the new snapshot. Every check that can refuse the catalog runs before anything
+is written, so a failure leaves the snapshot folder byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from catalog_watch.accept.last_good import apply_last_good
+from catalog_watch.accept.schema_drift import field_names
+from catalog_watch.accept.shrink import check_shrink
+from catalog_watch.analysis.compare import compare
+from catalog_watch.analysis.consistency import ModelIndex, load_model_index
+from catalog_watch.errors import CatalogWatchError, FetchError, SourceMismatch
+from catalog_watch.model.catalog import JSON, Catalog
+from catalog_watch.model.report import Report
+from catalog_watch.settings.config import Config
+from catalog_watch.sources import (
+    SOURCE_NAMES,
+    detect_source_type,
+    parse_source,
+    source_of_url,
+    source_type,
+)
+from catalog_watch.sources.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
+from catalog_watch.sources.models_dev import DEFAULT_URL
+from catalog_watch.store.catalog_files import load_catalog
+from catalog_watch.store.snapshot import (
+    SNAPSHOT_FORMAT,
+    WriteResult,
+    content_hash,
+    provider_files,
+    read_meta,
+    read_snapshot,
+    write_snapshot,
+)
+
+DEFAULT_SNAPSHOTS = Path("snapshots/models.dev")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    source: str = DEFAULT_URL
+    snapshots: Path = DEFAULT_SNAPSHOTS
+    source_type: str | None = None  # None: recognised from the document's shape
+    compare_with: tuple[Path, ...] = ()  # other sources' snapshot folders (or files)
+    write: bool = False
+    allow_shrink: bool = False
+    models_json: str | None = None
+    config: Config = field(default_factory=Config)
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    now: datetime | None = None  # the run's time (rejections' first_seen/age); None: the clock
+    # The source type an empty snapshot folder is for (the default folder's type); a folder that
+    # holds a snapshot is for the source its _meta.json names. None: any (--snapshots given).
+    folder_source: str | None = None
+    prefetched: FetchResult | None = None  # the local file already read to recognise its type
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What one check saw and did; ``report`` is None when the source answered 304."""
+
+    report: Report | None
+    written: WriteResult | None = None
+    not_modified: bool = False
+
+
+def check(options: CheckOptions) -> CheckResult:
+    """Fetch, compare with the snapshot folder, and (with ``write``) write the new snapshot."""
+    fetched = fetch_for(options.snapshots, options)
+    if fetched.not_modified:
+        return CheckResult(report=None, not_modified=True)
+    outcome = evaluate(options.snapshots, fetched, options)
+    if not options.write or outcome.unchanged:
+        return CheckResult(report=outcome.report)
+    written = write_snapshot(options.snapshots, outcome.files, outcome.meta)
+    return CheckResult(report=outcome.report, written=written)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A fetched catalog measured against a snapshot folder, ready to be written."""
+
+    report: Report
+    files: dict[str, bytes]
+    meta: dict[str, JSON]
+    unchanged: bool  # the content equals the snapshot's: there is nothing to write
+    from_snapshot: str  # content hash of the snapshot the changes are measured from ("none")
+
+
+def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
+    """Fetch the source, conditionally on the validators stored with this snapshot folder.
+
+    Reads ``_meta.json`` only: the provider files are read once, by :func:`evaluate`.
+    """
+    return fetch_since(read_meta(snapshots), options)
+
+
+def fetch_since(meta: dict[str, JSON] | None, options: CheckOptions) -> FetchResult:
+    """Fetch the source, conditionally on the validators of a stored ``_meta.json``.
+
+    Unconditionally while records are rejected: each run must see upstream's value again to
+    count towards accepting it (a 304 would count nothing).
+    """
+    if options.prefetched is not None and options.prefetched.source == options.source:
+        return options.prefetched
+    previous = _validators(meta, options.source) if meta and not meta.get("rejected") else None
+    return fetch_catalog(options.source, previous, options.fetch)
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """What ``--source`` is when ``--source-type`` is not given (None: not known before the fetch;
+    the folder then refuses a catalog of another type, see :func:`check_folder_source`)."""
+
+    source_type: str | None = None
+    fetched: FetchResult | None = None  # a local file, read once: the check reuses it
+
+
+def recognise(source: str) -> Recognised:
+    """A source type's own URL, a URL some ``snapshots/<type>`` folder stored, or a local file's
+    shape. A file that cannot be read or parsed is left for the check to report."""
+    if name := source_of_url(source):
+        return Recognised(name)
+    if source.startswith(("http://", "https://")):
+        return Recognised(_folder_that_stored(source))
+    try:
+        fetched = fetch_catalog(source)
+    except CatalogWatchError:
+        return Recognised()
+    return Recognised(detect_source_type(fetched.document).name, fetched)
+
+
+def _folder_that_stored(url: str) -> str | None:
+    for name in SOURCE_NAMES:
+        try:
+            meta = read_meta(source_type(name).snapshots)
+        except CatalogWatchError:  # a damaged _meta.json is the check's to report
+            continue
+        if meta is not None and meta.get("url") == url:
+            return name
+    return None
+
+
+def check_folder_source(snapshots: Path, stored: JSON, found: str, options: CheckOptions) -> None:
+    """Refuse a catalog of another source than the one the snapshot folder holds, before anything
+    is compared or written (with ``--allow-shrink`` too: it would replace one with the other)."""
+    expected = stored if isinstance(stored, str) else options.folder_source
+    if expected is None or expected == found:
+        return
+    raise SourceMismatch(
+        f"{options.source} is a {found} catalog, but {snapshots} holds a {expected} snapshot: "
+        f"refused, nothing written. Pass --source-type {found} without --snapshots (its folder "
+        f"is {source_type(found).snapshots}), or --snapshots with a folder of its own"
+    )
+
+
+def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Outcome:
+    """Validate, keep last good records, apply the shrink guard, compare. Writes nothing."""
+    document = document_of(fetched)
+    snapshot = read_snapshot(snapshots)
+    guard = options.config.guard
+    old = None
+    if snapshot is not None:
+        stored = snapshot.meta.get("source")
+        name = stored if isinstance(stored, str) else options.source_type
+        old = parse_source(snapshot.document, name, max_rejected_share=1.0, canonical=True)
+    new = parse_source(
+        document,
+        options.source_type,
+        max_rejected_share=guard.max_rejected_share,
+        where=options.source,
+    )
+    stored_source = snapshot.meta.get("source") if snapshot is not None else None
+    check_folder_source(snapshots, stored_source, new.source, options)
+    new = apply_last_good(
+        new,
+        old,
+        snapshot.meta.get("rejected") if snapshot is not None else None,
+        now=options.now or datetime.now(UTC),
+        guard=guard,
+    )
+    if old is not None and not options.allow_shrink:
+        check_shrink(old, new, guard.max_shrink)
+    others = [load_catalog(path, options.config) for path in options.compare_with]
+    report = compare(old, new, options.config, model_index(options.models_json), others)
+    files = provider_files(new)
+    meta = snapshot_meta(new, files, fetched)
+    if snapshot is not None and "health" in snapshot.meta:
+        meta["health"] = snapshot.meta["health"]  # carried over; the run updates it
+    unchanged = (
+        snapshot is not None and snapshot.files == files and _same_content(snapshot.meta, meta)
+    )
+    from_snapshot = "none"
+    if snapshot is not None and old is not None:
+        stored = snapshot.meta.get("content_sha256")
+        from_snapshot = stored if isinstance(stored, str) else content_hash(provider_files(old))
+    return Outcome(report, files, meta, unchanged, from_snapshot)
+
+
+def snapshot_meta(
+    catalog: Catalog, files: dict[str, bytes], fetched: FetchResult
+) -> dict[str, JSON]:
+    """``_meta.json``: where the snapshot came from and what it holds (no timestamps: no churn)."""
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "source": catalog.source,
+        "url": fetched.source,
+        "etag": fetched.validators.etag,
+        "last_modified": fetched.validators.last_modified,
+        "content_sha256": content_hash(files),
+        "counts": {
+            "providers": len(catalog.providers),
+            "offerings": catalog.offering_count,
+            "rejected": len(catalog.rejections),
+        },
+        "fields": field_names(catalog).to_json(),
+        # each with first_seen and runs (last_good.py): a still-rejected value changes this entry
+        # on every run, so the run writes _meta.json even when the content is the same
+        "rejected": [rejection.to_json() for rejection in catalog.rejections],
+    }
+
+
+def _same_content(old_meta: dict[str, JSON], new_meta: dict[str, JSON]) -> bool:
+    """Equal but for provenance and health: a new ETag on the same content is not worth a commit."""
+    volatile = {"etag", "last_modified", "url", "health"}
+    return {k: v for k, v in old_meta.items() if k not in volatile} == {
+        k: v for k, v in new_meta.items() if k not in volatile
+    }
+
+
+def _validators(meta: dict[str, JSON], source: str) -> Validators | None:
+    """The stored ETag/Last-Modified, only if they were stored for this same URL."""
+    if meta.get("url") != source:
+        return None
+    etag, modified = meta.get("etag"), meta.get("last_modified")
+    return Validators(
+        etag=etag if isinstance(etag, str) else None,
+        last_modified=modified if isinstance(modified, str) else None,
+    )
+
+
+def model_index(models_json: str | None) -> ModelIndex | None:
+    """models.dev's models.json (URL or file) when asked for; fetched once per run."""
+    if models_json is None:
+        return None
+    return load_model_index(document_of(fetch_catalog(models_json)))
+
+
+def document_of(fetched: FetchResult) -> dict[str, JSON]:
+    """The catalog a fetch brought; a 304 brought none, and there is nothing to evaluate."""
+    if fetched.document is None:
+        raise FetchError(f"{fetched.source} answered 304 Not Modified: it sent no catalog to read")
+    return fetched.document

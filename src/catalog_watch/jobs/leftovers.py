@@ -1,0 +1,128 @@
+"""What a killed run leaves behind, found and put right by the next run in the same checkout.
+
+Two traces: the *run marker* (``.git/catalog-watch/run``, written when a run starts and removed
+when it ends, whatever the outcome; still there means the last run was killed), and anything in
+the snapshot folder that is not committed (a half-replaced folder, a staging folder, a file
+someone dropped there). The committed folder is the single source of truth: such files are moved
+to ``.git/catalog-watch/set-aside/<time>/`` with a notice, never committed. One thing is kept:
+delivery marks in a modified ``outbox.jsonl`` (Slack accepted those messages), merged into the
+committed outbox so that they are not sent again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog_watch.errors import StateFileError
+from catalog_watch.publish.git import Git
+from catalog_watch.store.files import write_atomic
+from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, outbox_text, parse_outbox
+
+STATE_DIR = "catalog-watch"
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """Files moved out of the snapshot folder, and where they went."""
+
+    paths: tuple[str, ...]
+    to: Path | None
+    kept_marks: int = 0  # delivery marks salvaged from a modified outbox
+
+    def notice(self) -> str | None:
+        if not self.paths:
+            return None
+        shown = ", ".join(self.paths[:5]) + (" …" if len(self.paths) > 5 else "")
+        text = f"set aside {len(self.paths)} uncommitted file(s) from the snapshot folder: {shown}"
+        text += f" (moved to {self.to}; never committed)"
+        if self.kept_marks:
+            text += f"; kept {self.kept_marks} Slack delivery mark(s) from the outbox"
+        return text
+
+
+def state_dir(git: Git) -> Path:
+    return Path(git.run("rev-parse", "--absolute-git-dir")) / STATE_DIR
+
+
+def unfinished_run(git: Git) -> str | None:
+    """The id of the run that started here and never ended, if any."""
+    marker = state_dir(git) / "run"
+    try:
+        return marker.read_text(encoding="utf-8").strip() or "unknown"
+    except FileNotFoundError:
+        return None
+
+
+def mark_started(git: Git, run_id: str) -> None:
+    marker = state_dir(git) / "run"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(marker, run_id.encode("utf-8"))
+
+
+def mark_ended(git: Git) -> None:
+    (state_dir(git) / "run").unlink(missing_ok=True)
+
+
+def set_aside(git: Git, folder: str, stamp: str) -> SetAside:
+    """Put the snapshot folder back as committed; move what differed out of the work tree."""
+    dirty = _dirty_paths(git, folder)
+    if not dirty:
+        return SetAside(paths=(), to=None)
+    target = state_dir(git) / "set-aside" / stamp.replace(":", "")
+    outbox_path = f"{folder}/{OUTBOX_FILE}"
+    local_outbox = _read(git.path / outbox_path) if outbox_path in dirty else None
+    for rel in dirty:
+        source = git.path / rel
+        if source.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+    if git.run("ls-tree", "--name-only", "HEAD", "--", folder, check=False):
+        git.run("checkout", "HEAD", "--", folder)
+    git.run("clean", "--quiet", "--force", "-d", "--", folder)
+    kept = _keep_delivery_marks(git.path / outbox_path, local_outbox)
+    return SetAside(paths=tuple(dirty), to=target, kept_marks=kept)
+
+
+def _dirty_paths(git: Git, folder: str) -> list[str]:
+    """Modified, deleted, staged or untracked paths under ``folder`` (ignored ones excepted)."""
+    out = git._run(("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", folder)).stdout
+    paths = []
+    records = iter(out.split("\0"))
+    for record in records:
+        if not record:
+            continue
+        status, path = record[:2], record[3:]
+        if "R" in status or "C" in status:
+            next(records, None)  # the rename's source follows
+        paths.append(path)
+    return sorted(set(paths))
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _keep_delivery_marks(path: Path, local: str | None) -> int:
+    """Merge the delivered marks of the uncommitted outbox into the committed one."""
+    if local is None:
+        return 0
+    try:
+        theirs = parse_outbox(local, where=f"{path} (uncommitted)")
+        committed_text = _read(path) or ""
+        ours = parse_outbox(committed_text, where=str(path))
+    except StateFileError:
+        return 0  # a damaged uncommitted outbox holds nothing we can trust
+    known = ours.ids()
+    merged = Outbox(tuple(e for e in ours.merge(theirs).entries if e.alert.id in known))
+    before = {e.alert.id for e in ours.entries if not e.open}
+    after = {e.alert.id for e in merged.entries if not e.open}
+    gained = len(after - before)
+    if gained:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, outbox_text(merged).encode("utf-8"))
+    return gained

@@ -1,0 +1,265 @@
+"""``run --mode pull-request``: one rolling pull request from a fixed branch into the base.
+
+Each run rebuilds the branch from the base's tip in a throw-away worktree (the checkout is left
+alone), so the pull request always shows "base → catalog now", whether it is created or updated.
+The branch's outbox is carried over first, so alerts already delivered from the branch are not
+sent again; the branch is force-pushed with a lease, and only when its catalog changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from catalog_watch.errors import CatalogWatchError
+from catalog_watch.jobs.check import fetch_since
+from catalog_watch.jobs.health import first_line
+from catalog_watch.jobs.reverts import undo_alerted
+from catalog_watch.jobs.run import JobOptions, JobResult, apply_run, deliver_through, health_writer
+from catalog_watch.model.catalog import JSON
+from catalog_watch.model.report import Report
+from catalog_watch.model.timestamps import utc_stamp
+from catalog_watch.publish.git import Git, push_force_with_lease
+from catalog_watch.publish.github import (
+    GitHubClient,
+    GitHubSettings,
+    Label,
+    PullRequestResult,
+    close_rolling_pull,
+    fit_body,
+    upsert_rolling_pull,
+)
+from catalog_watch.render.pull_request import LABELS, pull_body, pull_labels, pull_title
+from catalog_watch.render.values import count
+from catalog_watch.store.changelog import CHANGELOG_FILE
+from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, parse_outbox, read_outbox, write_outbox
+from catalog_watch.store.snapshot import META_FILE, read_snapshot
+
+
+def run_pull_request(git: Git, options: JobOptions, run_id: str) -> JobResult:
+    base = options.base or git.current_branch()
+    git.fetch(base)
+    remote_sha = git.remote_sha(options.branch)
+    if remote_sha is not None:
+        git.fetch(options.branch)
+    with (
+        git.worktree(f"origin/{base}") as tree,
+        GitHubClient(GitHubSettings.from_env(options.env, options.token)) as client,
+    ):
+        try:
+            return _run_in(tree, client, options, run_id, base, remote_sha)
+        except Exception as error:
+            _record_failure(git, tree, options, run_id, error)
+            raise
+
+
+def _run_in(
+    tree: Git,
+    client: GitHubClient,
+    options: JobOptions,
+    run_id: str,
+    base: str,
+    remote_sha: str | None,
+) -> JobResult:
+    """The run on a worktree of the base: build the branch, push it, upsert the PR, deliver."""
+    fetched = fetch_since(_branch_meta(tree, options, remote_sha), options.check)
+    if fetched.not_modified:  # nothing new since the branch (or base) was written
+        return _deliver_only(
+            tree, options, run_id, remote_sha, JobResult(report=None, not_modified=True)
+        )
+    base_ids = read_outbox(tree.path / options.check.snapshots / OUTBOX_FILE).ids()
+    _carry_outbox(tree, options, remote_sha)
+    applied = apply_run(tree.path, fetched, options, tree.head())
+    if not applied.paths:
+        comment = f"The {applied.report.source} catalog is back to the state of `{base}`."
+        closed = close_rolling_pull(client, head=options.branch, base=base, comment=comment)
+        result = JobResult(report=applied.report, applied=applied, pull=closed)
+        return _back_to_base(tree, options, run_id, remote_sha, base_ids, result)
+    if _same_snapshot(tree, options, remote_sha):
+        pull = _upsert(client, applied.report, options, base)
+        result = JobResult(report=applied.report, applied=applied, commit_sha=remote_sha, pull=pull)
+        return _deliver_only(tree, options, run_id, remote_sha, result)
+    tree.commit(applied.paths, applied.message)
+    sha = push_force_with_lease(tree, options.branch, remote_sha)
+    pull = _upsert(client, applied.report, options, base)
+    result = JobResult(report=applied.report, applied=applied, commit_sha=sha, pull=pull)
+    return _deliver_on_branch(tree, options, run_id, sha, result)
+
+
+def _back_to_base(
+    tree: Git,
+    options: JobOptions,
+    run_id: str,
+    remote_sha: str | None,
+    base_ids: set[str],
+    result: JobResult,
+) -> JobResult:
+    """The catalog is the base's again: on the branch, queue one alert per alerted change now
+    undone (``reverts.py``), then deliver what the branch's outbox holds."""
+    if options.slack is None or remote_sha is None:
+        return result
+    now = read_snapshot(tree.path / options.check.snapshots)  # the base's: the catalog now
+    tree.run("reset", "--quiet", "--hard", remote_sha)
+    path = tree.path / options.check.snapshots / OUTBOX_FILE
+    before = read_outbox(path)
+    after = undo_alerted(
+        before,
+        base_ids=base_ids,
+        document=now.document if now is not None else {},
+        created=utc_stamp(options.moment),
+    )
+    saver = BranchSaver(tree, options, remote_sha)
+    if after != before:
+        saver.save(_undone_message(before, after), lambda _: _write_outbox(path, after))
+    return _deliver_on_branch(tree, options, run_id, saver.sha, result)
+
+
+def _undone_message(before: Outbox, after: Outbox) -> str:
+    told = len(after.ids() - before.ids())
+    if told:
+        return f"catalog-watch: {count(told, 'change', 'changes')} undone, back to the base"
+    dropped = count(len(before.ids() - after.ids()), "unsent alert", "unsent alerts")
+    return f"catalog-watch: drop {dropped} of undone changes"
+
+
+def _write_outbox(path: Path, outbox: Outbox) -> None:
+    write_outbox(path, outbox)
+
+
+def _record_failure(
+    git: Git, tree: Git, options: JobOptions, run_id: str, error: Exception
+) -> None:
+    """Count the failure in the branch's health (the base gets no commits in this mode).
+
+    Without a branch there is nowhere to keep the streak; the failed workflow run shows it.
+    """
+    sha = git.remote_sha(options.branch)
+    if sha is None:
+        return
+    try:
+        git.fetch(options.branch)
+        tree.run("reset", "--quiet", "--hard", sha)
+        saver = BranchSaver(tree, options, sha)
+        saver.save(
+            f"catalog-watch: run failed: {first_line(error)}", health_writer(options).failure(error)
+        )
+        if options.slack is not None:
+            deliver_through(saver, options, run_id, None, commit=saver.sha)
+    except (CatalogWatchError, OSError) as also:
+        print(
+            f"catalog-watch: notice: could not record the failed run: {first_line(also)}",
+            file=sys.stderr,
+        )
+
+
+def fitted_body(report: Report, options: JobOptions) -> str:
+    changelog = f"{options.check.snapshots}/{CHANGELOG_FILE}"
+    pointer = f"\n\n… cut to fit GitHub's limit: see `{changelog}` on branch `{options.branch}`.\n"
+    body = pull_body(report, changelog_path=changelog, branch=options.branch)
+    return fit_body(body, pointer=pointer)
+
+
+def _upsert(
+    client: GitHubClient, report: Report, options: JobOptions, base: str
+) -> PullRequestResult:
+    labels = [Label(name, *LABELS[name]) for name in pull_labels(report)]
+    return upsert_rolling_pull(
+        client,
+        head=options.branch,
+        base=base,
+        title=pull_title(report),
+        body=fitted_body(report, options),
+        labels=labels,
+    )
+
+
+def _deliver_only(
+    tree: Git, options: JobOptions, run_id: str, remote_sha: str | None, result: JobResult
+) -> JobResult:
+    """No new catalog: still deliver what the branch's outbox left pending (a Slack outage)."""
+    if options.slack is None or remote_sha is None:
+        return result
+    tree.run("reset", "--quiet", "--hard", remote_sha)
+    return _deliver_on_branch(tree, options, run_id, remote_sha, result)
+
+
+@dataclass(slots=True)
+class BranchSaver:
+    """Pull-request mode's saver: commit on the rolling branch, push with a lease (a CAS)."""
+
+    tree: Git
+    options: JobOptions
+    sha: str  # where the branch is on origin, as far as this run knows
+
+    @property
+    def root(self) -> Path:
+        return self.tree.path
+
+    def save(self, message: str, apply: Callable[[Path], None]) -> bool:
+        apply(self.tree.path)
+        if self.tree.commit((str(self.options.check.snapshots),), message) is None:
+            return False
+        self.sha = push_force_with_lease(self.tree, self.options.branch, self.sha)
+        return True
+
+
+def _deliver_on_branch(
+    tree: Git, options: JobOptions, run_id: str, sha: str, result: JobResult
+) -> JobResult:
+    if options.slack is None:
+        return result
+    pull_url = result.pull.pull.url if result.pull and result.pull.pull else None
+    saver = BranchSaver(tree, options, sha)
+    delivery = deliver_through(saver, options, run_id, None, commit=sha, pull_url=pull_url)
+    return replace(result, delivery=delivery)
+
+
+def _carry_outbox(tree: Git, options: JobOptions, remote_sha: str | None) -> None:
+    """Merge the branch's outbox into the base's before the run adds its alerts."""
+    if remote_sha is None:
+        return
+    path = tree.path / options.check.snapshots / OUTBOX_FILE
+    text = tree.run("show", f"{remote_sha}:{options.check.snapshots}/{OUTBOX_FILE}", check=False)
+    if not text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_outbox(path, read_outbox(path).merge(parse_outbox(text)))
+
+
+def _branch_meta(tree: Git, options: JobOptions, remote_sha: str | None) -> dict[str, JSON] | None:
+    """The ``_meta.json`` whose ETag to send: the branch's when there is one, else the base's."""
+    path = f"{options.check.snapshots}/{META_FILE}"
+    text = tree.run("show", f"{remote_sha or 'HEAD'}:{path}", check=False)
+    try:
+        meta = json.loads(text) if text else None
+    except ValueError:
+        return None  # an unreadable meta only costs an unconditional fetch
+    return meta if isinstance(meta, dict) else None
+
+
+def _same_snapshot(tree: Git, options: JobOptions, remote_sha: str | None) -> bool:
+    """True when the branch already holds this exact catalog: no force-push, no churn.
+
+    ``_meta.json`` holds the content hash, so comparing it compares the whole catalog; its
+    ``health`` part (the time of the last success) is left out, as it differs between any two
+    runs of the same catalog.
+    """
+    if remote_sha is None:
+        return False
+    path = f"{options.check.snapshots}/{META_FILE}"
+    theirs = tree.run("show", f"{remote_sha}:{path}", check=False)
+    ours = (tree.path / path).read_text(encoding="utf-8")
+    return bool(theirs) and _without_health(ours) == _without_health(theirs)
+
+
+def _without_health(meta: str) -> object:
+    try:
+        parsed = json.loads(meta)
+    except ValueError:
+        return meta
+    if isinstance(parsed, dict):
+        parsed.pop("health", None)
+    return parsed

@@ -1,0 +1,80 @@
+"""Change records: what changed, where, how much, and how much it matters.
+
+A change is plain data so that every renderer (terminal, markdown, JSON, Slack, the ledger)
+shows the same facts. ``field`` is the dotted path into the api.json record (``cost.input``,
+``limit.context``, ``experimental.modes.fast.cost.input``); lists are compared whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from catalog_watch.model.catalog import JSON
+from catalog_watch.model.severity import Severity
+
+if TYPE_CHECKING:
+    from catalog_watch.analysis.cost import Impact
+
+
+class ChangeKind(StrEnum):
+    PROVIDER_ADDED = "provider_added"
+    PROVIDER_REMOVED = "provider_removed"
+    PROVIDER_CHANGED = "provider_changed"
+    MODEL_ADDED = "model_added"
+    MODEL_REMOVED = "model_removed"
+    PRICE_CHANGED = "price_changed"
+    LIMIT_CHANGED = "limit_changed"
+    CAPABILITY_CHANGED = "capability_changed"
+    MODALITY_CHANGED = "modality_changed"
+    STATUS_CHANGED = "status_changed"
+    METADATA_CHANGED = "metadata_changed"
+    CHEAPEST_CHANGED = "cheapest_changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One field of one offering (or provider) that differs between two catalogs."""
+
+    kind: ChangeKind
+    provider: str
+    model: str | None
+    field: str | None
+    old: JSON
+    new: JSON
+    severity: Severity
+    change_pct: float | None = None
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    impact: tuple[Impact, ...] = ()  # price changes: each cost scenario before → after
+    usage: str | None = None  # price changes: "+$1,240.00 / month for your usage"
+
+    @property
+    def sort_key(self) -> tuple[str, str, int, str]:
+        """Provider, then model (provider-level records first), then kind, then field."""
+        return (self.provider, self.model or "", _KIND_ORDER[self.kind], self.field or "")
+
+    def to_json(self) -> dict[str, JSON]:
+        data: dict[str, JSON] = {
+            "kind": self.kind.value,
+            "provider": self.provider,
+            "model": self.model,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "severity": self.severity.value,
+        }
+        if self.kind is ChangeKind.PRICE_CHANGED:
+            data["change_pct"] = self.change_pct
+        if self.kind is ChangeKind.MODALITY_CHANGED:
+            data["added"] = list(self.added)
+            data["removed"] = list(self.removed)
+        if self.impact:
+            data["impact"] = [impact.to_json() for impact in self.impact]
+        if self.usage is not None:
+            data["usage_impact"] = self.usage
+        return data
+
+
+_KIND_ORDER = {kind: position for position, kind in enumerate(ChangeKind)}

@@ -1,0 +1,145 @@
+"""The report of one comparison: changes, inconsistencies, schema drift, rejected records.
+
+Every output format (text, markdown, JSON, and later Slack and the PR body) renders this one value,
+so they cannot disagree on a number. ``changes`` holds every change (the ledger and the JSON report
+list them all); ``listed`` leaves out those a schema note stands for (a field that appeared on
+many records at once, ``schema.fields_appeared``): what the reports, alerts and PR body show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from catalog_watch.accept.schema_drift import (
+    SchemaDrift,
+    compared_counts,
+    field_names,
+    fields_appeared,
+    schema_drift,
+)
+from catalog_watch.analysis.consistency import Inconsistency, compare_inconsistencies
+from catalog_watch.model.catalog import JSON, Accepted, Catalog, Rejection
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.severity import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogCounts:
+    providers: int
+    offerings: int
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CatalogCounts:
+        return cls(len(catalog.providers), catalog.offering_count)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    source: str
+    changes: tuple[Change, ...]
+    appeared: tuple[Inconsistency, ...]
+    resolved: tuple[Inconsistency, ...]
+    current: tuple[Inconsistency, ...]
+    drift: SchemaDrift
+    old: CatalogCounts | None
+    new: CatalogCounts
+    rejections: tuple[Rejection, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+    accepted: tuple[Accepted, ...] = ()  # rejected values taken as upstream's decision this run
+
+    @property
+    def first_run(self) -> bool:
+        return self.old is None
+
+    @property
+    def listed(self) -> tuple[Change, ...]:
+        """The changes shown one by one: all but those a schema note stands for."""
+        if not self.drift.appeared_on:
+            return self.changes
+        return tuple(c for c in self.changes if not self.drift.folds(c))
+
+    @property
+    def max_severity(self) -> Severity | None:
+        ranked = [c.severity for c in self.listed] + [i.severity for i in self.appeared]
+        return min(ranked, key=lambda s: s.rank) if ranked else None
+
+    def count(self, kind: ChangeKind) -> int:
+        """How many changes of ``kind`` are listed (those a schema note stands for are not)."""
+        return sum(1 for change in self.listed if change.kind is kind)
+
+    def summary(self) -> dict[str, JSON]:
+        kinds = Counter(change.kind.value for change in self.changes)
+        severities = Counter(change.severity.value for change in self.changes)
+        prices = [c for c in self.changes if c.kind is ChangeKind.PRICE_CHANGED]
+        return {
+            "source": self.source,
+            "first_run": self.first_run,
+            "changes": len(self.changes),
+            "by_kind": dict(sorted(kinds.items())),
+            "by_severity": {s.value: severities[s.value] for s in Severity if severities[s.value]},
+            "price_increases": sum(1 for c in prices if (c.change_pct or 0) > 0),
+            "price_decreases": sum(1 for c in prices if (c.change_pct or 0) < 0),
+            "max_severity": self.max_severity.value if self.max_severity else None,
+            "providers": {
+                "old": self.old.providers if self.old else None,
+                "new": self.new.providers,
+            },
+            "offerings": {
+                "old": self.old.offerings if self.old else None,
+                "new": self.new.offerings,
+            },
+            "rejected": len(self.rejections),
+            "accepted": len(self.accepted),
+        }
+
+    def to_json(self) -> dict[str, JSON]:
+        """The ``--format json`` object; its shape is part of the CLI contract."""
+        return {
+            "changes": [change.to_json() for change in self.changes],
+            "inconsistencies": {
+                "appeared": [i.to_json() for i in self.appeared],
+                "resolved": [i.to_json() for i in self.resolved],
+                "current": len(self.current),
+            },
+            "schema_drift": self.drift.to_json(),
+            "rejected": [rejection.to_json() for rejection in self.rejections],
+            "accepted": [accepted.to_json() for accepted in self.accepted],
+            "summary": self.summary(),
+        }
+
+
+def build_report(
+    old: Catalog | None,
+    new: Catalog,
+    changes: Sequence[Change],
+    old_inconsistencies: Sequence[Inconsistency],
+    new_inconsistencies: Sequence[Inconsistency],
+    notes: Sequence[str] = (),
+) -> Report:
+    """Assemble the report; on a first run (``old`` is None) nothing counts as appeared."""
+    if old is None:
+        appeared: list[Inconsistency] = []
+        resolved: list[Inconsistency] = []
+        drift = SchemaDrift((), ())
+    else:
+        appeared, resolved = compare_inconsistencies(old_inconsistencies, new_inconsistencies)
+        offerings, providers = compared_counts(old, new)
+        drift = replace(
+            schema_drift(field_names(old), field_names(new)),
+            appeared_on=fields_appeared(changes, offerings=offerings, providers=providers),
+        )
+    return Report(
+        source=new.source,
+        changes=tuple(changes),
+        appeared=tuple(appeared),
+        resolved=tuple(resolved),
+        current=tuple(new_inconsistencies),
+        drift=drift,
+        old=CatalogCounts.of(old) if old is not None else None,
+        new=CatalogCounts.of(new),
+        rejections=new.rejections,
+        notes=tuple(notes),
+        accepted=new.accepted,
+    )

@@ -1,0 +1,275 @@
+"""``catalog-watch.toml``: the settings a team keeps beside its snapshots.
+
+Validated with pydantic and unknown keys refused, so a typo (``price_ration``) fails with the
+key's name instead of being silently ignored. Every setting has a default: no file is needed.
+
+    [diff]
+    ignore_fields = ["last_updated", "provider.headers"]
+
+    [guard]
+    max_shrink = 0.2            # share of offerings that may vanish in one run
+    max_rejected_share = 0.05   # share of bad records above which the catalog is refused
+    accept_rejected_after_runs = 3    # a window upstream keeps at 0 for this many runs in a row
+    accept_rejected_after_hours = 24  # ... and this many hours is upstream's decision (inf: never)
+
+    [inconsistencies]
+    context_tolerance = 0.05   # relative gap under which two windows are the same
+    price_ratio = 3.0          # spread against the group median that counts (medium)
+    high_price_ratio = 10.0    # spread that is high severity
+    unit_error_ratio = 100.0   # this far off the median is a unit error
+    window_high_ratio = 2.0    # window disagreement (max/min) that is high severity
+    aliases = { "deepinfra/meta-llama/Llama-3.3-70B-Instruct-Turbo" = "llama-3.3-70b-instruct" }
+
+    [alerts]
+    pending_max_age_hours = 24   # older undelivered alerts are reported on every run
+    claim_lease_minutes = 30     # a claim older than this was left by a run that died
+    webhook_delivery = "at-least-once"   # or "at-most-once": never re-send an unconfirmed post
+
+    [[watch]]                    # without any: one rule, every change of low severity or more
+    name = "costs"
+    providers = ["openai", "anthropic", "google*"]
+    kinds = ["price_changed"]
+    min_increase_pct = 5         # smaller rises do not alert
+    min_decrease_pct = 20
+    channel = "#llm-costs"       # bot token mode; or webhook_env = "SLACK_WEBHOOK_COSTS"
+
+    [costs]
+    reference_scenario = "RAG answer"
+    [[costs.scenario]]           # added to the five standard ones (replace_standard = true: only
+    name = "Long document QA"    # these); one named like a standard scenario replaces it
+    count = 100
+    input_tokens = 250_000
+    output_tokens = 1_000
+    [[costs.usage]]              # monthly tokens: price changes become "+$1,240.00 / month"
+    provider = "openai"
+    model = "gpt-4o"
+    input_tokens = 1_000_000_000
+    output_tokens = 80_000_000
+
+    [[mute]]
+    provider = "helicone"
+    model = "mistral-nemo"
+    until = 2026-12-31
+    reason = "unit error reported upstream"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from catalog_watch.accept.shrink import DEFAULT_MAX_SHRINK
+from catalog_watch.analysis.cost import DEFAULT_SCENARIOS
+from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
+from catalog_watch.errors import ConfigError
+from catalog_watch.model.changes import ChangeKind
+from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
+
+DEFAULT_CONFIG_FILE = "catalog-watch.toml"
+MODES = ("dry-run", "commit", "pull-request")
+"""How ``catalog-watch run`` publishes: print only, commit to the branch, or a rolling PR."""
+DEFAULT_BRANCH = "catalog-watch/models.dev"
+"""The fixed branch behind the rolling pull request."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DiffSettings(_Section):
+    ignore_fields: tuple[str, ...] = DEFAULT_IGNORED_FIELDS
+
+
+class GuardSettings(_Section):
+    max_shrink: float = Field(default=DEFAULT_MAX_SHRINK, ge=0, le=1)
+    max_rejected_share: float = Field(default=DEFAULT_MAX_REJECTED_SHARE, ge=0, le=1)
+    # A rejected context window (positive → 0) that upstream serves unchanged for this many
+    # consecutive runs *and* this many hours since it was first rejected is accepted (see
+    # ``last_good.py``); both must be met, so neither a burst of runs nor one late run suffices.
+    accept_rejected_after_runs: int = Field(default=3, ge=1, strict=True)
+    accept_rejected_after_hours: float = Field(default=24, ge=0)
+
+
+class InconsistencySettings(_Section):
+    context_tolerance: float = Field(default=0.05, ge=0, lt=1)
+    price_ratio: float = Field(default=3.0, gt=1)
+    high_price_ratio: float = Field(default=10.0, gt=1)
+    unit_error_ratio: float = Field(default=100.0, gt=1)
+    window_high_ratio: float = Field(default=2.0, gt=1)
+    aliases: dict[str, str] = Field(default_factory=dict)
+
+
+SeverityName = Literal["high", "medium", "low", "info"]
+
+
+class WatchRule(_Section):
+    """Which changes alert whom. Globs (``*``, ``?``, ``[ab]``) match case-insensitively."""
+
+    name: str = "default"
+    providers: tuple[str, ...] = ("*",)
+    exclude_providers: tuple[str, ...] = ()
+    models: tuple[str, ...] = ("*",)
+    exclude_models: tuple[str, ...] = ()
+    kinds: tuple[ChangeKind, ...] = tuple(ChangeKind)
+    min_severity: SeverityName = "low"
+    min_increase_pct: float = Field(default=0, ge=0)
+    min_decrease_pct: float = Field(default=0, ge=0)
+    min_context_change: int = Field(default=0, ge=0, description="tokens")
+    inconsistencies: bool = True
+    channel: str | None = None
+    webhook_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> WatchRule:
+        if self.channel and self.webhook_env:
+            raise ValueError("give channel or webhook_env, not both")
+        return self
+
+
+class Mute(_Section):
+    """An acknowledged change or disagreement: it stops alerting (until ``until``, if given)."""
+
+    provider: str = "*"
+    model: str = "*"
+    field: str = "*"
+    kind: str = "*"
+    inconsistency: str | None = None  # an inconsistency id (or glob)
+    until: date | None = None
+    reason: str = ""
+
+
+class ScenarioSettings(_Section):
+    """A workload to price: ``count`` units of ``input_tokens`` in, ``output_tokens`` out."""
+
+    name: str = Field(min_length=1)
+    count: int = Field(gt=0)
+    unit: str = "requests"
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    cached_input_tokens: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _cached_within_input(self) -> ScenarioSettings:
+        if self.cached_input_tokens > self.input_tokens:
+            raise ValueError("cached_input_tokens must not exceed input_tokens")
+        return self
+
+
+class UsageSettings(_Section):
+    """A team's monthly tokens on one provider's model: turns a price change into dollars."""
+
+    provider: str
+    model: str
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+    cache_read_tokens: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _cached_within_input(self) -> UsageSettings:
+        if self.cache_read_tokens > self.input_tokens:
+            raise ValueError("cache_read_tokens is part of input_tokens and must not exceed it")
+        return self
+
+
+class CostSettings(_Section):
+    reference_scenario: str | None = None  # the one that ranks the cheapest channel
+    replace_standard: bool = False  # true: the [[costs.scenario]] tables replace the standard five
+    # After validation: every scenario priced, in order (the standard five, one of the same name
+    # replaced in place, then the others; only the configured ones with ``replace_standard``).
+    # Empty when none is configured: the five standard scenarios (``cost.DEFAULT_SCENARIOS``).
+    scenario: tuple[ScenarioSettings, ...] = ()
+    usage: tuple[UsageSettings, ...] = ()
+
+    @field_validator("scenario", mode="after")
+    @classmethod
+    def _with_standard(
+        cls, configured: tuple[ScenarioSettings, ...], info: ValidationInfo
+    ) -> tuple[ScenarioSettings, ...]:
+        names = [s.name for s in configured]
+        if len(names) != len(set(names)):
+            raise ValueError(f"scenario names must be unique, got {names}")
+        if info.data.get("replace_standard", False):
+            return configured
+        mine = {s.name: s for s in configured}
+        standard = tuple(
+            mine.pop(s.name, ScenarioSettings.model_validate(s.to_json()))
+            for s in DEFAULT_SCENARIOS
+        )
+        return standard + tuple(mine.values())
+
+    @model_validator(mode="after")
+    def _known_reference(self) -> CostSettings:
+        if self.replace_standard and not self.scenario:
+            raise ValueError("replace_standard = true needs at least one [[costs.scenario]]")
+        names = [s.name for s in self.scenario] or [s.name for s in DEFAULT_SCENARIOS]
+        if self.reference_scenario is not None and self.reference_scenario not in names:
+            raise ValueError(
+                f"reference_scenario {self.reference_scenario!r} is not a scenario; "
+                f"the scenarios are: {', '.join(names)}"
+            )
+        return self
+
+
+class HealthSettings(_Section):
+    max_age_hours: float = Field(default=48, gt=0)  # last successful fetch older: unhealthy
+    max_unchanged_days: float = Field(default=30, gt=0)  # catalog unchanged longer: suspicious
+    failures: int = Field(default=3, ge=1)  # consecutive failed runs: one alert, then unhealthy
+
+
+class AlertSettings(_Section):
+    pending_max_age_hours: float = Field(default=24, gt=0)
+    # Longer than any run's delivery takes, shorter than the hourly schedule: a later run takes
+    # over the alerts a killed run had claimed.
+    claim_lease_minutes: float = Field(default=30, gt=0)
+    webhook_delivery: Literal["at-least-once", "at-most-once"] = "at-least-once"
+
+
+class Config(_Section):
+    diff: DiffSettings = DiffSettings()
+    guard: GuardSettings = GuardSettings()
+    inconsistencies: InconsistencySettings = InconsistencySettings()
+    alerts: AlertSettings = AlertSettings()
+    costs: CostSettings = CostSettings()
+    health: HealthSettings = HealthSettings()
+    watch: tuple[WatchRule, ...] = (WatchRule(),)
+    mute: tuple[Mute, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_rule_names(self) -> Config:
+        names = [rule.name for rule in self.watch]
+        if len(names) != len(set(names)):
+            raise ValueError(f"watch rule names must be unique, got {names}")
+        return self
+
+
+def load_config(path: Path | None) -> Config:
+    """The config at ``path``; with None, ``catalog-watch.toml`` if present, else defaults."""
+    if path is None:
+        path = Path(DEFAULT_CONFIG_FILE)
+        if not path.exists():
+            return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read config: {error}") from error
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        from catalog_watch.settings.explain import describe
+
+        raise ConfigError(describe(path, text, error, Config)) from None

@@ -1,0 +1,235 @@
+"""Catalog ⇄ snapshot folder: one canonical JSON file per provider plus ``_meta.json``.
+
+Canonical JSON (sorted keys, 2-space indent, LF, trailing newline, UTF-8) makes the same catalog
+give the same bytes, so git shows a price change as a one-line diff and an unchanged provider is
+never rewritten. Python's ``json`` keeps ints and floats apart and writes floats in their
+shortest round-trip form, which reproduces the numbers of all four real models.dev catalogs as
+upstream wrote them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from catalog_watch.errors import (
+    CatalogRejected,
+    FetchError,
+    SnapshotError,
+    SourceNotFound,
+    StateFileError,
+)
+from catalog_watch.model.catalog import JSON, PROVIDER_ID, Catalog, provider_id_problem
+from catalog_watch.sources.fetch import FetchOptions
+from catalog_watch.sources.json_reader import JSONReadError, read_stored, read_upstream
+from catalog_watch.sources.limits import check_catalog_counts, describe_size
+from catalog_watch.store.transaction import META_FILE as META_FILE
+from catalog_watch.store.transaction import Check, FolderChange, apply_change
+from catalog_watch.store.transaction import WriteResult as WriteResult
+
+SNAPSHOT_FORMAT = 1
+SAFE_PROVIDER_ID = PROVIDER_ID
+"""The file-name rule for provider ids (``catalog.PROVIDER_ID``, used with ``fullmatch``); each
+source rejects a provider whose id breaks it (``catalog.provider_id_problem``), alone."""
+
+
+def canonical_json(value: JSON) -> bytes:
+    """The one byte form of a JSON value that snapshots and hashes use."""
+    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a snapshot folder holds: the catalog document and its metadata."""
+
+    document: dict[str, JSON]
+    meta: dict[str, JSON]
+    files: dict[str, bytes]  # provider file name → the bytes on disk ("unchanged" compares these)
+
+
+def provider_files(catalog: Catalog) -> dict[str, bytes]:
+    """File name → canonical bytes for every provider of the catalog."""
+    files: dict[str, bytes] = {}
+    for provider_id in sorted(catalog.providers):
+        # The sources have rejected every such provider: this only guards other callers.
+        if problem := provider_id_problem(provider_id):
+            raise SnapshotError(f"provider {provider_id!r}: {problem}")
+        files[f"{provider_id}.json"] = canonical_json(catalog.providers[provider_id].to_document())
+    return files
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    """A hash of the catalog content alone: it changes when and only when a provider file does."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()
+
+
+def read_snapshot(directory: Path) -> Snapshot | None:
+    """The snapshot in ``directory``, or None when there is none yet (a first run)."""
+    if not directory.is_dir():
+        return None
+    document: dict[str, JSON] = {}
+    files: dict[str, bytes] = {}
+    for path in sorted(directory.glob("*.json")):
+        if path.name.startswith("_"):
+            continue
+        files[path.name] = _read_bytes(path)
+        provider = _parse_json(files[path.name], path)
+        if not isinstance(provider, dict) or provider.get("id") != path.stem:
+            raise SnapshotError(
+                f"{path}: not a provider snapshot (expected an object whose id is {path.stem!r})"
+            )
+        document[path.stem] = provider
+    if not document:
+        return None
+    return Snapshot(document=document, meta=read_meta(directory) or {}, files=files)
+
+
+def read_meta(directory: Path) -> dict[str, JSON] | None:
+    """Only ``_meta.json`` (the validators for a conditional GET): cheap, no provider file read.
+
+    None, as for :func:`read_snapshot`, when the folder holds no provider file.
+    """
+    path = directory / META_FILE
+    providers = (p for p in directory.glob("*.json") if not p.name.startswith("_"))
+    if not path.exists() or next(providers, None) is None:
+        return None
+    return parse_meta(_read_bytes(path), path)
+
+
+class _Health(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    last_success: str | None = None
+    last_change: str | None = None
+    consecutive_failures: int = 0
+    failing_since: str | None = None
+    last_error: str | None = None
+    failure_alerted: bool = False
+
+
+class _Meta(BaseModel):
+    """What ``_meta.json`` must hold for the next run to trust it (more keys may follow)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    format: int = 1
+    source: str | None = None
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_sha256: str | None = None
+    counts: dict[str, int] = {}
+    rejected: list[dict[str, JSON]] = []
+    health: _Health | None = None
+
+
+def parse_meta(data: bytes, path: Path) -> dict[str, JSON]:
+    """The one parser of ``_meta.json``: a damaged one is a StateFileError naming the file."""
+    meta = _parse_json(data, path)
+    try:
+        _Meta.model_validate(meta)
+    except ValidationError as error:
+        first = error.errors()[0]
+        place = ".".join(str(part) for part in first["loc"])
+        raise StateFileError(
+            f"{path}: not a snapshot _meta.json: {place}: {first['msg']}"
+        ) from None
+    assert isinstance(meta, dict)
+    return meta
+
+
+def read_document(path: Path) -> JSON:
+    """A catalog document from a file or a snapshot folder: the two are interchangeable.
+
+    The shape is the parser's to judge (OpenRouter's is a list), so a file's JSON comes back as is.
+    """
+    if path.is_dir():
+        snapshot = read_snapshot(path)
+        if snapshot is None:
+            raise SnapshotError(f"{path}: the snapshot folder holds no provider file")
+        return snapshot.document
+    if not path.exists():
+        raise SourceNotFound(f"{path}: no such file or snapshot folder")
+    return _read_json(path)
+
+
+def write_snapshot(directory: Path, files: dict[str, bytes], meta: dict[str, JSON]) -> WriteResult:
+    """Write provider files and ``_meta.json`` as one step; touch only those whose bytes differ.
+
+    Provider files that are no longer in the catalog are removed. See ``transaction.py``: a
+    failure (a full disk, a kill) leaves the folder as it was, or is undone by the next run.
+    """
+    return apply_change(snapshot_change(directory, files, meta))
+
+
+def snapshot_change(
+    directory: Path, files: dict[str, bytes], meta: dict[str, JSON]
+) -> FolderChange:
+    """The snapshot's part of a run's folder change, each file checked by its own reader."""
+    checks: dict[str, Check] = {name: _check_provider for name in files}
+    checks[META_FILE] = parse_meta
+    return FolderChange(
+        directory=directory,
+        files={**files, META_FILE: canonical_json(meta)},
+        remove=tuple(_stale_provider_files(directory, {**files, META_FILE: b""})),
+        checks=checks,
+    )
+
+
+def _check_provider(data: bytes, path: Path) -> None:
+    provider = _parse_json(data, path)
+    if not isinstance(provider, dict) or provider.get("id") != path.stem:
+        raise SnapshotError(f"{path}: the new provider file would not read back as {path.stem!r}")
+
+
+def _stale_provider_files(directory: Path, wanted: Iterable[str]) -> list[str]:
+    keep = set(wanted)
+    return sorted(
+        path.name
+        for path in directory.glob("*.json")
+        if not path.name.startswith("_") and path.name not in keep
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
+
+
+def _parse_json(data: bytes, path: Path) -> JSON:
+    """A file the tool wrote, held to the limits ``json_reader.read_stored`` enforces."""
+    try:
+        return read_stored(data)
+    except JSONReadError as error:
+        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from None
+
+
+def _read_json(path: Path) -> JSON:
+    # A catalog file (api.json, LiteLLM's, OpenRouter's) is read exactly as a fetch reads it
+    # (json_reader.read_upstream, a leading BOM skipped), within the same bounds (fetch's size
+    # cap, limits' provider and offering caps): NaN, infinities, lone surrogates, control
+    # characters and repeated keys in a record are the source's validation to reject, record by
+    # record; only a file that is not JSON, or nests deeper than MAX_DOCUMENT_DEPTH, is refused.
+    cap = FetchOptions().max_bytes
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(cap + 1)
+        if len(data) > cap:
+            raise CatalogRejected(f"catalog file {path} is over the {describe_size(cap)} limit")
+        document = read_upstream(data)
+    except OSError as error:
+        raise FetchError(f"cannot read catalog file {path}: {error.strerror or error}") from error
+    except JSONReadError as error:
+        # A catalog file is upstream's document, not one the tool wrote: not a damaged snapshot
+        raise CatalogRejected(f"{path}: not a catalog: {error}") from None
+    check_catalog_counts(f"catalog file {path}", document)
+    return document

@@ -13,7 +13,8 @@ from catalog_watch.analysis.identity import group_by_identity
 from catalog_watch.cli.app import main
 from catalog_watch.errors import ConfigError, FetchError
 from catalog_watch.jobs.check import CheckOptions, evaluate
-from catalog_watch.jobs.run import CommitSaver, JobOptions, deliver_through
+from catalog_watch.jobs.commit_mode import CommitSaver
+from catalog_watch.jobs.steps import JobOptions, deliver_through
 from catalog_watch.model.catalog import Catalog, Provider
 from catalog_watch.publish.git import Git
 from catalog_watch.sources.fetch import FetchResult, Validators

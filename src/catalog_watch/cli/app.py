@@ -11,25 +11,46 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog_watch import __version__
-from catalog_watch.cli import commands
-from catalog_watch.cli import run_commands as run_command
-from catalog_watch.cli.commands import FORMATS
 from catalog_watch.errors import CatalogWatchError, Interrupted, message_line
 from catalog_watch.inert.actions_log import guarded_streams
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.settings.config import DEFAULT_BRANCH, MODES
 from catalog_watch.sources import SOURCE_NAMES
 
+FORMATS = ("text", "markdown", "json")
 FORMAT_HELP = "text (terminal), markdown (changelog, PR body) or json (one object)"
 CONFIG_HELP = "catalog-watch.toml (default: ./catalog-watch.toml when present)"
 MODELS_JSON_HELP = "models.dev's models.json, used first to decide which offerings are one model"
+
+
+COMMANDS = {
+    "diff": "catalog_watch.cli.catalog_commands:diff",
+    "inconsistencies": "catalog_watch.cli.catalog_commands:inconsistencies",
+    "show": "catalog_watch.cli.catalog_commands:show",
+    "compare": "catalog_watch.cli.catalog_commands:compare",
+    "history": "catalog_watch.cli.history_commands:history",
+    "price-at": "catalog_watch.cli.history_commands:price_at",
+    "site": "catalog_watch.cli.site_command:site",
+    "health": "catalog_watch.cli.health_command:health",
+    "check": "catalog_watch.cli.run_commands:check",
+    "run": "catalog_watch.cli.run_commands:run",
+}
+"""Command → the function that runs it. The one lazy seam: a command imports only what it needs
+(``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor pydantic)."""
+
+
+def command_function(name: str) -> Callable[[argparse.Namespace], int]:
+    module, _, function = COMMANDS[name].partition(":")
+    found: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), function)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,7 +72,7 @@ def _main(argv: Sequence[str] | None) -> int:
     actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(args, "github_actions", False)
     with guarded_streams(actions=actions):
         try:
-            return int(args.command(args))
+            return int(command_function(args.name)(args))
         except CatalogWatchError as error:
             print(f"catalog-watch: error: {one_line(message_line(error))}", file=sys.stderr)
             return error.exit_code
@@ -108,7 +129,6 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="api.json file or snapshot folder")
     _common(diff)
     _ignore_option(diff)
-    diff.set_defaults(command=commands.diff)
 
     found = subcommands.add_parser("inconsistencies", help="where providers disagree on one model")
     found.add_argument("catalog", metavar="CATALOG", help="api.json file or snapshot folder")
@@ -122,7 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", help="only this model's findings: group key, model id or <provider>/<model id>"
     )
     _common(found)
-    found.set_defaults(command=commands.inconsistencies)
 
     show = subcommands.add_parser(
         "show", help="one model across providers: prices, cheapest channel, scenario costs"
@@ -132,7 +151,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--catalog", default="snapshots/models.dev", help="api.json file or snapshot folder"
     )
     _common(show)
-    show.set_defaults(command=commands.show)
 
     cross = subcommands.add_parser(
         "compare", help="where catalogs (models.dev, LiteLLM, OpenRouter) disagree on a model"
@@ -143,7 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cross.add_argument("--format", choices=FORMATS, default="text", help=FORMAT_HELP)
     _config_option(cross)
-    cross.set_defaults(command=commands.compare)
 
     history = subcommands.add_parser(
         "history", help="effective-dated values of a model's prices, limits and other fields"
@@ -156,7 +173,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--field", help="a field or prefix: cost, cost.input, limit.context")
     _history_options(history)
-    history.set_defaults(command=commands.history)
 
     price = subcommands.add_parser(
         "price-at", help="what every provider charged for a model on a day"
@@ -169,7 +185,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="YYYY-MM-DD (the price as that day closed, 23:59:59 UTC) or an ISO date-time",
     )
     _history_options(price)
-    price.set_defaults(command=commands.price_at)
 
     site = subcommands.add_parser("site", help="build the static changelog site (GitHub Pages)")
     site.add_argument("out", nargs="?", default="_site", metavar="OUT_DIR", help="default: _site")
@@ -186,7 +201,6 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument(
         "--now", type=_utc_time, metavar="TIME", help="build time (default: the newest run's)"
     )
-    site.set_defaults(command=commands.site)
 
     health = subcommands.add_parser(
         "health", help="exit non-zero when the watcher is stale or failing"
@@ -216,7 +230,6 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument(
         "--now", type=_utc_time, metavar="TIME", help="the time to judge at (default: now)"
     )
-    health.set_defaults(command=commands.health)
 
     check = subcommands.add_parser("check", help="fetch, diff against the snapshots, report")
     _source_options(check)
@@ -227,7 +240,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help="the run's time, ISO 8601 (default: now; rejections are dated and aged by it)",
     )
-    check.set_defaults(command=run_command.check)
 
     run = subcommands.add_parser(
         "run", help="the whole job: check, write snapshot/CHANGELOG/ledger, commit or open a PR"
@@ -265,7 +277,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help="the run's time, ISO 8601 (default: now; for reproducible runs)",
     )
-    run.set_defaults(command=run_command.run)
     return parser
 
 

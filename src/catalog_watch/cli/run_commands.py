@@ -8,36 +8,35 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from catalog_watch.analysis.policy import active_mutes
-from catalog_watch.cli.commands import check_options, print_report
+from catalog_watch.cli.options import check_options, print_report
 from catalog_watch.errors import (
     CatalogWatchError,
     ConfigError,
     FetchError,
     message_line,
 )
+from catalog_watch.jobs.action_outputs import annotate, job_outputs
+from catalog_watch.jobs.check import check as run_check
+from catalog_watch.jobs.delivery import Delivery
+from catalog_watch.jobs.run import JobOptions, run_job
+from catalog_watch.model.report import Report
+from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.publish.secrets import unsafe, unsafe_message
+from catalog_watch.publish.slack import SlackSettings
+from catalog_watch.render import RENDERERS
 from catalog_watch.settings.config import Config, Mute
-
-if TYPE_CHECKING:
-    from catalog_watch.jobs.delivery import Delivery
-    from catalog_watch.model.report import Report
-    from catalog_watch.publish.actions import ActionsRuntime
-    from catalog_watch.publish.slack import SlackSettings
-
 
 FORK_NOTE = " (secrets are empty on forks)"
 """What slack-sdk settings say about a missing secret in a workflow; not said on a laptop."""
 
 
 def check(args: argparse.Namespace) -> int:
-    from catalog_watch.jobs.check import check
-
     options = check_options(args, write=args.write)
     with local_catalog_hint(args):
-        result = check(options)
+        result = run_check(options)
     if result.not_modified or result.report is None:
         print(
             f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do",
@@ -52,8 +51,6 @@ def check(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from catalog_watch.publish.actions import ActionsRuntime
-
     runtime = ActionsRuntime.from_environ(force=args.github_actions)
     token = args.token or os.environ.get("GITHUB_TOKEN") or None
     if runtime is not None and token:
@@ -70,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: str | None) -> int:
-    from catalog_watch.jobs.run import JobOptions, run_job
-
     check = check_options(args, write=False)
     options = JobOptions(
         check=check,
@@ -102,8 +97,6 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     if result.delivery is not None:
         _report_delivery(result.delivery, runtime)
     if runtime is not None:
-        from catalog_watch.jobs.action_outputs import job_outputs
-
         outputs = job_outputs(
             result, changes_json=args.changes_json, report_markdown=args.report_markdown
         )
@@ -148,7 +141,6 @@ def _slack_settings(
     args: argparse.Namespace, config: Config, *, actions: bool
 ) -> SlackSettings | None:
     """Slack from flags and environment; None (with a notice) when nothing is configured."""
-    from catalog_watch.publish.slack import SlackSettings
 
     settings = SlackSettings.from_env(
         os.environ,
@@ -196,7 +188,6 @@ def _publish_locally(
 ) -> None:
     """The report on stdout, in the files the action asked for, and in the step summary; no
     annotation for an inconsistency one of ``mutes`` silences."""
-    from catalog_watch.render import RENDERERS
 
     for path, renderer in ((args.changes_json, "json"), (args.report_markdown, "markdown")):
         if path is not None:
@@ -205,7 +196,6 @@ def _publish_locally(
     if runtime is None:
         print_report(report, args.format)
         return
-    from catalog_watch.jobs.action_outputs import annotate
 
     with runtime.group("catalog-watch report"):
         print_report(report, args.format)

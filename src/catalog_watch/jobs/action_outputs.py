@@ -13,6 +13,7 @@ from catalog_watch.jobs.run import JobResult
 from catalog_watch.model.report import Report
 from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.render.headline import drift_words
+from catalog_watch.render.inconsistency_line import describe
 from catalog_watch.settings.config import Mute
 
 
@@ -46,7 +47,7 @@ def annotate(runtime: ActionsRuntime, report: Report, *, mutes: Sequence[Mute] =
     for item in report.appeared:
         if muted_inconsistency(item, mutes):
             continue
-        runtime.warning(item.describe(), title=f"New inconsistency: {item.model}")
+        runtime.warning(describe(item), title=f"New inconsistency: {item.model}")
 
 
 def _max_severity(report: Report | None) -> str:

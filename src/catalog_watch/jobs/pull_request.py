@@ -18,7 +18,14 @@ from catalog_watch.errors import CatalogWatchError
 from catalog_watch.jobs.check import fetch_since
 from catalog_watch.jobs.health import first_line
 from catalog_watch.jobs.reverts import undo_alerted
-from catalog_watch.jobs.run import JobOptions, JobResult, apply_run, deliver_through, health_writer
+from catalog_watch.jobs.steps import (
+    JobOptions,
+    JobResult,
+    apply_run,
+    deliver_through,
+    fitted_body,
+    health_writer,
+)
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
@@ -29,12 +36,10 @@ from catalog_watch.publish.github import (
     Label,
     PullRequestResult,
     close_rolling_pull,
-    fit_body,
     upsert_rolling_pull,
 )
-from catalog_watch.render.pull_request import LABELS, pull_body, pull_labels, pull_title
+from catalog_watch.render.pull_request import LABELS, pull_labels, pull_title
 from catalog_watch.render.values import count
-from catalog_watch.store.changelog import CHANGELOG_FILE
 from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, parse_outbox, read_outbox, write_outbox
 from catalog_watch.store.snapshot import META_FILE, read_snapshot
 
@@ -153,13 +158,6 @@ def _record_failure(
             f"catalog-watch: notice: could not record the failed run: {first_line(also)}",
             file=sys.stderr,
         )
-
-
-def fitted_body(report: Report, options: JobOptions) -> str:
-    changelog = f"{options.check.snapshots}/{CHANGELOG_FILE}"
-    pointer = f"\n\n… cut to fit GitHub's limit: see `{changelog}` on branch `{options.branch}`.\n"
-    body = pull_body(report, changelog_path=changelog, branch=options.branch)
-    return fit_body(body, pointer=pointer)
 
 
 def _upsert(

@@ -1,0 +1,63 @@
+"""Option merging: the command line and ``catalog-watch.toml`` → what a library call takes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from catalog_watch.analysis.consistency import ModelIndex
+from catalog_watch.jobs.check import CheckOptions, Recognised, model_index, recognise
+from catalog_watch.model.report import Report
+from catalog_watch.render import RENDERERS
+from catalog_watch.settings.config import Config, DiffSettings, load_config
+from catalog_watch.sources import source_type
+
+
+def print_report(report: Report, output_format: str) -> None:
+    sys.stdout.write(RENDERERS[output_format](report))
+
+
+def with_ignored(config: Config, ignore: list[str] | None) -> Config:
+    """``--ignore-field`` adds to the configured list; ``--ignore-field none`` empties it first."""
+    if ignore is None:
+        return config
+    fields = list(config.diff.ignore_fields)
+    for name in ignore:
+        fields = [] if name == "none" else [*fields, name]
+    return config.model_copy(update={"diff": DiffSettings(ignore_fields=tuple(fields))})
+
+
+def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
+    """The options ``check`` and ``run`` share, from the command line and the config file."""
+    # Without --source-type the default folder follows the type of --source (a LiteLLM file goes
+    # to snapshots/litellm); a folder holding another source's snapshot refuses it (run.py).
+    found = recognise(args.source) if args.source and not args.source_type else Recognised()
+    kind = source_type(args.source_type or found.source_type or "models.dev")
+    return CheckOptions(
+        source=args.source or kind.default_url,
+        snapshots=Path(args.snapshots) if args.snapshots else kind.snapshots,
+        source_type=args.source_type or found.source_type,
+        folder_source=None if args.snapshots else kind.name,
+        prefetched=found.fetched,
+        compare_with=tuple(Path(p) for p in args.compare_with or ()),
+        write=write,
+        allow_shrink=args.allow_shrink,
+        models_json=args.models_json,
+        config=with_guard(with_ignored(load_config(args.config), args.ignore_field), args),
+        now=getattr(args, "now", None),
+    )
+
+
+def with_guard(config: Config, args: argparse.Namespace) -> Config:
+    if args.max_shrink is None:
+        return config
+    guard = config.guard.model_copy(update={"max_shrink": args.max_shrink})
+    return config.model_copy(update={"guard": guard})
+
+
+def model_index_option(models_json: str | None) -> ModelIndex | None:
+    if models_json is None:
+        return None
+
+    return model_index(models_json)

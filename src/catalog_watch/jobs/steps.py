@@ -1,0 +1,191 @@
+"""What every publishing mode shares: the options, a run applied to a tree, delivery through
+a saver, the pull request's body."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from catalog_watch.errors import ConfigError
+from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate
+from catalog_watch.jobs.delivery import Context, Delivery, Saver, deliver
+from catalog_watch.jobs.health import HealthWriter
+from catalog_watch.jobs.notify import links_from_env, queued
+from catalog_watch.model.health import Health, record_success
+from catalog_watch.model.report import Report
+from catalog_watch.model.timestamps import utc_stamp
+from catalog_watch.publish.github import PullRequestResult, fit_body
+from catalog_watch.publish.slack import SlackSettings
+from catalog_watch.render.headline import headline
+from catalog_watch.render.markdown import render_markdown
+from catalog_watch.render.pull_request import commit_message, pull_body
+from catalog_watch.settings.config import DEFAULT_BRANCH
+from catalog_watch.sources.fetch import FetchResult
+from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
+from catalog_watch.store.ledger import LEDGER_FILE, ledger_records, ledger_text, parse_ledger
+from catalog_watch.store.outbox import OUTBOX_FILE, outbox_text, parse_outbox, read_outbox
+from catalog_watch.store.snapshot import read_meta, snapshot_change
+from catalog_watch.store.transaction import FolderChange, apply_change
+
+Mode = Literal["dry-run", "commit", "pull-request"]
+
+
+@dataclass(frozen=True, slots=True)
+class JobOptions:
+    check: CheckOptions  # ``check.snapshots`` is relative to the repository root
+    mode: Mode = "dry-run"
+    repo: Path = Path()
+    branch: str = DEFAULT_BRANCH
+    base: str | None = None
+    token: str | None = None
+    slack: SlackSettings | None = None  # None: Slack is not configured, no alert is queued
+    env: Mapping[str, str] = field(default_factory=dict)
+    now: datetime | None = None
+
+    @property
+    def moment(self) -> datetime:
+        return (self.now or datetime.now(UTC)).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What applying the run to a tree wrote."""
+
+    report: Report
+    paths: tuple[str, ...]  # relative to the tree root, to stage
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    report: Report | None
+    not_modified: bool = False
+    applied: Applied | None = None
+    commit_sha: str | None = None
+    pull: PullRequestResult | None = None
+    delivery: Delivery | None = None
+    preview: str = ""  # dry-run: what would be committed and sent
+    notices: tuple[str, ...] = ()  # leftovers set aside, commits pushed late...
+
+
+def new_run_id(env: Mapping[str, str]) -> str:
+    """Unique per run (two runs never share a claim), with the Actions run id when there is one."""
+    prefix = env.get("GITHUB_RUN_ID", "local")
+    return f"{prefix}-{env.get('GITHUB_RUN_ATTEMPT', '1')}-{uuid.uuid4().hex[:12]}"
+
+
+def health_writer(options: JobOptions) -> HealthWriter:
+    return HealthWriter(
+        snapshots=options.check.snapshots,
+        source=options.check.source_type or "models.dev",
+        config=options.check.config,
+        now=options.moment,
+        alerts=options.slack is not None,
+        run_url=links_from_env(options.env, commit=None, pull_url=None, changelog="").run,
+    )
+
+
+def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str | None) -> Applied:
+    """Write snapshot, CHANGELOG, ledger and pending alerts under ``root`` as one folder change.
+
+    Everything is computed in memory and staged (``transaction.py``): a failure leaves the folder
+    as it was. Nothing is written when the catalog is unchanged.
+    """
+    snapshots = root / options.check.snapshots
+    check = options.check if options.check.now else replace(options.check, now=options.moment)
+    outcome = evaluate(snapshots, fetched, check)
+    message = commit_message(outcome.report)
+    if outcome.unchanged:
+        return Applied(report=outcome.report, paths=(), message=message)
+    now = options.moment
+    health = record_success(Health.from_meta(outcome.meta), now, changed=True)
+    change = snapshot_change(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
+    files = {**change.files, **_records(snapshots, outcome.report, now, commit)}
+    checks = dict(change.checks)
+    checks[LEDGER_FILE] = lambda data, path: parse_ledger(data.decode(), where=str(path))
+    if options.slack is not None:
+        files[OUTBOX_FILE] = _outbox(snapshots, outcome, options)
+        checks[OUTBOX_FILE] = lambda data, path: parse_outbox(data.decode(), where=str(path))
+    written = apply_change(FolderChange(snapshots, files, change.remove, checks))
+    rel = options.check.snapshots
+    paths = tuple(str(rel / name) for name in (*written.written, *written.removed))
+    return Applied(report=outcome.report, paths=paths, message=message)
+
+
+def _records(
+    snapshots: Path, report: Report, now: datetime, commit: str | None
+) -> dict[str, bytes]:
+    """The CHANGELOG file(s) with the run's section, and the ledger with its lines."""
+    heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(report)}"
+    section = changelog_section(heading, render_markdown(report))
+    existing = _text(snapshots / CHANGELOG_FILE)
+    changelog = changelog_files(existing, section, lambda name: _text(snapshots / name))
+    files = {name: text.encode() for name, text in changelog.items()}
+    lines = ledger_records(report, time=utc_stamp(now), commit=commit)
+    files[LEDGER_FILE] = ledger_text(_text(snapshots / LEDGER_FILE) or "", lines).encode()
+    return files
+
+
+def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions) -> bytes:
+    """The outbox with the run's alerts, and the recovery after an alerted failure streak (in
+    this commit: a run that changed the catalog makes no health commit)."""
+    now = options.moment
+    outbox = queued(
+        read_outbox(snapshots / OUTBOX_FILE),
+        outcome.report,
+        options.check.config,
+        from_snapshot=outcome.from_snapshot,
+        now=now,
+    )
+    recovery = health_writer(options).recovery(Health.from_meta(read_meta(snapshots)))
+    return outbox_text(outbox.add(recovery, created=utc_stamp(now))).encode()
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def deliver_through(
+    saver: Saver,
+    options: JobOptions,
+    run_id: str,
+    dead: str | None,
+    *,
+    commit: str | None,
+    pull_url: str | None = None,
+) -> Delivery:
+    """Send pending alerts through the mode's saver (claims, marks: each committed and pushed)."""
+    if options.slack is None:
+        raise ConfigError("no Slack destination is set: nothing can deliver the pending alerts")
+    snapshots = options.check.snapshots
+    links = links_from_env(
+        options.env, commit=commit, pull_url=pull_url, changelog=f"{snapshots}/{CHANGELOG_FILE}"
+    )
+    alerts = options.check.config.alerts
+    context = Context(
+        settings=options.slack,
+        env=options.env,
+        links=links,
+        snapshots=snapshots,
+        now=options.moment,
+        run_id=run_id,
+        lease=timedelta(minutes=alerts.claim_lease_minutes),
+        max_age=timedelta(hours=alerts.pending_max_age_hours),
+        webhook_delivery=alerts.webhook_delivery,
+        dead_runs=(dead,) if dead else (),
+    )
+    return deliver(saver, context)
+
+
+def fitted_body(report: Report, options: JobOptions) -> str:
+    changelog = f"{options.check.snapshots}/{CHANGELOG_FILE}"
+    pointer = f"\n\n… cut to fit GitHub's limit: see `{changelog}` on branch `{options.branch}`.\n"
+    body = pull_body(report, changelog_path=changelog, branch=options.branch)
+    return fit_body(body, pointer=pointer)

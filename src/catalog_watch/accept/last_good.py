@@ -91,7 +91,7 @@ def _restore(providers: dict[str, Provider], rejections: Sequence[Rejection], ol
 def _vanished_windows(new: Catalog, old: Catalog) -> list[Rejection]:
     found: list[Rejection] = []
     for provider_id, model_id, record in new.offerings():
-        if record["limit"]["context"] != 0:
+        if _window(record) != 0:
             continue
         old_context = _window(old.record(provider_id, model_id))
         if old_context:

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
-from catalog_watch.model.catalog import JSON
+from catalog_watch.model.catalog import JSON, JSONValue
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.timestamps import utc_stamp
 
 Key = tuple[str, str, str]
@@ -145,7 +146,7 @@ class Timeline:
             self._set(at, (provider, model, leaf), known.get(leaf), None)
         self.model_since[(provider, model)] = at
 
-    def current(self, document: Mapping[str, JSON]) -> None:
+    def current(self, document: Mapping[str, JSONValue]) -> None:
         """The snapshot's values of every field the ledger did not leave open: held since the
         field's last boundary, else the model's addition, else before the history."""
         for provider, body in sorted(document.items()):
@@ -206,11 +207,11 @@ class Timeline:
 
 
 def history_from_ledger(
-    records: Iterable[Mapping[str, JSON]],
+    records: Iterable[LedgerLine],
     *,
     fields: FieldFilter | None = None,
     ignore_fields: Sequence[str] = DEFAULT_IGNORED_FIELDS,
-    current: Mapping[str, JSON] | None = None,
+    current: Mapping[str, JSONValue] | None = None,
 ) -> list[Period]:
     """Periods from ledger lines (any order; sorted by ``time``, file order within one run).
 
@@ -224,7 +225,7 @@ def history_from_ledger(
     return timeline.finish()
 
 
-def _timed(records: Iterable[Mapping[str, JSON]]) -> list[tuple[str, Mapping[str, JSON]]]:
+def _timed(records: Iterable[LedgerLine]) -> list[tuple[str, LedgerLine]]:
     """The offering lines, as (UTC time, line), in time order (file order within one time)."""
     kinds = _FIELD_KINDS | {ChangeKind.MODEL_ADDED.value, ChangeKind.MODEL_REMOVED.value}
     timed = [
@@ -235,7 +236,7 @@ def _timed(records: Iterable[Mapping[str, JSON]]) -> list[tuple[str, Mapping[str
     return sorted(timed, key=lambda item: item[0])
 
 
-def _walk_ledger(timeline: Timeline, timed: Iterable[tuple[str, Mapping[str, JSON]]]) -> None:
+def _walk_ledger(timeline: Timeline, timed: Iterable[tuple[str, LedgerLine]]) -> None:
     for at, record in timed:
         kind, provider, model = record["kind"], str(record["provider"]), str(record["model"])
         if kind == ChangeKind.MODEL_ADDED:
@@ -248,7 +249,7 @@ def _walk_ledger(timeline: Timeline, timed: Iterable[tuple[str, Mapping[str, JSO
 
 
 def _ledger_offerings(
-    timed: Iterable[tuple[str, Mapping[str, JSON]]], document: Mapping[str, JSON]
+    timed: Iterable[tuple[str, LedgerLine]], document: Mapping[str, JSONValue]
 ) -> set[Offering]:
     found = {(str(r["provider"]), str(r["model"])) for _, r in timed}
     for provider, body in document.items():
@@ -258,8 +259,8 @@ def _ledger_offerings(
 
 
 def ledger_history(
-    records: Iterable[Mapping[str, JSON]],
-    current: Mapping[str, JSON],
+    records: Iterable[LedgerLine],
+    current: Mapping[str, JSONValue],
     *,
     fields: FieldFilter | None = None,
     select: Select | None = None,

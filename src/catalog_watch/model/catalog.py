@@ -1,9 +1,9 @@
 """The canonical catalog: providers and their model offerings, as plain JSON records.
 
 Records stay the JSON objects upstream sent (unknown fields included, numbers as written), so
-that a snapshot round-trips byte for byte and a new upstream field shows up as a change. The
-typed view of the schema lives in ``sources/models_dev.py``, which validates records before they
-get here.
+that a snapshot round-trips byte for byte and a new upstream field shows up as a change. They are
+typed as :data:`JSONValue` objects (a reader narrows with ``isinstance``); the schema they were
+validated against lives in ``sources/models_dev.py``, which checks records before they get here.
 """
 
 from __future__ import annotations
@@ -14,10 +14,29 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-JSON: TypeAlias = Any
-"""A value as ``json.loads`` returns it: dict, list, str, int, float, bool or None."""
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
+"""A value as ``json.loads`` returns it, precisely: what catalog records, ledger lines, outbox
+entries and ``_meta.json`` hold."""
 
-Record: TypeAlias = Mapping[str, JSON]
+JSONObject: TypeAlias = dict[str, JSONValue]
+
+JSON: TypeAlias = Any
+"""The loose form of :data:`JSONValue`, still under ``Change.old``/``new`` and the values the
+diff, consistency and render layers pass around without narrowing (see issue 12)."""
+
+Record: TypeAlias = Mapping[str, JSONValue]
+"""One catalog record (a model offering, or a provider's own fields)."""
+
+DEFAULT_SOURCE = "models.dev"
+
+
+def snapshot_folder(source: str) -> str:
+    """Where a source's snapshot folder lives in the repository: ``snapshots/<source>``."""
+    return f"snapshots/{source}"
+
+
+DEFAULT_SNAPSHOTS = snapshot_folder(DEFAULT_SOURCE)
+"""``snapshots/models.dev``: the default source's folder (every command's default)."""
 
 # -- Provider ids --------------------------------------------------------------------------------
 
@@ -93,9 +112,10 @@ class Provider:
     info: Record
     models: Mapping[str, Record]
 
-    def to_document(self) -> dict[str, JSON]:
+    def to_document(self) -> JSONObject:
         """The provider as api.json writes it: its fields plus ``models``."""
-        return {**self.info, "models": dict(self.models)}
+        models: JSONObject = {model_id: dict(record) for model_id, record in self.models.items()}
+        return {**self.info, "models": models}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +131,7 @@ class Rejection:
     model: str | None
     field: str
     reason: str
-    value: JSON = None
+    value: JSONValue = None
     first_seen: str | None = None  # UTC ``YYYY-MM-DDTHH:MM:SSZ`` of the first run that saw it
     runs: int = 0  # consecutive runs that served this same rejected value, this one included
 
@@ -142,8 +162,8 @@ class Rejection:
             text += f"; rejected on {runs} since {self.first_seen}"
         return text
 
-    def to_json(self) -> dict[str, JSON]:
-        data: dict[str, JSON] = {
+    def to_json(self) -> JSONObject:
+        data: JSONObject = {
             "provider": self.provider,
             "model": self.model,
             "field": self.field,
@@ -165,7 +185,7 @@ class Accepted:
     """
 
     rejection: Rejection  # as last rejected: ``first_seen`` and ``runs`` include this run
-    old: JSON  # the last good value the accepted one replaces
+    old: JSONValue  # the last good value the accepted one replaces
 
     def __str__(self) -> str:
         r = self.rejection
@@ -174,7 +194,7 @@ class Accepted:
             f"{_shown(self.old)} → {_shown(r.value)} (rejected since {r.first_seen})"
         )
 
-    def to_json(self) -> dict[str, JSON]:
+    def to_json(self) -> JSONObject:
         r = self.rejection
         return {
             "provider": r.provider,
@@ -188,7 +208,7 @@ class Accepted:
         }
 
 
-def _shown(value: JSON) -> str:
+def _shown(value: JSONValue) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
@@ -197,7 +217,7 @@ class Catalog:
     """A whole catalog from one source, keyed by provider id then model id."""
 
     providers: Mapping[str, Provider]
-    source: str = "models.dev"
+    source: str = DEFAULT_SOURCE
     rejections: tuple[Rejection, ...] = field(default=())
     warnings: tuple[Rejection, ...] = field(default=())
     accepted: tuple[Accepted, ...] = field(default=())  # rejected before, upstream's decision now
@@ -218,6 +238,6 @@ class Catalog:
     def offering_count(self) -> int:
         return sum(len(p.models) for p in self.providers.values())
 
-    def to_document(self) -> dict[str, JSON]:
+    def to_document(self) -> JSONObject:
         """The catalog in api.json shape, providers and models sorted by id."""
         return {pid: self.providers[pid].to_document() for pid in sorted(self.providers)}

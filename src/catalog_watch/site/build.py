@@ -34,7 +34,7 @@ from catalog_watch.analysis.compare import consistency_settings
 from catalog_watch.analysis.consistency import ModelIndex
 from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.errors import ConfigError
-from catalog_watch.model.catalog import Record
+from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.settings.config import Config
 from catalog_watch.site.baseline import snapshot_time
 from catalog_watch.site.extra import require_site_extra
@@ -212,7 +212,7 @@ def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
     return pages
 
 
-def _ledger_offerings(records: Iterable[Record]) -> list[tuple[str, str]]:
+def _ledger_offerings(records: Iterable[LedgerLine]) -> list[tuple[str, str]]:
     return sorted(
         {
             (str(r["provider"]), str(r["model"]))

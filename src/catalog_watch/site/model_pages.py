@@ -13,6 +13,7 @@ from datetime import datetime
 from catalog_watch.analysis.history import Period, history_from_ledger
 from catalog_watch.analysis.model_card import ModelCard
 from catalog_watch.model.catalog import Record
+from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.site.chart import PRICE_FIELDS, render_charts
 from catalog_watch.site.html import document
 from catalog_watch.site.model_page import ModelPage, chart_job, model_body
@@ -22,12 +23,12 @@ from catalog_watch.site.rows import record_key
 from catalog_watch.site.runs import Run, parse_time
 from catalog_watch.site.series import Events, Offering, chart_data, span_of
 
-Shown = list[tuple[Run, list[Record]]]
+Shown = list[tuple[Run, list[LedgerLine]]]
 
 
 def model_pages(
     runs: Sequence[Run],
-    records: Sequence[Record],
+    records: Sequence[LedgerLine],
     models: Models,
     context: Context,
     baseline: datetime | None,
@@ -88,7 +89,7 @@ def _maker(card: ModelCard | None) -> Offering | None:
     return card.scenario_provider
 
 
-def _events(records: Sequence[Record], models: Models) -> dict[str, Events]:
+def _events(records: Sequence[LedgerLine], models: Models) -> dict[str, Events]:
     """Per group key: the offerings whose input or output price changed, and when each was
     last added and removed."""
     priced: dict[str, set[Offering]] = {}

@@ -29,7 +29,7 @@ from catalog_watch.analysis.consistency import (
 )
 from catalog_watch.analysis.cost import Scenario
 from catalog_watch.analysis.model_card import ModelCard, model_card
-from catalog_watch.model.catalog import Catalog, Provider, reserved_on_windows
+from catalog_watch.model.catalog import Catalog, Provider, Record, reserved_on_windows
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*")
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
@@ -119,7 +119,7 @@ def _sub_catalog(catalog: Catalog, members: Sequence[tuple[str, str]]) -> Catalo
 
 def _bare_catalog(offerings: Iterable[tuple[str, str]]) -> Catalog:
     """Offerings without records: enough for ``group_offerings``, which reads only the ids."""
-    models: dict[str, dict[str, dict[str, object]]] = {}
+    models: dict[str, dict[str, Record]] = {}
     for provider_id, model_id in offerings:
         models.setdefault(provider_id, {})[model_id] = {}
     return Catalog(providers={p: Provider(id=p, info={}, models=m) for p, m in models.items()})

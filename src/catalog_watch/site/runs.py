@@ -19,12 +19,13 @@ from catalog_watch.accept.schema_drift import SchemaDrift
 from catalog_watch.analysis.consistency import Inconsistency
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import CatalogCounts, Report
 from catalog_watch.model.severity import Severity
 from catalog_watch.model.timestamps import read_stamp, utc_stamp
 from catalog_watch.render.pull_request import commit_message
 
-Record = Mapping[str, JSON]
+Record = LedgerLine
 APPEARED, RESOLVED = "inconsistency_appeared", "inconsistency_resolved"
 KIND_ORDER: tuple[str, ...] = (
     "price_changed",

@@ -12,14 +12,16 @@ the ``old`` and ``new`` of every other kind, and the whole last record of a remo
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.errors import StateFileError
-from catalog_watch.model.catalog import JSON
+from catalog_watch.model.catalog import JSON, JSONObject
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import Report
 from catalog_watch.store.files import write_atomic
 
@@ -31,18 +33,17 @@ KEPT_OF_ADDED = ("cost",)
 and the site's rows read; the snapshot has the rest."""
 
 
-def ledger_records(report: Report, *, time: str, commit: str | None) -> list[dict[str, JSON]]:
+def ledger_records(report: Report, *, time: str, commit: str | None) -> list[LedgerLine]:
     """The run's changes, then the inconsistencies that appeared or were resolved."""
-    stamp: dict[str, JSON] = {"source": report.source, "time": time, "commit": commit}
-    records = [{**_abridged(change.to_json()), **stamp} for change in report.changes]
+    stamp: JSONObject = {"source": report.source, "time": time, "commit": commit}
+    records = [_line({**_abridged(change.to_json()), **stamp}) for change in report.changes]
     for kind, items in (
         ("inconsistency_appeared", report.appeared),
         ("inconsistency_resolved", report.resolved),
     ):
         for item in items:
-            records.append(
-                {**item.to_json(), "inconsistency_kind": item.kind, "kind": kind, **stamp}
-            )
+            fields = {**item.to_json(), "inconsistency_kind": item.kind, "kind": kind, **stamp}
+            records.append(_line(fields))
     return records
 
 
@@ -51,11 +52,11 @@ def _abridged(record: dict[str, JSON]) -> dict[str, JSON]:
     added = record.get("new")
     if record.get("kind") != ChangeKind.MODEL_ADDED.value or not isinstance(added, dict):
         return record
-    kept: dict[str, JSON] = {name: added[name] for name in KEPT_OF_ADDED if name in added}
+    kept: JSONObject = {name: added[name] for name in KEPT_OF_ADDED if name in added}
     return {**record, "new": kept}
 
 
-def ledger_text(existing: str, records: Sequence[dict[str, JSON]]) -> str:
+def ledger_text(existing: str, records: Sequence[LedgerLine]) -> str:
     """``existing`` with one compact JSON line per record appended (a missing final LF added)."""
     if not records:
         return existing
@@ -68,7 +69,7 @@ def ledger_text(existing: str, records: Sequence[dict[str, JSON]]) -> str:
     return existing + lines
 
 
-def append_ledger(path: Path, records: Sequence[dict[str, JSON]]) -> bool:
+def append_ledger(path: Path, records: Sequence[LedgerLine]) -> bool:
     """Append the records (atomically: the file is replaced); False when there is none."""
     if not records:
         return False
@@ -77,17 +78,35 @@ def append_ledger(path: Path, records: Sequence[dict[str, JSON]]) -> bool:
     return True
 
 
-class _Stamp(BaseModel):
-    """The fields every line has; the change's own fields (``--format json``) come with it."""
+class _Line(BaseModel):
+    """:class:`LedgerLine`'s fields, checked; the JSON values (``old``, ``new``) need no check."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
     kind: str
     source: str
     time: str
     commit: str | None
+    provider: str = ""
+    model: str | None = None
+    field: str | None = None
+    severity: str = ""
+    change_pct: float | None = None
+    added: list[str] = []
+    removed: list[str] = []
+    impact: list[dict[str, object]] = []
+    usage_impact: str = ""
+    id: str = ""
+    values: dict[str, object] = {}
+    inconsistency_kind: str = ""
 
 
-def read_ledger(path: Path) -> list[dict[str, JSON]]:
+def _line(fields: Mapping[str, JSON]) -> LedgerLine:
+    """``fields`` as a ledger line, once :class:`_Line` has checked them (a ValueError if not)."""
+    _Line.model_validate(fields)
+    return cast(LedgerLine, dict(fields))
+
+
+def read_ledger(path: Path) -> list[LedgerLine]:
     if not path.exists():
         return []
     try:
@@ -97,20 +116,18 @@ def read_ledger(path: Path) -> list[dict[str, JSON]]:
     return parse_ledger(text, where=str(path))
 
 
-def parse_ledger(text: str, *, where: str = LEDGER_FILE) -> list[dict[str, JSON]]:
+def parse_ledger(text: str, *, where: str = LEDGER_FILE) -> list[LedgerLine]:
     """The one parser of ``changes.jsonl``: a damaged line is a StateFileError naming it."""
-    records: list[dict[str, JSON]] = []
+    records: list[LedgerLine] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            _Stamp.model_validate(record)
+            records.append(_line(json.loads(line)))
         except ValueError as error:  # ValidationError is a ValueError
             raise StateFileError(
                 f"{where}:{number}: not a change record: {_problem(error)}"
             ) from None
-        records.append(record)
     return records
 
 

@@ -2,8 +2,9 @@
 under one wall-clock budget.
 
 Retries come from httpx-retries (``RetryTransport`` + ``Retry``): it retries connect/read errors
-and chosen statuses, honours ``Retry-After`` (seconds or HTTP date), and backs off exponentially
-with jitter, bounded in attempts. What it lacks is a wall-clock budget: ``total_timeout`` only
+and chosen statuses and backs off exponentially with jitter, bounded in attempts. ``Retry-After``
+(seconds or an HTTP date) is read by :func:`parse_retry_after`, the one reader of that header for
+every client here, Slack's included. What httpx-retries lacks is a wall-clock budget: ``total_timeout`` only
 sums the sleeps, and a long ``Retry-After`` is silently shortened. So :meth:`BudgetedRetry.sleep`
 refuses any wait that does not fit in what is left of the :class:`Budget` and raises
 :class:`OutOfTime`, saying so; the caller turns that into its own error. Needs httpx-retries >=
@@ -17,10 +18,13 @@ transport of our own would otherwise turn off. Users: ``fetch.py`` (the catalog)
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 from httpx_retries import Retry, RetryTransport
@@ -30,6 +34,21 @@ from catalog_watch.sources.limits import deadline_transport
 
 USER_AGENT = f"catalog-watch/{__version__} (python-httpx/{httpx.__version__})"
 RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def parse_retry_after(value: str) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds (a fraction read too) or an
+    HTTP date (one in the past is 0; one without a zone is UTC); None when it is neither."""
+    value = value.strip()
+    if _SECONDS.fullmatch(value):
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 @dataclass(slots=True)
@@ -109,12 +128,9 @@ class BudgetedRetry(Retry):
         """The wait a readable ``Retry-After`` asks for, and whose it is; None without one."""
         if not isinstance(response, httpx.Response):
             return None
-        if value := response.headers.get("Retry-After", "").strip():
-            try:
-                return self.parse_retry_after(value), f"{self.server} Retry-After ({value})"
-            except ValueError:
-                pass
-        return None
+        value = response.headers.get("Retry-After", "").strip()
+        wait = parse_retry_after(value) if value else None
+        return None if wait is None else (wait, f"{self.server} Retry-After ({value})")
 
     def transport(self, url: str, inner: httpx.BaseTransport | None = None) -> RetryTransport:
         """Retries over ``inner`` (a test's), or over :func:`proxied_transport` to the budget."""
@@ -138,6 +154,6 @@ def proxied_transport(url: str, deadline: float | None = None) -> httpx.HTTPTran
     )
 
 
-def describe_error(exc: httpx.HTTPError) -> str:
+def describe_error(exc: BaseException) -> str:
     """``ConnectError: [Errno 111] Connection refused``, or the bare class name when it is mute."""
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -4,11 +4,11 @@ under one wall-clock budget.
 Retries come from httpx-retries (``RetryTransport`` + ``Retry``): it retries connect/read errors
 and chosen statuses and backs off exponentially with jitter, bounded in attempts. ``Retry-After``
 (seconds or an HTTP date) is read by :func:`parse_retry_after`, the one reader of that header for
-every client here, Slack's included. What httpx-retries lacks is a wall-clock budget: ``total_timeout`` only
-sums the sleeps, and a long ``Retry-After`` is silently shortened. So :meth:`BudgetedRetry.sleep`
-refuses any wait that does not fit in what is left of the :class:`Budget` and raises
-:class:`OutOfTime`, saying so; the caller turns that into its own error. Needs httpx-retries >=
-0.6 (``increment`` keeps the subclass from then on).
+every client here, Slack's included. What httpx-retries lacks is a wall-clock budget:
+``total_timeout`` only sums the sleeps, and a long ``Retry-After`` is silently shortened. So
+:meth:`BudgetedRetry.sleep` refuses any wait that does not fit in what is left of the
+:class:`Budget` and raises :class:`OutOfTime`, saying so; the caller turns that into its own error.
+Needs httpx-retries >= 0.6 (``increment`` keeps the subclass from then on).
 
 The transport bounds every socket operation of every attempt by the same deadline
 (``limits.deadline_transport``), and honours the ``*_PROXY`` / ``NO_PROXY`` variables that a

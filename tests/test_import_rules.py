@@ -189,7 +189,6 @@ ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
         "analysis.diff",
         "analysis.history_query",
         "analysis.policy",
-        "cli.app",
         "cli.docs",
         "render.inconsistency_line",
         "render.values",

@@ -25,13 +25,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.model.catalog import JSON, JSONValue
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.ledger_line import LedgerLine
-from catalog_watch.model.timestamps import utc_stamp
+from catalog_watch.model.timestamps import stamp_of, utc_stamp
 
 Key = tuple[str, str, str]
 Offering = tuple[str, str]
@@ -289,38 +289,12 @@ def value_at(periods: Iterable[Period], when: Moment) -> list[Period]:
     A bare date (``date`` or ``"YYYY-MM-DD"``) means the day as it closed, 23:59:59 UTC: on the
     day of a change the new value wins.
     """
-    at = moment(when)
+    at = stamp_of(when)
     return [p for p in periods if _holds((p.start, p.end), at)]
 
 
 def _holds(span: Life, at: str) -> bool:
     return (span[0] is None or span[0] <= at) and (span[1] is None or at < span[1])
-
-
-MOMENT_FORMS = (
-    "YYYY-MM-DD (the price as that day closed, 23:59:59 UTC) or an ISO date-time such as "
-    "2026-03-01T12:00:00Z"
-)
-
-
-def moment_problem(text: str) -> str | None:
-    """Why ``text`` is no moment, in words (None when it is one): what is wrong, what works."""
-    try:
-        moment(text)
-    except ValueError as error:
-        said = str(error)
-        reason = "not an ISO date" if said.startswith("Invalid isoformat") else said
-        return f"{text!r} is not a date ({reason}); use {MOMENT_FORMS}"
-    return None
-
-
-def moment(when: Moment) -> str:
-    """A moment as a UTC stamp; a bare date is its last second (see ``value_at``)."""
-    if isinstance(when, str) and len(when) == 10:
-        when = date.fromisoformat(when)
-    if isinstance(when, date) and not isinstance(when, datetime):
-        when = datetime.combine(when, time(23, 59, 59), tzinfo=UTC)
-    return utc_stamp(when)
 
 
 def period_key(period: Period) -> tuple[str, str, str, str]:

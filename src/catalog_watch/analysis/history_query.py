@@ -19,13 +19,13 @@ from catalog_watch.analysis.history import (
     Offering,
     Period,
     field_matcher,
-    moment,
     value_at,
 )
 from catalog_watch.analysis.identity import ModelIndex
 from catalog_watch.analysis.model_names import ModelNames, check_provider, no_match_message
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.timestamps import stamp_of
 from catalog_watch.settings.config import Config
 
 PriceRow = tuple[str, str, dict[str, JSON]]
@@ -118,7 +118,7 @@ class Query:
         return Answer([], why or f"nothing is recorded for {self._what()}")
 
     def price(self, found: History, when: Moment) -> PriceAnswer:
-        at = moment(when)
+        at = stamp_of(when)
         rows = price_at(found, when, self.members)
         if rows:
             return PriceAnswer(rows, note=_undated_note(found, at, rows))
@@ -166,7 +166,7 @@ def price_at(
     price at that moment), plus any other ``cost.*`` field in effect. An offering without any
     price is listed too: it was offered.
     """
-    at = moment(when)
+    at = stamp_of(when)
     live = found.offered_at(at, offerings)
     rows = {offering: dict.fromkeys(PRICE_KEYS) for offering in live}
     for p in value_at(found.periods, at):

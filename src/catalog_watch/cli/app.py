@@ -15,13 +15,14 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from catalog_watch import __version__
 from catalog_watch.errors import CatalogWatchError, Interrupted, message_line
 from catalog_watch.inert.actions_log import guarded_streams
 from catalog_watch.inert.terminal import one_line
+from catalog_watch.model.timestamps import parse_stamp, stamp_of
 from catalog_watch.settings.config import DEFAULT_BRANCH, MODES
 from catalog_watch.sources import SOURCE_NAMES
 
@@ -80,13 +81,22 @@ def _main(argv: Sequence[str] | None) -> int:
             return Interrupted.exit_code
 
 
+MOMENT_FORMS = (
+    "YYYY-MM-DD (the price as that day closed, 23:59:59 UTC) or an ISO date-time such as "
+    "2026-03-01T12:00:00Z"
+)
+
+
 def _moment(text: str) -> str:
     """A date or ISO date-time, checked here and kept as typed (it is shown back)."""
-    from catalog_watch.analysis.history import moment_problem
-
-    problem = moment_problem(text)
-    if problem is not None:  # argparse says "argument DATE: <problem>"
-        raise argparse.ArgumentTypeError(problem)
+    try:
+        stamp_of(text)
+    except ValueError as error:  # argparse says "argument DATE: <this>"
+        said = str(error)
+        reason = "not an ISO date" if said.startswith("Invalid isoformat") else said
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date ({reason}); use {MOMENT_FORMS}"
+        ) from None
     return text
 
 
@@ -315,12 +325,11 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
 
 def _utc_time(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_stamp(text)
     except ValueError:  # argparse says "argument --now: <this>"
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an ISO 8601 time such as 2026-11-25T10:17:00Z"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

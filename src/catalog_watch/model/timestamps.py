@@ -21,6 +21,16 @@ def parse_moment(text: str) -> datetime:
     return parse_stamp(text)
 
 
+def stamp_of(when: str | date | datetime) -> str:
+    """A moment as a UTC stamp: a day (``date`` or ``YYYY-MM-DD``) is its last second, so that
+    "the price on a day" is the price as that day closed."""
+    if isinstance(when, str):
+        return utc_stamp(parse_moment(when))
+    if isinstance(when, datetime):
+        return utc_stamp(when)
+    return utc_stamp(day_end(when))
+
+
 def day_end(day: date) -> datetime:
     """The last second of ``day``, UTC."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)

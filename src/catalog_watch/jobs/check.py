@@ -18,6 +18,7 @@ from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.consistency import ModelIndex, load_model_index
 from catalog_watch.errors import CatalogWatchError, FetchError, SourceMismatch
 from catalog_watch.model.catalog import JSON, Catalog
+from catalog_watch.model.meta import Meta
 from catalog_watch.model.report import Report
 from catalog_watch.settings.config import Config
 from catalog_watch.sources import (
@@ -88,7 +89,7 @@ class Outcome:
 
     report: Report
     files: dict[str, bytes]
-    meta: dict[str, JSON]
+    meta: Meta
     unchanged: bool  # the content equals the snapshot's: there is nothing to write
     from_snapshot: str  # content hash of the snapshot the changes are measured from ("none")
 
@@ -101,7 +102,7 @@ def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
     return fetch_since(read_meta(snapshots), options)
 
 
-def fetch_since(meta: dict[str, JSON] | None, options: CheckOptions) -> FetchResult:
+def fetch_since(meta: Meta | None, options: CheckOptions) -> FetchResult:
     """Fetch the source, conditionally on the validators of a stored ``_meta.json``.
 
     Unconditionally while records are rejected: each run must see upstream's value again to
@@ -203,9 +204,7 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     return Outcome(report, files, meta, unchanged, from_snapshot)
 
 
-def snapshot_meta(
-    catalog: Catalog, files: dict[str, bytes], fetched: FetchResult
-) -> dict[str, JSON]:
+def snapshot_meta(catalog: Catalog, files: dict[str, bytes], fetched: FetchResult) -> Meta:
     """``_meta.json``: where the snapshot came from and what it holds (no timestamps: no churn)."""
     return {
         "format": SNAPSHOT_FORMAT,
@@ -226,7 +225,7 @@ def snapshot_meta(
     }
 
 
-def _same_content(old_meta: dict[str, JSON], new_meta: dict[str, JSON]) -> bool:
+def _same_content(old_meta: Meta, new_meta: Meta) -> bool:
     """Equal but for provenance and health: a new ETag on the same content is not worth a commit."""
     volatile = {"etag", "last_modified", "url", "health"}
     return {k: v for k, v in old_meta.items() if k not in volatile} == {
@@ -234,7 +233,7 @@ def _same_content(old_meta: dict[str, JSON], new_meta: dict[str, JSON]) -> bool:
     }
 
 
-def _validators(meta: dict[str, JSON], source: str) -> Validators | None:
+def _validators(meta: Meta, source: str) -> Validators | None:
     """The stored ETag/Last-Modified, only if they were stored for this same URL."""
     if meta.get("url") != source:
         return None

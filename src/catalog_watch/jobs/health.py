@@ -25,6 +25,7 @@ from pathlib import Path
 from catalog_watch.analysis.policy import destinations
 from catalog_watch.model.alerts import HEALTH_FAILURE, HEALTH_RECOVERY, Alert, Streak, health_alert
 from catalog_watch.model.health import Health, record_failure, record_success
+from catalog_watch.model.meta import Meta
 from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.settings.config import Config
 from catalog_watch.store.files import write_atomic
@@ -112,11 +113,12 @@ class HealthWriter:
         path = root / self.snapshots / OUTBOX_FILE
         write_outbox(path, read_outbox(path).add(alerts, created=utc_stamp(self.now)))
 
-    def _write(self, root: Path, meta: dict[str, object], health: Health) -> None:
+    def _write(self, root: Path, meta: Meta, health: Health) -> None:
         if meta.get("health") == health.to_json():
             return
         path = root / self.snapshots / META_FILE
-        write_atomic(path, canonical_json({**meta, "health": health.to_json()}))
+        written: Meta = {**meta, "health": health.to_json()}
+        write_atomic(path, canonical_json(written))
 
 
 def first_line(error: BaseException) -> str:

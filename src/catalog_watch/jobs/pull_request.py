@@ -26,7 +26,7 @@ from catalog_watch.jobs.steps import (
     fitted_body,
     health_writer,
 )
-from catalog_watch.model.catalog import JSON
+from catalog_watch.model.meta import Meta
 from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.publish.git import Git, push_force_with_lease
@@ -41,7 +41,7 @@ from catalog_watch.publish.github import (
 from catalog_watch.render.pull_request import LABELS, pull_labels, pull_title
 from catalog_watch.render.values import count
 from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, parse_outbox, read_outbox, write_outbox
-from catalog_watch.store.snapshot import META_FILE, read_snapshot
+from catalog_watch.store.snapshot import META_FILE, parse_meta, read_snapshot
 
 
 def run_pull_request(git: Git, options: JobOptions, run_id: str) -> JobResult:
@@ -227,15 +227,14 @@ def _carry_outbox(tree: Git, options: JobOptions, remote_sha: str | None) -> Non
     write_outbox(path, read_outbox(path).merge(parse_outbox(text)))
 
 
-def _branch_meta(tree: Git, options: JobOptions, remote_sha: str | None) -> dict[str, JSON] | None:
+def _branch_meta(tree: Git, options: JobOptions, remote_sha: str | None) -> Meta | None:
     """The ``_meta.json`` whose ETag to send: the branch's when there is one, else the base's."""
     path = f"{options.check.snapshots}/{META_FILE}"
     text = tree.run("show", f"{remote_sha or 'HEAD'}:{path}", check=False)
     try:
-        meta = json.loads(text) if text else None
-    except ValueError:
+        return parse_meta(text.encode(), Path(path)) if text else None
+    except CatalogWatchError:
         return None  # an unreadable meta only costs an unconditional fetch
-    return meta if isinstance(meta, dict) else None
 
 
 def _same_snapshot(tree: Git, options: JobOptions, remote_sha: str | None) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from catalog_watch.model.catalog import JSON
+from catalog_watch.model.meta import HealthRecord, Meta
 from catalog_watch.model.timestamps import parse_moment, utc_stamp
 
 DEFAULT_MAX_AGE = timedelta(hours=48)  # [health] max_age_hours
@@ -31,7 +31,7 @@ class Health:
     last_error: str | None = None
     failure_alerted: bool = False  # the failure alert of this streak went out
 
-    def to_json(self) -> dict[str, JSON]:
+    def to_json(self) -> HealthRecord:
         return {
             "last_success": self.last_success,
             "last_change": self.last_change,
@@ -42,9 +42,9 @@ class Health:
         }
 
     @classmethod
-    def from_meta(cls, meta: dict[str, JSON] | None) -> Health:
+    def from_meta(cls, meta: Meta | None) -> Health:
         data = (meta or {}).get("health")
-        if not isinstance(data, dict):
+        if data is None:
             return cls()
         return cls(
             last_success=data.get("last_success"),
@@ -72,7 +72,7 @@ def record_success(
         changed
         or health.consecutive_failures > 0  # the streak ends: the health is written anyway
         or health.last_success is None
-        or now - moment(health.last_success) >= refresh_interval(max_age)
+        or now - parse_moment(health.last_success) >= refresh_interval(max_age)
     )
     return Health(
         last_success=stamp if due else health.last_success,
@@ -101,13 +101,13 @@ def problems(
     found: list[str] = []
     if health.last_success is None:
         found.append("no successful fetch has been recorded yet")
-    elif now - moment(health.last_success) > max_age:
+    elif now - parse_moment(health.last_success) > max_age:
         found.append(
             f"the last successful fetch was {_at(health.last_success)}, more than "
             f"{_span(max_age)} ago: is the scheduled workflow still running (GitHub disables "
             "schedules after 60 days without repository activity)?"
         )
-    if health.last_change is not None and now - moment(health.last_change) > max_unchanged:
+    if health.last_change is not None and now - parse_moment(health.last_change) > max_unchanged:
         found.append(
             f"the catalog has not changed since {health.last_change} ({_span(max_unchanged)} "
             "allowed): is the source still updated, or is the fetch returning a stale copy?"
@@ -118,11 +118,6 @@ def problems(
             f"{health.last_error}"
         )
     return found
-
-
-def moment(value: str) -> datetime:
-    """A stored time; a day (``YYYY-MM-DD``, as older versions stored it) is its last second."""
-    return parse_moment(value)
 
 
 def _at(value: str) -> str:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -24,7 +25,14 @@ from catalog_watch.errors import (
     SourceNotFound,
     StateFileError,
 )
-from catalog_watch.model.catalog import JSON, PROVIDER_ID, Catalog, provider_id_problem
+from catalog_watch.model.catalog import (
+    PROVIDER_ID,
+    Catalog,
+    JSONObject,
+    JSONValue,
+    provider_id_problem,
+)
+from catalog_watch.model.meta import Meta
 from catalog_watch.sources.fetch import FetchOptions
 from catalog_watch.sources.json_reader import JSONReadError, read_stored, read_upstream
 from catalog_watch.sources.limits import check_catalog_counts, describe_size
@@ -38,7 +46,7 @@ SAFE_PROVIDER_ID = PROVIDER_ID
 source rejects a provider whose id breaks it (``catalog.provider_id_problem``), alone."""
 
 
-def canonical_json(value: JSON) -> bytes:
+def canonical_json(value: JSONValue | Meta) -> bytes:
     """The one byte form of a JSON value that snapshots and hashes use."""
     text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
@@ -48,8 +56,8 @@ def canonical_json(value: JSON) -> bytes:
 class Snapshot:
     """What a snapshot folder holds: the catalog document and its metadata."""
 
-    document: dict[str, JSON]
-    meta: dict[str, JSON]
+    document: JSONObject
+    meta: Meta
     files: dict[str, bytes]  # provider file name → the bytes on disk ("unchanged" compares these)
 
 
@@ -76,7 +84,7 @@ def read_snapshot(directory: Path) -> Snapshot | None:
     """The snapshot in ``directory``, or None when there is none yet (a first run)."""
     if not directory.is_dir():
         return None
-    document: dict[str, JSON] = {}
+    document: JSONObject = {}
     files: dict[str, bytes] = {}
     for path in sorted(directory.glob("*.json")):
         if path.name.startswith("_"):
@@ -93,7 +101,7 @@ def read_snapshot(directory: Path) -> Snapshot | None:
     return Snapshot(document=document, meta=read_meta(directory) or {}, files=files)
 
 
-def read_meta(directory: Path) -> dict[str, JSON] | None:
+def read_meta(directory: Path) -> Meta | None:
     """Only ``_meta.json`` (the validators for a conditional GET): cheap, no provider file read.
 
     None, as for :func:`read_snapshot`, when the folder holds no provider file.
@@ -126,11 +134,12 @@ class _Meta(BaseModel):
     last_modified: str | None = None
     content_sha256: str | None = None
     counts: dict[str, int] = {}
-    rejected: list[dict[str, JSON]] = []
+    rejected: list[dict[str, object]] = []
+    fields: object = None
     health: _Health | None = None
 
 
-def parse_meta(data: bytes, path: Path) -> dict[str, JSON]:
+def parse_meta(data: bytes, path: Path) -> Meta:
     """The one parser of ``_meta.json``: a damaged one is a StateFileError naming the file."""
     meta = _parse_json(data, path)
     try:
@@ -141,11 +150,12 @@ def parse_meta(data: bytes, path: Path) -> dict[str, JSON]:
         raise StateFileError(
             f"{path}: not a snapshot _meta.json: {place}: {first['msg']}"
         ) from None
-    assert isinstance(meta, dict)
-    return meta
+    if not isinstance(meta, dict):  # model_validate refuses anything else; this tells mypy
+        raise StateFileError(f"{path}: not a snapshot _meta.json: not an object")
+    return cast(Meta, meta)  # its declared keys checked by _Meta just above
 
 
-def read_document(path: Path) -> JSON:
+def read_document(path: Path) -> JSONValue:
     """A catalog document from a file or a snapshot folder: the two are interchangeable.
 
     The shape is the parser's to judge (OpenRouter's is a list), so a file's JSON comes back as is.
@@ -160,7 +170,7 @@ def read_document(path: Path) -> JSON:
     return _read_json(path)
 
 
-def write_snapshot(directory: Path, files: dict[str, bytes], meta: dict[str, JSON]) -> WriteResult:
+def write_snapshot(directory: Path, files: dict[str, bytes], meta: Meta) -> WriteResult:
     """Write provider files and ``_meta.json`` as one step; touch only those whose bytes differ.
 
     Provider files that are no longer in the catalog are removed. See ``transaction.py``: a
@@ -169,9 +179,7 @@ def write_snapshot(directory: Path, files: dict[str, bytes], meta: dict[str, JSO
     return apply_change(snapshot_change(directory, files, meta))
 
 
-def snapshot_change(
-    directory: Path, files: dict[str, bytes], meta: dict[str, JSON]
-) -> FolderChange:
+def snapshot_change(directory: Path, files: dict[str, bytes], meta: Meta) -> FolderChange:
     """The snapshot's part of a run's folder change, each file checked by its own reader."""
     checks: dict[str, Check] = {name: _check_provider for name in files}
     checks[META_FILE] = parse_meta
@@ -205,15 +213,16 @@ def _read_bytes(path: Path) -> bytes:
         raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
 
 
-def _parse_json(data: bytes, path: Path) -> JSON:
+def _parse_json(data: bytes, path: Path) -> JSONValue:
     """A file the tool wrote, held to the limits ``json_reader.read_stored`` enforces."""
     try:
-        return read_stored(data)
+        value: JSONValue = read_stored(data)
     except JSONReadError as error:
         raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from None
+    return value
 
 
-def _read_json(path: Path) -> JSON:
+def _read_json(path: Path) -> JSONValue:
     # A catalog file (api.json, LiteLLM's, OpenRouter's) is read exactly as a fetch reads it
     # (json_reader.read_upstream, a leading BOM skipped), within the same bounds (fetch's size
     # cap, limits' provider and offering caps): NaN, infinities, lone surrogates, control
@@ -225,7 +234,7 @@ def _read_json(path: Path) -> JSON:
             data = stream.read(cap + 1)
         if len(data) > cap:
             raise CatalogRejected(f"catalog file {path} is over the {describe_size(cap)} limit")
-        document = read_upstream(data)
+        document: JSONValue = read_upstream(data)
     except OSError as error:
         raise FetchError(f"cannot read catalog file {path}: {error.strerror or error}") from error
     except JSONReadError as error:

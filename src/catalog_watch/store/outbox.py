@@ -23,12 +23,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.errors import StateFileError
 from catalog_watch.model.alerts import Alert
-from catalog_watch.model.catalog import JSON
+from catalog_watch.model.catalog import JSONObject
 from catalog_watch.model.severity import Severity
 from catalog_watch.model.timestamps import parse_stamp
 from catalog_watch.store.files import write_atomic
@@ -45,6 +46,22 @@ class Claim:
     at: str  # ISO time, UTC
 
 
+class ClaimLine(TypedDict):
+    run: str
+    at: str
+
+
+class OutboxLine(TypedDict, total=False):
+    """One line of ``outbox.jsonl`` as :meth:`Entry.to_json` writes it."""
+
+    alert: Required[JSONObject]  # Alert.to_json
+    created: Required[str]
+    delivered: Required[str | None]
+    claim: ClaimLine
+    unconfirmed: str
+    ts: str
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     alert: Alert
@@ -59,8 +76,8 @@ class Entry:
         """Still to be sent (pending or claimed)."""
         return self.delivered is None and self.unconfirmed is None
 
-    def to_json(self) -> dict[str, JSON]:
-        data: dict[str, JSON] = {
+    def to_json(self) -> OutboxLine:
+        data: OutboxLine = {
             "alert": self.alert.to_json(),
             "created": self.created,
             "delivered": self.delivered,
@@ -85,11 +102,11 @@ class _AlertLine(BaseModel):
     provider: str | None = None
     model: str | None = None
     field: str | None = None
-    old: JSON = None
-    new: JSON = None
+    old: object = None  # any JSON value
+    new: object = None
     change_pct: float | None = None
     detail: str = ""
-    extra: dict[str, JSON] = {}
+    extra: dict[str, object] = {}
 
 
 class _ClaimLine(BaseModel):

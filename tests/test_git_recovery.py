@@ -18,6 +18,7 @@ from catalog_watch.publish.git import (
     push_force_with_lease,
     push_with_recovery,
     sync,
+    sync_with_origin,
 )
 from tests.git_repos import (
     CHANGELOG,
@@ -301,14 +302,14 @@ def test_sync_pushes_a_tool_commit_a_killed_run_left_unpushed(repos: Repos, ours
     left = our_run(ours, "catalog-watch: run 1")
     assert ours.unpushed("main") == (Commit(left, "catalog-watch: run 1", __version__),)
 
-    result = ours.sync("main", owned=OWNED)
+    result = sync_with_origin(ours, "main", owned=OWNED)
 
     assert result.outcome == "pushed" and result.sha == left == tip(repos.origin)
     assert result.unpushed == (Commit(left, "catalog-watch: run 1", __version__),)
     assert ours.unpushed("main") == ()
     notice = result.notice()
     assert notice is not None and left[:12] in notice and "catalog-watch: run 1" in notice
-    assert ours.sync("main", owned=OWNED).outcome == "up-to-date"
+    assert sync_with_origin(ours, "main", owned=OWNED).outcome == "up-to-date"
     assert sync(ours, "main", owned=OWNED) is None
 
 
@@ -319,7 +320,7 @@ def test_sync_replays_a_stale_tool_commit_onto_an_unrelated_change_and_pushes_it
     assert ours.commit([SNAPSHOTS], "catalog-watch: health") is not None
     theirs = push_from_theirs(repos, "their readme", edit="readme")
 
-    result = ours.sync("main", owned=OWNED)
+    result = sync_with_origin(ours, "main", owned=OWNED)
 
     assert result.outcome == "pushed"
     assert subjects(repos.origin) == ["catalog-watch: health", "their readme", "initial snapshot"]
@@ -334,7 +335,7 @@ def test_sync_drops_a_stale_tool_commit_that_conflicts_in_owned_files_and_keeps_
     our_run(ours, "catalog-watch: run 1")
     theirs = push_from_theirs(repos, "theirs")
 
-    result = ours.sync("main", owned=OWNED)
+    result = sync_with_origin(ours, "main", owned=OWNED)
 
     assert result.outcome == "dropped" and result.sha is None
     assert [c.subject for c in result.unpushed] == ["docs: my note", "catalog-watch: run 1"]
@@ -359,7 +360,7 @@ def test_sync_leaves_the_users_own_unpushed_commits_alone(repos: Repos, ours: Gi
     push_from_theirs(repos, "theirs")
     before = tip(repos.origin)
 
-    result = ours.sync("main", owned=OWNED)
+    result = sync_with_origin(ours, "main", owned=OWNED)
 
     assert result.outcome == "kept"
     assert [c.subject for c in result.unpushed] == ["docs: my note", "catalog-watch: my config"]
@@ -377,7 +378,7 @@ def test_sync_fast_forwards_a_checkout_that_is_behind_keeping_its_changes(
     rewritten.write_bytes((ours.path / LEDGER).read_bytes())
     rewritten.replace(ours.path / LEDGER)
 
-    result = ours.sync("main", owned=OWNED)
+    result = sync_with_origin(ours, "main", owned=OWNED)
 
     assert result.outcome == "fast-forwarded" and result.sha == theirs == ours.head()
     assert result.notice() is None
@@ -426,5 +427,5 @@ def test_sync_pushes_a_run_commit_whatever_its_subject(repos: Repos, ours: Git) 
     """The run's own commit is titled "models.dev: 3 price changes": the trailer marks it."""
     left = our_run(ours, "models.dev: 3 price changes")
     assert [c.tool for c in ours.unpushed("main")] == [True]
-    ours.sync("main", owned=OWNED)
+    sync_with_origin(ours, "main", owned=OWNED)
     assert tip(repos.origin) == left

@@ -6,8 +6,6 @@ Never a checkout per commit: a repository with months of hourly snapshots stays 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 from catalog_watch.errors import GitError, SnapshotError
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.timestamps import utc_stamp
+from catalog_watch.publish.git import Git
 
 
 def provider_document(data: bytes, where: str) -> JSON:
@@ -27,16 +26,6 @@ def provider_document(data: bytes, where: str) -> JSON:
     return document
 
 
-def _git(repo: Path, *args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
-    """A git process with piped output (and input, for ``cat-file --batch``)."""
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    command = ["git", "-c", "core.quotePath=false", *args]
-    pipe = subprocess.PIPE
-    return subprocess.Popen(
-        command, cwd=repo, env=environment, stdin=stdin, stdout=pipe, stderr=pipe
-    )
-
-
 Commit = tuple[str, str, dict[str, str | None]]
 """(sha, UTC time, provider id → its new blob, None when the file was deleted)."""
 
@@ -45,15 +34,9 @@ def commits_touching(repo: Path, folder: str, ref: str) -> list[Commit]:
     """(sha, UTC time, provider id → new blob, None if deleted), oldest first: one git log."""
     log = ("log", "--reverse", "--first-parent", "--diff-merges=first-parent", "--raw")
     options = ("--no-abbrev", "--no-renames", "--relative", "--format=%x01%H %cI")
-    process = _git(repo, *log, *options, ref, "--", folder)
-    out, err = process.communicate()
-    if process.returncode != 0:
-        said = err.decode("utf-8", "replace").strip()
-        raise GitError(
-            f"`git log` of {folder} failed in {repo} (exit {process.returncode}): {said}"
-        )
+    out = Git(repo).run(*log, *options, ref, "--", folder)  # a failure: GitError, git's words
     commits: list[Commit] = []
-    for line in out.decode("utf-8", "replace").splitlines():
+    for line in out.splitlines():
         if line.startswith("\x01"):
             sha, _, stamp = line[1:].partition(" ")
             commits.append((sha, utc_stamp(stamp), {}))
@@ -69,9 +52,9 @@ def commits_touching(repo: Path, folder: str, ref: str) -> list[Commit]:
 @contextmanager
 def blob_reader(repo: Path) -> Iterator[Callable[[str], bytes]]:
     """One ``git cat-file --batch`` process: write ``<blob>\\n``, read its header and bytes."""
-    process = _git(repo, "cat-file", "--batch", stdin=subprocess.PIPE)
+    process = Git(repo).pipe("cat-file", "--batch")
     stdin, stdout = process.stdin, process.stdout
-    if stdin is None or stdout is None:  # both are pipes: _git was asked for them
+    if stdin is None or stdout is None:  # both are pipes: Git.pipe asks for them
         process.kill()
         process.wait()
         raise GitError(f"`git cat-file --batch` in {repo}: started without its pipes")

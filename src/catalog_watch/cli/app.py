@@ -22,6 +22,7 @@ from catalog_watch import __version__
 from catalog_watch.errors import CatalogWatchError, Interrupted, message_line
 from catalog_watch.inert.actions_log import guarded_streams
 from catalog_watch.inert.terminal import one_line
+from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS
 from catalog_watch.model.timestamps import parse_stamp, stamp_of
 from catalog_watch.settings.config import DEFAULT_BRANCH, MODES
 from catalog_watch.sources import SOURCE_NAMES
@@ -113,8 +114,8 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", default=".", help="the git checkout (default: .)")
     parser.add_argument(
         "--snapshots",
-        default="snapshots/models.dev",
-        help="the snapshot folder, relative to --repo (default: snapshots/models.dev)",
+        default=DEFAULT_SNAPSHOTS,
+        help=f"the snapshot folder, relative to --repo (default: {DEFAULT_SNAPSHOTS})",
     )
     parser.add_argument("--ref", default="HEAD", help="with --from-git: the branch or commit")
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
@@ -158,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument("model", metavar="MODEL", help="group key, model id or <provider>/<model id>")
     show.add_argument(
-        "--catalog", default="snapshots/models.dev", help="api.json file or snapshot folder"
+        "--catalog", default=DEFAULT_SNAPSHOTS, help="api.json file or snapshot folder"
     )
     _common(show)
 
@@ -199,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     site = subcommands.add_parser("site", help="build the static changelog site (GitHub Pages)")
     site.add_argument("out", nargs="?", default="_site", metavar="OUT_DIR", help="default: _site")
     site.add_argument(
-        "--snapshots", default="snapshots/models.dev", metavar="DIR", help="the snapshot folder"
+        "--snapshots", default=DEFAULT_SNAPSHOTS, metavar="DIR", help="the snapshot folder"
     )
     site.add_argument("--ledger", metavar="FILE", help="default: <snapshots>/changes.jsonl")
     site.add_argument("--limit", type=int, default=500, metavar="N", help="rows per listing page")

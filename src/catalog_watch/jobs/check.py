@@ -17,6 +17,7 @@ from catalog_watch.accept.shrink import check_shrink
 from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.consistency import ModelIndex, load_model_index
 from catalog_watch.errors import CatalogWatchError, FetchError, SourceMismatch
+from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
 from catalog_watch.model.catalog import JSON, Catalog
 from catalog_watch.model.meta import Meta
 from catalog_watch.model.report import Report
@@ -41,7 +42,7 @@ from catalog_watch.store.snapshot import (
     write_snapshot,
 )
 
-DEFAULT_SNAPSHOTS = Path("snapshots/models.dev")
+DEFAULT_SNAPSHOTS = Path(SNAPSHOT_FOLDER)
 
 
 @dataclass(frozen=True, slots=True)

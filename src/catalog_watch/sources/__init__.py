@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from catalog_watch.errors import CatalogRejected, ConfigError
-from catalog_watch.model.catalog import Catalog
+from catalog_watch.model.catalog import Catalog, snapshot_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class SourceType:
 
     @property
     def snapshots(self) -> Path:
-        return Path("snapshots") / self.name
+        return Path(snapshot_folder(self.name))
 
 
 # name → (module, parser, shape test); a module is imported only when its source is used.

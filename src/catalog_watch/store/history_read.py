@@ -19,7 +19,7 @@ from catalog_watch.analysis.history import (
     ledger_history,
 )
 from catalog_watch.errors import SnapshotError
-from catalog_watch.model.catalog import JSON, Catalog
+from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS, JSON, Catalog
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.sources.models_dev import parse_catalog
@@ -30,7 +30,7 @@ from catalog_watch.store.snapshot import read_snapshot
 
 def history_from_git(
     repo: Path,
-    snapshots: str = "snapshots/models.dev",
+    snapshots: str = DEFAULT_SNAPSHOTS,
     *,
     fields: FieldFilter | None = None,
     ref: str = "HEAD",
@@ -79,7 +79,7 @@ def _git_changes(timeline: Timeline, at: str, changes: Iterable[Change]) -> None
 def load_history(
     source: str,
     repo: Path = Path(),
-    snapshots: str = "snapshots/models.dev",
+    snapshots: str = DEFAULT_SNAPSHOTS,
     *,
     fields: FieldFilter | None = None,
     ref: str = "HEAD",

@@ -63,7 +63,7 @@ def _usable(text: str, where: str = "") -> bool:
 
 def _yaml(path: str, source: str) -> Iterator[Use]:
     lines = source.splitlines()
-    workflow = path.startswith(".github/workflows/")
+    workflow = "/.github/workflows/" in "/" + path
     for document in yaml.compose_all(source, Loader=yaml.SafeLoader):
         if document is not None:
             yield from _yaml_node(path, document, "", lines, workflow)

@@ -19,7 +19,7 @@ from catalog_watch.analysis.history import (
     ledger_history,
 )
 from catalog_watch.errors import SnapshotError
-from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS, JSON, Catalog
+from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS, Catalog, JSONObject
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.sources.models_dev import parse_catalog
@@ -44,7 +44,7 @@ def _git_timeline(
     repo: Path, snapshots: str, timeline: Timeline, ref: str
 ) -> tuple[Timeline, str | None]:
     """The timeline fed from git, and the first snapshot commit's time (None: no commit)."""
-    state: dict[str, JSON] = {}
+    state: JSONObject = {}
     last = ""
     commits = commits_touching(repo, PurePosixPath(snapshots).as_posix(), ref)
     with blob_reader(repo) as read:
@@ -116,5 +116,5 @@ def _ledger_history(
     return History(found.periods, found.lives, "ledger", name, None, found.first_dated, seen)
 
 
-def _catalog(document: dict[str, JSON]) -> Catalog:
+def _catalog(document: JSONObject) -> Catalog:
     return parse_catalog(document, max_rejected_share=1.0) if document else Catalog(providers={})

@@ -1,4 +1,4 @@
-"""The Slack senders the delivery tests drive, and messages shaped like render/slack.py's.
+"""The Slack senders the delivery tests drive, and messages shaped like render.slack.Message.
 
 No test sleeps: every sender gets a ``sleep`` that records the waits the retry handlers ask for,
 and a ``RetryIntervalCalculator`` (``Backoff``) whose values are recognisable.
@@ -20,7 +20,7 @@ PATH = {"webhook": r"^/services/", "bot": r"^/api/chat\.postMessage$"}
 
 @dataclass(frozen=True)
 class Msg:
-    """The shape render/slack.py's Message has: text, blocks, alert_ids, payload()."""
+    """The shape render.slack.Message has: text, blocks, alert_ids, payload()."""
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)

@@ -13,7 +13,6 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
 from catalog_watch.errors import ConfigError
 from catalog_watch.publish.slack import (
@@ -730,20 +729,3 @@ def test_sender_for_refuses_what_cannot_work() -> None:
 
     with pytest.raises(ValueError, match="not both"):
         sender_for(SlackSettings(token="t"), channel="#a", webhook_url="https://hooks.example/x")
-
-
-# -- The loopback server itself --------------------------------------------------------------
-
-
-def test_the_server_takes_a_form_encoded_post_message(server: SlackServer) -> None:
-    client = WebClient(token=server.token, base_url=server.api_url)
-    blocks = '[{"type": "divider"}]'
-    answer = client.api_call(
-        "chat.postMessage", params={"channel": "C123", "text": "hi", "blocks": blocks}
-    )
-
-    assert answer["ok"] is True
-    request = server.calls()[0]
-    assert request.form is True
-    assert request.body["blocks"] == [{"type": "divider"}]
-    assert server.messages("C123")[0]["ts"] == answer["ts"]

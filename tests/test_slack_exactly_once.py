@@ -16,8 +16,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from catalog_watch.publish.slack import (
     EVENT_TYPE,
@@ -425,93 +423,50 @@ def test_find_posted_that_cannot_read_is_an_ambiguous_error(sleeps: list[float])
     assert raised.value.ambiguous is True
 
 
-# -- The loopback server's reads and holds ---------------------------------------------------
+# -- Held answers: nothing is reported before Slack answers ---------------------------------
+# (The loopback server's history bounds, cursor pages and metadata are checked through the
+# bot's own reads above: the look-ups, and find_posted across pages.)
 
 
-def client(server: SlackServer) -> WebClient:
-    return WebClient(token=server.token, base_url=server.api_url, retry_handlers=[])
-
-
-def test_history_is_newest_first_within_the_bounds_and_pages_by_cursor(
-    server: SlackServer,
-) -> None:
-    stamps = [server.add_message("C123", f"m{i}", ts=1000.0 + i) for i in range(5)]
-    slack = client(server)
-
-    page = slack.conversations_history(channel="C123", oldest="1000.5", latest="1004", limit=2)
-    assert [m["text"] for m in page["messages"]] == ["m3", "m2"]
-    assert page["has_more"] is True
-    cursor = page["response_metadata"]["next_cursor"]
-    rest = slack.conversations_history(
-        channel="C123", oldest="1000.5", latest="1004", limit=2, cursor=cursor
-    )
-    assert [m["text"] for m in rest["messages"]] == ["m1"]
-    assert rest["has_more"] is False
-    inclusive = slack.conversations_history(channel="C123", oldest=stamps[1], inclusive=True)
-    assert [m["text"] for m in inclusive["messages"]] == ["m4", "m3", "m2", "m1"]
-    with pytest.raises(SlackApiError) as raised:
-        slack.conversations_history(channel="C123", cursor="bm9wZQ==")
-    assert raised.value.response["error"] == "invalid_cursor"
-    with pytest.raises(SlackApiError) as raised:
-        slack.conversations_history(channel="#llm-alerts")  # an id, as Slack wants
-    assert raised.value.response["error"] == "channel_not_found"
-
-
-def test_metadata_comes_back_only_with_include_all_metadata(server: SlackServer) -> None:
-    slack = client(server)
-    parent = slack.chat_postMessage(channel="C123", text="parent", metadata=metadata("p"))["ts"]
-    slack.chat_postMessage(channel="C123", text="reply", thread_ts=parent, metadata=metadata("r"))
-
-    plain = slack.conversations_history(channel="C123")["messages"]
-    full = slack.conversations_history(channel="C123", include_all_metadata=True)["messages"]
-    assert [("metadata" in m) for m in plain] == [False]  # the reply is not top level
-    assert full[0]["metadata"] == metadata("p")
-    assert full[0]["reply_count"] == 1 and full[0]["thread_ts"] == parent
-    thread = slack.conversations_replies(channel="C123", ts=parent, include_all_metadata=True)
-    assert [m["text"] for m in thread["messages"]] == ["parent", "reply"]  # the parent first
-    assert thread["messages"][1]["metadata"] == metadata("r")
-    reply_ts = thread["messages"][1]["ts"]
-    same = slack.conversations_replies(channel="C123", ts=reply_ts)["messages"]
-    assert [m["text"] for m in same] == ["parent", "reply"]
-    assert all("metadata" not in m for m in same)
-
-
-def test_a_hold_before_processing_carries_the_request_out_on_release(
-    server: SlackServer,
+def test_a_post_held_before_slack_carries_it_out_is_reported_once_released(
+    server: SlackServer, sleeps: list[float], backoff: Backoff
 ) -> None:
     held = server.hold(POST, after_processing=False)
-    answers: list[Any] = []
-    worker = threading.Thread(
-        target=lambda: answers.append(client(server).chat_postMessage(channel="C123", text="x"))
-    )
+    delivered: list[Delivered] = []
+    sender = bot(server, sleeps, backoff, "C123")
+    worker = threading.Thread(target=lambda: sender.send([msg(1)], on_delivered=delivered.append))
     worker.start()
 
     assert held.reached.wait(WAIT)
     assert server.messages("C123") == []  # waiting, not carried out
+    assert delivered == []  # and not reported: Slack has not answered
     held.release()
     worker.join(WAIT)
 
     assert not worker.is_alive()
-    assert [m["text"] for m in server.messages("C123")] == ["x"]
-    assert answers[0]["ts"] == server.messages("C123")[0]["ts"]
+    assert [m["text"] for m in server.messages("C123")] == ["alert 1"]
+    assert delivered == [Delivered(0, server.messages("C123")[0]["ts"], ("a1", "b1"))]
 
 
-def test_a_held_request_never_blocks_the_server_from_stopping() -> None:
-    errors: list[BaseException] = []
+def test_a_post_held_when_slack_goes_away_is_an_ambiguous_error_not_a_hang(
+    sleeps: list[float], backoff: Backoff
+) -> None:
+    errors: list[SlackDeliveryError] = []
 
-    def post(server: SlackServer) -> None:
+    def post(sender: BotSender) -> None:
         try:
-            client(server).chat_postMessage(channel="C123", text="x")
-        except Exception as exc:  # the connection is dropped when the server stops
+            sender.send([msg(1)], on_delivered=lambda d: None)
+        except SlackDeliveryError as exc:  # the connection is dropped when the server stops
             errors.append(exc)
 
     with SlackServer() as server:
         held = server.hold(POST, after_processing=False)
-        worker = threading.Thread(target=post, args=(server,))
+        worker = threading.Thread(target=post, args=(bot(server, sleeps, backoff, "C123"),))
         worker.start()
         assert held.reached.wait(WAIT)
     worker.join(WAIT)
 
     assert not worker.is_alive()
-    assert len(errors) == 1  # dropped unanswered...
+    assert len(errors) == 1  # dropped unanswered, and the look-up cannot read...
+    assert errors[0].ambiguous is True
     assert server.messages("C123") == []  # ...and never carried out

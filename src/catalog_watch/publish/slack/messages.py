@@ -11,7 +11,7 @@ EVENT_TYPE = "catalog_watch_alerts"  # the metadata event_type of every bot mess
 
 
 class SlackMessage(Protocol):
-    """One message as the renderer builds it (render/slack.py's ``Message`` has this shape)."""
+    """One message as the renderer builds it (``render.slack.Message`` has this shape)."""
 
     @property
     def text(self) -> str: ...

@@ -1,4 +1,4 @@
-"""render/slack.py: alerts → Slack payloads that respect every Slack limit and lose no alert."""
+"""render/slack/: alerts → Slack payloads that respect every Slack limit and lose no alert."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from catalog_watch.inert.xml import html_text
 from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.site import build_site
 from catalog_watch.site.chart import ChartJob, Series, price_chart
-from catalog_watch.sources.json_reader import printable
+from catalog_watch.sources.json_values import printable
 from catalog_watch.sources.models_dev import parse_catalog
 from catalog_watch.store.snapshot import provider_files, write_snapshot
 from tests.factories import document, edited, model, provider, write_json

@@ -22,18 +22,15 @@ from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError, SnapshotError
 from catalog_watch.jobs.check import CheckOptions, check
 from catalog_watch.sources.fetch import FetchOptions, fetch_catalog
+from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in, find_duplicates
 from catalog_watch.sources.json_reader import (
-    MAX_DEPTH,
     MAX_DOCUMENT_DEPTH,
-    Duplicate,
     JSONReadError,
-    duplicates_in,
-    find_duplicates,
     nesting_depth,
     read_stored,
     read_upstream,
-    unstorable,
 )
+from catalog_watch.sources.json_values import MAX_DEPTH, unstorable
 from catalog_watch.sources.models_dev import parse_catalog
 from catalog_watch.store.snapshot import (
     canonical_json,

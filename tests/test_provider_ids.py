@@ -22,7 +22,7 @@ from catalog_watch.model.catalog import (
     provider_id_problem,
     reserved_on_windows,
 )
-from catalog_watch.sources.json_reader import printable
+from catalog_watch.sources.json_values import printable
 from catalog_watch.sources.litellm import parse_litellm
 from catalog_watch.sources.models_dev import parse_catalog
 from catalog_watch.store.snapshot import SAFE_PROVIDER_ID, provider_files

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog_watch.cli.app import main
-from catalog_watch.sources.json_reader import bad_record, printable, unstorable
+from catalog_watch.sources.json_values import bad_record, printable, unstorable
 from catalog_watch.sources.litellm import parse_litellm
 from catalog_watch.sources.models_dev import RECORD_DEPTH, parse_catalog
 from catalog_watch.sources.openrouter import parse_openrouter

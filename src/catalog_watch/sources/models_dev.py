@@ -15,8 +15,8 @@ What happens to bad input (the rule the README documents):
   negative, NaN or infinite; a limit that is not a non-negative integer; a flag that is not a
   boolean; a missing ``name``, ``limit`` or ``modalities``; a model whose ``id`` differs from its
   key; a value that no snapshot file could hold back or no sink show as text, anywhere in the
-  record and unknown fields included (``json_reader.bad_record``: nested deeper than
-  ``json_reader.MAX_DEPTH`` allows, NaN, an infinity or a number such as ``1e400`` that
+  record and unknown fields included (``json_values.bad_record``: nested deeper than
+  ``json_values.MAX_DEPTH`` allows, NaN, an infinity or a number such as ``1e400`` that
   overflows to one, a lone surrogate, a control character or a noncharacter in a string or a
   field name, a line break in ``name`` or ``status``); a key the document repeats in the record,
   or the record's own key repeated (which of the values upstream means cannot be told). A bad
@@ -44,20 +44,14 @@ from typing_extensions import TypedDict  # pydantic needs this one on Python < 3
 
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Provider, Rejection, provider_id_problem
-from catalog_watch.sources.json_reader import (
-    Duplicate,
-    Unstorable,
-    bad_record,
-    duplicates_in,
-    printable,
-    reportable,
-)
+from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in
+from catalog_watch.sources.json_values import Unstorable, bad_record, printable, reportable
 
 SOURCE_NAME = "models.dev"
 DEFAULT_URL = "https://models.dev/api.json"
 DEFAULT_MAX_REJECTED_SHARE = 0.05
 
-# Where a provider's fields and a model record sit in the provider's snapshot file (json_reader
+# Where a provider's fields and a model record sit in the provider's snapshot file (json_values
 # levels: 1 is the file's top object): a record is checked against what that file may nest.
 PROVIDER_DEPTH = 1
 RECORD_DEPTH = 3  # the provider's object, its "models", the record
@@ -356,7 +350,7 @@ def rejection(provider: str, model: str | None, field: str, reason: str, value: 
 
     A whole record or list says nothing a reader can act on (None), NaN and infinities are
     spelled (``"NaN"``), lone surrogates and control characters in names and values escaped
-    (``json_reader.printable``).
+    (``json_values.printable``).
     """
     return Rejection(
         provider=printable(provider),

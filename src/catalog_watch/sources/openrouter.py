@@ -76,7 +76,7 @@ from typing import Any
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Rejection
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
-from catalog_watch.sources.json_reader import Duplicate, duplicates_in
+from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
 
 SOURCE_NAME = "openrouter"

@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
-from catalog_watch.model.alerts import Alert, Destination, alert_id
+from catalog_watch.model.alerts import Alert, Destination, DestinationKind, alert_id
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.slack import (
@@ -52,7 +52,7 @@ def make(
     detail: str = "",
     extra: dict[str, Any] | None = None,
 ) -> Alert:
-    destination = Destination("channel:#llm-costs")
+    destination = Destination(DestinationKind.CHANNEL, "#llm-costs")
     return Alert(
         id=alert_id(
             kind=kind,

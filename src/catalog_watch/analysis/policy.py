@@ -17,25 +17,17 @@ from datetime import date
 
 from catalog_watch.analysis.consistency import Inconsistency
 from catalog_watch.analysis.diff import classify
-from catalog_watch.model.alerts import (
-    BASELINE,
-    INCONSISTENCY_APPEARED,
-    INCONSISTENCY_RESOLVED,
-    RECORD_REJECTED,
-    Alert,
-    Destination,
-    alert_id,
-)
+from catalog_watch.model.alerts import Alert, AlertKind, Destination, DestinationKind, alert_id
 from catalog_watch.model.catalog import JSON, Rejection
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.report import Report
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import drift_words
+from catalog_watch.render.inconsistency_line import describe
 from catalog_watch.render.values import old_to_new, plain
 from catalog_watch.settings.config import Config, Mute, WatchRule
 from catalog_watch.sources import SOURCE_NAMES
 
-SCHEMA_DRIFT = "schema_drift"
 REJECTED_SEVERITY = Severity.MEDIUM
 
 
@@ -77,9 +69,9 @@ def wants_inconsistencies(rule: WatchRule) -> bool:
 
 def destination(rule: WatchRule) -> Destination:
     if rule.channel:
-        return Destination(f"channel:{rule.channel}")
+        return Destination(DestinationKind.CHANNEL, rule.channel)
     if rule.webhook_env:
-        return Destination(f"webhook:{rule.webhook_env}")
+        return Destination(DestinationKind.WEBHOOK, rule.webhook_env)
     return Destination()
 
 
@@ -124,7 +116,7 @@ def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: s
         extra["impact"] = impact
     return Alert(
         id=alert_id(
-            kind=change.kind.value,
+            kind=change.kind,
             provider=change.provider,
             model=change.model,
             field=change.field,
@@ -135,7 +127,7 @@ def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: s
         destination=target,
         rule=rule.name,
         source=source,
-        kind=change.kind.value,
+        kind=change.kind,
         severity=change.severity,
         provider=change.provider,
         model=change.model,
@@ -170,8 +162,8 @@ def _inconsistency_alerts(
 ) -> list[Alert]:
     found: list[Alert] = []
     for kind, items in (
-        (INCONSISTENCY_APPEARED, report.appeared),
-        (INCONSISTENCY_RESOLVED, report.resolved),
+        (AlertKind.INCONSISTENCY_APPEARED, report.appeared),
+        (AlertKind.INCONSISTENCY_RESOLVED, report.resolved),
     ):
         for item in items:
             if muted_inconsistency(item, mutes):
@@ -185,7 +177,7 @@ def _inconsistency_alerts(
 
 
 def _inconsistency_alert(
-    source: str, rule: WatchRule, kind: str, item: Inconsistency, from_snapshot: str
+    source: str, rule: WatchRule, kind: AlertKind, item: Inconsistency, from_snapshot: str
 ) -> Alert:
     target = destination(rule)
     return Alert(
@@ -205,7 +197,7 @@ def _inconsistency_alert(
         severity=item.severity,
         model=item.model,
         field=item.field,
-        detail=item.describe(),
+        detail=describe(item),
         extra={
             "inconsistency": item.kind,
             "inconsistency_id": item.id,
@@ -251,7 +243,7 @@ def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str
         alerts.append(
             Alert(
                 id=alert_id(
-                    kind=SCHEMA_DRIFT,
+                    kind=AlertKind.SCHEMA_DRIFT,
                     provider=None,
                     model=None,
                     field=None,
@@ -262,7 +254,7 @@ def _drift_alerts(report: Report, rules: Sequence[WatchRule], from_snapshot: str
                 destination=target,
                 rule="schema",
                 source=report.source,
-                kind=SCHEMA_DRIFT,
+                kind=AlertKind.SCHEMA_DRIFT,
                 severity=Severity.MEDIUM,
                 detail=f"{report.source} schema drift: {drift_words(drift)}",
                 extra=drift.to_json(),
@@ -307,7 +299,7 @@ def _mutes_rejection(mute: Mute, rejection: Rejection) -> bool:
         and _glob(rejection.provider, mute.provider)
         and _glob(rejection.model or "", mute.model)
         and _glob(rejection.field, mute.field)
-        and _glob(RECORD_REJECTED, mute.kind)
+        and _glob(AlertKind.RECORD_REJECTED, mute.kind)
     )
 
 
@@ -315,7 +307,7 @@ def _rejection_alert(source: str, rule: WatchRule, rejection: Rejection) -> Aler
     target = destination(rule)
     return Alert(
         id=alert_id(
-            kind=RECORD_REJECTED,
+            kind=AlertKind.RECORD_REJECTED,
             provider=rejection.provider,
             model=rejection.model,
             field=rejection.field,
@@ -326,7 +318,7 @@ def _rejection_alert(source: str, rule: WatchRule, rejection: Rejection) -> Aler
         destination=target,
         rule=rule.name,
         source=source,
-        kind=RECORD_REJECTED,
+        kind=AlertKind.RECORD_REJECTED,
         severity=REJECTED_SEVERITY,
         provider=rejection.provider,
         model=rejection.model,
@@ -351,7 +343,7 @@ def _baseline(report: Report, rule: WatchRule, from_snapshot: str) -> Alert:
     }
     return Alert(
         id=alert_id(
-            kind=BASELINE,
+            kind=AlertKind.BASELINE,
             provider=None,
             model=None,
             field=None,
@@ -362,7 +354,7 @@ def _baseline(report: Report, rule: WatchRule, from_snapshot: str) -> Alert:
         destination=target,
         rule=rule.name,
         source=report.source,
-        kind=BASELINE,
+        kind=AlertKind.BASELINE,
         severity=Severity.INFO,
         detail=(
             f"now watching {report.source}: {counts['providers']:,} providers, "
@@ -402,7 +394,7 @@ def _over_thresholds(rule: WatchRule, change: Change) -> bool:
 
 
 def _severe_enough(severity: Severity, rule: WatchRule) -> bool:
-    return severity.rank <= Severity(rule.min_severity).rank
+    return severity.rank <= rule.min_severity.rank
 
 
 def _selected(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:

@@ -123,9 +123,11 @@ def _senders(pending: Sequence[Alert], ctx: Context, notices: list[str]) -> dict
     """A sender per destination that can be reached; the others are left for a later run."""
     found: dict[str, SlackSender] = {}
     for key in sorted({a.destination.key for a in pending}):
-        sender = _sender(Destination(key), ctx.settings, ctx.env)
+        sender = _sender(Destination.from_key(key), ctx.settings, ctx.env)
         if sender is None:
-            notices.append(f"Slack skipped for {key}: {_why_unusable(Destination(key), ctx)}")
+            notices.append(
+                f"Slack skipped for {key}: {_why_unusable(Destination.from_key(key), ctx)}"
+            )
         else:
             found[key] = sender
     return found

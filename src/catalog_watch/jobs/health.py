@@ -23,7 +23,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from catalog_watch.analysis.policy import destinations
-from catalog_watch.model.alerts import HEALTH_FAILURE, HEALTH_RECOVERY, Alert, Streak, health_alert
+from catalog_watch.model.alerts import (
+    HEALTH_FAILURE,
+    HEALTH_RECOVERY,
+    Alert,
+    AlertKind,
+    Streak,
+    health_alert,
+)
 from catalog_watch.model.health import Health, record_failure, record_success
 from catalog_watch.model.meta import Meta
 from catalog_watch.model.timestamps import utc_stamp
@@ -101,7 +108,7 @@ class HealthWriter:
         limit = self.config.health.failures
         return health.consecutive_failures >= limit and not health.failure_alerted and self.alerts
 
-    def _alerts(self, kind: str, streak: Streak) -> list[Alert]:
+    def _alerts(self, kind: AlertKind, streak: Streak) -> list[Alert]:
         return [
             health_alert(kind, streak, source=self.source, destination=target)
             for target in destinations(self.config.watch)

@@ -14,37 +14,95 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
 
-BASELINE = "baseline"
-INCONSISTENCY_APPEARED = "inconsistency_appeared"
-INCONSISTENCY_RESOLVED = "inconsistency_resolved"
-RECORD_REJECTED = "record_rejected"
-HEALTH_FAILURE = "health_failure"
-HEALTH_RECOVERY = "health_recovery"
+
+class AlertKind(StrEnum):
+    """What an alert tells that is not one change of the catalog (those are a ``ChangeKind``)."""
+
+    BASELINE = "baseline"  # the first run: what is now watched
+    INCONSISTENCY_APPEARED = "inconsistency_appeared"
+    INCONSISTENCY_RESOLVED = "inconsistency_resolved"
+    RECORD_REJECTED = "record_rejected"
+    SCHEMA_DRIFT = "schema_drift"
+    HEALTH_FAILURE = "health_failure"
+    HEALTH_RECOVERY = "health_recovery"
+    CHANGE_REVERTED = "change_reverted"  # an alerted change undone (pull-request mode: reverts.py)
+
+
+Kind = ChangeKind | AlertKind
+"""An alert's kind: a change kind, or one of :class:`AlertKind`; both spell their value in JSON."""
+
+# The names the callers know the kinds by.
+BASELINE = AlertKind.BASELINE
+INCONSISTENCY_APPEARED = AlertKind.INCONSISTENCY_APPEARED
+INCONSISTENCY_RESOLVED = AlertKind.INCONSISTENCY_RESOLVED
+RECORD_REJECTED = AlertKind.RECORD_REJECTED
+SCHEMA_DRIFT = AlertKind.SCHEMA_DRIFT
+HEALTH_FAILURE = AlertKind.HEALTH_FAILURE
+HEALTH_RECOVERY = AlertKind.HEALTH_RECOVERY
 HEALTH_KINDS = frozenset({HEALTH_FAILURE, HEALTH_RECOVERY})
-CHANGE_REVERTED = "change_reverted"  # an alerted change undone (pull-request mode: reverts.py)
+CHANGE_REVERTED = AlertKind.CHANGE_REVERTED
+
+_KINDS: dict[str, Kind] = {kind.value: kind for kind in (*ChangeKind, *AlertKind)}
+
+
+def alert_kind(value: str) -> Kind:
+    """The kind spelled ``value`` (as the outbox stores it); ValueError for any other text."""
+    try:
+        return _KINDS[value]
+    except KeyError:
+        raise ValueError(f"not an alert kind: {value!r}") from None
+
+
+class DestinationKind(StrEnum):
+    DEFAULT = "default"  # the run's --slack-channel / --slack-webhook-url
+    CHANNEL = "channel"  # a channel, posted to with the bot token
+    WEBHOOK = "webhook"  # a webhook, its URL read from an environment variable
 
 
 @dataclass(frozen=True, slots=True)
 class Destination:
-    """Where an alert goes: a channel (bot token) or a webhook (its URL read from an env var).
+    """Where an alert goes: the default, a channel (bot token) or a webhook (its URL read from an
+    env var). ``name`` is the channel (``#llm-costs``) or the variable (``SLACK_WEBHOOK_URL``).
 
     ``key`` is what the outbox stores: ``channel:#llm-costs``, ``webhook:SLACK_WEBHOOK_URL``, or
-    ``default`` (the run's ``--slack-channel`` / ``--slack-webhook-url``).
+    ``default``; :meth:`from_key` reads it back.
     """
 
-    key: str = "default"
+    kind: DestinationKind = DestinationKind.DEFAULT
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.kind is DestinationKind.DEFAULT) != (self.name == ""):
+            raise ValueError(f"a {self.kind} destination with name {self.name!r}")
+
+    @classmethod
+    def from_key(cls, key: str) -> Destination:
+        if key == DestinationKind.DEFAULT:
+            return cls()
+        kind, colon, name = key.partition(":")
+        if not colon or not name or kind not in (DestinationKind.CHANNEL, DestinationKind.WEBHOOK):
+            raise ValueError(f"not a destination: {key!r}")
+        return cls(DestinationKind(kind), name)
+
+    @property
+    def key(self) -> str:
+        return (
+            self.kind.value if self.kind is DestinationKind.DEFAULT else f"{self.kind}:{self.name}"
+        )
 
     @property
     def channel(self) -> str | None:
-        return self.key.removeprefix("channel:") if self.key.startswith("channel:") else None
+        return self.name if self.kind is DestinationKind.CHANNEL else None
 
     @property
     def webhook_env(self) -> str | None:
-        return self.key.removeprefix("webhook:") if self.key.startswith("webhook:") else None
+        return self.name if self.kind is DestinationKind.WEBHOOK else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +113,7 @@ class Alert:
     destination: Destination
     rule: str
     source: str
-    kind: str  # a change kind, inconsistency_appeared/_resolved, record_rejected, baseline,
-    # health_failure/_recovery or change_reverted
+    kind: Kind  # a text given here (a test's "price_changed") is read as its kind
     severity: Severity
     provider: str | None = None
     model: str | None = None
@@ -69,13 +126,17 @@ class Alert:
         default_factory=dict
     )  # added/removed modalities, values...
 
+    def __post_init__(self) -> None:
+        if type(self.kind) not in (ChangeKind, AlertKind):
+            object.__setattr__(self, "kind", alert_kind(self.kind))
+
     def to_json(self) -> dict[str, JSON]:
         return {
             "id": self.id,
             "destination": self.destination.key,
             "rule": self.rule,
             "source": self.source,
-            "kind": self.kind,
+            "kind": self.kind.value,
             "severity": self.severity.value,
             "provider": self.provider,
             "model": self.model,
@@ -91,10 +152,10 @@ class Alert:
     def from_json(cls, data: dict[str, JSON]) -> Alert:
         return cls(
             id=data["id"],
-            destination=Destination(data["destination"]),
+            destination=Destination.from_key(data["destination"]),
             rule=data["rule"],
             source=data["source"],
-            kind=data["kind"],
+            kind=alert_kind(data["kind"]),
             severity=Severity(data["severity"]),
             provider=data.get("provider"),
             model=data.get("model"),
@@ -109,7 +170,7 @@ class Alert:
 
 def alert_id(
     *,
-    kind: str,
+    kind: Kind,
     provider: str | None,
     model: str | None,
     field: str | None,
@@ -153,7 +214,9 @@ class Streak:
         return cls(failures, since, error, run_url if isinstance(run_url, str) else None)
 
 
-def health_alert(kind: str, streak: Streak, *, source: str, destination: Destination) -> Alert:
+def health_alert(
+    kind: AlertKind, streak: Streak, *, source: str, destination: Destination
+) -> Alert:
     """The one failure alert of a streak (``health_failure``) or the one recovery after it
     (``health_recovery``); the words are the renderer's, the alert carries the streak."""
     if kind not in HEALTH_KINDS:

@@ -75,6 +75,8 @@ from catalog_watch.analysis.cost import DEFAULT_SCENARIOS
 from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.severity import Severity
+from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 DEFAULT_CONFIG_FILE = "catalog-watch.toml"
@@ -102,18 +104,6 @@ class GuardSettings(_Section):
     accept_rejected_after_hours: float = Field(default=24, ge=0)
 
 
-class InconsistencySettings(_Section):
-    context_tolerance: float = Field(default=0.05, ge=0, lt=1)
-    price_ratio: float = Field(default=3.0, gt=1)
-    high_price_ratio: float = Field(default=10.0, gt=1)
-    unit_error_ratio: float = Field(default=100.0, gt=1)
-    window_high_ratio: float = Field(default=2.0, gt=1)
-    aliases: dict[str, str] = Field(default_factory=dict)
-
-
-SeverityName = Literal["high", "medium", "low", "info"]
-
-
 class WatchRule(_Section):
     """Which changes alert whom. Globs (``*``, ``?``, ``[ab]``) match case-insensitively."""
 
@@ -123,7 +113,7 @@ class WatchRule(_Section):
     models: tuple[str, ...] = ("*",)
     exclude_models: tuple[str, ...] = ()
     kinds: tuple[ChangeKind, ...] = tuple(ChangeKind)
-    min_severity: SeverityName = "low"
+    min_severity: Severity = Severity.LOW
     min_increase_pct: float = Field(default=0, ge=0)
     min_decrease_pct: float = Field(default=0, ge=0)
     min_context_change: int = Field(default=0, ge=0, description="tokens")
@@ -239,7 +229,8 @@ class AlertSettings(_Section):
 class Config(_Section):
     diff: DiffSettings = DiffSettings()
     guard: GuardSettings = GuardSettings()
-    inconsistencies: InconsistencySettings = InconsistencySettings()
+    # A plain dataclass (pydantic validates it as a table): the checks take it as it is.
+    inconsistencies: ConsistencySettings = ConsistencySettings()
     alerts: AlertSettings = AlertSettings()
     costs: CostSettings = CostSettings()
     health: HealthSettings = HealthSettings()

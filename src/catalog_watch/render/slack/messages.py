@@ -197,7 +197,7 @@ def _digest(ordered: list[Alert], links: Links, baseline: bool) -> list[dict[str
 
 
 def _headline(ordered: list[Alert]) -> str:
-    counts = Counter(alert.kind for alert in ordered)
+    counts: Counter[str] = Counter(alert.kind for alert in ordered)
     parts = [count(counts[kind], one, many) for kind, one, many in _PHRASES if counts[kind]]
     deprecated = sum(1 for a in ordered if a.field == "status" and a.new == "deprecated")
     other = sum(n for kind, n in counts.items() if kind not in _KNOWN)

@@ -85,7 +85,9 @@ def _cheapest(item: ResolvedUse) -> str | None:
     if item.cheapest is None:
         return None
     channel = item.cheapest
-    return f"{channel.label} ({format_usd(channel.cost)} per {channel.scenario.name})"
+    scenario = channel.scenario
+    amount = f"{scenario.count:,} {scenario.unit} of {scenario.name}"
+    return f"{channel.label} ({format_usd(channel.cost)} for {amount})"
 
 
 def _found_as(item: ResolvedUse) -> str:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from catalog_watch.analysis.compare import consistency_settings
 from catalog_watch.analysis.cost import DEFAULT_SCENARIOS
 from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.errors import ConfigError
@@ -28,7 +27,7 @@ def test_values_reach_the_consistency_settings(tmp_path: Path) -> None:
         'aliases = { "acme/x-1" = "x" }\n[guard]\nmax_shrink = 0.3\n'
     )
     config = load_config(path)
-    settings = consistency_settings(config)
+    settings = config.inconsistencies
     assert (settings.price_ratio, settings.unit_error_ratio) == (4.5, 50)
     assert settings.aliases == {"acme/x-1": "x"}
     assert config.guard.max_shrink == 0.3

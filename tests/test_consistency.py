@@ -23,6 +23,7 @@ from catalog_watch.analysis.consistency import (
 )
 from catalog_watch.model.catalog import Catalog, Provider
 from catalog_watch.model.severity import Severity
+from catalog_watch.render.inconsistency_line import describe
 from tests.factories import MODELS_DEV as REAL_DATA
 
 # -- Fixtures --------------------------------------------------------------------------------
@@ -526,7 +527,7 @@ def test_cache_read_above_input_is_medium() -> None:
     cat = catalog({"a": {"m": rec(cost={"input": 0.5, "output": 1.5, "cache_read": 1.25})}})
     item = one(cat, "cache_read_above_input", "cost.cache_read")
     assert item.severity is Severity.MEDIUM
-    assert item.describe() == "cost.cache_read 1.25 is above cost.input 0.5 on a/m"
+    assert describe(item) == "cost.cache_read 1.25 is above cost.input 0.5 on a/m"
 
 
 def test_tier_below_base_is_low_for_tiers_and_context_over_200k() -> None:
@@ -622,12 +623,12 @@ def test_describe_groups_offerings_by_value_most_common_first() -> None:
         }
     )
     item = one(cat, "limit_mismatch", "limit.context")
-    assert item.describe() == "limit.context varies: 131072 (a/x, b/x), 65536 (c/x)"
+    assert describe(item) == "limit.context varies: 131072 (a/x, b/x), 65536 (c/x)"
 
 
 def test_describe_of_a_unit_error_names_the_outlier() -> None:
     item = one(priced(0.02, 0.02, 20), "price_unit_error", "cost.input")
-    assert item.describe().endswith("; median 0.02, p2/m is 1000x off (unit error suspected)")
+    assert describe(item).endswith("; median 0.02, p2/m is 1000x off (unit error suspected)")
 
 
 def test_settings_reject_ratios_that_would_flag_everything() -> None:

@@ -24,6 +24,7 @@ from catalog_watch.analysis.model_card import (
     no_match_message,
 )
 from catalog_watch.model.catalog import Catalog
+from catalog_watch.render.inconsistency_line import describe
 from catalog_watch.render.model_card import (
     render_card,
     render_card_json,
@@ -421,7 +422,7 @@ def test_real_inconsistencies_in_words(preview: ModelCard) -> None:
         f"capability_mismatch:{PREVIEW}:reasoning",
         f"modality_mismatch:{PREVIEW}:modalities.input",
     ]
-    assert preview.inconsistencies[0].describe() == (
+    assert describe(preview.inconsistencies[0]) == (
         "limit.context varies: 131072 (302ai/gemini-3.1-flash-image-preview, "
         f"openrouter/{PREVIEW_ID}, vercel/{PREVIEW_ID}), 65536 (fastrouter/{PREVIEW_ID}, "
         f"google/gemini-3.1-flash-image-preview, kilo/{PREVIEW_ID})"
@@ -455,7 +456,7 @@ def test_real_card_as_text(preview: ModelCard) -> None:
     ) in lines
     assert "  Agent step             $42.00 per 1,000 steps  (12,000 in / 600 out)" in lines
     assert "inconsistencies (5):" in lines
-    assert f"  [high] {preview.inconsistencies[0].describe()}" in lines
+    assert f"  [high] {describe(preview.inconsistencies[0])}" in lines
 
 
 @pytest.mark.realdata

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.analysis.compare import compare, consistency_settings
+from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.analysis.model_card import model_card
 from catalog_watch.model.catalog import Catalog
@@ -751,7 +751,7 @@ def test_cards_are_model_cards_of_the_whole_catalog(built: Built) -> None:
     the whole catalog) gives exactly what model_card gives on the whole catalog."""
     config = Config()
     settings, chosen, reference = (
-        consistency_settings(config),
+        config.inconsistencies,
         scenarios(config),
         reference_scenario(config),
     )

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from catalog_watch.analysis.consistency import (
-    ConsistencySettings,
-    Inconsistency,
-    ModelIndex,
-    find_inconsistencies,
-)
+from catalog_watch.analysis.consistency import ModelIndex, find_inconsistencies
+from catalog_watch.analysis.cross_source import disagreements
 from catalog_watch.analysis.diff import diff_catalogs
+from catalog_watch.analysis.impact import cheapest_changes, with_cost_impact
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.inconsistency import Inconsistency
 from catalog_watch.model.report import Report, build_report
 from catalog_watch.settings.config import Config
+from catalog_watch.settings.inconsistencies import ConsistencySettings
 
 
 def compare(
@@ -32,7 +31,7 @@ def compare(
     ``others``: catalogs of other sources; where they disagree with this one on a maker's
     offering is an inconsistency too, so new and resolved disagreements alert like the rest.
     """
-    settings = consistency_settings(config)
+    settings = config.inconsistencies
     old_found: list[Inconsistency] = []
     if old is not None:
         old_found = find_inconsistencies(old, settings, index) + _across(old, others)
@@ -47,11 +46,9 @@ def compare(
 def _with_costs(
     changes: list[Change], old: Catalog, new: Catalog, settings: ConsistencySettings, config: Config
 ) -> list[Change]:
-    """Cost impact on price changes, plus ``cheapest_changed`` records (imported only if needed)."""
+    """Cost impact on price changes, plus ``cheapest_changed`` records."""
     if not any(c.kind in _COST_KINDS for c in changes):
         return changes
-    from catalog_watch.analysis.impact import cheapest_changes, with_cost_impact
-
     priced = with_cost_impact(changes, old, new, config)
     cheapest = cheapest_changes(changes, old, new, settings, config)
     return sorted(priced + cheapest, key=lambda change: change.sort_key)
@@ -65,18 +62,4 @@ _COST_KINDS = frozenset(
 def _across(catalog: Catalog, others: Sequence[Catalog]) -> list[Inconsistency]:
     if not others:
         return []
-    from catalog_watch.analysis.cross_source import disagreements
-
     return disagreements([catalog, *others])
-
-
-def consistency_settings(config: Config) -> ConsistencySettings:
-    section = config.inconsistencies
-    return ConsistencySettings(
-        context_tolerance=section.context_tolerance,
-        price_ratio=section.price_ratio,
-        high_price_ratio=section.high_price_ratio,
-        unit_error_ratio=section.unit_error_ratio,
-        window_high_ratio=section.window_high_ratio,
-        aliases=dict(section.aliases),
-    )

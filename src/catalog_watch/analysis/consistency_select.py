@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from catalog_watch.analysis.consistency import Inconsistency
+from catalog_watch.model.inconsistency import Inconsistency
 from catalog_watch.model.severity import Severity
 
 __all__ = ["providers_of", "select_inconsistencies"]

@@ -8,7 +8,8 @@ catalogs that disagree cannot both be right.
 Id matching rules, explicit and each tested:
 
 1. The maker comes from the provider (models.dev, LiteLLM) or the author prefix (OpenRouter),
-   through ``MAKERS`` (``x-ai`` and ``xai`` are one maker; ``gemini`` is Google's AI Studio).
+   through ``identity.MAKERS`` (``x-ai`` and ``xai`` are one maker; ``gemini`` is Google's AI
+   Studio; ``zai``, ``z-ai`` and ``zhipuai`` are Zhipu AI, ``zhipuai`` in models.json).
 2. The model id loses any provider prefix (``gemini/gemini-1.5-flash`` → ``gemini-1.5-flash``),
    is lower-cased, and a dot between digits becomes a dash (``claude-sonnet-4.5`` ↔
    ``claude-sonnet-4-5``).
@@ -26,40 +27,16 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from catalog_watch.analysis.consistency import Inconsistency
+from catalog_watch.analysis.identity import maker_named
 from catalog_watch.model.catalog import JSON, Catalog, Record
+from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
 from catalog_watch.model.severity import Severity
 
-KIND = "source_disagreement"
+KIND = InconsistencyKind.SOURCE_DISAGREEMENT
 PRICE_TOLERANCE = 0.01  # prices within 1 % are the same price (rounding in per-token sources)
 WINDOW_TOLERANCE = 0.05  # 128000 vs 131072 is one window written two ways
 FIELDS = ("cost.input", "cost.output", "limit.context", "limit.output")
 
-MAKERS: dict[str, str] = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "google": "google",
-    "gemini": "google",
-    "mistral": "mistral",
-    "mistralai": "mistral",
-    "xai": "xai",
-    "x-ai": "xai",
-    "deepseek": "deepseek",
-    "meta": "meta",
-    "meta-llama": "meta",
-    "alibaba": "alibaba",
-    "qwen": "alibaba",
-    "dashscope": "alibaba",
-    "moonshotai": "moonshotai",
-    "moonshot": "moonshotai",
-    "cohere": "cohere",
-    "cohere_chat": "cohere",
-    "perplexity": "perplexity",
-    "minimax": "minimax",
-    "zai": "zai",
-    "z-ai": "zai",
-    "zhipuai": "zai",
-}
 _DATE = re.compile(r"-(\d{8}|\d{4}-\d{2}-\d{2})$")
 _VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
 
@@ -81,18 +58,24 @@ def model_key(maker_hint: str, model_id: str) -> tuple[str, str] | None:
     if ":" in model_id or model_id.startswith("~"):
         return None
     author, _, name = model_id.rpartition("/")
-    maker = MAKERS.get((author.split("/")[-1] if author else maker_hint).lower())
+    maker = maker_named(author.split("/")[-1] if author else maker_hint)
     if maker is None:
         return None
-    return maker, _VERSION_DOT.sub("-", name.lower())
+    return maker.id, _VERSION_DOT.sub("-", name.lower())
 
 
 def maker_entries(catalog: Catalog) -> Iterator[tuple[tuple[str, str], Entry]]:
-    """Every maker's own offering in the catalog, keyed by (maker, normalized id)."""
+    """Every maker's own offering in the catalog, keyed by (maker, normalized id).
+
+    Outside OpenRouter the provider must be the maker the id names: NVIDIA's API serves
+    ``meta/llama-3.1-8b-instruct`` too, but only its ``nvidia/...`` models are its own.
+    """
+    openrouter = catalog.source == "openrouter"
     for provider_id, model_id, record in catalog.offerings():
-        if catalog.source == "openrouter" or provider_id.lower() in MAKERS:
-            key = model_key(provider_id if catalog.source != "openrouter" else "", model_id)
-            if key is not None:
+        maker = None if openrouter else maker_named(provider_id)
+        if openrouter or maker is not None:
+            key = model_key("" if openrouter else provider_id, model_id)
+            if key is not None and (maker is None or key[0] == maker.id):
                 yield key, Entry(catalog.source, provider_id, model_id, record)
 
 

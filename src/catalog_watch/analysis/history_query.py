@@ -76,10 +76,7 @@ class Query:
         cls, model: str | None, provider: str | None, config: Config, index: ModelIndex | None
     ) -> Query:
         """Names as ``show`` reads them: the config's aliases, models.json when given."""
-        from catalog_watch.analysis.compare import consistency_settings
-
-        aliases = consistency_settings(config).aliases
-        return cls(model, provider, aliases=aliases, index=index)
+        return cls(model, provider, aliases=config.inconsistencies.aliases, index=index)
 
     def select(self, offerings: Collection[Offering]) -> set[Offering]:
         if not offerings:

@@ -55,6 +55,10 @@ inconsistency ids do not churn on a run where models.json could not be fetched.
 
 Explicit ``aliases`` (``"<provider>/<model id>"`` or a bare normalized id → group key) win over
 both.
+
+Makers (:data:`MAKERS`): the one table of labs, how each catalog spells them and which group
+keys are theirs, used by ``cross_source.py`` (the maker's own channel in each catalog) and
+``model_card.py`` (the maker's provider for the scenario costs).
 """
 
 from __future__ import annotations
@@ -68,42 +72,105 @@ from catalog_watch.model.catalog import JSON, Catalog
 
 __all__ = [
     "GENERIC_IDS",
+    "MAKERS",
     "Identity",
+    "Maker",
     "ModelIndex",
     "group_by_identity",
     "group_offering_ids",
     "load_model_index",
+    "maker_named",
+    "maker_of_key",
     "normalize_model_id",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Maker:
+    """A lab that makes models.
+
+    Attributes:
+        id: the lab's id in models.json (``zhipuai/glm-4.5``), the maker in cross-source ids.
+        provider: the models.dev provider id of its own API (Meta sells Llama as ``llama``).
+        spellings: the other names catalogs give it: LiteLLM providers (``gemini``,
+            ``dashscope``), OpenRouter authors (``x-ai``, ``z-ai``), sibling API ids (``zai``).
+        prefixes: group-key prefixes of its models. A prefix matches the whole key or a key
+            continuing with ``-`` (``o3`` matches ``o3-mini``, not ``o3xyz``), except those ending
+            in ``-`` themselves (``gpt-``).
+    """
+
+    id: str
+    provider: str
+    spellings: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.provider, *self.spellings)
+
+
+def _maker(id_: str, prefixes: str, spellings: str = "", provider: str = "") -> Maker:
+    """A table row: ``prefixes`` and ``spellings`` as space-separated words; the provider id is
+    the maker's own unless given."""
+    return Maker(id_, provider or id_, tuple(spellings.split()), tuple(prefixes.split()))
+
+
+MAKERS: tuple[Maker, ...] = (
+    _maker("google", "gemini gemma imagen veo", spellings="gemini"),
+    _maker("anthropic", "claude"),
+    _maker("openai", "gpt- chatgpt codex o1 o3 o4 text-embedding whisper dall-e"),
+    _maker(
+        "mistral",
+        "mistral ministral mixtral codestral devstral magistral pixtral voxtral",
+        spellings="mistralai",
+    ),
+    _maker("deepseek", "deepseek"),
+    _maker("xai", "grok", spellings="x-ai"),
+    _maker("moonshotai", "kimi moonshot", spellings="moonshot"),
+    # models.json names GLM's lab "zhipuai" (all 14 GLM models, 2026-06-28); models.dev lists
+    # the same models at the same prices under "zhipuai" (open.bigmodel.cn) and "zai" (api.z.ai,
+    # its international API); OpenRouter's author is "z-ai".
+    _maker("zhipuai", "glm", spellings="zai z-ai"),
+    _maker("alibaba", "qwen qwq", spellings="qwen dashscope"),
+    _maker("cohere", "command", spellings="cohere_chat"),
+    _maker("minimax", "minimax"),
+    _maker("xiaomi", "mimo"),
+    _maker("perplexity", "sonar"),
+    _maker("nvidia", "nemotron"),
+    _maker("meta", "", spellings="meta-llama", provider="llama"),
+)
+"""Every maker catalog-watch knows; first match wins for :func:`maker_of_key`."""
+
+_BY_NAME = {name: maker for maker in MAKERS for name in maker.names}
+
+
+def maker_named(name: str) -> Maker | None:
+    """The maker a provider id, LiteLLM provider or OpenRouter author names (any case)."""
+    return _BY_NAME.get(name.lower())
+
+
+def maker_of_key(group_key: str) -> Maker | None:
+    """The maker whose :attr:`Maker.prefixes` the group key starts with, if any."""
+    for maker in MAKERS:
+        for prefix in maker.prefixes:
+            if group_key == prefix or group_key.startswith(
+                prefix if prefix.endswith("-") else prefix + "-"
+            ):
+                return maker
+    return None
+
 
 GENERIC_IDS = frozenset({"auto", "free", "router"})
 """Router ids that mean a different thing under every namespace: they keep it in the key."""
 
 _BEDROCK_REGIONS = ("us", "eu", "global", "apac", "au", "jp", "ca", "us-gov")
-_BEDROCK_VENDORS = (
-    "ai21",
-    "amazon",
-    "anthropic",
-    "cohere",
-    "deepseek",
-    "google",
-    "meta",
-    "minimax",
-    "mistral",
-    "moonshot",
-    "moonshotai",
-    "nvidia",
-    "openai",
-    "qwen",
-    "stability",
-    "twelvelabs",
-    "writer",
-    "xai",
-    "zai",
+_BEDROCK_VENDORS = (  # as a regex alternation
+    "ai21|amazon|anthropic|cohere|deepseek|google|meta|minimax|mistral|moonshot|moonshotai|"
+    "nvidia|openai|qwen|stability|twelvelabs|writer|xai|zai"
 )
 _BEDROCK = re.compile(
     rf"^(?:(?:{'|'.join(map(re.escape, _BEDROCK_REGIONS))})\.)?"
-    rf"({'|'.join(_BEDROCK_VENDORS)})\.(.+?)(-v?\d+:0|-v\d+)?$"
+    rf"({_BEDROCK_VENDORS})\.(.+?)(-v?\d+:0|-v\d+)?$"
 )
 _HAS_DIGIT = re.compile(r"\d")
 _VERTEX_DATE = re.compile(r"@(\d{8})$")

@@ -1,6 +1,6 @@
 """One model across every provider that offers it: ``catalog-watch show MODEL``.
 
-The offerings are found with the same grouping as the inconsistencies (``grouping.py``: the id
+The offerings are found with the same grouping as the inconsistencies (``identity.py``: the id
 rule, models.json when given, the configured aliases), so a card and an inconsistency report
 always talk about the same set of offerings.
 
@@ -18,7 +18,8 @@ What the card holds, and the choices behind it:
   model id, so the answer never depends on dict order.
 * **Scenario costs** are given at the maker's own provider when it sells the model with a price
   (``google`` for Gemini, ``anthropic`` for Claude...: the lab of the models.json canonical id when
-  an index is given, else :data:`MAKER_PREFIXES`), otherwise at the cheapest channel.
+  an index is given, else the group key's prefix: ``identity.MAKERS``), otherwise at the
+  cheapest channel.
 * **Inconsistencies**: :func:`~catalog_watch.analysis.consistency.find_inconsistencies` on the whole
   catalog (the free-provider rule needs it) kept to this group, in its order (most severe first).
 """
@@ -43,12 +44,11 @@ from catalog_watch.analysis.cost import (
     Scenario,
     scenario_cost,
 )
-from catalog_watch.analysis.identity import ModelIndex
+from catalog_watch.analysis.identity import ModelIndex, maker_named, maker_of_key
 from catalog_watch.analysis.model_names import MAX_SUGGESTIONS, ModelNames, no_match_message
 from catalog_watch.model.catalog import JSON, Catalog, Record
 
 __all__ = [
-    "MAKER_PREFIXES",
     "Channel",
     "ModelCard",
     "Offering",
@@ -61,51 +61,6 @@ __all__ = [
     "no_match_message",
     "resolve_group",
 ]
-
-MAKER_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("gemini", "google"),
-    ("gemma", "google"),
-    ("imagen", "google"),
-    ("veo", "google"),
-    ("claude", "anthropic"),
-    ("gpt-", "openai"),
-    ("chatgpt", "openai"),
-    ("codex", "openai"),
-    ("o1", "openai"),
-    ("o3", "openai"),
-    ("o4", "openai"),
-    ("text-embedding", "openai"),
-    ("whisper", "openai"),
-    ("dall-e", "openai"),
-    ("mistral", "mistral"),
-    ("ministral", "mistral"),
-    ("mixtral", "mistral"),
-    ("codestral", "mistral"),
-    ("devstral", "mistral"),
-    ("magistral", "mistral"),
-    ("pixtral", "mistral"),
-    ("voxtral", "mistral"),
-    ("deepseek", "deepseek"),
-    ("grok", "xai"),
-    ("kimi", "moonshotai"),
-    ("moonshot", "moonshotai"),
-    ("glm", "zhipuai"),
-    ("qwen", "alibaba"),
-    ("qwq", "alibaba"),
-    ("command", "cohere"),
-    ("minimax", "minimax"),
-    ("mimo", "xiaomi"),
-    ("sonar", "perplexity"),
-    ("nemotron", "nvidia"),
-)
-"""Group-key prefix → the maker's provider id, used when no models.json index is given.
-
-A prefix matches the whole key or a key continuing with ``-`` (``o3`` matches ``o3-mini``, not
-``o3xyz``), except those ending in ``-`` themselves (``gpt-``). First match wins.
-"""
-
-LAB_PROVIDERS: Mapping[str, str] = {"meta": "llama"}
-"""models.json labs whose first-party provider has another id (Meta sells Llama as ``llama``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,19 +261,17 @@ def maker_provider(group_key: str, index: ModelIndex | None = None) -> str | Non
     """The provider id of the lab that makes the model, if known.
 
     With an index, the lab of the canonical id (``google/gemini-2.5-flash`` → ``google``); else
-    the first :data:`MAKER_PREFIXES` entry the group key starts with.
+    the maker whose prefix the group key starts with (``identity.MAKERS``). Either way the
+    maker's own provider id (Meta sells Llama as ``llama``).
     """
     if index is not None:
         canonical = index.canonical_id(group_key)
         if canonical is not None and "/" in canonical:
             lab = canonical.split("/", 1)[0].lower()
-            return LAB_PROVIDERS.get(lab, lab)
-    for prefix, provider in MAKER_PREFIXES:
-        if group_key == prefix or group_key.startswith(
-            prefix if prefix.endswith("-") else prefix + "-"
-        ):
-            return provider
-    return None
+            known = maker_named(lab)
+            return lab if known is None else known.provider
+    maker = maker_of_key(group_key)
+    return None if maker is None else maker.provider
 
 
 # -- Internals -------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from catalog_watch.analysis.compare import compare as compare_catalogs
-from catalog_watch.analysis.compare import consistency_settings
 from catalog_watch.analysis.consistency import (
     Inconsistency,
     find_inconsistencies,
@@ -42,7 +41,7 @@ def diff(args: argparse.Namespace) -> int:
 def inconsistencies(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     catalog = load_catalog(Path(args.catalog), config, args.source_type)
-    settings, index = consistency_settings(config), model_index_option(args.models_json)
+    settings, index = config.inconsistencies, model_index_option(args.models_json)
     group = None
     if args.model is not None:
         names = ModelNames(group_offerings(catalog, settings, index), index)
@@ -63,7 +62,7 @@ def inconsistencies(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     catalog = load_catalog(Path(args.catalog), config, args.source_type)
-    settings, index = consistency_settings(config), model_index_option(args.models_json)
+    settings, index = config.inconsistencies, model_index_option(args.models_json)
     card = model_card(
         catalog,
         args.model,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from catalog_watch.analysis.consistency import Inconsistency, compare_inconsistencies
-from catalog_watch.inert.markdown import code, text
+from catalog_watch.analysis.consistency import compare_inconsistencies
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.catalog import Catalog
+from catalog_watch.model.inconsistency import Inconsistency
+from catalog_watch.render.inconsistency_line import Markup, inconsistency_line
 
 
 def render_comparison(
@@ -33,18 +34,16 @@ def render_comparison(
         return json.dumps(body, sort_keys=True, ensure_ascii=False) + "\n"
     names = ", ".join(sources)
     head = f"{len(found):,} disagreements between {names}"
-    markdown = output_format == "markdown"
-    lines = [f"**{head}**", ""] if markdown else [head]
-
-    def line(item: Inconsistency) -> str:
-        if markdown:
-            return f"- **{item.severity.value}** {code(item.model)}: {text(item.describe())}"
-        return f"[{item.severity.value}] {item.model}: {item.describe()}"
-
+    markup: Markup = "markdown" if output_format == "markdown" else "text"
+    lines = [f"**{head}**", ""] if markup == "markdown" else [head]
     for title, items in (("new since the last comparison", appeared), ("resolved", resolved)):
         if items:
-            lines += ["", f"{title} ({len(items)}):", *(line(i) for i in items)]
+            lines += [
+                "",
+                f"{title} ({len(items)}):",
+                *(inconsistency_line(i, markup) for i in items),
+            ]
     if previous is not None:
         lines += ["", "all current disagreements:"]
-    lines += [line(i) for i in found]
+    lines += [inconsistency_line(i, markup) for i in found]
     return terminal_lines(lines)

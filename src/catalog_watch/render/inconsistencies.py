@@ -6,9 +6,9 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from catalog_watch.analysis.consistency import Inconsistency
-from catalog_watch.inert.markdown import code, text
 from catalog_watch.inert.terminal import lines as terminal_lines
+from catalog_watch.model.inconsistency import Inconsistency
+from catalog_watch.render.inconsistency_line import inconsistency_line
 
 
 def render_inconsistencies(
@@ -23,10 +23,10 @@ def render_inconsistencies(
     counts = _by_severity(found)
     if output_format == "markdown":
         lines = [f"**{count} inconsistencies** ({counts})", ""]
-        lines += [f"- **{i.severity.value}** {code(i.model)}: {text(i.describe())}" for i in found]
+        lines += [inconsistency_line(item, "markdown") for item in found]
     else:
         lines = [f"{count} inconsistencies ({counts})"]
-        lines += [f"[{i.severity.value}] {i.model}: {i.describe()}" for i in found]
+        lines += [inconsistency_line(item) for item in found]
     return terminal_lines(lines)
 
 

@@ -1,6 +1,8 @@
 """Inconsistencies in words: ``limit.context varies: 131072 (a/x, b/y), 65536 (c/z)``.
 
-Kept apart from the checks in ``consistency.py``: the words are needed only by the renderers.
+Kept apart from the checks in ``analysis/consistency*.py``: the words are needed only by the
+renderers. :func:`inconsistency_line` is the one line every report, summary and card writes for a
+finding (``[high] gpt-4o: limit.context varies: ...``); :func:`describe` is its words alone.
 """
 
 from __future__ import annotations
@@ -8,12 +10,14 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
+from catalog_watch.inert.markdown import code, text
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
+from catalog_watch.render.values import money, tokens
 
-if TYPE_CHECKING:
-    from catalog_watch.analysis.consistency import Inconsistency
+__all__ = ["Markup", "describe", "inconsistency_line"]
 
 
 def _number(value: JSON) -> float | None:
@@ -43,8 +47,6 @@ def _plain(value: JSON, _field: str) -> str:
 
 def _units(value: JSON, field: str) -> str:
     """Prices as ``$2.50``, token counts as ``131,072`` (``render.values``), keys walked down."""
-    from catalog_watch.render.values import money, tokens
-
     if isinstance(value, Mapping):
         return ", ".join(f"{k} {_units(v, f'{field}.{k}')}" for k, v in value.items())
     if isinstance(value, list):
@@ -92,7 +94,7 @@ def _describe_price(item: Inconsistency, fmt: Fmt = _plain) -> str:
     median = statistics.median(numbers.values())
     label = max(numbers, key=lambda lb: max(numbers[lb] / median, median / numbers[lb]))
     ratio = max(numbers[label] / median, median / numbers[label])
-    suffix = "unit error suspected" if item.kind == "price_unit_error" else "spread"
+    suffix = "unit error suspected" if item.kind == InconsistencyKind.PRICE_UNIT_ERROR else "spread"
     return (
         f"{_describe_varies(item, fmt)}; median {fmt(median, item.field)}, {label} is "
         f"{ratio:.0f}x off ({suffix})"
@@ -145,11 +147,28 @@ def describe(item: Inconsistency, *, units: bool = False) -> str:
     return _DESCRIBE.get(item.kind, _describe_varies)(item, _units if units else _plain)
 
 
-_DESCRIBE = {
-    "price_spread": _describe_price,
-    "price_unit_error": _describe_price,
-    "output_exceeds_context": _describe_output,
-    "cache_read_above_input": _describe_cache,
-    "zero_price_in_paid_group": _describe_zero,
-    "tier_below_base": _describe_tier,
+_DESCRIBE: dict[InconsistencyKind, Callable[[Inconsistency, Fmt], str]] = {
+    InconsistencyKind.PRICE_SPREAD: _describe_price,
+    InconsistencyKind.PRICE_UNIT_ERROR: _describe_price,
+    InconsistencyKind.OUTPUT_EXCEEDS_CONTEXT: _describe_output,
+    InconsistencyKind.CACHE_READ_ABOVE_INPUT: _describe_cache,
+    InconsistencyKind.ZERO_PRICE_IN_PAID_GROUP: _describe_zero,
+    InconsistencyKind.TIER_BELOW_BASE: _describe_tier,
 }
+"""The kinds whose words are not "<field> varies: ..."; the others all read that way."""
+
+Markup = Literal["text", "markdown"]
+"""``text``: a terminal line (``inert.terminal`` escapes it when the lines are joined);
+``markdown``: a list item, the words escaped for markdown."""
+
+
+def inconsistency_line(item: Inconsistency, markup: Markup = "text", *, model: bool = True) -> str:
+    """One finding as one line: ``[high] gpt-4o: limit.context varies: ...`` or, in markdown,
+    ``- **high** `gpt-4o`: limit.context varies: ...``. ``model=False`` leaves the group key out
+    where the page is about that one model already (``catalog-watch show``)."""
+    severity, words = item.severity.value, describe(item)
+    if markup == "text":
+        subject = f"{item.model}: " if model else ""
+        return f"[{severity}] {subject}{words}"
+    subject = f"{code(item.model)}: " if model else ""
+    return f"- **{severity}** {subject}{text(words)}"

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from catalog_watch.analysis.consistency import Inconsistency
 from catalog_watch.inert.markdown import code, text
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.report import Report
 from catalog_watch.render.headline import appeared_note, headline
+from catalog_watch.render.inconsistency_line import inconsistency_line
 from catalog_watch.render.values import arrow, money, offering_impact, percent, plain, tokens
 
 FOLD_AFTER = 20
@@ -137,16 +137,12 @@ def _inconsistencies(report: Report) -> list[str]:
         if items:
             lines.append(f"### {title} ({len(items):,})")
             lines.append("")
-            lines.extend(_fold([_inconsistency_line(i) for i in items], len(items)))
+            lines.extend(_fold([inconsistency_line(i, "markdown") for i in items], len(items)))
             lines.append("")
     if not report.first_run or report.current:
         lines.append(f"Inconsistencies now: {len(report.current):,}.")
         lines.append("")
     return lines
-
-
-def _inconsistency_line(item: Inconsistency) -> str:
-    return f"- **{item.severity.value}** {code(item.model)}: {text(item.describe())}"
 
 
 def _fold(rows: list[str], count: int) -> list[str]:

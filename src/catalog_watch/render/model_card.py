@@ -20,6 +20,7 @@ from catalog_watch.inert.markdown import text as cell
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.model.catalog import JSON
+from catalog_watch.render.inconsistency_line import describe, inconsistency_line
 from catalog_watch.render.values import money, tokens
 
 __all__ = [
@@ -50,7 +51,7 @@ def render_card_text(card: ModelCard) -> str:
     lines.append(f"cheapest channel: {_cheapest(card)}")
     if card.scenarios and card.scenario_provider is not None:
         lines.append("")
-        lines.append(f"scenario costs at {_at(card)}:")
+        lines.append(f"scenario costs at {_at(card.scenario_provider, card)}:")
         name_width = max(len(item.scenario.name) for item in card.scenarios)
         cost_width = max(len(cost_or_no_price(item.cost)) for item in card.scenarios)
         for item in card.scenarios:
@@ -62,7 +63,7 @@ def render_card_text(card: ModelCard) -> str:
     lines.append("")
     if card.inconsistencies:
         lines.append(f"inconsistencies ({len(card.inconsistencies)}):")
-        lines.extend(f"  [{i.severity.value}] {i.describe()}" for i in card.inconsistencies)
+        lines.extend(f"  {inconsistency_line(i, model=False)}" for i in card.inconsistencies)
     else:
         lines.append("inconsistencies: none")
     return terminal_lines(lines)
@@ -80,7 +81,7 @@ def render_card_markdown(card: ModelCard) -> str:
     lines.append(f"**Cheapest channel**: {cell(_cheapest(card))}")
     lines.append("")
     if card.scenarios and card.scenario_provider is not None:
-        lines.append(f"**Scenario costs** at {cell(_at(card))}:")
+        lines.append(f"**Scenario costs** at {cell(_at(card.scenario_provider, card))}:")
         lines.append("")
         lines.append("| scenario | tokens per request | cost |")
         lines.append("|---|---|--:|")
@@ -93,7 +94,7 @@ def render_card_markdown(card: ModelCard) -> str:
     if card.inconsistencies:
         lines.append(f"**Inconsistencies** ({len(card.inconsistencies)})")
         lines.append("")
-        lines.extend(f"- **{i.severity.value}** {cell(i.describe())}" for i in card.inconsistencies)
+        lines.extend(inconsistency_line(i, "markdown", model=False) for i in card.inconsistencies)
     else:
         lines.append("**Inconsistencies**: none")
     return "\n".join(lines) + "\n"
@@ -127,7 +128,7 @@ def render_card_json(card: ModelCard) -> str:
             for item in card.scenarios
         ],
         "inconsistencies": [
-            {**item.to_json(), "description": item.describe()} for item in card.inconsistencies
+            {**item.to_json(), "description": describe(item)} for item in card.inconsistencies
         ],
     }
     return json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
@@ -202,9 +203,9 @@ def _cheapest(card: ModelCard) -> str:
     )
 
 
-def _at(card: ModelCard) -> str:
-    assert card.scenario_provider is not None
-    provider, model_id = card.scenario_provider
+def _at(at: tuple[str, str], card: ModelCard) -> str:
+    """Where the scenario costs are computed (``card.scenario_provider``, known to be set)."""
+    provider, model_id = at
     why = "the maker's own offering" if card.scenario_basis == "maker" else "the cheapest channel"
     return f"{provider}/{model_id} ({why})"
 

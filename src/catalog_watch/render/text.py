@@ -12,6 +12,7 @@ from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.report import Report
 from catalog_watch.render.headline import appeared_note, headline
+from catalog_watch.render.inconsistency_line import inconsistency_line
 from catalog_watch.render.values import arrow, offering_impact, old_to_new
 
 
@@ -63,7 +64,7 @@ def _inconsistency_lines(report: Report) -> list[str]:
         if items:
             lines.append("")
             lines.append(f"{title} ({len(items)}):")
-            lines.extend(f"  [{i.severity.value}] {i.model}: {i.describe()}" for i in items)
+            lines.extend(f"  {inconsistency_line(i)}" for i in items)
     lines.append("")
     lines.append(f"inconsistencies now: {len(report.current):,}")
     return lines

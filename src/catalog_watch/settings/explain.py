@@ -5,6 +5,7 @@ a list such as ["a", "b"], got "price_changed"``), never pydantic's "Input shoul
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import Counter
@@ -62,7 +63,7 @@ def describe(path: object, text: str, error: ValidationError, root: type[BaseMod
 
 def problem(item: ErrorDetails, root: type[BaseModel]) -> str:
     kind, ctx = item["type"], item.get("ctx") or {}
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's, a dataclass's
         known = known_keys(tuple(item["loc"]), root)
         return "unknown key" + (f"; known here: {', '.join(known)}" if known else "")
     if kind == "missing":
@@ -99,6 +100,8 @@ def known_keys(loc: Loc, root: type[BaseModel]) -> list[str]:
             return []
         args = [a for a in get_args(field.annotation) if a is not Ellipsis]
         model = args[0] if args else field.annotation
+        if dataclasses.is_dataclass(model):  # a section the core takes as it is
+            return sorted(f.name for f in dataclasses.fields(model))
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return []
     return sorted(model.model_fields)

@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from catalog_watch.analysis.compare import consistency_settings
 from catalog_watch.analysis.consistency import ModelIndex
 from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.errors import ConfigError
@@ -109,7 +108,7 @@ def build_site(
     models = Models(
         catalog,
         _ledger_offerings(records),
-        settings=consistency_settings(config),
+        settings=config.inconsistencies,
         index=index,
         scenarios=scenarios(config),
         reference=reference_scenario(config),

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from catalog_watch.accept.schema_drift import SchemaDrift
-from catalog_watch.analysis.consistency import Inconsistency
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.inconsistency import Inconsistency, inconsistency_kind
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import CatalogCounts, Report
 from catalog_watch.model.severity import Severity
@@ -157,11 +157,12 @@ def change_of(record: Record) -> Change | None:
 def finding_of(record: Record) -> Inconsistency | None:
     """The inconsistency an ``inconsistency_appeared``/``_resolved`` line records."""
     values, severity = record.get("values"), record.get("severity")
-    if not isinstance(values, Mapping) or severity not in SEVERITIES:
+    kind = inconsistency_kind(record.get("inconsistency_kind"))
+    if not isinstance(values, Mapping) or severity not in SEVERITIES or kind is None:
         return None
     return Inconsistency(
         id=str(record.get("id") or ""),
-        kind=str(record.get("inconsistency_kind") or ""),
+        kind=kind,
         model=str(record.get("model") or ""),
         field=str(record.get("field") or ""),
         values=dict(values),

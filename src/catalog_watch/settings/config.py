@@ -76,6 +76,7 @@ from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
+from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 DEFAULT_CONFIG_FILE = "catalog-watch.toml"
@@ -101,15 +102,6 @@ class GuardSettings(_Section):
     # ``last_good.py``); both must be met, so neither a burst of runs nor one late run suffices.
     accept_rejected_after_runs: int = Field(default=3, ge=1, strict=True)
     accept_rejected_after_hours: float = Field(default=24, ge=0)
-
-
-class InconsistencySettings(_Section):
-    context_tolerance: float = Field(default=0.05, ge=0, lt=1)
-    price_ratio: float = Field(default=3.0, gt=1)
-    high_price_ratio: float = Field(default=10.0, gt=1)
-    unit_error_ratio: float = Field(default=100.0, gt=1)
-    window_high_ratio: float = Field(default=2.0, gt=1)
-    aliases: dict[str, str] = Field(default_factory=dict)
 
 
 class WatchRule(_Section):
@@ -237,7 +229,8 @@ class AlertSettings(_Section):
 class Config(_Section):
     diff: DiffSettings = DiffSettings()
     guard: GuardSettings = GuardSettings()
-    inconsistencies: InconsistencySettings = InconsistencySettings()
+    # A plain dataclass (pydantic validates it as a table): the checks take it as it is.
+    inconsistencies: ConsistencySettings = ConsistencySettings()
     alerts: AlertSettings = AlertSettings()
     costs: CostSettings = CostSettings()
     health: HealthSettings = HealthSettings()

@@ -24,7 +24,6 @@ from catalog_watch.model.report import Report
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import drift_words
 from catalog_watch.render.inconsistency_line import describe
-from catalog_watch.render.inconsistency_line import describe
 from catalog_watch.render.values import old_to_new, plain
 from catalog_watch.settings.config import Config, Mute, WatchRule
 from catalog_watch.sources import SOURCE_NAMES

@@ -187,6 +187,7 @@ ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
         "site.chart",
         "site.chart_layout",
         "site.feed",
+        "site.html",
         "sources",
     }
 )

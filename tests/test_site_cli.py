@@ -79,3 +79,29 @@ def test_only_the_site_needs_matplotlib_and_feedgen() -> None:
             [sys.executable, "-c", script, folder], capture_output=True, text=True, check=False
         )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_site_names_jinja2_when_it_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "jinja2", None)
+    out = tmp_path / "_site"
+    assert main(["site", str(out), "--snapshots", str(_snapshots(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "jinja2" in err and "matplotlib" not in err
+    assert not out.exists()
+
+
+def test_every_module_imports_without_the_site_extra() -> None:
+    """The templates' jinja2 (and markupsafe) too: imported only when a page is rendered."""
+    script = (
+        "import sys, importlib, pkgutil\n"
+        "sys.modules.update(matplotlib=None, feedgen=None, jinja2=None, markupsafe=None)\n"
+        "import catalog_watch\n"
+        "for found in pkgutil.walk_packages(catalog_watch.__path__, 'catalog_watch.'):\n"
+        "    importlib.import_module(found.name)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

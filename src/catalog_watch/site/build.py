@@ -179,9 +179,7 @@ def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
         runs,
         path="index.html",
         title=f"{source} catalog changes",
-        intro="Every change catalog-watch recorded, newest run first. Filter by kind, "
-        'severity or provider with the links below; every run is in the <a href="runs.html">'
-        "list of runs</a>.",
+        template="listing_index.html",
         select=lambda _record: True,
         context=context,
     )
@@ -201,9 +199,11 @@ def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
         ),
     ]
     for path, title, select in choices:
-        intro = "Only the records of this filter, newest run first."
+        template = "listing_filter.html"
         pages.update(
-            listing_pages(runs, path=path, title=title, intro=intro, select=select, context=context)
+            listing_pages(
+                runs, path=path, title=title, template=template, select=select, context=context
+            )
         )
     for run in runs:
         pages.update(run_pages(run, context))

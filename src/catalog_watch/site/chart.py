@@ -31,12 +31,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.inert.xml import html_text, xml_text
+from catalog_watch.render.values import money
 from catalog_watch.site.chart_layout import LEGEND_SIZE, WIDTH, layout, legend_layout
 
 if TYPE_CHECKING:
@@ -96,8 +98,6 @@ def render_charts(jobs: Sequence[ChartJob], workers: int = 1) -> list[str]:
     independent and deterministic, so the bytes do not depend on who drew it)."""
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         return [price_chart(job) for job in jobs]
-    from concurrent.futures import ProcessPoolExecutor
-
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(price_chart, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
@@ -161,8 +161,6 @@ def _line(axes: Axes, item: Series, name: str, colour: str, width: float) -> Non
 
 def _y_labels(axes: Axes) -> list[str]:
     """The y tick labels matplotlib will draw, in the site's money format."""
-    from catalog_watch.render.values import money
-
     low, high = axes.get_ylim()
     return [money(float(tick)) for tick in axes.get_yticks() if low <= tick <= high]
 
@@ -203,8 +201,6 @@ def _legend(
 
 def _decorate(axes: Axes, title: str, *, last: bool, job: ChartJob) -> None:
     from matplotlib.ticker import FuncFormatter
-
-    from catalog_watch.render.values import money
 
     axes.set_title(title, fontsize=10, loc="left")
     axes.set_ylabel("USD per 1M tokens")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from catalog_watch.inert.xml import xml_text
-from catalog_watch.site.html import esc
+from catalog_watch.site.html import render
 from catalog_watch.site.rows import KeyOf, Row, row_of
 from catalog_watch.site.runs import Run
 
@@ -68,13 +68,12 @@ def atom_feed(
 
 def _content(run: Run, key_of: KeyOf) -> str:
     rows = [row_of(record, key_of) for record in run.records[:MAX_ITEMS]]
-    items = "".join(f"<li>{esc(_line(row))}</li>\n" for row in rows)
-    more = len(run.records) - len(rows)
-    extra = run.inconsistency_counts()
-    return (
-        f"<p>{esc(run.title)}{esc('; ' + extra) if extra else ''}</p>\n"
-        + f"<ul>\n{items}</ul>\n"
-        + (f"<p>… and {more:,} more records on the run's page.</p>\n" if more > 0 else "")
+    return render(
+        "feed_entry.html",
+        run=run,
+        extra=run.inconsistency_counts(),
+        lines=[_line(row) for row in rows],
+        more=len(run.records) - len(rows),
     )
 
 

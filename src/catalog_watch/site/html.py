@@ -1,45 +1,35 @@
-"""The HTML every page shares: the document around a body, the filter bar, the change table.
+"""The one Jinja2 environment every page is rendered by, and the filters its templates use.
 
-Every catalog string goes through :func:`esc` (``inert.xml.html_text``) on its way into
-the page: model ids may hold ``<``, ``&`` or quotes. Links are relative (``root`` is ``""`` on
-the top-level pages and ``"../"`` one folder down), so the site works from any base URL and
-from ``file://``. The only absolute link is the plain anchor to https://models.dev in the
-footer. A Content-Security-Policy forbids every fetch but the site's own stylesheet, so a page
-cannot reach the network even by mistake, and an empty ``data:`` icon spares the browser its
-``/favicon.ico`` request.
+The markup is in ``templates/`` (``base.html`` is the document every page shares). Autoescape is
+on and every printed value goes through :func:`_finalize` first: a string is catalog text, and
+reaches the page only through ``inert.xml.html_text`` (characters XML forbids replaced, markup
+escaped: model ids may hold ``<``, ``&`` or quotes); a template may not print anything but text,
+numbers and the markup of its own macros and includes. ``StrictUndefined`` makes a misspelt
+variable an error, not an empty cell. The one ``|safe`` is the inline SVG chart in
+``model.html``: markup matplotlib wrote from text already made inert (``chart.literal``).
+
+Links are relative (``root`` is ``""`` on the top-level pages and ``"../"`` one folder down), so
+the site works from any base URL and from ``file://``. The only absolute link is the plain anchor
+to https://models.dev in the footer. A Content-Security-Policy forbids every fetch but the site's
+own stylesheet, so a page cannot reach the network even by mistake, and an empty ``data:`` icon
+spares the browser its ``/favicon.ico`` request.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
 from catalog_watch.inert.xml import html_text
-from catalog_watch.site.rows import Row
 
-SOURCE_URL = "https://models.dev"
-CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
-
-
-def esc(text: str) -> str:
-    """Catalog text in a page: markup escaped, characters XML forbids replaced (``inert.xml``)."""
-    return html_text(text)
-
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _AFTER_SEPARATOR = re.compile(r"(?<=[/._:@-])(?=.)")
 _AFTER_COMMA = re.compile(r"(?<=,)(?=\S)")
-
-
-def breakable(text: str, separators: re.Pattern[str] = _AFTER_SEPARATOR) -> str:
-    """An id escaped, with a line-break opportunity (``<wbr>``) after each ``/ . _ : @ -``:
-    a narrow column wraps ``google/gemini-3.1-`` | ``flash``, never inside a word."""
-    return "<wbr>".join(esc(part) for part in separators.split(text))
-
-
-def breakable_value(text: str) -> str:
-    """A change's words: they wrap at their spaces, and a long JSON value after its commas."""
-    return breakable(text, _AFTER_COMMA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,87 +40,61 @@ class Filters:
     kinds: Mapping[str, str]
     severities: Mapping[str, str]
 
+    @property
+    def kind_words(self) -> dict[str, str]:
+        """The kinds as the bar names them: ``price changed``."""
+        return {kind.replace("_", " "): path for kind, path in self.kinds.items()}
 
-def document(*, title: str, root: str, body: str, generated: str, source: str) -> str:
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n"
-        '<link rel="icon" href="data:,">\n'
-        f'<link rel="stylesheet" href="{root}style.css">\n'
-        f'<link rel="alternate" type="application/atom+xml" title="{esc(source)} changes" '
-        f'href="{root}feed.xml">\n'
-        "</head>\n<body>\n"
-        f'<header class="site"><a class="home" href="{root}index.html">{esc(source)} changelog</a>'
-        f' <a class="runs" href="{root}runs.html">Runs</a>'
-        f' <a class="feed" href="{root}feed.xml">Atom feed</a></header>\n'
-        f"<main>\n{body}</main>\n"
-        f"<footer>Built by catalog-watch from {esc(generated)}. Catalog data: "
-        f'<a href="{SOURCE_URL}">models.dev</a> (MIT License).</footer>\n'
-        "</body>\n</html>\n"
+
+def render(template: str, /, **values: object) -> str:
+    """``templates/<template>`` filled with ``values``."""
+    return _environment().get_template(template).render(**values)
+
+
+def breakable(text: str, separators: re.Pattern[str] = _AFTER_SEPARATOR) -> str:
+    """An id escaped, with a line-break opportunity (``<wbr>``) after each ``/ . _ : @ -``:
+    a narrow column wraps ``google/gemini-3.1-`` | ``flash``, never inside a word."""
+    return "<wbr>".join(html_text(part) for part in separators.split(text))
+
+
+def breakable_value(text: str) -> str:
+    """A change's words: they wrap at their spaces, and a long JSON value after its commas."""
+    return breakable(text, _AFTER_COMMA)
+
+
+def thousands(number: int) -> str:
+    return f"{number:,}"
+
+
+@cache
+def _environment() -> Environment:
+    """Made once per process. jinja2 (and its markupsafe) is the ``site`` extra, so it is
+    imported here, the first time a page is rendered: after ``build_site``'s
+    ``require_site_extra``, the same rule as matplotlib's and feedgen's imports (``extra.py``)."""
+    import jinja2
+    from markupsafe import Markup
+
+    def finalize(value: object) -> object:
+        if isinstance(value, Markup):  # a macro's or an include's output, or a filter's below
+            return value
+        if isinstance(value, str):
+            return Markup(html_text(value))
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise TypeError(f"a template printed a {type(value).__name__}; give it text")
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("catalog_watch.site", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-
-
-def filter_bar(filters: Filters, root: str, current: str | None) -> str:
-    """Plain links to the filtered pages; the current one is marked ``aria-current``."""
-    groups = [
-        _links("kind", {k.replace("_", " "): p for k, p in filters.kinds.items()}, root, current),
-        _links("severity", filters.severities, root, current),
-    ]
-    providers = _links("provider", filters.providers, root, current)
-    everything = _link("all changes", f"{root}index.html", current == "index.html")
-    return (
-        '<nav class="filters" aria-label="filters">\n'
-        f'<p class="group"><span class="label">show</span> {everything}</p>\n'
-        + "".join(groups)
-        + f'<details class="providers"><summary>provider ({len(filters.providers)})</summary>\n'
-        + providers
-        + "</details>\n</nav>\n"
+    environment.filters.update(
+        breakable=lambda text: Markup(breakable(text)),
+        breakable_value=lambda text: Markup(breakable_value(text)),
+        thousands=thousands,
     )
-
-
-def _links(label: str, pages: Mapping[str, str], root: str, current: str | None) -> str:
-    links = " ".join(_link(name, f"{root}{path}", path == current) for name, path in pages.items())
-    return f'<p class="group"><span class="label">{esc(label)}</span> {links}</p>\n'
-
-
-def _link(text: str, href: str, here: bool) -> str:
-    marker = ' aria-current="page"' if here else ""
-    return f'<a href="{esc(href)}"{marker}>{esc(text)}</a>'
-
-
-_HEADER = ("", "kind", "provider", "model", "field", "change", "%", "severity")
-
-
-def change_table(rows: Sequence[Row], root: str, pages: Mapping[str, str]) -> str:
-    """The rows as a table; a model links to its page when ``pages`` (key → file) has one."""
-    head = "".join(
-        f'<th scope="col">{esc(name)}</th>' if name else '<th scope="col"><span>dir</span></th>'
-        for name in _HEADER
-    )
-    body = "".join(_row(row, root, pages) for row in rows)
-    return (
-        f'<div class="table"><table class="changes">\n<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{body}</tbody>\n</table></div>\n"
-    )
-
-
-def _row(row: Row, root: str, pages: Mapping[str, str]) -> str:
-    page = pages.get(row.key) if row.key is not None else None
-    model = breakable(row.model)
-    if page is not None:
-        model = f'<a href="{root}{esc(page)}">{model}</a>'
-    cells = (
-        f'<td class="dir {row.direction}">{row.arrow}</td>',
-        f'<td class="kind">{esc(row.kind.replace("_", " "))}</td>',
-        f'<td class="provider">{breakable(row.provider)}</td>',
-        f'<td class="model">{model}</td>',
-        f'<td class="field">{breakable(row.field)}</td>',
-        f'<td class="change">{breakable_value(row.change)}</td>',
-        f'<td class="pct">{esc(row.pct)}</td>',
-        f'<td class="severity"><span class="sev sev-{esc(row.severity)}">'
-        f"{esc(row.severity)}</span></td>",
-    )
-    return f'<tr class="row kind-{esc(row.kind)}">{"".join(cells)}</tr>\n'
+    return environment

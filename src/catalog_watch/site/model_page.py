@@ -1,8 +1,9 @@
 """``model/<slug>.html``: one model's price history chart, its card and its recent changes.
 
 The card is ``model_card.model_card``'s (the same offerings, cheapest channel, scenario costs and
-inconsistencies as ``catalog-watch show``), written as HTML tables with the same number formats:
-``render.values.money`` per 1M, ``tokens`` for windows, ``cost.format_usd`` for scenario costs.
+inconsistencies as ``catalog-watch show``), its cells in the same number formats
+(``render.values.money`` per 1M, ``tokens`` for windows, ``cost.format_usd`` for scenario costs);
+``templates/model.html`` writes them as HTML tables.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from catalog_watch.render.model_card import (
     scenario_tokens,
 )
 from catalog_watch.site.chart import ChartJob
-from catalog_watch.site.html import breakable, esc
+from catalog_watch.site.pages import Context, Section, page_html
 from catalog_watch.site.series import ChartData, Span
 
-_MISSING = "-"
 _COLUMNS = ("provider", "model id", "input/1M", "output/1M", "cache read/1M", "context")
 _MORE_COLUMNS = ("max output", "released")
 
@@ -34,7 +34,26 @@ class ModelPage:
     svg: str | None  # the chart, None when the model has no price change to draw
     span: Span  # the chart's time axis
     first_run: str  # the first run's date: where the ledger's knowledge starts
-    changes_html: str  # the model's rows, already rendered
+    changes: list[Section]  # the model's rows, run by run, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class OfferingRow:
+    cheapest: bool
+    ids: tuple[str, ...]  # provider and model id: they may wrap at their separators
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CardTables:
+    """A model card as ``model.html`` writes it: the cells of its tables, in words."""
+
+    header: tuple[str, ...]
+    offerings: tuple[OfferingRow, ...]
+    cheapest: str
+    scenarios_at: str  # whose prices the scenario costs are at, and why
+    scenarios: tuple[tuple[str, str, str], ...]  # name, tokens per request, cost
+    inconsistencies: tuple[tuple[str, str], ...]  # severity, the inconsistency in words
 
 
 def chart_job(key: str, chart: ChartData, span: Span) -> ChartJob | None:
@@ -51,14 +70,20 @@ def chart_job(key: str, chart: ChartData, span: Span) -> ChartJob | None:
     )
 
 
-def model_body(page: ModelPage) -> str:
-    return (
-        f"<h1>{esc(_title(page))}</h1>\n"
-        + f'<p class="offered">{esc(_offered(page.card))}</p>\n'
-        + _chart_section(page)
-        + _card_sections(page.card)
-        + '<h2 id="changes">Recent changes</h2>\n'
-        + (page.changes_html or '<p class="empty">No change of this model in the ledger.</p>\n')
+def model_html(page: ModelPage, context: Context) -> str:
+    return page_html(
+        "model.html",
+        context,
+        title=f"{page.key}: prices and changes",
+        root="../",
+        heading=_title(page),
+        offered=_offered(page.card),
+        svg=page.svg,
+        first_run=page.first_run,
+        caption=" ".join(chart_caption(page.chart, page.span, page.first_run)),
+        card=_tables(page.card) if page.card is not None else None,
+        sections=page.changes,
+        pages=context.pages,
     )
 
 
@@ -74,21 +99,6 @@ def _offered(card: ModelCard | None) -> str:
     count = len(card.offerings)
     extra = f" ({count} offerings)" if count != card.provider_count else ""
     return f"Offered by {card.provider_count} {providers}{extra} in the current snapshot."
-
-
-def _chart_section(page: ModelPage) -> str:
-    head = '<h2 id="history">Price history</h2>\n'
-    if page.svg is None:
-        return head + (
-            '<p class="empty">No input or output price change recorded since the ledger began '
-            f"({esc(page.first_run)}); the current prices are in the table below.</p>\n"
-        )
-    caption = " ".join(
-        esc(sentence) for sentence in chart_caption(page.chart, page.span, page.first_run)
-    )
-    return (
-        head + f'<figure class="chart">\n{page.svg}<figcaption>{caption}</figcaption>\n</figure>\n'
-    )
 
 
 def chart_caption(chart: ChartData, span: Span, first_run: str) -> list[str]:
@@ -128,34 +138,34 @@ def _offerings(count: int) -> str:
     return f"{count:,} offering" if count == 1 else f"{count:,} offerings"
 
 
-def _card_sections(card: ModelCard | None) -> str:
-    if card is None:
-        return ""
-    return _pricing(card) + _scenarios(card) + _inconsistencies(card)
-
-
-def _pricing(card: ModelCard) -> str:
-    reference = f"{card.reference.name} {card.reference.per}"
-    header = (*_COLUMNS, *_MORE_COLUMNS, reference)
-    head = "".join(f'<th scope="col">{esc(name)}</th>' for name in header)
+def _tables(card: ModelCard) -> CardTables:
     cheapest = (card.cheapest.provider, card.cheapest.model_id) if card.cheapest else None
-    rows = "".join(_offering_row(o, (o.provider, o.model_id) == cheapest) for o in card.offerings)
-    return (
-        '<h2 id="pricing">Prices across providers</h2>\n'
-        f'<div class="table"><table class="pricing">\n<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{rows}</tbody>\n</table></div>\n"
-        f'<p class="cheapest">Cheapest channel: {esc(_cheapest(card))}</p>\n'
+    return CardTables(
+        header=(*_COLUMNS, *_MORE_COLUMNS, f"{card.reference.name} {card.reference.per}"),
+        offerings=tuple(
+            _offering_row(o, (o.provider, o.model_id) == cheapest) for o in card.offerings
+        ),
+        cheapest=_cheapest(card),
+        scenarios_at=_scenarios_at(card),
+        scenarios=tuple(
+            (
+                item.scenario.name,
+                scenario_tokens(item.scenario),
+                f"{cost_or_no_price(item.cost)} {item.scenario.per}",
+            )
+            for item in card.scenarios
+        )
+        if card.scenario_provider is not None
+        else (),
+        inconsistencies=tuple(
+            (i.severity.value, words(i, units=True)) for i in card.inconsistencies
+        ),
     )
 
 
-def _offering_row(offering: Offering, cheapest: bool) -> str:
-    cells = offering_cells(offering)
-    marker = ' class="cheapest"' if cheapest else ""
-    ids, numbers = cells[:2], cells[2:]  # provider and model id may wrap at their separators
-    tds = "".join(f"<td>{breakable(t)}</td>" for t in ids) + "".join(
-        f"<td>{esc(t)}</td>" for t in numbers
-    )
-    return f"<tr{marker}>{tds}</tr>\n"
+def _offering_row(offering: Offering, cheapest: bool) -> OfferingRow:
+    cells = tuple(offering_cells(offering))
+    return OfferingRow(cheapest, cells[:2], cells[2:])
 
 
 def _cheapest(card: ModelCard) -> str:
@@ -166,31 +176,9 @@ def _cheapest(card: ModelCard) -> str:
     return f"{channel.label} at {format_usd(channel.cost)} {scenario.per} ({scenario.name})"
 
 
-def _scenarios(card: ModelCard) -> str:
-    if not card.scenarios or card.scenario_provider is None:
+def _scenarios_at(card: ModelCard) -> str:
+    if card.scenario_provider is None:
         return ""
     provider, model_id = card.scenario_provider
     why = "the maker's own offering" if card.scenario_basis == "maker" else "the cheapest channel"
-    rows = "".join(
-        f"<tr><td>{esc(item.scenario.name)}</td><td>{esc(scenario_tokens(item.scenario))}</td>"
-        f"<td>{esc(cost_or_no_price(item.cost))} {esc(item.scenario.per)}</td></tr>\n"
-        for item in card.scenarios
-    )
-    return (
-        f'<h2 id="scenarios">Scenario costs at {esc(provider)}/{esc(model_id)} ({esc(why)})</h2>\n'
-        '<div class="table"><table class="scenarios">\n<thead><tr><th scope="col">scenario</th>'
-        '<th scope="col">tokens per request</th><th scope="col">cost</th></tr></thead>\n'
-        f"<tbody>\n{rows}</tbody>\n</table></div>\n"
-    )
-
-
-def _inconsistencies(card: ModelCard) -> str:
-    head = f'<h2 id="inconsistencies">Inconsistencies ({len(card.inconsistencies)})</h2>\n'
-    if not card.inconsistencies:
-        return head + '<p class="empty">None: the providers agree.</p>\n'
-    items = "".join(
-        f'<li><span class="sev sev-{esc(i.severity.value)}">{esc(i.severity.value)}</span> '
-        f"{esc(words(i, units=True))}</li>\n"
-        for i in card.inconsistencies
-    )
-    return head + f'<ul class="inconsistencies">\n{items}</ul>\n'
+    return f"{provider}/{model_id} ({why})"

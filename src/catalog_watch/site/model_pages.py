@@ -15,10 +15,9 @@ from catalog_watch.analysis.model_card import ModelCard
 from catalog_watch.model.catalog import Record
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.site.chart import PRICE_FIELDS, render_charts
-from catalog_watch.site.html import document
-from catalog_watch.site.model_page import ModelPage, chart_job, model_body
+from catalog_watch.site.model_page import ModelPage, chart_job, model_html
 from catalog_watch.site.models import Models
-from catalog_watch.site.pages import Context, run_sections
+from catalog_watch.site.pages import Context, sections
 from catalog_watch.site.rows import record_key
 from catalog_watch.site.runs import Run, parse_time
 from catalog_watch.site.series import Events, Offering, chart_data, span_of
@@ -73,9 +72,9 @@ def model_pages(
             svg=svgs.get(key),
             span=span,
             first_run=f"{runs[-1].time:%Y-%m-%d}",
-            changes_html=run_sections(rows.get(key, []), "../", context),
+            changes=sections(rows.get(key, []), context),
         )
-        pages[path] = (_document(page, context), key in svgs)
+        pages[path] = (model_html(page, context), key in svgs)
     return pages
 
 
@@ -133,13 +132,3 @@ def _rows_by_key(runs: Sequence[Run], models: Models, context: Context) -> dict[
             shown[-1][1].append(record)
             room[key] = room.get(key, context.limit) - 1
     return by_key
-
-
-def _document(page: ModelPage, context: Context) -> str:
-    return document(
-        title=f"{page.key}: prices and changes",
-        root="../",
-        body=model_body(page),
-        generated=context.generated,
-        source=context.source,
-    )

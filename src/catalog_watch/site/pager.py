@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from catalog_watch.site.html import esc
-
 Item = TypeVar("Item")
 Group = TypeVar("Group")
 
@@ -65,25 +63,33 @@ def paginate(
     return pages
 
 
-def pager_nav(page: Page) -> str:
-    """The links between the pages; empty when there is only one."""
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One item of the bar (``pager.html``): a link, the current page's number or a gap."""
+
+    text: str
+    href: str | None = None  # None: not a link
+    rel: str = ""  # prev, next
+    current: bool = False
+
+
+def pager_links(page: Page) -> list[Link]:
+    """The links between the pages; none when there is only one."""
     if page.count <= 1:
-        return ""
+        return []
     links = []
     if page.number > 1:
-        links.append(_link(page, page.number - 1, "← newer", 'rel="prev" '))
+        links.append(Link("← newer", _href(page, page.number - 1), "prev"))
     previous = 0
     for number in _numbers(page):
         if number > previous + 1:
-            links.append('<span class="gap">…</span>')
-        if number == page.number:
-            links.append(f'<span aria-current="page">{number:,}</span>')
-        else:
-            links.append(_link(page, number, f"{number:,}"))
+            links.append(Link("…"))
+        here = number == page.number
+        links.append(Link(f"{number:,}", None if here else _href(page, number), current=here))
         previous = number
     if page.number < page.count:
-        links.append(_link(page, page.number + 1, "older →", 'rel="next" '))
-    return f'<nav class="pager" aria-label="pages">{" ".join(links)}</nav>\n'
+        links.append(Link("older →", _href(page, page.number + 1), "next"))
+    return links
 
 
 def _numbers(page: Page) -> list[int]:
@@ -91,6 +97,5 @@ def _numbers(page: Page) -> list[int]:
     return sorted({1, page.count, *near})
 
 
-def _link(page: Page, number: int, text: str, rel: str = "") -> str:
-    href = page.root + page_path(page.first, number)
-    return f'<a {rel}href="{esc(href)}">{esc(text)}</a>'
+def _href(page: Page, number: int) -> str:
+    return page.root + page_path(page.first, number)

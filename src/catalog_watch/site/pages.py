@@ -5,6 +5,7 @@ Filtering needs no JavaScript: every provider, kind and severity has its own sta
 matching rows, and the filter bar on every listing is plain links to them. A provider's page also
 lists the inconsistencies that name one of its offerings. Every listing holds all its rows,
 newest run first, ``limit`` to a page (``pager.py``), and says which of them a page shows.
+The markup is ``templates/listing.html`` (a child template per intro) and ``sections.html``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from catalog_watch.site.html import Filters, change_table, document, esc, filter_bar
-from catalog_watch.site.pager import Page, pager_nav, paginate
-from catalog_watch.site.rows import KeyOf, row_of
+from catalog_watch.site.html import Filters, render
+from catalog_watch.site.pager import Page, pager_links, paginate
+from catalog_watch.site.rows import KeyOf, Row, row_of
 from catalog_watch.site.runs import APPEARED, RESOLVED, Record, Run
 
 Select = Callable[[Record], bool]
@@ -46,11 +47,40 @@ def _pages(runs: Sequence[Run], select: Select, limit: int) -> list[Shown]:
     return paginate(runs, lambda run: [r for r in run.records if select(r)], limit)
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A run as ``sections.html`` shows it: ``continued`` when it began on the page before."""
+
+    run: Run
+    rows: tuple[Row, ...]
+    continued: bool
+
+
+def page_html(template: str, context: Context, *, title: str, root: str, **values: object) -> str:
+    """A page of the site: ``template`` extends ``base.html``, the document around it."""
+    return render(
+        template,
+        title=title,
+        root=root,
+        generated=context.generated,
+        source=context.source,
+        **values,
+    )
+
+
 def listing_pages(
-    runs: Sequence[Run], *, path: str, title: str, intro: str, select: Select, context: Context
+    runs: Sequence[Run],
+    *,
+    path: str,
+    title: str,
+    template: str,
+    select: Select,
+    context: Context,
+    run: Run | None = None,
 ) -> dict[str, str]:
     """A listing, page 1 at ``path`` (relative to the site root), the others after it
-    (``pager.page_path``); ``intro`` is HTML, already escaped."""
+    (``pager.page_path``); ``template`` extends ``listing.html`` with its intro (``run`` is
+    the run of a run's page)."""
     pages = _pages(runs, select, context.limit) or [[]]
     total = sum(len(records) for page in pages for _, records in page)
     out: dict[str, str] = {}
@@ -58,34 +88,23 @@ def listing_pages(
     for number, shown in enumerate(pages, start=1):
         page = Page(path, number, len(pages), offset)
         continued = number > 1 and pages[number - 2][-1][0] is shown[0][0]
-        out[page.path] = _listing(page, shown, total, title, intro, context, continued)
+        heading = title if page.count == 1 else f"{title} (page {number:,} of {page.count:,})"
+        out[page.path] = page_html(
+            template,
+            context,
+            title=heading,
+            root=page.root,
+            heading=heading,
+            run=run,
+            filters=context.filters,
+            current=page.first,
+            count=_count(page, shown, total),
+            pager=pager_links(page),
+            sections=sections(shown, context, continued=continued),
+            pages=context.pages,
+        )
         offset += sum(len(records) for _, records in shown)
     return out
-
-
-def _listing(
-    page: Page,
-    shown: Shown,
-    total: int,
-    title: str,
-    intro: str,
-    context: Context,
-    continued: bool,
-) -> str:
-    heading = title if page.count == 1 else f"{title} (page {page.number:,} of {page.count:,})"
-    pager = pager_nav(page)
-    sections = run_sections(shown, page.root, context, continued=continued)
-    body = (
-        f'<h1>{esc(heading)}</h1>\n<p class="intro">{intro}</p>\n'
-        + filter_bar(context.filters, page.root, page.first)
-        + f'<p class="count">{_count(page, shown, total)}</p>\n'
-        + pager
-        + (sections or '<p class="empty">No change recorded yet.</p>\n')
-        + pager
-    )
-    return document(
-        title=heading, root=page.root, body=body, generated=context.generated, source=context.source
-    )
 
 
 def run_pages(run: Run, context: Context) -> dict[str, str]:
@@ -94,9 +113,10 @@ def run_pages(run: Run, context: Context) -> dict[str, str]:
         [run],
         path=f"run/{run.anchor}.html",
         title=f"{run.heading}: {run.title}",
-        intro=f"Every change this run recorded, measured from snapshot {_commit(run)}.",
+        template="listing_run.html",
         select=lambda _record: True,
         context=context,
+        run=run,
     )
 
 
@@ -119,41 +139,14 @@ def field_selector(name: str, value: str) -> Select:
     return lambda record: record.get(name) == value
 
 
-def run_sections(
-    shown: Sequence[tuple[Run, Sequence[Record]]],
-    root: str,
-    context: Context,
-    *,
-    continued: bool = False,
-) -> str:
+def sections(
+    shown: Sequence[tuple[Run, Sequence[Record]]], context: Context, *, continued: bool = False
+) -> list[Section]:
     """The runs' sections; with ``continued``, the first run began on the page before."""
-    return "".join(
-        _section(run, records, root, context, continued and n == 0)
+    return [
+        Section(run, tuple(row_of(r, context.key_of) for r in records), continued and n == 0)
         for n, (run, records) in enumerate(shown)
-    )
-
-
-def _section(
-    run: Run, records: Sequence[Record], root: str, context: Context, continued: bool
-) -> str:
-    rows = [row_of(record, context.key_of) for record in records]
-    extra = run.inconsistency_counts()
-    meta = f"measured from snapshot {_commit(run)}; {len(run.records):,} records in this run"
-    more = ' <span class="continued">(continued)</span>' if continued else ""
-    anchor = "" if continued else f' id="{esc(run.anchor)}"'  # an id once, where the run begins
-    return (
-        f'<section class="run"{anchor}>\n'
-        f'<h2><a href="{root}run/{esc(run.anchor)}.html">{esc(run.heading)}</a>{more} '
-        f'<span class="headline">{esc(run.title)}</span></h2>\n'
-        + (f'<p class="inconsistencies">{esc(extra)}</p>\n' if extra else "")
-        + f'<p class="meta">{meta}</p>\n'
-        + change_table(rows, root, context.pages)
-        + "</section>\n"
-    )
-
-
-def _commit(run: Run) -> str:
-    return f"<code>{esc(run.commit[:12])}</code>" if run.commit else "(no commit)"
+    ]
 
 
 def _count(page: Page, shown: Shown, total: int) -> str:

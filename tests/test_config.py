@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from catalog_watch.analysis.cost import DEFAULT_SCENARIOS
-from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.errors import ConfigError
-from catalog_watch.settings.config import Config, load_config
+from catalog_watch.settings.config import Config, load_config, reference_scenario, scenarios
 
 
 def test_no_file_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,15 +19,13 @@ from catalog_watch.analysis.cost import (
     Impact,
     Scenario,
     Usage,
-    format_impact,
-    format_usage_impact,
-    format_usd,
     monthly_cost,
     price_impact,
     prices_for_prompt,
     scenario_cost,
     usage_impact,
 )
+from catalog_watch.render.money import format_impact, format_usage_impact, format_usd
 from tests.factories import MODELS_DEV
 
 CHECK_RECORD = {"cost": {"input": 0.25, "output": 60}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from typing import Any
@@ -13,7 +14,8 @@ from catalog_watch.model.report import Report
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.slack import Links
 from catalog_watch.render.text import render_text
-from catalog_watch.settings.config import Config, UsageSettings
+from catalog_watch.settings.config import Config
+from catalog_watch.settings.costs import Usage
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider
 
@@ -89,8 +91,8 @@ def test_only_the_scenarios_whose_cost_moved_are_kept() -> None:
 
 
 def test_an_unchanged_monthly_usage_is_left_out() -> None:
-    usage = UsageSettings(provider="vercel", model="flash", input_tokens=1_000_000, output_tokens=0)
-    config = Config.model_validate({"costs": {"usage": [usage.model_dump()]}})
+    usage = Usage(provider="vercel", model="flash", input_tokens=1_000_000, output_tokens=0)
+    config = Config.model_validate({"costs": {"usage": [dataclasses.asdict(usage)]}})
     doc = edited(base())
     doc["vercel"]["models"]["flash"]["cost"]["output"] = 3  # output: usage sends none
     [change] = report(doc, config).changes

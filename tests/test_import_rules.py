@@ -180,9 +180,7 @@ def test_the_cycle_finder_finds_a_cycle_and_only_its_edges() -> None:
 ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
     {
         "analysis.diff",
-        "analysis.policy",
         "cli.docs",
-        "render.values",
         "settings.config",
         "site.chart",
         "site.chart_layout",

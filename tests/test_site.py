@@ -26,11 +26,10 @@ from typing import Any
 import pytest
 
 from catalog_watch.analysis.compare import compare
-from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.analysis.model_card import model_card
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.render.inconsistency_line import describe
-from catalog_watch.settings.config import Config
+from catalog_watch.settings.config import Config, reference_scenario, scenarios
 from catalog_watch.site import SiteResult, build_site
 from catalog_watch.site.chart import PARALLEL_FROM, ChartJob, Series, render_charts
 from catalog_watch.site.models import Models, slug

@@ -10,7 +10,8 @@ import pytest
 
 from catalog_watch.analysis.compare import compare
 from catalog_watch.cli.app import main
-from catalog_watch.settings.config import Config, CostSettings, UsageSettings
+from catalog_watch.settings.config import Config
+from catalog_watch.settings.costs import CostSettings, Usage
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import MODELS_DEV, REAL_DATA, document, edited, model, provider
 
@@ -130,7 +131,7 @@ def test_price_change_carries_scenarios_and_the_teams_usage_impact() -> None:
     old = document(provider("acme", model("m", cost={"input": 3, "output": 15, "cache_read": 0.3})))
     new = edited(old)
     new["acme"]["models"]["m"]["cost"] = {"input": 4, "output": 20, "cache_read": 0.5}
-    usage = UsageSettings(
+    usage = Usage(
         provider="acme",
         model="m",
         input_tokens=1_000_000_000,
@@ -140,7 +141,7 @@ def test_price_change_carries_scenarios_and_the_teams_usage_impact() -> None:
     config = Config(costs=CostSettings(usage=(usage,)))
     report = compare(parse_catalog(old), parse_catalog(new), config)
     change = next(c for c in report.changes if c.field == "cost.input")
-    assert change.usage == "+$1,240.00 / month for your usage"
+    assert change.to_json()["usage_impact"] == "+$1,240.00 / month for your usage"
     rag = change.to_json()["impact"][0]
     assert (rag["scenario"], rag["before"], rag["after"]) == ("RAG answer", 22.5, 30.0)
 
@@ -154,7 +155,11 @@ def test_cheapest_channel_change_is_a_change_record() -> None:
     new["a"]["models"]["m"]["cost"] = {"input": 3, "output": 6}
     report = compare(parse_catalog(old), parse_catalog(new), Config())
     [cheapest] = [c for c in report.changes if c.kind.value == "cheapest_changed"]
-    assert (cheapest.model, cheapest.old, cheapest.new) == ("m", "a/m $6.00", "b/m $12.00")
+    assert (cheapest.model, cheapest.shown_old, cheapest.shown_new) == (
+        "m",
+        "a/m $6.00",
+        "b/m $12.00",
+    )
     assert cheapest.provider == "b"
 
 

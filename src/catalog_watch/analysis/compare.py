@@ -49,8 +49,8 @@ def _with_costs(
     """Cost impact on price changes, plus ``cheapest_changed`` records."""
     if not any(c.kind in _COST_KINDS for c in changes):
         return changes
-    priced = with_cost_impact(changes, old, new, config)
-    cheapest = cheapest_changes(changes, old, new, settings, config)
+    priced = with_cost_impact(changes, old, new, config.costs)
+    cheapest = cheapest_changes(changes, old, new, settings, config.costs)
     return sorted(priced + cheapest, key=lambda change: change.sort_key)
 
 

@@ -21,9 +21,9 @@ Pricing rules, as models.dev records them (USD per 1M tokens):
   steady state), ``reasoning`` (no scenario counts reasoning tokens apart from output), audio
   prices and ``experimental`` modes.
 
-Display (:func:`format_usd`): amounts are rounded half-up to cents; an amount under $1 that is
-not a whole number of cents keeps up to 4 decimals (``$0.055``), so a cheap model does not read
-as $0.00 or $0.06.
+Display (:func:`shown_amount`, worded by ``render.money.format_usd``): amounts are rounded half-up
+to cents; an amount under $1 that is not a whole number of cents keeps up to 4 decimals
+(``$0.055``), so a cheap model does not read as $0.00 or $0.06.
 """
 
 from __future__ import annotations
@@ -35,24 +35,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from catalog_watch.model.catalog import JSON
-from catalog_watch.render.percent import percent
+from catalog_watch.settings.costs import DEFAULT_SCENARIOS, REFERENCE_SCENARIO, Scenario, Usage
 
 __all__ = [
     "DEFAULT_SCENARIOS",
     "LEGACY_TIER_SIZE",
     "REFERENCE_SCENARIO",
+    "UNDER_SMALL",
     "Impact",
+    "Offer",
     "Prices",
     "Scenario",
     "Usage",
-    "format_impact",
-    "format_signed_usd",
-    "format_usage_impact",
-    "format_usd",
+    "UsageImpact",
     "monthly_cost",
     "price_impact",
     "prices_for_prompt",
     "scenario_cost",
+    "shown_amount",
     "usage_impact",
     "usd_json",
 ]
@@ -63,63 +63,8 @@ LEGACY_TIER_SIZE = 200_000
 
 _CENT = Decimal("0.01")
 _SMALL = Decimal("0.0001")
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    """A workload: ``count`` requests (or documents, PRs...) of the given size each.
-
-    ``cached_input_tokens`` are part of ``input_tokens`` (the share of the prompt served from the
-    provider's cache).
-
-    >>> Scenario("RAG answer", 1000, "requests", 5000, 500).per
-    'per 1,000 requests'
-    """
-
-    name: str
-    count: int
-    unit: str
-    input_tokens: int
-    output_tokens: int
-    cached_input_tokens: int = 0
-
-    def __post_init__(self) -> None:
-        if not self.name:
-            raise ValueError("a scenario needs a name")
-        if self.count <= 0:
-            raise ValueError(f"scenario {self.name!r}: count must be positive")
-        if min(self.input_tokens, self.output_tokens, self.cached_input_tokens) < 0:
-            raise ValueError(f"scenario {self.name!r}: token counts cannot be negative")
-        if self.cached_input_tokens > self.input_tokens:
-            raise ValueError(
-                f"scenario {self.name!r}: cached_input_tokens is part of input_tokens "
-                "and cannot exceed it"
-            )
-
-    @property
-    def per(self) -> str:
-        return f"per {self.count:,} {self.unit}"
-
-    def to_json(self) -> dict[str, JSON]:
-        return {
-            "name": self.name,
-            "count": self.count,
-            "unit": self.unit,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "cached_input_tokens": self.cached_input_tokens,
-        }
-
-
-DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("RAG answer", 1_000, "requests", 5_000, 500),
-    Scenario("Support ticket triage", 10_000, "requests", 1_000, 100),
-    Scenario("Data extraction", 1_000, "documents", 2_000, 500),
-    Scenario("Code review", 1_000, "PRs", 8_000, 1_000),
-    Scenario("Agent step", 1_000, "steps", 12_000, 600),
-)
-REFERENCE_SCENARIO = DEFAULT_SCENARIOS[0]
-"""The scenario that ranks channels ("cheapest channel") unless told otherwise: RAG answer."""
+UNDER_SMALL = Decimal("0.00005")
+"""What :func:`shown_amount` gives for an amount that rounds to nothing: ``<$0.0001``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,35 +178,6 @@ def price_impact(
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """A team's monthly usage of one offering (``provider`` and its own ``model`` id).
-
-    ``cache_read_tokens`` are part of ``input_tokens``, as in :class:`Scenario`. Monthly totals say
-    nothing about the size of each prompt, so usage is priced at the base prices: long-context
-    tiers are not applied.
-    """
-
-    provider: str
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cache_read_tokens: int = 0
-
-    def __post_init__(self) -> None:
-        if min(self.input_tokens, self.output_tokens, self.cache_read_tokens) < 0:
-            raise ValueError(f"usage of {self.label}: token counts cannot be negative")
-        if self.cache_read_tokens > self.input_tokens:
-            raise ValueError(
-                f"usage of {self.label}: cache_read_tokens is part of input_tokens "
-                "and cannot exceed it"
-            )
-
-    @property
-    def label(self) -> str:
-        return f"{self.provider}/{self.model}"
-
-
 def monthly_cost(record: Mapping[str, JSON], usage: Usage) -> Decimal | None:
     """The exact USD a month of ``usage`` costs at this record's base prices."""
     prices = prices_for_prompt(record, 0)
@@ -286,51 +202,37 @@ def usage_impact(
     return after - before
 
 
-# -- Words -----------------------------------------------------------------------------------
+def shown_amount(amount: Decimal) -> Decimal:
+    """``amount`` as it is shown: cents, half-up; up to 4 decimals under $1 (``$0.055``).
 
-
-def format_usd(amount: Decimal) -> str:
-    """``$1,240.00``, ``-$3.75``, ``$0.055``: cents, half-up; up to 4 decimals under $1."""
-    sign = "-" if amount < 0 else ""
+    Two amounts read the same (``render.money.format_usd``) when these are equal; an amount
+    that rounds to nothing under $0.0001 reads ``<$0.0001``, kept apart from zero here.
+    """
     magnitude = abs(amount)
     cents = magnitude.quantize(_CENT, rounding=ROUND_HALF_UP)
     if magnitude >= 1 or cents == magnitude:
-        return f"{sign}${cents:,.2f}"
-    small = magnitude.quantize(_SMALL, rounding=ROUND_HALF_UP)
-    if small == 0:
-        return f"{sign}<$0.0001"
-    text = f"{small:f}".rstrip("0")
-    if len(text.partition(".")[2]) < 2:
-        text = f"{small:.2f}"
-    return f"{sign}${text}"
+        shown = cents
+    else:
+        shown = magnitude.quantize(_SMALL, rounding=ROUND_HALF_UP) or UNDER_SMALL
+    return -shown if amount < 0 else shown
 
 
-def format_signed_usd(amount: Decimal) -> str:
-    """``+$1,240.00`` or ``-$310.50`` (zero reads ``$0.00``)."""
-    text = format_usd(amount)
-    return text if amount <= 0 else f"+{text}"
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Where a scenario is cheapest: the offering and what the scenario costs there."""
+
+    provider: str
+    model_id: str
+    cost: Decimal
 
 
-def format_impact(impact: Impact) -> str:
-    """``RAG answer: $31.25 → $4.00 per 1,000 requests (-87.2 %)``.
+@dataclass(frozen=True, slots=True)
+class UsageImpact:
+    """What a price change does to a month of the team's usage of the offering: ``delta`` in
+    USD (positive: it costs more), None when a side has no usable price."""
 
-    The percent reads like every price change in the reports (``render.values.percent``: sign,
-    up to two decimals).
-    """
-    before = "no price" if impact.before is None else format_usd(impact.before)
-    after = "no price" if impact.after is None else format_usd(impact.after)
-    pct = impact.pct
-    suffix = f" ({percent(pct)})" if pct is not None else ""
-    return f"{impact.scenario.name}: {before} → {after} {impact.scenario.per}{suffix}"
-
-
-def format_usage_impact(delta: Decimal | None) -> str:
-    """``+$1,240.00 / month for your usage``; ``no change ...`` at zero; unknown without prices."""
-    if delta is None:
-        return "cost change for your usage unknown (no usable price before or after)"
-    if delta == 0:
-        return "no change / month for your usage"
-    return f"{format_signed_usd(delta)} / month for your usage"
+    usage: Usage
+    delta: Decimal | None
 
 
 def usd_json(amount: Decimal | None) -> float | None:

@@ -10,51 +10,36 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from catalog_watch.analysis.consistency import ConsistencySettings, group_offerings
+from catalog_watch.analysis.consistency import group_offerings
 from catalog_watch.analysis.cost import (
-    DEFAULT_SCENARIOS,
-    REFERENCE_SCENARIO,
     Impact,
+    Offer,
     Scenario,
-    Usage,
-    format_usage_impact,
-    format_usd,
+    UsageImpact,
     price_impact,
     scenario_cost,
+    shown_amount,
     usage_impact,
 )
 from catalog_watch.analysis.model_card import cheapest_offer
 from catalog_watch.model.catalog import Catalog, Record
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.severity import Severity
-from catalog_watch.settings.config import Config
+from catalog_watch.settings.costs import CostSettings
+from catalog_watch.settings.inconsistencies import ConsistencySettings
 
 _MEMBERSHIP = frozenset(
     {ChangeKind.PRICE_CHANGED, ChangeKind.MODEL_ADDED, ChangeKind.MODEL_REMOVED}
 )
 
 
-def scenarios(config: Config) -> tuple[Scenario, ...]:
-    configured = tuple(Scenario(**s.model_dump()) for s in config.costs.scenario)
-    return configured or DEFAULT_SCENARIOS
-
-
-def reference_scenario(config: Config) -> Scenario:
-    chosen = scenarios(config)
-    wanted = config.costs.reference_scenario
-    return next(
-        (s for s in chosen if s.name == wanted), chosen[0] if chosen else REFERENCE_SCENARIO
-    )
-
-
 def with_cost_impact(
-    changes: Sequence[Change], old: Catalog, new: Catalog, config: Config
+    changes: Sequence[Change], old: Catalog, new: Catalog, costs: CostSettings
 ) -> list[Change]:
     """Price changes get each scenario's before → after and, if configured, the usage impact;
     a scenario (or a usage) whose cost did not move is left out."""
-    chosen = scenarios(config)
-    usages = [Usage(**u.model_dump()) for u in config.costs.usage]
-    per_offering: dict[tuple[str, str], tuple[tuple[Impact, ...], str | None]] = {}
+    chosen = costs.scenarios
+    per_offering: dict[tuple[str, str], tuple[tuple[Impact, ...], UsageImpact | None]] = {}
     result: list[Change] = []
     for change in changes:
         if change.kind is not ChangeKind.PRICE_CHANGED or change.model is None:
@@ -64,8 +49,8 @@ def with_cost_impact(
         if where not in per_offering:  # input and output of one model: one computation
             before, after = old.record(*where), new.record(*where)
             yours = [
-                format_usage_impact(delta)
-                for usage in usages
+                UsageImpact(usage, delta)
+                for usage in costs.usage
                 if (usage.provider, usage.model) == where
                 and (delta := usage_impact(before, after, usage)) != 0
             ]
@@ -87,7 +72,7 @@ def changed_impact(
 def _moved(impact: Impact) -> bool:
     if impact.before is None or impact.after is None:
         return impact.before is not impact.after
-    return format_usd(impact.before) != format_usd(impact.after)
+    return shown_amount(impact.before) != shown_amount(impact.after)
 
 
 def cheapest_changes(
@@ -95,7 +80,7 @@ def cheapest_changes(
     old: Catalog,
     new: Catalog,
     settings: ConsistencySettings,
-    config: Config,
+    costs: CostSettings,
 ) -> list[Change]:
     """``cheapest_changed`` for every model whose cheapest paid channel moved to another one."""
     touched = {
@@ -103,7 +88,7 @@ def cheapest_changes(
     }
     if not touched:
         return []
-    scenario = reference_scenario(config)
+    scenario = costs.reference
     known: dict[tuple[str, str], Decimal | None] = {}
 
     def old_cost(provider: str, model: str, record: Record) -> Decimal | None:
@@ -134,9 +119,13 @@ def cheapest_changes(
                 provider=after.provider,
                 model=key,
                 field=f"cheapest ({scenario.name}, {scenario.per})",
-                old=f"{before.provider}/{before.model_id} {format_usd(before.cost)}",
-                new=f"{after.provider}/{after.model_id} {format_usd(after.cost)}",
+                old=None,
+                new=None,
                 severity=Severity.MEDIUM if after.cost > before.cost else Severity.LOW,
+                cheapest=(
+                    Offer(before.provider, before.model_id, before.cost),
+                    Offer(after.provider, after.model_id, after.cost),
+                ),
             )
         )
     return found

@@ -24,6 +24,7 @@ from catalog_watch.model.report import Report
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import drift_words
 from catalog_watch.render.inconsistency_line import describe
+from catalog_watch.render.money import format_impact, usage_words
 from catalog_watch.render.values import old_to_new, plain
 from catalog_watch.settings.config import Config, Mute, WatchRule
 from catalog_watch.sources import SOURCE_NAMES
@@ -120,7 +121,7 @@ def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: s
             provider=change.provider,
             model=change.model,
             field=change.field,
-            new=change.new,
+            new=change.shown_new,
             from_snapshot=from_snapshot,
             destination=target,
         ),
@@ -132,8 +133,8 @@ def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: s
         provider=change.provider,
         model=change.model,
         field=change.field,
-        old=_brief(change.old),
-        new=_brief(change.new),
+        old=_brief(change.shown_old),
+        new=_brief(change.shown_new),
         change_pct=change.change_pct,
         detail=_detail(change),
         extra=extra,
@@ -149,11 +150,9 @@ def _detail(change: Change) -> str:
 def _impact(change: Change) -> str:
     parts: list[str] = []
     if change.impact:
-        from catalog_watch.analysis.cost import format_impact
-
         parts.append(format_impact(change.impact[0]))
     if change.usage:
-        parts.append(change.usage)
+        parts.append(usage_words(change.usage))
     return " · ".join(parts)
 
 

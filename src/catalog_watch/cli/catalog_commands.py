@@ -14,7 +14,6 @@ from catalog_watch.analysis.consistency import (
 )
 from catalog_watch.analysis.consistency_select import select_inconsistencies
 from catalog_watch.analysis.cross_source import disagreements
-from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.analysis.model_card import close_matches, model_card
 from catalog_watch.analysis.model_names import ModelNames, check_provider, no_match_message
 from catalog_watch.cli.options import model_index_option, print_report, with_ignored
@@ -23,7 +22,7 @@ from catalog_watch.model.severity import Severity
 from catalog_watch.render.cross_source import render_comparison
 from catalog_watch.render.inconsistencies import render_inconsistencies
 from catalog_watch.render.model_card import render_card
-from catalog_watch.settings.config import load_config
+from catalog_watch.settings.config import load_config, reference_scenario, scenarios
 from catalog_watch.sources.json_reader import read_upstream
 from catalog_watch.store.catalog_files import load_catalog
 

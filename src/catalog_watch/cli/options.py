@@ -9,7 +9,7 @@ from pathlib import Path
 from catalog_watch.analysis.consistency import ModelIndex
 from catalog_watch.jobs.check import CheckOptions, Recognised, model_index, recognise
 from catalog_watch.model.report import Report
-from catalog_watch.render import RENDERERS
+from catalog_watch.render.formats import RENDERERS
 from catalog_watch.settings.config import Config, DiffSettings, load_config
 from catalog_watch.sources import source_type
 

@@ -26,7 +26,7 @@ from catalog_watch.model.report import Report
 from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.publish.secrets import unsafe, unsafe_message
 from catalog_watch.publish.slack import SlackSettings
-from catalog_watch.render import RENDERERS
+from catalog_watch.render.formats import RENDERERS
 from catalog_watch.settings.config import Config, Mute
 
 FORK_NOTE = " (secrets are empty on forks)"

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.severity import Severity
+from catalog_watch.render.money import offer_words, usage_words
 
 if TYPE_CHECKING:
-    from catalog_watch.analysis.cost import Impact
+    from catalog_watch.analysis.cost import Impact, Offer, UsageImpact
 
 
 class ChangeKind(StrEnum):
@@ -48,21 +49,33 @@ class Change:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     impact: tuple[Impact, ...] = ()  # price changes: each cost scenario before → after
-    usage: str | None = None  # price changes: "+$1,240.00 / month for your usage"
+    usage: UsageImpact | None = None  # price changes: what a month of the team's usage costs more
+    cheapest: tuple[Offer, Offer] | None = None  # cheapest_changed: the channel before, after
 
     @property
     def sort_key(self) -> tuple[str, str, int, str]:
         """Provider, then model (provider-level records first), then kind, then field."""
         return (self.provider, self.model or "", _KIND_ORDER[self.kind], self.field or "")
 
+    @property
+    def shown_old(self) -> JSON:
+        """``old`` as reports, the ledger and alerts carry it: a cheapest channel in words."""
+        return offer_words(self.cheapest[0]) if self.cheapest else self.old
+
+    @property
+    def shown_new(self) -> JSON:
+        return offer_words(self.cheapest[1]) if self.cheapest else self.new
+
     def to_json(self) -> dict[str, JSON]:
+        """The JSON contract's record; its two sentences (``usage_impact``, a cheapest channel's
+        ``old``/``new``) are worded by ``render.money``, the data holds the numbers."""
         data: dict[str, JSON] = {
             "kind": self.kind.value,
             "provider": self.provider,
             "model": self.model,
             "field": self.field,
-            "old": self.old,
-            "new": self.new,
+            "old": self.shown_old,
+            "new": self.shown_new,
             "severity": self.severity.value,
         }
         if self.kind is ChangeKind.PRICE_CHANGED:
@@ -73,7 +86,7 @@ class Change:
         if self.impact:
             data["impact"] = [impact.to_json() for impact in self.impact]
         if self.usage is not None:
-            data["usage_impact"] = self.usage
+            data["usage_impact"] = usage_words(self.usage)
         return data
 
 

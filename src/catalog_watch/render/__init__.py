@@ -1,17 +1,6 @@
-"""Renderers: pure functions from a :class:`~catalog_watch.model.report.Report` to text."""
+"""Renderers: every word and number format, pure functions from data to text.
 
-from __future__ import annotations
-
-from collections.abc import Callable
-
-from catalog_watch.model.report import Report
-from catalog_watch.render.json import render_json
-from catalog_watch.render.markdown import render_markdown
-from catalog_watch.render.text import render_text
-
-RENDERERS: dict[str, Callable[[Report], str]] = {
-    "text": render_text,
-    "markdown": render_markdown,
-    "json": render_json,
-}
-FORMATS = tuple(RENDERERS)
+The package imports nothing itself (the table of report formats is ``render.formats``), so that
+``model.changes`` can word the JSON contract's two sentences with ``render.money`` without an
+import cycle through the renderers.
+"""

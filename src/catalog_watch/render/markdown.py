@@ -103,7 +103,7 @@ def _impact_section(changes: Sequence[Change]) -> list[str]:
 
 
 def _row(change: Change) -> str:
-    old, new = _value(change, change.old), _value(change, change.new)
+    old, new = _value(change, change.shown_old), _value(change, change.shown_new)
     if change.kind is ChangeKind.MODALITY_CHANGED:
         shift = text(", ".join([f"+{m}" for m in change.added] + [f"-{m}" for m in change.removed]))
     else:

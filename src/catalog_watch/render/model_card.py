@@ -2,7 +2,7 @@
 markdown or JSON.
 
 Prices per 1M read like every other output (``render.values.money``); scenario totals use
-:func:`catalog_watch.analysis.cost.format_usd` (cents, half-up; up to 4 decimals under $1). A
+:func:`catalog_watch.render.money.format_usd` (cents, half-up; up to 4 decimals under $1). A
 value the catalog does not give reads ``-``. JSON keys are sorted and lists keep the card's
 order, which is itself sorted, so the same catalog always renders the same bytes.
 """
@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 
-from catalog_watch.analysis.cost import Scenario, format_usd, usd_json
+from catalog_watch.analysis.cost import Scenario, usd_json
 from catalog_watch.analysis.model_card import ModelCard, Offering
 from catalog_watch.inert.markdown import code
 from catalog_watch.inert.markdown import text as cell
@@ -21,6 +21,7 @@ from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.model.catalog import JSON
 from catalog_watch.render.inconsistency_line import describe, inconsistency_line
+from catalog_watch.render.money import format_usd
 from catalog_watch.render.values import money, tokens
 
 __all__ = [

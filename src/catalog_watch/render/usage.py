@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from catalog_watch.analysis.cost import format_usd, usd_json
+from catalog_watch.analysis.cost import usd_json
 from catalog_watch.analysis.usage import OfferingFacts, ResolvedUse
 from catalog_watch.inert.markdown import code
 from catalog_watch.inert.markdown import text as cell
@@ -21,6 +21,7 @@ from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.usage import ScanResult
 from catalog_watch.render.inconsistency_line import describe
+from catalog_watch.render.money import format_usd
 from catalog_watch.render.values import count, money, tokens
 
 __all__ = ["USAGE_FORMATS", "render_usage"]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.render.money import format_impact, usage_words
 from catalog_watch.render.percent import percent as percent  # where the renderers look for it
 
 
@@ -59,7 +60,7 @@ def old_to_new(change: Change) -> str:
         return f"{change.field} {plain(change.old)} → {plain(change.new)} ({', '.join(parts)})"
     if change.field is None:
         return change.kind.value.replace("_", " ")
-    return f"{change.field} {plain(change.old)} → {plain(change.new)}"
+    return f"{change.field} {plain(change.shown_old)} → {plain(change.shown_new)}"
 
 
 def arrow(change: Change) -> str:
@@ -75,13 +76,9 @@ def _is_number(value: JSON) -> bool:
 
 def impact_line(change: Change) -> str:
     """The cost of a price change in words: every scenario, then the team's own usage."""
-    from catalog_watch.analysis.cost import (
-        format_impact,  # the Decimal maths only when there is impact
-    )
-
     parts = [format_impact(impact) for impact in change.impact]
     if change.usage:
-        parts.append(change.usage)
+        parts.append(usage_words(change.usage))
     return "; ".join(parts)
 
 

@@ -65,17 +65,15 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
-    field_validator,
     model_validator,
 )
 
 from catalog_watch.accept.shrink import DEFAULT_MAX_SHRINK
-from catalog_watch.analysis.cost import DEFAULT_SCENARIOS
 from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
+from catalog_watch.settings.costs import CostSettings, Scenario
 from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
@@ -140,78 +138,6 @@ class Mute(_Section):
     reason: str = ""
 
 
-class ScenarioSettings(_Section):
-    """A workload to price: ``count`` units of ``input_tokens`` in, ``output_tokens`` out."""
-
-    name: str = Field(min_length=1)
-    count: int = Field(gt=0)
-    unit: str = "requests"
-    input_tokens: int = Field(ge=0)
-    output_tokens: int = Field(ge=0)
-    cached_input_tokens: int = Field(default=0, ge=0)
-
-    @model_validator(mode="after")
-    def _cached_within_input(self) -> ScenarioSettings:
-        if self.cached_input_tokens > self.input_tokens:
-            raise ValueError("cached_input_tokens must not exceed input_tokens")
-        return self
-
-
-class UsageSettings(_Section):
-    """A team's monthly tokens on one provider's model: turns a price change into dollars."""
-
-    provider: str
-    model: str
-    input_tokens: int = Field(ge=0)
-    output_tokens: int = Field(ge=0)
-    cache_read_tokens: int = Field(default=0, ge=0)
-
-    @model_validator(mode="after")
-    def _cached_within_input(self) -> UsageSettings:
-        if self.cache_read_tokens > self.input_tokens:
-            raise ValueError("cache_read_tokens is part of input_tokens and must not exceed it")
-        return self
-
-
-class CostSettings(_Section):
-    reference_scenario: str | None = None  # the one that ranks the cheapest channel
-    replace_standard: bool = False  # true: the [[costs.scenario]] tables replace the standard five
-    # After validation: every scenario priced, in order (the standard five, one of the same name
-    # replaced in place, then the others; only the configured ones with ``replace_standard``).
-    # Empty when none is configured: the five standard scenarios (``cost.DEFAULT_SCENARIOS``).
-    scenario: tuple[ScenarioSettings, ...] = ()
-    usage: tuple[UsageSettings, ...] = ()
-
-    @field_validator("scenario", mode="after")
-    @classmethod
-    def _with_standard(
-        cls, configured: tuple[ScenarioSettings, ...], info: ValidationInfo
-    ) -> tuple[ScenarioSettings, ...]:
-        names = [s.name for s in configured]
-        if len(names) != len(set(names)):
-            raise ValueError(f"scenario names must be unique, got {names}")
-        if info.data.get("replace_standard", False):
-            return configured
-        mine = {s.name: s for s in configured}
-        standard = tuple(
-            mine.pop(s.name, ScenarioSettings.model_validate(s.to_json()))
-            for s in DEFAULT_SCENARIOS
-        )
-        return standard + tuple(mine.values())
-
-    @model_validator(mode="after")
-    def _known_reference(self) -> CostSettings:
-        if self.replace_standard and not self.scenario:
-            raise ValueError("replace_standard = true needs at least one [[costs.scenario]]")
-        names = [s.name for s in self.scenario] or [s.name for s in DEFAULT_SCENARIOS]
-        if self.reference_scenario is not None and self.reference_scenario not in names:
-            raise ValueError(
-                f"reference_scenario {self.reference_scenario!r} is not a scenario; "
-                f"the scenarios are: {', '.join(names)}"
-            )
-        return self
-
-
 class HealthSettings(_Section):
     max_age_hours: float = Field(default=48, gt=0)  # last successful fetch older: unhealthy
     max_unchanged_days: float = Field(default=30, gt=0)  # catalog unchanged longer: suspicious
@@ -232,7 +158,7 @@ class Config(_Section):
     # A plain dataclass (pydantic validates it as a table): the checks take it as it is.
     inconsistencies: ConsistencySettings = ConsistencySettings()
     alerts: AlertSettings = AlertSettings()
-    costs: CostSettings = CostSettings()
+    costs: CostSettings = CostSettings()  # a plain dataclass too, validated as a table
     health: HealthSettings = HealthSettings()
     watch: tuple[WatchRule, ...] = (WatchRule(),)
     mute: tuple[Mute, ...] = ()
@@ -264,3 +190,13 @@ def load_config(path: Path | None) -> Config:
         from catalog_watch.settings.explain import describe
 
         raise ConfigError(describe(path, text, error, Config)) from None
+
+
+def scenarios(config: Config) -> tuple[Scenario, ...]:
+    """Every scenario priced, in order (``[costs]``)."""
+    return config.costs.scenarios
+
+
+def reference_scenario(config: Config) -> Scenario:
+    """The scenario that ranks the cheapest channel."""
+    return config.costs.reference

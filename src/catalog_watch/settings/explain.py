@@ -9,7 +9,7 @@ import dataclasses
 import json
 import re
 from collections import Counter
-from typing import Any, get_args
+from typing import Any, get_args, get_type_hints
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -90,21 +90,29 @@ def key_name(loc: Loc) -> str:
 
 
 def known_keys(loc: Loc, root: type[BaseModel]) -> list[str]:
-    """The keys the table holding ``loc``'s last key accepts (empty when it is not a model)."""
+    """The keys the table holding ``loc``'s last key accepts (empty when it is not a table)."""
     model: Any = root
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part)
-        if field is None:
+        fields = _field_types(model)
+        if fields is None or part not in fields:
             return []
-        args = [a for a in get_args(field.annotation) if a is not Ellipsis]
-        model = args[0] if args else field.annotation
-        if dataclasses.is_dataclass(model):  # a section the core takes as it is
-            return sorted(f.name for f in dataclasses.fields(model))
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return []
-    return sorted(model.model_fields)
+        args = [a for a in get_args(fields[part]) if a is not Ellipsis]
+        model = args[0] if args else fields[part]
+    fields = _field_types(model)
+    return sorted(fields) if fields is not None else []
+
+
+def _field_types(model: Any) -> dict[str, Any] | None:
+    """A table's keys and their types: a pydantic model's, or a plain dataclass's (a section the
+    core takes as it is, such as ``[inconsistencies]`` and ``[costs]``); None for anything else."""
+    if isinstance(model, type) and dataclasses.is_dataclass(model):
+        hints = get_type_hints(model)
+        return {f.name: hints[f.name] for f in dataclasses.fields(model)}
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return {name: field.annotation for name, field in model.model_fields.items()}
+    return None
 
 
 def line_of(loc: Loc, text: str) -> int | None:

@@ -31,10 +31,9 @@ from importlib.resources import files as package_files
 from pathlib import Path
 
 from catalog_watch.analysis.consistency import ModelIndex
-from catalog_watch.analysis.impact import reference_scenario, scenarios
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.ledger_line import LedgerLine
-from catalog_watch.settings.config import Config
+from catalog_watch.settings.config import Config, reference_scenario, scenarios
 from catalog_watch.site.baseline import snapshot_time
 from catalog_watch.site.extra import require_site_extra
 from catalog_watch.site.feed import atom_feed

@@ -2,7 +2,7 @@
 
 The card is ``model_card.model_card``'s (the same offerings, cheapest channel, scenario costs and
 inconsistencies as ``catalog-watch show``), its cells in the same number formats
-(``render.values.money`` per 1M, ``tokens`` for windows, ``cost.format_usd`` for scenario costs);
+(``render.values.money`` per 1M, ``tokens`` for windows, ``money.format_usd`` for scenario costs);
 ``templates/model.html`` writes them as HTML tables.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog_watch.analysis.cost import format_usd
 from catalog_watch.analysis.model_card import ModelCard, Offering
 from catalog_watch.render.inconsistency_line import describe as words
 from catalog_watch.render.model_card import (
@@ -18,6 +17,7 @@ from catalog_watch.render.model_card import (
     offering_cells,
     scenario_tokens,
 )
+from catalog_watch.render.money import format_usd
 from catalog_watch.site.chart import ChartJob
 from catalog_watch.site.pages import Context, Section, page_html
 from catalog_watch.site.series import ChartData, Span

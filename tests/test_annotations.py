@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from catalog_watch.analysis.compare import compare
-from catalog_watch.analysis.policy import active_mutes
+from catalog_watch.analysis.watch_rules import active_mutes
 from catalog_watch.jobs.action_outputs import annotate
 from catalog_watch.model.report import Report
 from catalog_watch.publish.actions import ActionsRuntime

@@ -6,20 +6,32 @@ the rule's destination; two rules sending the same change to the same destinatio
 model, and schema drift makes one note per destination. A rejected record alerts on the first run
 that rejects its value (``runs`` 1), to the rules that would have heard of the change it would have
 made; its id does not depend on the snapshot, so the outbox holds it once however often it recurs.
+Which rule hears what (globs, thresholds, mutes) is ``watch_rules.py``'s.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 
-from catalog_watch.analysis.consistency import Inconsistency
-from catalog_watch.analysis.diff import classify
-from catalog_watch.model.alerts import Alert, AlertKind, Destination, DestinationKind, alert_id
+from catalog_watch.analysis.watch_rules import (
+    REJECTED_SEVERITY,
+    active_mutes,
+    destination,
+    destinations,
+    hears_inconsistency,
+    hears_rejection,
+    matches,
+    muted_inconsistency,
+    mutes_change,
+    mutes_rejection,
+    wants_inconsistencies,
+)
+from catalog_watch.model.alerts import Alert, AlertKind, alert_id
 from catalog_watch.model.catalog import JSON, Rejection
-from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.changes import Change
+from catalog_watch.model.inconsistency import Inconsistency
 from catalog_watch.model.report import Report
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import drift_words
@@ -27,9 +39,6 @@ from catalog_watch.render.inconsistency_line import describe
 from catalog_watch.render.money import format_impact, usage_words
 from catalog_watch.render.values import old_to_new, plain
 from catalog_watch.settings.config import Config, Mute, WatchRule
-from catalog_watch.sources import SOURCE_NAMES
-
-REJECTED_SEVERITY = Severity.MEDIUM
 
 
 def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: date) -> list[Alert]:
@@ -49,59 +58,11 @@ def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: dat
     return list(unique.values())
 
 
-def active_mutes(config: Config, today: date) -> list[Mute]:
-    """The mutes that still hold on ``today`` (``until`` is the last muted day)."""
-    return [m for m in config.mute if m.until is None or m.until >= today]
-
-
-def muted_inconsistency(item: Inconsistency, mutes: Sequence[Mute]) -> bool:
-    """One of ``mutes`` silences ``item``: by its id, or by provider, model, field and kind."""
-    return any(_mutes_inconsistency(m, item) for m in mutes)
-
-
-def wants_inconsistencies(rule: WatchRule) -> bool:
-    """``inconsistencies = true`` or ``false`` decides; a rule that says nothing gets them only
-    when it does not pick its ``kinds`` (the default rule does; ``kinds = ["price_changed"]``
-    asks for price changes, not for disagreements)."""
-    if "inconsistencies" in rule.model_fields_set:
-        return rule.inconsistencies
-    return "kinds" not in rule.model_fields_set
-
-
-def destination(rule: WatchRule) -> Destination:
-    if rule.channel:
-        return Destination(DestinationKind.CHANNEL, rule.channel)
-    if rule.webhook_env:
-        return Destination(DestinationKind.WEBHOOK, rule.webhook_env)
-    return Destination()
-
-
-def matches(rule: WatchRule, change: Change) -> bool:
-    """The rule's globs, kinds, minimum severity and thresholds all let ``change`` through."""
-    if change.kind not in rule.kinds or not _severe_enough(change.severity, rule):
-        return False
-    if not _selected(change.provider, rule.providers, rule.exclude_providers):
-        return False
-    if not _selected(change.model or "", rule.models, rule.exclude_models):
-        return False
-    return _over_thresholds(rule, change)
-
-
-def _mutes_change(mute: Mute, change: Change) -> bool:
-    return (
-        mute.inconsistency is None
-        and _glob(change.provider, mute.provider)
-        and _glob(change.model or "", mute.model)
-        and _glob(change.field or "", mute.field)
-        and _glob(change.kind.value, mute.kind)
-    )
-
-
 def _change_alerts(
     report: Report, rules: Sequence[WatchRule], mutes: Sequence[Mute], from_snapshot: str
 ) -> Iterator[Alert]:
     for change in report.listed:  # a field that appeared on many records: one schema note
-        if any(_mutes_change(m, change) for m in mutes):
+        if any(mutes_change(m, change) for m in mutes):
             continue
         for rule in rules:
             if matches(rule, change):
@@ -168,7 +129,7 @@ def _inconsistency_alerts(
             if muted_inconsistency(item, mutes):
                 continue
             for rule in rules:
-                if wants_inconsistencies(rule) and _inconsistency_matches(rule, item):
+                if wants_inconsistencies(rule) and hears_inconsistency(rule, item):
                     found.append(
                         _inconsistency_alert(report.source, rule, kind, item, from_snapshot)
                     )
@@ -202,33 +163,6 @@ def _inconsistency_alert(
             "inconsistency_id": item.id,
             "values": dict(item.values),
         },
-    )
-
-
-def _inconsistency_matches(rule: WatchRule, item: Inconsistency) -> bool:
-    if not _severe_enough(item.severity, rule):
-        return False
-    members = [_member(label) for label in item.values]
-    return any(
-        _selected(provider, rule.providers, rule.exclude_providers)
-        and (
-            _selected(model, rule.models, rule.exclude_models)
-            or _selected(item.model, rule.models, rule.exclude_models)
-        )
-        for provider, model in members
-        if model is not None
-    )
-
-
-def _mutes_inconsistency(mute: Mute, item: Inconsistency) -> bool:
-    if mute.inconsistency is not None:
-        return _glob(item.id, mute.inconsistency)
-    if not (_glob(item.field, mute.field) and _glob(item.kind, mute.kind)):
-        return False
-    members = [label.split("/", 1) for label in item.values]
-    return any(
-        _glob(p, mute.provider) and (_glob(m, mute.model) or _glob(item.model, mute.model))
-        for p, m in members
     )
 
 
@@ -268,38 +202,12 @@ def _rejection_alerts(
     """Each record rejected for the first time, to every rule that selects it."""
     found: list[Alert] = []
     for rejection in report.rejections:
-        if rejection.runs > 1 or any(_mutes_rejection(m, rejection) for m in mutes):
+        if rejection.runs > 1 or any(mutes_rejection(m, rejection) for m in mutes):
             continue
         for rule in rules:
-            if _rejection_matches(rule, rejection):
+            if hears_rejection(rule, rejection):
                 found.append(_rejection_alert(report.source, rule, rejection))
     return found
-
-
-def _rejection_matches(rule: WatchRule, rejection: Rejection) -> bool:
-    """The rule's globs and minimum severity let it through, and the rule watches the kind of
-    change the value would have made (``cost.*``: price_changed; a provider field:
-    provider_changed)."""
-    if rejection.model is None:
-        would_be = ChangeKind.PROVIDER_CHANGED
-    else:
-        would_be = classify(rejection.provider, rejection.model, rejection.field, None, None).kind
-    return (
-        would_be in rule.kinds
-        and _severe_enough(REJECTED_SEVERITY, rule)
-        and _selected(rejection.provider, rule.providers, rule.exclude_providers)
-        and _selected(rejection.model or "", rule.models, rule.exclude_models)
-    )
-
-
-def _mutes_rejection(mute: Mute, rejection: Rejection) -> bool:
-    return (
-        mute.inconsistency is None
-        and _glob(rejection.provider, mute.provider)
-        and _glob(rejection.model or "", mute.model)
-        and _glob(rejection.field, mute.field)
-        and _glob(AlertKind.RECORD_REJECTED, mute.kind)
-    )
 
 
 def _rejection_alert(source: str, rule: WatchRule, rejection: Rejection) -> Alert:
@@ -361,47 +269,6 @@ def _baseline(report: Report, rule: WatchRule, from_snapshot: str) -> Alert:
         ),
         extra=dict(counts),
     )
-
-
-def _member(label: str) -> tuple[str, str]:
-    """``provider/model``, or ``source:provider/model`` for a cross-source disagreement."""
-    source, colon, rest = label.partition(":")
-    if colon and source in SOURCE_NAMES and "/" in rest:
-        label = rest
-    provider, _, model = label.partition("/")
-    return provider, model
-
-
-def destinations(rules: Iterable[WatchRule]) -> list[Destination]:
-    """Every distinct destination of the rules, in rule order."""
-    seen: dict[str, Destination] = {}
-    for rule in rules:
-        target = destination(rule)
-        seen.setdefault(target.key, target)
-    return list(seen.values())
-
-
-def _over_thresholds(rule: WatchRule, change: Change) -> bool:
-    if change.kind is ChangeKind.PRICE_CHANGED and change.change_pct is not None:
-        pct = change.change_pct
-        limit = rule.min_increase_pct if pct > 0 else rule.min_decrease_pct
-        return abs(pct) >= limit
-    context = change.kind is ChangeKind.LIMIT_CHANGED and change.field == "limit.context"
-    if context and isinstance(change.old, int) and isinstance(change.new, int):
-        return abs(change.new - change.old) >= rule.min_context_change
-    return True
-
-
-def _severe_enough(severity: Severity, rule: WatchRule) -> bool:
-    return severity.rank <= rule.min_severity.rank
-
-
-def _selected(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    return any(_glob(name, p) for p in include) and not any(_glob(name, p) for p in exclude)
-
-
-def _glob(name: str, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(name.lower(), pattern.lower())
 
 
 def _brief(value: object) -> object:

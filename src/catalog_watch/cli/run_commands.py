@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from catalog_watch.analysis.policy import active_mutes
+from catalog_watch.analysis.watch_rules import active_mutes
 from catalog_watch.cli.options import check_options, print_report
 from catalog_watch.errors import (
     CatalogWatchError,

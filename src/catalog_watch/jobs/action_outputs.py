@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from catalog_watch.analysis.policy import muted_inconsistency
+from catalog_watch.analysis.watch_rules import muted_inconsistency
 from catalog_watch.jobs.run import JobResult
 from catalog_watch.model.report import Report
 from catalog_watch.publish.actions import ActionsRuntime

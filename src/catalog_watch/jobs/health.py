@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from catalog_watch.analysis.policy import destinations
+from catalog_watch.analysis.watch_rules import destinations
 from catalog_watch.model.alerts import (
     HEALTH_FAILURE,
     HEALTH_RECOVERY,

@@ -70,7 +70,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from catalog_watch.errors import CatalogRejected
@@ -78,6 +77,7 @@ from catalog_watch.model.catalog import JSON, Catalog, Rejection
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
 from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
+from catalog_watch.sources.openrouter_pricing import cost_block
 
 SOURCE_NAME = "openrouter"
 DEFAULT_URL = "https://openrouter.ai/api/v1/models"
@@ -86,13 +86,6 @@ PROVIDER_NAME = "OpenRouter"
 
 SKIP_NO_TEXT_OUTPUT = "no text output"
 
-PRICE_FIELDS: Mapping[str, str] = {
-    "prompt": "input",
-    "completion": "output",
-    "input_cache_read": "cache_read",
-    "input_cache_write": "cache_write",
-    "internal_reasoning": "reasoning",
-}
 DROPPED_FIELDS = frozenset({"description", "benchmarks"})
 """Fields left out of the record because they change on most runs."""
 
@@ -117,7 +110,6 @@ _MAPPED = frozenset(
         "expiration_date",
     }
 )
-_DYNAMIC = Decimal(-1)
 
 
 def parse_openrouter(
@@ -281,7 +273,7 @@ def _record(
         extra["top_provider"] = top_rest
 
     pricing = _object(entry.get("pricing"), "pricing", reader, required=True)
-    cost, dynamic, pricing_rest = _cost(pricing, reader)
+    cost, dynamic, pricing_rest = cost_block(pricing, reader)
     if cost:
         record["cost"] = cost
     if dynamic:
@@ -300,73 +292,6 @@ def _record(
     if extra:
         record["openrouter"] = extra
     return record
-
-
-def _cost(
-    pricing: dict[str, Any], reader: FieldReader
-) -> tuple[dict[str, JSON], bool, dict[str, JSON]]:
-    """``pricing`` → (cost block, whether any price is dynamic, the keys left unmapped)."""
-    cost: dict[str, JSON] = {}
-    dynamic = False
-    for source_field, target in PRICE_FIELDS.items():
-        value = pricing.get(source_field)
-        if _is_dynamic(value):
-            dynamic = True
-            continue
-        price = reader.price(value, f"pricing.{source_field}")
-        if price is not None:
-            cost[target] = price
-    rest: dict[str, JSON] = {
-        k: v for k, v in pricing.items() if k not in PRICE_FIELDS and k != "overrides"
-    }
-    overrides = pricing.get("overrides")
-    if overrides is None:
-        return cost, dynamic, rest
-    if not isinstance(overrides, list):
-        reader.reject("pricing.overrides", "should be a list", overrides)
-        return cost, dynamic, rest
-    tiers: list[dict[str, JSON]] = []
-    raw: list[JSON] = []
-    for index, item in enumerate(overrides):
-        where = f"pricing.overrides[{index}]"
-        if not isinstance(item, dict):
-            reader.reject(where, "should be an object", item)
-            continue
-        if item.get("min_prompt_tokens") is None:
-            raw.append(item)  # a time-of-day window or something new: not a context tier
-            continue
-        size = reader.tokens(item["min_prompt_tokens"], f"{where}.min_prompt_tokens")
-        tier: dict[str, JSON] = {}
-        for source_field, target in PRICE_FIELDS.items():
-            value = item.get(source_field)
-            if _is_dynamic(value):
-                dynamic = True
-                continue
-            price = reader.price(value, f"{where}.{source_field}")
-            if price is not None:
-                tier[target] = price
-        if size is not None:
-            tiers.append({**tier, "tier": {"type": "context", "size": size}})
-        leftover = {
-            k: v for k, v in item.items() if k not in PRICE_FIELDS and k != "min_prompt_tokens"
-        }
-        if leftover:
-            raw.append({"min_prompt_tokens": item["min_prompt_tokens"], **leftover})
-    if tiers:
-        cost["tiers"] = sorted(tiers, key=lambda tier: tier["tier"]["size"])
-    if raw:
-        rest["overrides"] = raw
-    return cost, dynamic, rest
-
-
-def _is_dynamic(value: JSON) -> bool:
-    """OpenRouter's ``"-1"``: the price depends on where the request is routed."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return False
-    try:
-        return Decimal(str(value).strip()) == _DYNAMIC
-    except InvalidOperation:
-        return False
 
 
 def _object(value: JSON, field: str, reader: FieldReader, *, required: bool) -> dict[str, Any]:

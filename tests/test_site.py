@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import html
 import os
+import posixpath
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -742,6 +743,27 @@ def test_no_external_references(built: Built) -> None:
         elif name == "feed.xml":
             hrefs = [e.get("href", "") for e in ET.fromstring(data).iter() if e.get("href")]
             assert hrefs and all(h.startswith(BASE_URL) for h in hrefs)
+
+
+def test_every_relative_link_leads_to_a_page_of_the_site(built: Built) -> None:
+    """Links from pages deeper in the tree (``index/page-2.html``) resolve from where they are."""
+    files = tree_bytes(built.out)
+    broken = []
+    for name, data in files.items():
+        if not name.endswith(".html"):
+            continue
+        for tag, attributes in START_TAG.findall(data.decode()):
+            for attribute, *quoted in ATTRIBUTE.findall(attributes):
+                value = html.unescape(next((q for q in quoted if q), ""))
+                if tag.lower() != "a" or attribute.lower() != "href" or "://" in value:
+                    continue
+                target = value.partition("#")[0]
+                if not target:
+                    continue
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+                if resolved not in files:
+                    broken.append((name, value))
+    assert not broken, broken[:10]
 
 
 @pytest.mark.realdata

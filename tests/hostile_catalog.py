@@ -103,7 +103,16 @@ _FRAGMENT = st.one_of(
     _ANSI,
     st.text(alphabet="`|@#<>&[]\\*_!$:%\n a1", min_size=1, max_size=6),
 )
-ATTACK = st.lists(_FRAGMENT, min_size=1, max_size=3).map("".join)
+
+
+def _paired(text: str) -> str:
+    """``text`` as a JSON reader hands it back: a high and a low surrogate side by side (two
+    fragments can meet that way) are one character, as ``\\ud88c\\uded3`` in a file is; lone ones
+    stay lone."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+ATTACK = st.lists(_FRAGMENT, min_size=1, max_size=3).map("".join).map(_paired)
 ATTACK_LISTS = st.lists(ATTACK, min_size=5, max_size=10, unique=True)
 """5-10 distinct attacks: one catalog carries them all."""
 

@@ -46,6 +46,22 @@ key's name instead of being silently ignored. Every setting has a default: no fi
     input_tokens = 1_000_000_000
     output_tokens = 80_000_000
 
+    [usage]                      # the models this repository's code calls (catalog-watch usage)
+    enabled = true               # run scans the repository and says where a model is used
+    paths = []                   # only these folders or globs (default: every tracked file)
+    exclude = ["examples/*"]
+    raise_severity = 1           # a used model's change is this many steps more severe
+    always_alert = true          # changes to used models alert even when no watch rule keeps them
+
+    [deprecations]
+    lead_days = [30, 7, 1]       # alerts this many days before a used model retires, once each
+    used_only = true             # false: every offering's retirement alerts
+
+    [lint]                       # catalog-watch lint: the model ids a pull request adds
+    errors = ["unknown", "deprecated"]   # what fails the check; the rest are warnings
+    lead_days = 30               # "retiring" within this many days
+    expensive_ratio = 3.0        # "expensive": this many times the cheapest channel's cost
+
     [[mute]]
     provider = "helicone"
     model = "mistral-nemo"
@@ -152,6 +168,42 @@ class AlertSettings(_Section):
     webhook_delivery: Literal["at-least-once", "at-most-once"] = "at-least-once"
 
 
+class UsageScanSettings(_Section):
+    """``[usage]``: scanning the repository for the models its code calls."""
+
+    enabled: bool = True
+    paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    raise_severity: int = Field(default=1, ge=0, le=3, strict=True)
+    always_alert: bool = True
+
+
+class DeprecationSettings(_Section):
+    """``[deprecations]``: when a retirement date alerts."""
+
+    lead_days: tuple[int, ...] = Field(default=(30, 7, 1), min_length=1)
+    used_only: bool = True
+
+    @model_validator(mode="after")
+    def _positive_and_distinct(self) -> DeprecationSettings:
+        if any(day < 0 for day in self.lead_days) or len(set(self.lead_days)) != len(
+            self.lead_days
+        ):
+            raise ValueError(f"lead_days must be distinct days >= 0, got {list(self.lead_days)}")
+        return self
+
+
+LintFinding = Literal["unknown", "deprecated", "retiring", "expensive"]
+
+
+class LintSettings(_Section):
+    """``[lint]``: what ``catalog-watch lint`` reports, and which findings fail the check."""
+
+    errors: tuple[LintFinding, ...] = ("unknown", "deprecated")
+    lead_days: int = Field(default=30, ge=0, strict=True)
+    expensive_ratio: float = Field(default=3.0, gt=1)
+
+
 class Config(_Section):
     diff: DiffSettings = DiffSettings()
     guard: GuardSettings = GuardSettings()
@@ -162,6 +214,9 @@ class Config(_Section):
     health: HealthSettings = HealthSettings()
     watch: tuple[WatchRule, ...] = (WatchRule(),)
     mute: tuple[Mute, ...] = ()
+    usage: UsageScanSettings = UsageScanSettings()
+    deprecations: DeprecationSettings = DeprecationSettings()
+    lint: LintSettings = LintSettings()
 
     @model_validator(mode="after")
     def _unique_rule_names(self) -> Config:

@@ -22,8 +22,8 @@ Pure: the catalog, settings and index come in, typed results go out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from catalog_watch.analysis.consistency import (
     DEFAULT_SETTINGS,
@@ -43,6 +43,7 @@ __all__ = [
     "OfferingFacts",
     "Resolution",
     "ResolvedUse",
+    "UsedModels",
     "resolve_id",
     "resolve_uses",
 ]
@@ -241,3 +242,78 @@ def _facts(catalog: Catalog, provider: str, model_id: str) -> OfferingFacts:
 def _section(record: Record, name: str) -> Mapping[str, JSON]:
     value = record.get(name)
     return value if isinstance(value, Mapping) else {}
+
+
+Offering = tuple[str, str]
+"""``(provider, model id)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class UsedModels:
+    """Where a repository uses each model: the one record ``run``'s alerts, the deprecation
+    alerts and ``lint`` ask "is this used, and where?".
+
+    ``offerings``: ``(provider, model id)`` → sorted places (``src/agent.py:42``; a constant's
+    definition line). ``groups``: identity group key (the inconsistencies' grouping) → sorted
+    places of every use that resolved into the group. ``facts``: what the catalog says of each
+    used offering (prices, limits, status), for the reports that list them.
+    """
+
+    offerings: Mapping[Offering, tuple[str, ...]] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    facts: Mapping[Offering, OfferingFacts] = field(default_factory=dict)
+    offering_groups: Mapping[Offering, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, resolved: Iterable[ResolvedUse]) -> UsedModels:
+        """From resolved uses; unresolved ones are left out (nothing in a catalog to watch)."""
+        offerings: dict[Offering, set[str]] = {}
+        groups: dict[str, set[str]] = {}
+        facts: dict[Offering, OfferingFacts] = {}
+        offering_groups: dict[Offering, str] = {}
+        for item in resolved:
+            place = item.use.where
+            if item.resolution.group is not None:
+                groups.setdefault(item.resolution.group, set()).add(place)
+            for fact in item.offerings:
+                key = (fact.provider, fact.model_id)
+                offerings.setdefault(key, set()).add(place)
+                facts.setdefault(key, fact)
+                if item.resolution.group is not None:
+                    offering_groups.setdefault(key, item.resolution.group)
+        return cls(
+            offerings={key: _sorted_places(v) for key, v in sorted(offerings.items())},
+            groups={key: _sorted_places(v) for key, v in sorted(groups.items())},
+            facts=dict(sorted(facts.items())),
+            offering_groups=dict(sorted(offering_groups.items())),
+        )
+
+    def places_of(
+        self, provider: str | None = None, model_id: str | None = None, group: str | None = None
+    ) -> tuple[str, ...]:
+        """The places that use the offering ``provider/model_id``; with ``group`` also those
+        that use any offering of that model (an inconsistency is about the group). Sorted."""
+        found: set[str] = set()
+        if provider is not None and model_id is not None:
+            found.update(self.offerings.get((provider, model_id), ()))
+        if group is not None:
+            found.update(self.groups.get(group, ()))
+        return _sorted_places(found)
+
+    def is_used(
+        self, provider: str | None = None, model_id: str | None = None, group: str | None = None
+    ) -> bool:
+        return bool(self.places_of(provider, model_id, group))
+
+    def __bool__(self) -> bool:
+        return bool(self.offerings or self.groups)
+
+
+def _sorted_places(places: Iterable[str]) -> tuple[str, ...]:
+    """By path, then line as a number (``a.py:9`` before ``a.py:10``)."""
+
+    def key(place: str) -> tuple[str, int]:
+        path, _, line = place.rpartition(":")
+        return (path, int(line)) if line.isdigit() else (place, 0)
+
+    return tuple(sorted(set(places), key=key))

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from catalog_watch.cli.app import build_parser
+
 BEGIN = (
     "<!-- option tables: generated from the parser by "
     "`python -m catalog_watch.cli.docs --write README.md`; do not edit by hand -->"
@@ -107,8 +109,6 @@ def readme_block(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from catalog_watch.cli.app import build_parser
-
     args = _own_parser().parse_args(argv)
     tables = option_tables(build_parser())
     if args.write is not None:

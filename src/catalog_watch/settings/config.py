@@ -90,6 +90,7 @@ from catalog_watch.errors import ConfigError
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
 from catalog_watch.settings.costs import CostSettings, Scenario
+from catalog_watch.settings.explain import describe
 from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
@@ -242,8 +243,6 @@ def load_config(path: Path | None) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        from catalog_watch.settings.explain import describe
-
         raise ConfigError(describe(path, text, error, Config)) from None
 
 

@@ -8,13 +8,14 @@ canonical shape; its ``_meta.json`` names the source it came from.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from catalog_watch.errors import CatalogRejected, ConfigError
 from catalog_watch.model.catalog import Catalog, snapshot_folder
+from catalog_watch.sources import litellm, models_dev, openrouter
+from catalog_watch.sources.models_dev import parse_catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +30,19 @@ class SourceType:
         return Path(snapshot_folder(self.name))
 
 
-# name → (module, parser, shape test); a module is imported only when its source is used.
 _ADAPTERS = {
-    "models.dev": ("models_dev", "parse_catalog", "looks_like_models_dev"),
-    "litellm": ("litellm", "parse_litellm", "looks_like_litellm"),
-    "openrouter": ("openrouter", "parse_openrouter", "looks_like_openrouter"),
+    "models.dev": SourceType(
+        "models.dev", models_dev.DEFAULT_URL, parse_catalog, models_dev.looks_like_models_dev
+    ),
+    "litellm": SourceType(
+        "litellm", litellm.DEFAULT_URL, litellm.parse_litellm, litellm.looks_like_litellm
+    ),
+    "openrouter": SourceType(
+        "openrouter",
+        openrouter.DEFAULT_URL,
+        openrouter.parse_openrouter,
+        openrouter.looks_like_openrouter,
+    ),
 }
 SOURCE_NAMES = tuple(_ADAPTERS)
 
@@ -41,9 +50,7 @@ SOURCE_NAMES = tuple(_ADAPTERS)
 def source_type(name: str) -> SourceType:
     if name not in _ADAPTERS:
         raise ConfigError(f"unknown source type {name!r}; known: {', '.join(_ADAPTERS)}")
-    module_name, parser, shape = _ADAPTERS[name]
-    module = importlib.import_module(f"catalog_watch.sources.{module_name}")
-    return SourceType(name, module.DEFAULT_URL, getattr(module, parser), getattr(module, shape))
+    return _ADAPTERS[name]
 
 
 def detect_source_type(document: object) -> SourceType:
@@ -91,8 +98,6 @@ def parse_source(
     ``canonical``: the document is already canonical (a snapshot folder), only ``name`` is
     needed to label it. ``where`` names the document in errors (a file, a URL).
     """
-    from catalog_watch.sources.models_dev import parse_catalog
-
     if canonical:
         catalog = parse_catalog(document, max_rejected_share=max_rejected_share)
         return replace(catalog, source=name or catalog.source)

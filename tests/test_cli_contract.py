@@ -76,7 +76,7 @@ def test_format_choices_per_command_are_the_readmes() -> None:
     choices = {command: format_choices(parser, command) for command in commands()}
     assert choices == {
         **dict.fromkeys(
-            ("run", "check", "diff", "inconsistencies", "show", "compare"),
+            ("run", "check", "diff", "inconsistencies", "show", "compare", "usage"),
             ("text", "markdown", "json"),
         ),
         **dict.fromkeys(("history", "price-at"), ("text", "json", "csv")),
@@ -84,7 +84,8 @@ def test_format_choices_per_command_are_the_readmes() -> None:
     }
     text = " ".join(readme().split())
     assert (
-        "or `json` on `run`, `check`, `diff`, `inconsistencies`, `show` and `compare`; `history` "
+        "or `json` on `run`, `check`, `diff`, `inconsistencies`, `show`, `compare` and `usage`; "
+        "`history` "
         "and `price-at` take `text`, `json` or `csv`; `site` and `health` print no report"
     ) in text
 

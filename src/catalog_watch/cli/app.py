@@ -44,6 +44,7 @@ COMMANDS = {
     "health": "catalog_watch.cli.health_command:health",
     "check": "catalog_watch.cli.run_commands:check",
     "run": "catalog_watch.cli.run_commands:run",
+    "usage": "catalog_watch.cli.usage_command:usage",
 }
 """Command → the function that runs it. The one lazy seam: a command imports only what it needs
 (``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor pydantic)."""
@@ -241,6 +242,23 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument(
         "--now", type=_utc_time, metavar="TIME", help="the time to judge at (default: now)"
     )
+
+    used = subcommands.add_parser(
+        "usage", help="the models a repository's code calls, resolved against the catalog"
+    )
+    used.add_argument(
+        "path",
+        nargs="?",
+        metavar="PATH",
+        help="the folder to scan (default: the repository root, else .)",
+    )
+    used.add_argument(
+        "--catalog",
+        default=DEFAULT_SNAPSHOTS,
+        metavar="FILE_OR_SNAPSHOT_FOLDER",
+        help="a catalog file or snapshot folder",
+    )
+    _common(used)
 
     check = subcommands.add_parser("check", help="fetch, diff against the snapshots, report")
     _source_options(check)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalog_watch.analysis.identity import ModelIndex
-from catalog_watch.analysis.usage import UsedModels, resolve_uses
+from catalog_watch.analysis.usage import ResolvedUse, UsedModels, resolve_uses
 from catalog_watch.model.catalog import Catalog
+from catalog_watch.model.usage import ScanResult
+from catalog_watch.publish.git.command import Git
 from catalog_watch.scan import scan_repository
 from catalog_watch.settings.config import Config
 
-__all__ = ["used_models"]
+__all__ = ["repository_root", "scan_and_resolve", "used_models"]
 
 
 def used_models(
@@ -21,5 +23,19 @@ def used_models(
     ``[usage] enabled = false``."""
     if not config.usage.enabled:
         return UsedModels()
+    return UsedModels.of(scan_and_resolve(repo_root, config, catalog, index)[1])
+
+
+def scan_and_resolve(
+    repo_root: Path, config: Config, catalog: Catalog, index: ModelIndex | None
+) -> tuple[ScanResult, list[ResolvedUse]]:
+    """The scan under ``[usage] paths``/``exclude`` and each use resolved (``usage`` prints
+    both)."""
     scan = scan_repository(repo_root, config.usage.paths, config.usage.exclude)
-    return UsedModels.of(resolve_uses(scan, catalog, config.inconsistencies, index))
+    return scan, resolve_uses(scan, catalog, config.inconsistencies, index)
+
+
+def repository_root(cwd: Path) -> Path:
+    """The checkout ``cwd`` is in (``git rev-parse --show-toplevel``), else ``cwd`` itself."""
+    top = Git(cwd).run("rev-parse", "--show-toplevel", check=False)
+    return Path(top) if top else cwd

@@ -13,6 +13,7 @@ from typing import Any
 
 from catalog_watch.model.catalog import JSON, Record
 from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
+from catalog_watch.model.json_text import NUMBER, is_number
 from catalog_watch.model.severity import Severity
 
 __all__ = [
@@ -25,13 +26,6 @@ __all__ = [
     "section",
     "zero_priced",
 ]
-
-NUMBER = (int, float)
-"""``type(value) in NUMBER``: a JSON number, ``True`` is not 1 here (inline in hot loops)."""
-
-
-def is_number(value: JSON) -> bool:
-    return type(value) in NUMBER
 
 
 def section(record: Mapping[str, JSON], name: str) -> Mapping[str, JSON] | None:

@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.json_text import is_number
 from catalog_watch.settings.costs import DEFAULT_SCENARIOS, REFERENCE_SCENARIO, Scenario, Usage
 
 __all__ = [
@@ -275,7 +276,7 @@ def _tiers(cost: Mapping[str, JSON]) -> list[tuple[int, Mapping[str, JSON]]]:
             if not isinstance(spec, Mapping) or spec.get("type", "context") != "context":
                 continue
             size = spec.get("size")
-            if isinstance(size, int | float) and not isinstance(size, bool) and size >= 0:
+            if is_number(size) and size >= 0:
                 found.append((int(size), tier))
         return found
     legacy = cost.get("context_over_200k")

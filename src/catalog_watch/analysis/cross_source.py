@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from catalog_watch.analysis.identity import maker_named
 from catalog_watch.model.catalog import JSON, Catalog, Record
 from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
+from catalog_watch.model.json_text import is_number
 from catalog_watch.model.severity import Severity
 
 KIND = InconsistencyKind.SOURCE_DISAGREEMENT
@@ -172,7 +173,7 @@ def _value(record: Record, field: str) -> JSON:
 
 
 def _usable(value: JSON) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return is_number(value) and value > 0
 
 
 def _disagreement(field: str, values: list[JSON]) -> Severity | None:

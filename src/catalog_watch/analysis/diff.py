@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from catalog_watch.model.catalog import JSON, Catalog, Record
 from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.json_text import is_number
 from catalog_watch.model.severity import Severity
 
 DEFAULT_IGNORED_FIELDS: tuple[str, ...] = ("last_updated",)
@@ -163,7 +164,7 @@ def classify(provider: str, model: str, field: str, old: JSON, new: JSON) -> Cha
 
 def change_pct(old: JSON, new: JSON) -> float | None:
     """Relative change in percent, rounded to 2 decimals; None when it has no meaning."""
-    if not (_is_number(old) and _is_number(new)) or old == 0:
+    if not (is_number(old) and is_number(new)) or old == 0:
         return None
     return round(float(new - old) / float(old) * 100, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
 
@@ -173,7 +174,7 @@ def _price_severity(old: JSON, new: JSON, pct: float | None) -> Severity:
         return Severity.MEDIUM  # a price appeared or vanished: costs are now unknown or new
     if pct is None:
         # from 0 (free) to paid is the largest increase there is; lists (tiers) need a look
-        return Severity.HIGH if _is_number(new) and new > 0 else Severity.MEDIUM
+        return Severity.HIGH if is_number(new) and new > 0 else Severity.MEDIUM
     if pct > 0:
         return Severity.HIGH
     return Severity.LOW if pct < 0 else Severity.INFO
@@ -182,7 +183,7 @@ def _price_severity(old: JSON, new: JSON, pct: float | None) -> Severity:
 def _limit_severity(old: JSON, new: JSON) -> Severity:
     """A window that shrinks by :data:`LIMIT_DROP_HIGH` or more is high; a smaller drop
     (65,536 → 65,000: the same window written another way) and any increase are low."""
-    if _is_number(old) and _is_number(new):
+    if is_number(old) and is_number(new):
         return Severity.HIGH if old - new >= old * LIMIT_DROP_HIGH and new < old else Severity.LOW
     return Severity.MEDIUM
 
@@ -234,10 +235,6 @@ def _same_ignoring_order(old: list[JSON], new: list[JSON]) -> bool:
     from deepdiff import DeepDiff  # imported here: only lists of objects (tiers) need it
 
     return not DeepDiff(old, new, ignore_order=True, ignore_numeric_type_changes=True)
-
-
-def _is_number(value: JSON) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _plain(value: JSON) -> JSON:

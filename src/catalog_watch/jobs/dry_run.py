@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
 
 from catalog_watch.jobs.notify import preview_pending
 from catalog_watch.jobs.steps import Applied, JobOptions, JobResult, apply_run, fitted_body
+from catalog_watch.model.json_text import json_output
 from catalog_watch.render.pull_request import pull_labels, pull_title
 from catalog_watch.render.slack import Links
 from catalog_watch.sources.fetch import FetchResult
@@ -62,7 +62,7 @@ def _slack_preview(payloads: list[tuple[str, dict[str, object]]], options: JobOp
     lines = [f"Slack: would send {len(payloads)} message(s):"]
     for destination, payload in payloads:
         lines.append(f"--- to {destination}")
-        lines.append(json.dumps(payload, sort_keys=True, ensure_ascii=False, indent=2))
+        lines.append(json_output(payload, indent=True).rstrip("\n"))
     return lines
 
 

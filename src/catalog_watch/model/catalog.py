@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from catalog_watch.model.json_text import json_key
+
 JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 """A value as ``json.loads`` returns it, precisely: what catalog records, ledger lines, outbox
 entries and ``_meta.json`` hold."""
@@ -143,12 +145,7 @@ class Rejection:
     @property
     def key(self) -> str:
         """What identifies the rejection from run to run: the place and the rejected value."""
-        return json.dumps(
-            [self.provider, self.model, self.field, self.value],
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        return json_key([self.provider, self.model, self.field, self.value])
 
     @property
     def label(self) -> str:

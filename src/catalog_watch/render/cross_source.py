@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from catalog_watch.analysis.consistency import compare_inconsistencies
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.inconsistency import Inconsistency
+from catalog_watch.model.json_text import json_output
 from catalog_watch.render.inconsistency_line import Markup, inconsistency_line
 
 
@@ -31,7 +31,7 @@ def render_comparison(
             "appeared": [i.to_json() for i in appeared],
             "resolved": [i.to_json() for i in resolved],
         }
-        return json.dumps(body, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_output(body)
     names = ", ".join(sources)
     head = f"{len(found):,} disagreements between {names}"
     markup: Markup = "markdown" if output_format == "markdown" else "text"

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from catalog_watch.analysis.history import PRICE_KEYS, Period, period_key
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.json_text import json_output
 from catalog_watch.render.values import money, plain, tokens
 
 HISTORY_FORMATS = ("text", "json", "csv")
@@ -121,7 +122,7 @@ def _cell(value: JSON) -> str:
 
 
 def _json(value: JSON) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_output(value)
 
 
 def _csv(header: list[str], rows: Iterable[Sequence[str | None]]) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.inconsistency import Inconsistency
+from catalog_watch.model.json_text import json_output
 from catalog_watch.render.inconsistency_line import inconsistency_line
 
 
@@ -18,7 +18,7 @@ def render_inconsistencies(
     ``found`` (the header then reads ``3 of 1,494 inconsistencies``)."""
     if output_format == "json":
         body = {"inconsistencies": [item.to_json() for item in found]}
-        return json.dumps(body, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_output(body)
     count = f"{len(found):,}" if total is None else f"{len(found):,} of {total:,}"
     counts = _by_severity(found)
     if output_format == "markdown":

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from catalog_watch.inert.markdown import code, text
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
+from catalog_watch.model.json_text import is_number
 from catalog_watch.render.values import money, tokens
 
 __all__ = ["Markup", "describe", "inconsistency_line"]
@@ -22,7 +23,7 @@ __all__ = ["Markup", "describe", "inconsistency_line"]
 
 def _number(value: JSON) -> float | None:
     """A JSON number as a float; ``True`` is not 1 here."""
-    return float(value) if type(value) in (int, float) else None
+    return float(value) if is_number(value) else None
 
 
 def _fmt(value: JSON) -> str:

@@ -9,7 +9,6 @@ order, which is itself sorted, so the same catalog always renders the same bytes
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from catalog_watch.inert.markdown import text as cell
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.json_text import json_output
 from catalog_watch.render.inconsistency_line import describe, inconsistency_line
 from catalog_watch.render.money import format_usd
 from catalog_watch.render.values import money, tokens
@@ -132,7 +132,7 @@ def render_card_json(card: ModelCard) -> str:
             {**item.to_json(), "description": describe(item)} for item in card.inconsistencies
         ],
     }
-    return json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return json_output(body, indent=True)
 
 
 CARD_RENDERERS: dict[str, Callable[[ModelCard], str]] = {

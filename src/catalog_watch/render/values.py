@@ -6,18 +6,18 @@ with exactly the same words and numbers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.json_text import is_number, json_value
 from catalog_watch.render.money import format_impact, usage_words
 from catalog_watch.render.percent import percent as percent  # where the renderers look for it
 
 
 def money(value: JSON) -> str:
     """A per-1M price: two decimals, more when the price needs them (``$0.075``)."""
-    if not _is_number(value):
+    if not is_number(value):
         return plain(value)
     amount = round(float(value), 6)
     text = f"{amount:,.2f}" if round(amount, 2) == amount else f"{amount:,.6f}".rstrip("0")
@@ -43,13 +43,13 @@ def plain(value: JSON) -> str:
         return value
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return ", ".join(value) if value else "[]"
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return json_value(value)
 
 
 def old_to_new(change: Change) -> str:
     """The change in words, without provider or model: ``cost.input $0.25 → $0.50 (+100 %)``."""
     if change.kind is ChangeKind.PRICE_CHANGED:
-        unit = " per 1M" if _is_number(change.old) or _is_number(change.new) else ""
+        unit = " per 1M" if is_number(change.old) or is_number(change.new) else ""
         pct = percent(change.change_pct)
         suffix = f" ({pct})" if pct else ""
         return f"{change.field} {money(change.old)} → {money(change.new)}{unit}{suffix}"
@@ -65,13 +65,9 @@ def old_to_new(change: Change) -> str:
 
 def arrow(change: Change) -> str:
     """▲ for a rise (costs more, or gained), ▼ for a fall, • otherwise."""
-    if _is_number(change.old) and _is_number(change.new):
+    if is_number(change.old) and is_number(change.new):
         return "▲" if change.new > change.old else "▼"
     return "•"
-
-
-def _is_number(value: JSON) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def impact_line(change: Change) -> str:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from catalog_watch.analysis.history import Period
 from catalog_watch.model.catalog import JSON, Record
+from catalog_watch.model.json_text import is_number
 from catalog_watch.site.chart import PRICE_FIELDS, Series
 from catalog_watch.site.runs import parse_time
 
@@ -149,9 +150,7 @@ def _moment(stamp: str | None, default: datetime) -> datetime:
 
 
 def _number(value: JSON) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
+    return float(value) if is_number(value) else None
 
 
 def _naive(moment: datetime) -> datetime:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from catalog_watch.errors import StateFileError
 from catalog_watch.model.catalog import JSON, JSONObject
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.json_text import json_line
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import Report
 from catalog_watch.store.files import write_atomic
@@ -60,10 +61,7 @@ def ledger_text(existing: str, records: Sequence[LedgerLine]) -> str:
     """``existing`` with one compact JSON line per record appended (a missing final LF added)."""
     if not records:
         return existing
-    lines = "".join(
-        json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-        for record in records
-    )
+    lines = "".join(json_line(record) for record in records)
     if existing and not existing.endswith("\n"):
         existing += "\n"
     return existing + lines

@@ -18,7 +18,6 @@ file and the line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from catalog_watch.errors import StateFileError
 from catalog_watch.model.alerts import Alert
 from catalog_watch.model.catalog import JSONObject
+from catalog_watch.model.json_text import json_line
 from catalog_watch.model.severity import Severity
 from catalog_watch.model.timestamps import parse_stamp
 from catalog_watch.store.files import write_atomic
@@ -245,10 +245,7 @@ def _first_problem(error: ValidationError) -> str:
 
 def outbox_text(outbox: Outbox) -> str:
     """The file's bytes as text: one compact, key-sorted JSON line per entry."""
-    return "".join(
-        json.dumps(e.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-        for e in outbox.entries
-    )
+    return "".join(json_line(e.to_json()) for e in outbox.entries)
 
 
 def write_outbox(path: Path, outbox: Outbox) -> bool:

@@ -1,0 +1,45 @@
+"""The few ways catalog-watch writes JSON: keys sorted and text as itself (not ``\\u`` escapes).
+
+One function per use, so that two writers of the same kind of file cannot drift apart: a JSON
+Lines record (``changes.jsonl``, ``outbox.jsonl``) and an identity key are compact; a document a
+command prints is one line (or indented, for files people read); a value shown in words is its
+JSON spelling. Snapshots have their own byte form (``store/snapshot.canonical_json``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TypeGuard
+
+__all__ = ["NUMBER", "is_number", "json_key", "json_line", "json_output", "json_value"]
+
+
+NUMBER = (int, float)
+"""``type(value) in NUMBER`` is :func:`is_number` written inline, for the hottest loops."""
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """A JSON number: ``int`` or ``float``, not ``bool`` (a subclass of int, hence ``type``; a
+    parsed document holds no other subclass). Cheap enough for the hot loops."""
+    return type(value) in NUMBER
+
+
+def json_key(value: object) -> str:
+    """A value as a stable key (alert and rejection ids): compact, no newline."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_line(value: object) -> str:
+    """One JSON Lines record, newline included."""
+    return json_key(value) + "\n"
+
+
+def json_output(value: object, *, indent: bool = False) -> str:
+    """A document a command prints (``--format json``), newline included."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=2 if indent else None)
+    return text + "\n"
+
+
+def json_value(value: object) -> str:
+    """A value shown in words where it is not a string: ``{"a": 1}``, ``[1, 2]``, ``null``."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)

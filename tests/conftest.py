@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
-import pytest
-from hypothesis import settings
+# Bytecode goes to one cache outside the checkout, for this process and every CLI process a test
+# starts (they inherit the variable): nothing is written into src/, and a process that starts the
+# CLI does not compile the package again.
+PYCACHE = Path(tempfile.gettempdir()) / f"catalog-watch-pycache-{os.getuid()}"
+os.environ["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+sys.pycache_prefix = str(PYCACHE)
 
-from tests.factories import REAL_DATA
-from tests.slack_server import SlackServer
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+from tests.factories import REAL_DATA  # noqa: E402
+from tests.slack_server import SlackServer  # noqa: E402
 
 # Hypothesis' per-example deadline (200 ms) is a timing assert: on a loaded 2-core machine a
 # correct example takes longer and fails as "flaky". Speed is bench/'s to measure, not the tests'.

@@ -4,11 +4,15 @@ lent, and every failure leaves through the error family with an exit code of its
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import catalog_watch
 from catalog_watch.analysis.identity import group_by_identity
 from catalog_watch.cli.app import main
 from catalog_watch.errors import ConfigError, FetchError
@@ -140,3 +144,19 @@ def test_delivering_without_slack_settings_is_a_config_error_not_an_assertion(
     saver = CommitSaver(Git(tmp_path), "main", options)
     with pytest.raises(ConfigError, match="no Slack destination is set"):
         deliver_through(saver, options, "local-1-abc", None, commit=None)
+
+
+def test_a_cli_process_started_by_a_test_writes_no_bytecode_into_src(tmp_path: Path) -> None:
+    """conftest sends bytecode to one cache outside the checkout (PYTHONPYCACHEPREFIX)."""
+    src = Path(catalog_watch.__file__).resolve().parent
+    before = {p: p.stat().st_mtime_ns for p in src.rglob("*.pyc")}
+    env = {**os.environ}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the sandbox sets it; CI may not
+    subprocess.run(
+        [sys.executable, "-m", "catalog_watch.cli.app", "--version"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    after = {p: p.stat().st_mtime_ns for p in src.rglob("*.pyc")}
+    assert {p for p, stamp in after.items() if before.get(p) != stamp} == set()

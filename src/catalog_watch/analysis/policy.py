@@ -7,6 +7,13 @@ model, and schema drift makes one note per destination. A rejected record alerts
 that rejects its value (``runs`` 1), to the rules that would have heard of the change it would have
 made; its id does not depend on the snapshot, so the outbox holds it once however often it recurs.
 Which rule hears what (globs, thresholds, mutes) is ``watch_rules.py``'s.
+
+A change to a model the repository's code uses (``Change.used_in``, set by
+``analysis.usage.mark_used``) says where in ``extra["used_in"]``, and with ``[usage]
+always_alert`` also goes to the default destination through ``USED_RULE`` even when no rule keeps
+it. Neither the places nor the raised severity are part of the id: a change that becomes "used"
+(or stops being) between a run and its retry keeps its id, so it is never sent twice, and a rule
+that already sends it to the default destination makes the one alert.
 """
 
 from __future__ import annotations
@@ -15,8 +22,10 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import date
 
+from catalog_watch.analysis.usage import UsedModels
 from catalog_watch.analysis.watch_rules import (
     REJECTED_SEVERITY,
+    USED_RULE,
     active_mutes,
     destination,
     destinations,
@@ -41,15 +50,24 @@ from catalog_watch.render.values import old_to_new, plain
 from catalog_watch.settings.config import Config, Mute, WatchRule
 
 
-def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: date) -> list[Alert]:
-    """Every alert this report raises under ``config``, deduplicated, in report order."""
+def alerts_for(
+    report: Report,
+    config: Config,
+    *,
+    from_snapshot: str,
+    today: date,
+    used: UsedModels | None = None,
+) -> list[Alert]:
+    """Every alert this report raises under ``config``, deduplicated, in report order.
+    ``used``: the models the code uses, for the inconsistencies' ``used_in``."""
     rules = config.watch
     mutes = active_mutes(config, today)
     if report.first_run:
         found = [_baseline(report, rule, from_snapshot) for rule in rules]
     else:
-        found = list(_change_alerts(report, rules, mutes, from_snapshot))
-        found += _inconsistency_alerts(report, rules, mutes, from_snapshot)
+        always = config.usage.always_alert
+        found = list(_change_alerts(report, rules, mutes, from_snapshot, always=always))
+        found += _inconsistency_alerts(report, rules, mutes, from_snapshot, used or UsedModels())
         found += _drift_alerts(report, rules, from_snapshot)
     found += _rejection_alerts(report, rules, mutes)
     unique: dict[str, Alert] = {}
@@ -59,7 +77,12 @@ def alerts_for(report: Report, config: Config, *, from_snapshot: str, today: dat
 
 
 def _change_alerts(
-    report: Report, rules: Sequence[WatchRule], mutes: Sequence[Mute], from_snapshot: str
+    report: Report,
+    rules: Sequence[WatchRule],
+    mutes: Sequence[Mute],
+    from_snapshot: str,
+    *,
+    always: bool,
 ) -> Iterator[Alert]:
     for change in report.listed:  # a field that appeared on many records: one schema note
         if any(mutes_change(m, change) for m in mutes):
@@ -67,6 +90,8 @@ def _change_alerts(
         for rule in rules:
             if matches(rule, change):
                 yield _change_alert(report.source, rule, change, from_snapshot)
+        if always and change.used_in:  # after the rules: one of theirs keeps its name
+            yield _change_alert(report.source, USED_RULE, change, from_snapshot)
 
 
 def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: str) -> Alert:
@@ -76,6 +101,8 @@ def _change_alert(source: str, rule: WatchRule, change: Change, from_snapshot: s
         extra = {"added": list(change.added), "removed": list(change.removed)}
     if impact := _impact(change):
         extra["impact"] = impact
+    if change.used_in:
+        extra["used_in"] = list(change.used_in)
     return Alert(
         id=alert_id(
             kind=change.kind,
@@ -118,7 +145,11 @@ def _impact(change: Change) -> str:
 
 
 def _inconsistency_alerts(
-    report: Report, rules: Sequence[WatchRule], mutes: Sequence[Mute], from_snapshot: str
+    report: Report,
+    rules: Sequence[WatchRule],
+    mutes: Sequence[Mute],
+    from_snapshot: str,
+    used: UsedModels,
 ) -> list[Alert]:
     found: list[Alert] = []
     for kind, items in (
@@ -130,9 +161,10 @@ def _inconsistency_alerts(
                 continue
             for rule in rules:
                 if wants_inconsistencies(rule) and hears_inconsistency(rule, item):
-                    found.append(
-                        _inconsistency_alert(report.source, rule, kind, item, from_snapshot)
-                    )
+                    alert = _inconsistency_alert(report.source, rule, kind, item, from_snapshot)
+                    if places := used.places_of(group=item.model):
+                        alert.extra["used_in"] = list(places)
+                    found.append(alert)
     return found
 
 

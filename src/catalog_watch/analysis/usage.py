@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog_watch.analysis.consistency import (
     DEFAULT_SETTINGS,
@@ -36,6 +36,9 @@ from catalog_watch.analysis.identity import ModelIndex
 from catalog_watch.analysis.model_card import Channel, cheapest_offer
 from catalog_watch.analysis.model_names import ModelNames
 from catalog_watch.model.catalog import JSON, Catalog, Record
+from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.report import Report
+from catalog_watch.model.severity import Severity
 from catalog_watch.model.usage import ScanResult, Use
 
 __all__ = [
@@ -44,6 +47,8 @@ __all__ = [
     "Resolution",
     "ResolvedUse",
     "UsedModels",
+    "mark_used",
+    "raised",
     "resolve_id",
     "resolve_uses",
 ]
@@ -256,13 +261,17 @@ class UsedModels:
     ``offerings``: ``(provider, model id)`` → sorted places (``src/agent.py:42``; a constant's
     definition line). ``groups``: identity group key (the inconsistencies' grouping) → sorted
     places of every use that resolved into the group. ``facts``: what the catalog says of each
-    used offering (prices, limits, status), for the reports that list them.
+    used offering (prices, limits, status), for the reports that list them. ``named``: the best
+    offering of each use (the first its resolution found) → its places: what a report lists as
+    "the models this repository uses" (an identity match counts every offering as used, but names
+    one).
     """
 
     offerings: Mapping[Offering, tuple[str, ...]] = field(default_factory=dict)
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     facts: Mapping[Offering, OfferingFacts] = field(default_factory=dict)
     offering_groups: Mapping[Offering, str] = field(default_factory=dict)
+    named: Mapping[Offering, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, resolved: Iterable[ResolvedUse]) -> UsedModels:
@@ -271,8 +280,12 @@ class UsedModels:
         groups: dict[str, set[str]] = {}
         facts: dict[Offering, OfferingFacts] = {}
         offering_groups: dict[Offering, str] = {}
+        named: dict[Offering, set[str]] = {}
         for item in resolved:
             place = item.use.where
+            if item.offerings:
+                first = item.offerings[0]
+                named.setdefault((first.provider, first.model_id), set()).add(place)
             if item.resolution.group is not None:
                 groups.setdefault(item.resolution.group, set()).add(place)
             for fact in item.offerings:
@@ -286,6 +299,7 @@ class UsedModels:
             groups={key: _sorted_places(v) for key, v in sorted(groups.items())},
             facts=dict(sorted(facts.items())),
             offering_groups=dict(sorted(offering_groups.items())),
+            named={key: _sorted_places(v) for key, v in sorted(named.items())},
         )
 
     def places_of(
@@ -317,3 +331,31 @@ def _sorted_places(places: Iterable[str]) -> tuple[str, ...]:
         return (path, int(line)) if line.isdigit() else (place, 0)
 
     return tuple(sorted(set(places), key=key))
+
+
+def mark_used(report: Report, used: UsedModels, raise_by: int = 1) -> Report:
+    """Each change to an offering the code uses says where (``used_in``) and is ``raise_by``
+    steps more severe (never above high). A cheapest-channel change is about the model: any use
+    of its group counts. The report is returned as it is when nothing it changes is used."""
+    if not used:
+        return report
+    changes = tuple(_marked(change, used, raise_by) for change in report.changes)
+    return report if changes == report.changes else replace(report, changes=changes)
+
+
+def _marked(change: Change, used: UsedModels, raise_by: int) -> Change:
+    if change.model is None:
+        return change
+    if change.kind is ChangeKind.CHEAPEST_CHANGED:
+        places = used.places_of(group=change.model)
+    else:
+        places = used.places_of(change.provider, change.model)
+    if not places:
+        return change
+    return replace(change, used_in=places, severity=raised(change.severity, raise_by))
+
+
+def raised(severity: Severity, steps: int) -> Severity:
+    """``steps`` more urgent, capped at high."""
+    order = sorted(Severity, key=lambda s: s.rank)
+    return order[max(0, severity.rank - steps)]

@@ -23,6 +23,10 @@ from catalog_watch.sources import SOURCE_NAMES
 REJECTED_SEVERITY = Severity.MEDIUM
 """How urgent a rejected record is: it decides which rules hear of one."""
 
+USED_RULE = WatchRule(name="used", min_severity=Severity.INFO)
+"""``[usage] always_alert``: every change to a model the code uses, to the default destination,
+whatever the configured rules keep (mutes still silence it)."""
+
 
 def active_mutes(config: Config, today: date) -> list[Mute]:
     """The mutes that still hold on ``today`` (``until`` is the last muted day)."""

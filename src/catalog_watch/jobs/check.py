@@ -93,6 +93,7 @@ class Outcome:
     meta: Meta
     unchanged: bool  # the content equals the snapshot's: there is nothing to write
     from_snapshot: str  # content hash of the snapshot the changes are measured from ("none")
+    catalog: Catalog | None = None  # the new catalog (the run resolves the code's models in it)
 
 
 def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
@@ -202,7 +203,7 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     if snapshot is not None and old is not None:
         stored = snapshot.meta.get("content_sha256")
         from_snapshot = stored if isinstance(stored, str) else content_hash(provider_files(old))
-    return Outcome(report, files, meta, unchanged, from_snapshot)
+    return Outcome(report, files, meta, unchanged, from_snapshot, new)
 
 
 def snapshot_meta(catalog: Catalog, files: dict[str, bytes], fetched: FetchResult) -> Meta:

@@ -52,7 +52,7 @@ def _commit_preview(applied: Applied | None, written: list[str], options: JobOpt
         f"  {', '.join(pull_labels(report)) or '(none)'}",
         "pull request body:",
         "",
-        fitted_body(report, options),
+        fitted_body(report, options, applied.used),
     ]
 
 

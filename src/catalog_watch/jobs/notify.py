@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from catalog_watch.analysis.policy import alerts_for
+from catalog_watch.analysis.usage import UsedModels
 from catalog_watch.model.alerts import BASELINE, HEALTH_KINDS, Alert
 from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
@@ -26,10 +27,17 @@ from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, group_by_destination
 
 
 def queued(
-    outbox: Outbox, report: Report, config: Config, *, from_snapshot: str, now: datetime
+    outbox: Outbox,
+    report: Report,
+    config: Config,
+    *,
+    from_snapshot: str,
+    now: datetime,
+    used: UsedModels | None = None,
 ) -> Outbox:
-    """The outbox with this run's alerts added as pending (those already known are not)."""
-    alerts = alerts_for(report, config, from_snapshot=from_snapshot, today=now.date())
+    """The outbox with this run's alerts added as pending (those already known are not);
+    ``used``: the models the code uses (their inconsistencies say where)."""
+    alerts = alerts_for(report, config, from_snapshot=from_snapshot, today=now.date(), used=used)
     return outbox.add(alerts, created=utc_stamp(now))
 
 

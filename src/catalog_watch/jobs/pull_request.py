@@ -19,6 +19,7 @@ from catalog_watch.jobs.check import fetch_since
 from catalog_watch.jobs.health import first_line
 from catalog_watch.jobs.reverts import undo_alerted
 from catalog_watch.jobs.steps import (
+    Applied,
     JobOptions,
     JobResult,
     apply_run,
@@ -27,7 +28,6 @@ from catalog_watch.jobs.steps import (
     health_writer,
 )
 from catalog_watch.model.meta import Meta
-from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.publish.git import Git, push_force_with_lease
 from catalog_watch.publish.github import (
@@ -84,12 +84,12 @@ def _run_in(
         result = JobResult(report=applied.report, applied=applied, pull=closed)
         return _back_to_base(tree, options, run_id, remote_sha, base_ids, result)
     if _same_snapshot(tree, options, remote_sha):
-        pull = _upsert(client, applied.report, options, base)
+        pull = _upsert(client, applied, options, base)
         result = JobResult(report=applied.report, applied=applied, commit_sha=remote_sha, pull=pull)
         return _deliver_only(tree, options, run_id, remote_sha, result)
     tree.commit(applied.paths, applied.message)
     sha = push_force_with_lease(tree, options.branch, remote_sha)
-    pull = _upsert(client, applied.report, options, base)
+    pull = _upsert(client, applied, options, base)
     result = JobResult(report=applied.report, applied=applied, commit_sha=sha, pull=pull)
     return _deliver_on_branch(tree, options, run_id, sha, result)
 
@@ -161,15 +161,16 @@ def _record_failure(
 
 
 def _upsert(
-    client: GitHubClient, report: Report, options: JobOptions, base: str
+    client: GitHubClient, applied: Applied, options: JobOptions, base: str
 ) -> PullRequestResult:
+    report = applied.report
     labels = [Label(name, *LABELS[name]) for name in pull_labels(report)]
     return upsert_rolling_pull(
         client,
         head=options.branch,
         base=base,
         title=pull_title(report),
-        body=fitted_body(report, options),
+        body=fitted_body(report, options, applied.used),
         labels=labels,
     )
 

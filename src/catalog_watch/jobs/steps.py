@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from catalog_watch.analysis.usage import UsedModels, mark_used
 from catalog_watch.errors import ConfigError
-from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate
+from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate, model_index
 from catalog_watch.jobs.delivery import Context, Delivery, Saver, deliver
 from catalog_watch.jobs.health import HealthWriter
 from catalog_watch.jobs.notify import links_from_env, queued
+from catalog_watch.jobs.usage import used_models
 from catalog_watch.model.health import Health, record_success
 from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
@@ -58,6 +60,7 @@ class Applied:
     report: Report
     paths: tuple[str, ...]  # relative to the tree root, to stage
     message: str
+    used: UsedModels = field(default_factory=UsedModels)  # the models the repository's code uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +101,13 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     snapshots = root / options.check.snapshots
     check = options.check if options.check.now else replace(options.check, now=options.moment)
     outcome = evaluate(snapshots, fetched, check)
+    used = _used(outcome, options)
+    outcome = replace(
+        outcome, report=mark_used(outcome.report, used, options.check.config.usage.raise_severity)
+    )
     message = commit_message(outcome.report)
     if outcome.unchanged:
-        return Applied(report=outcome.report, paths=(), message=message)
+        return Applied(report=outcome.report, paths=(), message=message, used=used)
     now = options.moment
     health = record_success(Health.from_meta(outcome.meta), now, changed=True)
     change = snapshot_change(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
@@ -108,12 +115,23 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     checks = dict(change.checks)
     checks[LEDGER_FILE] = lambda data, path: parse_ledger(data.decode(), where=str(path))
     if options.slack is not None:
-        files[OUTBOX_FILE] = _outbox(snapshots, outcome, options)
+        files[OUTBOX_FILE] = _outbox(snapshots, outcome, options, used)
         checks[OUTBOX_FILE] = lambda data, path: parse_outbox(data.decode(), where=str(path))
     written = apply_change(FolderChange(snapshots, files, change.remove, checks))
     rel = options.check.snapshots
     paths = tuple(str(rel / name) for name in (*written.written, *written.removed))
-    return Applied(report=outcome.report, paths=paths, message=message)
+    return Applied(report=outcome.report, paths=paths, message=message, used=used)
+
+
+def _used(outcome: Outcome, options: JobOptions) -> UsedModels:
+    """The one scan of the run: the checkout's code (``options.repo``, also in a dry run, whose
+    tree holds only the snapshots) against the new catalog, the snapshot folder left out."""
+    if outcome.catalog is None:
+        return UsedModels()
+    check = options.check
+    index = model_index(check.models_json)
+    exclude = (check.snapshots.as_posix(),)
+    return used_models(options.repo, check.config, outcome.catalog, index, exclude=exclude)
 
 
 def _records(
@@ -130,7 +148,7 @@ def _records(
     return files
 
 
-def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions) -> bytes:
+def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions, used: UsedModels) -> bytes:
     """The outbox with the run's alerts, and the recovery after an alerted failure streak (in
     this commit: a run that changed the catalog makes no health commit)."""
     now = options.moment
@@ -140,6 +158,7 @@ def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions) -> bytes:
         options.check.config,
         from_snapshot=outcome.from_snapshot,
         now=now,
+        used=used,
     )
     recovery = health_writer(options).recovery(Health.from_meta(read_meta(snapshots)))
     return outbox_text(outbox.add(recovery, created=utc_stamp(now))).encode()
@@ -184,8 +203,8 @@ def deliver_through(
     return deliver(saver, context)
 
 
-def fitted_body(report: Report, options: JobOptions) -> str:
+def fitted_body(report: Report, options: JobOptions, used: UsedModels | None = None) -> str:
     changelog = f"{options.check.snapshots}/{CHANGELOG_FILE}"
     pointer = f"\n\n… cut to fit GitHub's limit: see `{changelog}` on branch `{options.branch}`.\n"
-    body = pull_body(report, changelog_path=changelog, branch=options.branch)
+    body = pull_body(report, changelog_path=changelog, branch=options.branch, used=used)
     return fit_body(body, pointer=pointer)

@@ -3,6 +3,7 @@ models its code uses: ``[usage]`` settings in, a :class:`UsedModels` out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from catalog_watch.analysis.identity import ModelIndex
@@ -17,21 +18,32 @@ __all__ = ["repository_root", "scan_and_resolve", "used_models"]
 
 
 def used_models(
-    repo_root: Path, config: Config, catalog: Catalog, index: ModelIndex | None
+    repo_root: Path,
+    config: Config,
+    catalog: Catalog,
+    index: ModelIndex | None,
+    *,
+    exclude: Sequence[str] = (),
 ) -> UsedModels:
     """Where the code under ``repo_root`` uses each model of ``catalog``; empty when
-    ``[usage] enabled = false``."""
+    ``[usage] enabled = false``. ``exclude``: more folders left out (``run`` leaves out its
+    snapshot folder: the catalog is not code)."""
     if not config.usage.enabled:
         return UsedModels()
-    return UsedModels.of(scan_and_resolve(repo_root, config, catalog, index)[1])
+    return UsedModels.of(scan_and_resolve(repo_root, config, catalog, index, exclude)[1])
 
 
 def scan_and_resolve(
-    repo_root: Path, config: Config, catalog: Catalog, index: ModelIndex | None
+    repo_root: Path,
+    config: Config,
+    catalog: Catalog,
+    index: ModelIndex | None,
+    exclude: Sequence[str] = (),
 ) -> tuple[ScanResult, list[ResolvedUse]]:
     """The scan under ``[usage] paths``/``exclude`` and each use resolved (``usage`` prints
     both)."""
-    scan = scan_repository(repo_root, config.usage.paths, config.usage.exclude)
+    excluded = (*config.usage.exclude, *exclude)
+    scan = scan_repository(repo_root, config.usage.paths, excluded)
     return scan, resolve_uses(scan, catalog, config.inconsistencies, index)
 
 

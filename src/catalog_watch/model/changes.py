@@ -51,6 +51,7 @@ class Change:
     impact: tuple[Impact, ...] = ()  # price changes: each cost scenario before → after
     usage: UsageImpact | None = None  # price changes: what a month of the team's usage costs more
     cheapest: tuple[Offer, Offer] | None = None  # cheapest_changed: the channel before, after
+    used_in: tuple[str, ...] = ()  # where the repository's code uses this model (``a.py:42``)
 
     @property
     def sort_key(self) -> tuple[str, str, int, str]:
@@ -87,6 +88,8 @@ class Change:
             data["impact"] = [impact.to_json() for impact in self.impact]
         if self.usage is not None:
             data["usage_impact"] = usage_words(self.usage)
+        if self.used_in:  # only then: a repository that uses none of the changes reads as before
+            data["used_in"] = list(self.used_in)
         return data
 
 

@@ -14,6 +14,7 @@ from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.report import Report
 from catalog_watch.render.headline import appeared_note, headline
 from catalog_watch.render.inconsistency_line import inconsistency_line
+from catalog_watch.render.usage import used_in_words
 from catalog_watch.render.values import arrow, money, offering_impact, percent, plain, tokens
 
 FOLD_AFTER = 20
@@ -79,7 +80,7 @@ def _section(title: str, changes: Sequence[Change]) -> list[str]:
     header = f"### {title} ({len(changes):,})"
     if changes[0].kind in (ChangeKind.MODEL_ADDED, ChangeKind.MODEL_REMOVED):
         rows = ["| provider | model | name |", "|---|---|---|"] + [
-            f"| {text(c.provider)} | {code(c.model or '')} | {text(_name(c))} |" for c in changes
+            f"| {text(c.provider)} | {_model(c)} | {text(_name(c))} |" for c in changes
         ]
     else:
         rows = [
@@ -109,10 +110,16 @@ def _row(change: Change) -> str:
     else:
         shift = percent(change.change_pct)
     return (
-        f"| {arrow(change)} | {text(change.provider)} | {code(change.model or '')} | "
+        f"| {arrow(change)} | {text(change.provider)} | {_model(change)} | "
         f"{code(change.field or '')} | {text(old)} | {text(new)} | {shift} | "
         f"{change.severity.value} |"
     )
+
+
+def _model(change: Change) -> str:
+    """The model cell; for a model the repository's code uses, where (``used in a.py:4``)."""
+    cell = code(change.model or "")
+    return f"{cell}<br>{text(used_in_words(change.used_in))}" if change.used_in else cell
 
 
 def _value(change: Change, value: object) -> str:

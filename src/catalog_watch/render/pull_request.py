@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from catalog_watch.analysis.usage import UsedModels
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.report import Report
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import headline
 from catalog_watch.render.markdown import render_markdown
+from catalog_watch.render.usage import used_models_section
 
 TITLE_LIMIT = 200
 
@@ -47,13 +49,18 @@ def pull_title(report: Report) -> str:
     return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1].rstrip(", ") + "…"
 
 
-def pull_body(report: Report, *, changelog_path: str, branch: str) -> str:
+def pull_body(
+    report: Report, *, changelog_path: str, branch: str, used: UsedModels | None = None
+) -> str:
+    """The intro, the models the code uses (when it uses any: first, so a cut body keeps
+    them), then the changelog section."""
     intro = (
         f"catalog-watch found these changes in **{report.source}** since the base branch's "
         f"snapshot. The full changelog is in `{changelog_path}` on branch `{branch}`; "
         "one record per line in `changes.jsonl`.\n\n"
     )
-    return intro + render_markdown(report)
+    section = "\n".join(used_models_section(used)) + "\n" if used else ""
+    return intro + section + render_markdown(report)
 
 
 def pull_labels(report: Report) -> list[str]:

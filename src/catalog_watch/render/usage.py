@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 
 from catalog_watch.analysis.cost import usd_json
-from catalog_watch.analysis.usage import OfferingFacts, ResolvedUse
+from catalog_watch.analysis.usage import OfferingFacts, ResolvedUse, UsedModels
 from catalog_watch.inert.markdown import code
 from catalog_watch.inert.markdown import text as cell
 from catalog_watch.inert.terminal import lines as terminal_lines
@@ -24,11 +24,13 @@ from catalog_watch.render.inconsistency_line import describe
 from catalog_watch.render.money import format_usd
 from catalog_watch.render.values import count, money, tokens
 
-__all__ = ["USAGE_FORMATS", "render_usage"]
+__all__ = ["USAGE_FORMATS", "render_usage", "used_in_words", "used_models_section"]
 
 USAGE_FORMATS = ("text", "markdown", "json")
 _MISSING = "-"
 _SHOWN_OFFERINGS = 3
+SECTION_ROWS = 30
+"""The pull request's "Models this repository uses" lists this many, then says how many more."""
 
 
 def render_usage(
@@ -105,6 +107,38 @@ def _unresolved(item: ResolvedUse) -> str:
     if suggestions:
         return f"not in the catalog; did you mean: {', '.join(suggestions)}?"
     return "not in the catalog"
+
+
+def used_in_words(places: Sequence[str]) -> str:
+    """``used in src/agent.py:42 and 2 more``: what every alert, PR line and changelog entry
+    about a used model says (plain words: each sink escapes them)."""
+    if not places:
+        return ""
+    more = f" and {len(places) - 1:,} more" if len(places) > 1 else ""
+    return f"used in {places[0]}{more}"
+
+
+def used_models_section(used: UsedModels) -> list[str]:
+    """The pull request's first section: each model the code names, where, what it costs now and
+    its status (markdown lines, an empty list when the code uses none)."""
+    if not used.named:
+        return []
+    rows = [
+        f"## Models this repository uses ({len(used.named):,})",
+        "",
+        "| offering | used in | price per 1M | status |",
+        "|---|---|---|---|",
+    ]
+    for (provider, model_id), places in list(used.named.items())[:SECTION_ROWS]:
+        facts = used.facts[(provider, model_id)]
+        shown = "<br>".join(code(place) for place in places[:_SHOWN_OFFERINGS])
+        if len(places) > _SHOWN_OFFERINGS:
+            shown += f"<br>and {len(places) - _SHOWN_OFFERINGS:,} more"
+        cells = [code(facts.label), shown, cell(_prices(facts)), cell(_status(facts))]
+        rows.append("| " + " | ".join(cells) + " |")
+    if len(used.named) > SECTION_ROWS:
+        rows += ["", cell(f"and {len(used.named) - SECTION_ROWS:,} more: see catalog-watch usage")]
+    return [*rows, ""]
 
 
 # -- text --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.slack.blocks import cut, name_text
+from catalog_watch.render.usage import used_in_words
 from catalog_watch.render.values import arrow, old_to_new, plain
 
 EMOJI = {
@@ -27,7 +28,16 @@ def alert_line(alert: Alert, limit: int, *, where: bool) -> str:
     names = [name_text(name) for name in (alert.provider, alert.model) if name]
     if where and names:
         head += " / ".join(names) + ": "
-    return fit(lambda cap: head + _words(alert, cap), limit)
+    tail = _used_in(alert)
+    return fit(lambda cap: head + _words(alert, cap) + tail, limit)
+
+
+def _used_in(alert: Alert) -> str:
+    """`` · used in src/agent.py:42 and 2 more`` for a model the repository's code uses."""
+    places = alert.extra.get("used_in")
+    if not isinstance(places, list) or not places:
+        return ""
+    return f" · {escape_mrkdwn(used_in_words([str(place) for place in places]))}"
 
 
 def _words(alert: Alert, cap: int | None) -> str:

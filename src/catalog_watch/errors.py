@@ -134,6 +134,14 @@ class Unhealthy(CatalogWatchError):
     exit_code = 10
 
 
+class LintFailed(CatalogWatchError):
+    """``catalog-watch lint``: a model id the change adds is a finding the configuration's
+    ``[lint] errors`` names (by default unknown or deprecated). Raised after the findings are
+    written, so the message only counts them."""
+
+    exit_code = 12
+
+
 class Interrupted(CatalogWatchError):
     """The command was interrupted (Ctrl-C, SIGINT): 128 + the signal's number, as a shell says."""
 

@@ -3,8 +3,8 @@
 Exit codes, each an ``exit_code`` of ``errors.py``: 0 success (with or without changes), 2 bad usage
 or config, 3 fetch failed, 4 catalog refused, 5 shrink guard refused, 6 damaged snapshot folder,
 7 git or push failed, 8 GitHub API refused, 9 Slack delivery failed, 10 unhealthy (``health``),
-11 another catalog-watch error (the base class), 130 interrupted. 1 is only Python's own, for an
-uncaught exception (a bug).
+11 another catalog-watch error (the base class), 12 a lint finding is an error (``lint``), 130
+interrupted. 1 is only Python's own, for an uncaught exception (a bug).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ COMMANDS = {
     "check": "catalog_watch.cli.run_commands:check",
     "run": "catalog_watch.cli.run_commands:run",
     "usage": "catalog_watch.cli.usage_command:usage",
+    "lint": "catalog_watch.cli.lint_command:lint",
 }
 """Command → the function that runs it. The one lazy seam: a command imports only what it needs
 (``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor pydantic)."""
@@ -259,6 +260,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="a catalog file or snapshot folder",
     )
     _common(used)
+
+    lint = subcommands.add_parser(
+        "lint", help="annotate the model ids a change adds: unknown, deprecated, retiring, costly"
+    )
+    lint.add_argument(
+        "--base",
+        metavar="REF",
+        help="what the change is compared with (default: origin/$GITHUB_BASE_REF on a pull "
+        "request, else origin/HEAD, else main); the diff starts at its merge base with HEAD",
+    )
+    lint.add_argument(
+        "--catalog",
+        default=DEFAULT_SNAPSHOTS,
+        metavar="FILE_OR_SNAPSHOT_FOLDER",
+        help="a catalog file or snapshot folder",
+    )
+    lint.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (a path:line:col: level: message line per finding) or json",
+    )
+    lint.add_argument(
+        "--source-type", choices=SOURCE_NAMES, help="the catalog's source (default: recognised)"
+    )
+    _config_option(lint)
+    lint.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
+    lint.add_argument(
+        "--github-actions",
+        action="store_true",
+        help="annotations and step summary (automatic when GITHUB_ACTIONS=true)",
+    )
+    lint.add_argument(
+        "--now",
+        type=_utc_time,
+        metavar="TIME",
+        help="the day retirement dates are judged at, ISO 8601 (default: now)",
+    )
 
     check = subcommands.add_parser("check", help="fetch, diff against the snapshots, report")
     _source_options(check)

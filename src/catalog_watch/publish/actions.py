@@ -49,6 +49,8 @@ class Annotation:
     title: str | None = None
     file: str | None = None
     urgent: bool = False
+    line: int | None = None
+    column: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,11 @@ class ActionsRuntime:
             )
             shown, hidden = _within_budget(found)
             for item in shown:
-                self._command(level, item.message, title=item.title, file=item.file)
+                line = None if item.line is None else str(item.line)
+                col = None if item.column is None else str(item.column)
+                self._command(
+                    level, item.message, title=item.title, file=item.file, line=line, col=col
+                )
             if hidden:
                 self._command(level, _pointer(level, hidden), title="catalog-watch")
                 for item in hidden:

@@ -11,16 +11,44 @@ from __future__ import annotations
 import json
 from typing import TypeGuard
 
-__all__ = ["NUMBER", "is_number", "json_key", "json_line", "json_output", "json_value"]
+__all__ = [
+    "NUMBER",
+    "JSONNumber",
+    "is_number",
+    "json_key",
+    "json_line",
+    "json_output",
+    "json_value",
+]
 
 
-NUMBER = (int, float)
+class JSONNumber(float):
+    """A float that remembers how upstream wrote it (``0.000053``, which ``repr`` spells
+    ``5.3e-05``), so that a snapshot keeps the number as written; it is a float everywhere else.
+
+    ``json_reader.read_upstream`` makes one only where the text differs from the encoder's own
+    spelling; ``store/snapshot.canonical_json`` writes ``text`` back.
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, value: float, text: str) -> JSONNumber:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[type[JSONNumber], tuple[float, str]]:
+        return (JSONNumber, (float(self), self.text))
+
+
+NUMBER = (int, float, JSONNumber)
 """``type(value) in NUMBER`` is :func:`is_number` written inline, for the hottest loops."""
 
 
 def is_number(value: object) -> TypeGuard[int | float]:
-    """A JSON number: ``int`` or ``float``, not ``bool`` (a subclass of int, hence ``type``; a
-    parsed document holds no other subclass). Cheap enough for the hot loops."""
+    """A JSON number: ``int``, ``float`` or :class:`JSONNumber`, not ``bool`` (a subclass of int,
+    hence ``type``; a parsed document holds no other subclass). Cheap enough for the hot loops."""
     return type(value) in NUMBER
 
 

@@ -14,6 +14,9 @@ Where each limit applies:
   ``bad_record`` on every record it would keep and rejects the ones that break a limit. A
   key that an object repeats is found too (``duplicates_in``), for the source to reject the
   record it is in. One leading UTF-8 byte order mark is skipped.
+* A float whose text is not how the snapshot encoder spells it comes back as a
+  :class:`~catalog_watch.model.json_text.JSONNumber` holding that text (``0.000053``, which
+  ``repr`` spells ``5.3e-05``), so that the snapshot writes it as upstream did.
 * :func:`read_stored` (a file catalog-watch wrote) is strict: any broken limit is an error. It
   skips one leading byte order mark as well (catalog-watch never writes one; a file saved again
   by an editor that adds it still reads, and the next write puts back the canonical bytes).
@@ -32,9 +35,11 @@ import json
 import math
 import re
 
+import orjson
 import pydantic_core
 
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.json_text import JSONNumber
 from catalog_watch.sources.json_duplicates import find_duplicates, with_duplicates
 from catalog_watch.sources.json_values import MAX_DEPTH, unstorable
 
@@ -73,7 +78,8 @@ def read_upstream(data: bytes) -> JSON:
         return mapping
 
     try:
-        document = json.loads(data.decode("utf-8", "surrogatepass"), object_pairs_hook=pairs)
+        text = data.decode("utf-8", "surrogatepass")
+        document = json.loads(text, object_pairs_hook=pairs, parse_float=_number)
     except RecursionError:
         raise JSONReadError(_too_deep(data, MAX_DOCUMENT_DEPTH, "a document")) from None
     except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, an int over 4300 digits
@@ -81,6 +87,19 @@ def read_upstream(data: bytes) -> JSON:
     if nesting_depth(data, MAX_DOCUMENT_DEPTH) > MAX_DOCUMENT_DEPTH:
         raise JSONReadError(_too_deep(data, MAX_DOCUMENT_DEPTH, "a document"))
     return with_duplicates(document, find_duplicates(data)) if repeated else document
+
+
+def _number(text: str) -> float:
+    """A float as parsed, remembering its text where the snapshot encoder (orjson) would spell
+    it otherwise (``0.000053``, ``1E3``, ``1.50``): snapshots keep numbers as upstream wrote them.
+    """
+    value = float(text)
+    if _spelling(value) == text.encode():
+        return value
+    return JSONNumber(value, text)
+
+
+_spelling = orjson.dumps
 
 
 def read_stored(data: bytes) -> JSON:

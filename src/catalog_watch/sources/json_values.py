@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog_watch.model.catalog import JSON
+from catalog_watch.model.json_text import JSONNumber
 
 MAX_DEPTH = 64
 """The most levels of objects and arrays a stored JSON file may nest (``{"a": [1]}`` is 2).
@@ -210,7 +211,7 @@ def _first_unstorable(value: JSON, room: int, rule: _Rule) -> _Found | None:
             return None
         fault = rule.fault(value, _FREE_TEXT)
         return None if fault is None else ([], fault, printable(value))
-    if kind is float:
+    if kind is float or kind is JSONNumber:
         if _isfinite(value):
             return None
         spelled = _spelled(value)
@@ -227,7 +228,7 @@ def _first_in(items: Iterable[tuple[str | int, JSON]], room: int, rule: _Rule) -
         if item_kind is str:
             if plain(item):
                 continue
-        elif item_kind is float:
+        elif item_kind is float or item_kind is JSONNumber:
             if _isfinite(item):
                 continue
         elif item_kind in _ALWAYS_PLAIN:

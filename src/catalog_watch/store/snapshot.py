@@ -2,9 +2,11 @@
 
 Canonical JSON (sorted keys, 2-space indent, LF, trailing newline, UTF-8) makes the same catalog
 give the same bytes, so git shows a price change as a one-line diff and an unchanged provider is
-never rewritten. Python's ``json`` keeps ints and floats apart and writes floats in their
-shortest round-trip form, which reproduces the numbers of all four real models.dev catalogs as
-upstream wrote them.
+never rewritten. orjson writes it (the same bytes as ``json.dumps(sort_keys=True, indent=2,
+ensure_ascii=False)`` but for floats, in a tenth of the time); a number keeps the text upstream
+wrote (``0.000053``, where Python writes ``5.3e-05`` and orjson ``5.3e-5``): the reader hands it
+over as a ``JSONNumber`` and the encoder writes its text back (``tests/test_snapshot_numbers.py``
+proves it on all four real models.dev catalogs).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.errors import (
@@ -32,6 +35,7 @@ from catalog_watch.model.catalog import (
     JSONValue,
     provider_id_problem,
 )
+from catalog_watch.model.json_text import JSONNumber
 from catalog_watch.model.meta import Meta
 from catalog_watch.sources.fetch import FetchOptions
 from catalog_watch.sources.json_reader import JSONReadError, read_stored, read_upstream
@@ -48,8 +52,42 @@ source rejects a provider whose id breaks it (``catalog.provider_id_problem``), 
 
 def canonical_json(value: JSONValue | Meta) -> bytes:
     """The one byte form of a JSON value that snapshots and hashes use."""
-    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    return (text + "\n").encode("utf-8")
+    try:
+        data = orjson.dumps(value, default=_as_written, option=_CANONICAL)
+    except orjson.JSONEncodeError:
+        data = b"null\n"  # what orjson refuses (an int over 64 bits, a lone surrogate): see below
+    if b" null" in data or data == b"null\n":  # a value null (or a text holding " null")
+        # orjson writes NaN and infinities as null; the exact slow path refuses them, as
+        # json.dumps did, and writes the rest (None, big ints) the same way or raises as before.
+        return (_slow_json(value, "\n") + "\n").encode("utf-8")
+    return data
+
+
+_CANONICAL = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def _as_written(value: object) -> orjson.Fragment:
+    if type(value) is JSONNumber:
+        return orjson.Fragment(value.text)
+    raise TypeError(f"a Python {type(value).__name__} is not a JSON value")
+
+
+def _slow_json(value: object, indent: str) -> str:
+    """``canonical_json`` in Python, for values orjson cannot write."""
+    inner = indent + "  "
+    if type(value) is dict and value:
+        items = sorted(value.items())
+        body = [f"{json.dumps(k, ensure_ascii=False)}: {_slow_json(v, inner)}" for k, v in items]
+        return "{" + inner + ("," + inner).join(body) + indent + "}"
+    if type(value) is list and value:
+        return "[" + inner + ("," + inner).join(_slow_json(v, inner) for v in value) + indent + "]"
+    if type(value) is JSONNumber:
+        return value.text
+    if type(value) is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        return orjson.dumps(value).decode()
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 @dataclass(frozen=True, slots=True)

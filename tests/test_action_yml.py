@@ -46,6 +46,10 @@ from tests.composite_runner import (
     steps,
 )
 from tests.factories import document, model, provider, write_json
+from tests.git_repos import clone, fresh_origin, isolate_git
+from tests.git_repos import git as git_helper
+from tests.git_repos import write as write_file
+from tests.test_lint import annotations as lint_annotations
 
 ACTION = ROOT / "action.yml"
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -1094,3 +1098,108 @@ def test_a_version_given_by_hand_that_is_not_major_minor_patch_is_refused_as_dat
     assert "::error title=release::the version must be MAJOR.MINOR.PATCH" in ran["version"].stdout
     assert "::add-mask::" not in ran["version"].stdout  # never echoed as a workflow command
     assert git(release.origin, "tag", "--list", env=release.env).split() == ["v1", "v1.0.0"]
+
+
+# -- the lint input: a pull request's model ids (issue 13) -------------------------------------
+
+
+@pytest.fixture
+def pull_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A checkout of a pull request's branch: main has src/agent.py on origin, the branch adds
+    an unknown id on line 8 of it."""
+    isolate_git(monkeypatch, tmp_path / "git-home")
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    ours = clone(fresh_origin(remote), "pr")
+    write_file(ours, "src/agent.py", LINT_AGENT)
+    git_helper(ours, "add", "--all")
+    git_helper(ours, "commit", "--quiet", "-m", "agent")
+    git_helper(ours, "push", "--quiet", "origin", "HEAD:main")
+    git_helper(ours, "switch", "--quiet", "-c", "feature")
+    write_file(ours, "src/agent.py", LINT_AGENT + 'draft = client.create(model="gpt-4oo")\n')
+    git_helper(ours, "commit", "--quiet", "--all", "-m", "draft")
+    git_helper(ours, "update-ref", "-d", "refs/remotes/origin/main")  # the step fetches it
+    return ours
+
+
+LINT_AGENT = (
+    "from openai import OpenAI\n\nclient = OpenAI()\n\n\n"
+    'def answer():\n    return client.create(model="gpt-4o")\n'
+)
+PULL_REQUEST_EVENT = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main"}
+
+
+def test_lint_on_a_pull_request_runs_lint_against_the_base_branch_instead_of_run(
+    tmp_path: Path, pull_request: Path, catalog: Path, stub: tuple[Path, Path]
+) -> None:
+    folder, record = stub
+    given = {"lint": "true", "snapshots-dir": str(catalog), "config": "ci/catalog-watch.toml"}
+    ran = run_action(tmp_path, pull_request, given, folder, env_extra=PULL_REQUEST_EVENT)
+    assert ran.steps["run"].returncode == 0, ran.steps["run"].stderr
+    assert called(record)["argv"] == [
+        "lint",
+        "--github-actions",
+        "--base",
+        "origin/main",
+        "--catalog",
+        str(catalog),
+        "--config",
+        "ci/catalog-watch.toml",
+    ]
+    assert git_helper(pull_request, "rev-parse", "origin/main")  # the base was fetched
+
+
+@pytest.mark.parametrize(("value", "event"), [("true", "push"), ("false", "pull_request")])
+def test_lint_is_run_only_when_asked_on_a_pull_request(
+    tmp_path: Path,
+    workspace: Path,
+    catalog: Path,
+    stub: tuple[Path, Path],
+    value: str,
+    event: str,
+) -> None:
+    folder, record = stub
+    env = {"GITHUB_EVENT_NAME": event, "GITHUB_BASE_REF": "main"}
+    given = {"source": str(catalog), "lint": value}
+    assert (
+        run_action(tmp_path, workspace, given, folder, env_extra=env).steps["run"].returncode == 0
+    )
+    assert called(record)["argv"][0] == "run"
+
+
+def test_a_lint_input_other_than_true_or_false_fails_the_step(
+    tmp_path: Path, workspace: Path, catalog: Path, stub: tuple[Path, Path]
+) -> None:
+    folder, record = stub
+    given = {"source": str(catalog), "lint": "yes"}
+    ran = run_action(tmp_path, workspace, given, folder, env_extra=PULL_REQUEST_EVENT)
+    assert ran.steps["run"].returncode == 2
+    assert (
+        "::error title=catalog-watch::the lint input must be true or false"
+        in ran.steps["run"].stdout
+    )
+    assert not record.exists()
+
+
+def test_the_lint_input_with_the_real_command_annotates_the_pull_requests_line(
+    tmp_path: Path, pull_request: Path
+) -> None:
+    doc = document(provider("openai", model("gpt-4o")), provider("azure", model("gpt-4o")))
+    catalog = write_json(tmp_path / "lint-api.json", doc)
+    given = {"lint": "true", "snapshots-dir": str(catalog)}
+    bin_dir = Path(sys.executable).parent
+    result = run_action(tmp_path, pull_request, given, bin_dir, env_extra=PULL_REQUEST_EVENT)
+    ran = result.steps["run"]
+    assert ran.returncode == 12, ran.stdout + ran.stderr  # unknown ids are errors by default
+    assert lint_annotations(ran.stdout) == [
+        {
+            "level": "error",
+            "file": "src/agent.py",
+            "line": "8",
+            "col": "29",
+            "title": "Unknown model id",
+            "message": '"gpt-4oo" is not a model in the catalog; did you mean gpt-4o?',
+        }
+    ]
+    assert "| error | `src/agent.py` | 8 | unknown | `gpt-4oo` |" in ran.summary
+    assert ran.outputs == {}  # no run: the action's outputs stay empty

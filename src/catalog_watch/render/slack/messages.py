@@ -18,6 +18,7 @@ from catalog_watch.model.alerts import (
     INCONSISTENCY_APPEARED,
     INCONSISTENCY_RESOLVED,
     RECORD_REJECTED,
+    RETIREMENT_DUE,
     Alert,
 )
 from catalog_watch.model.changes import ChangeKind
@@ -54,6 +55,7 @@ _CONTINUED = " (continued)"
 _IMPACT = "      ↳ cost impact: "  # under an offering's price lines
 _CONTINUATION_RESERVE = 1_000  # block text of the context block opening a continuation message
 _SPECIAL = {  # kinds with their own sections, after the changes, in this order
+    RETIREMENT_DUE: "Retiring soon",
     CHANGE_REVERTED: "Undone: back to the base",
     INCONSISTENCY_APPEARED: "New inconsistencies",
     INCONSISTENCY_RESOLVED: "Resolved inconsistencies",
@@ -68,6 +70,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (INCONSISTENCY_RESOLVED, "inconsistency resolved", "inconsistencies resolved"),
     (SCHEMA_DRIFT, "schema drift note", "schema drift notes"),
     (RECORD_REJECTED, "record rejected", "records rejected"),
+    (RETIREMENT_DUE, "retirement reminder", "retirement reminders"),
     (BASELINE, "baseline note", "baseline notes"),
 )
 _KNOWN = frozenset(kind for kind, _, _ in _PHRASES)
@@ -183,9 +186,14 @@ def _rows(alerts: list[Alert], limit: int, where: bool) -> list[tuple[str, str |
 
 def _digest(ordered: list[Alert], links: Links, baseline: bool) -> list[dict[str, Any]]:
     """Counts are in the summary; add the most severe changes and say how many are not listed."""
-    top = sorted(ordered, key=lambda a: (a.severity.rank, -abs(a.change_pct or 0), _sort_key(a)))
+    top = sorted(
+        ordered,
+        key=lambda a: (_unused(a), a.severity.rank, -abs(a.change_pct or 0), _sort_key(a)),
+    )
     top = top[:TOP_CHANGES]
     heading = f"*The {len(top):,} most severe of {len(ordered):,} alerts*"
+    if not _unused(top[0]):
+        heading = heading[:-1] + ", those about models this repository uses first*"
     rest = len(ordered) - len(top)
     where = reference(links.changelog, "changelog") if links.changelog else "the changelog"
     note = f"{rest:,} more not listed here (summarized): see {where}." if rest else ""
@@ -194,6 +202,12 @@ def _digest(ordered: list[Alert], links: Links, baseline: bool) -> list[dict[str
     sections = _sections(heading, top, True, _TOP_LINE)
     blocks = [DividerBlock().to_dict(), *(section_block(s.text) for s in sections)]
     return blocks + ([section_block(note)] if note else [])
+
+
+def _unused(alert: Alert) -> bool:
+    """Not about a model the repository's code uses (``extra.used_in``): a digest lists those
+    first, whatever their severity."""
+    return not alert.extra.get("used_in")
 
 
 def _headline(ordered: list[Alert]) -> str:

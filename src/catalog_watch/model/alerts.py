@@ -5,7 +5,9 @@ new value, hash of the snapshot the change is measured from, destination). A re-
 workflow or a rebase recomputes the same ids, so the outbox can tell what was already delivered.
 A rejected record (``record_rejected``) is told once per rejected value, whatever snapshot it is
 measured from: its id leaves the snapshot hash out. A failure streak (``health_failure``) and its
-end (``health_recovery``) are told once per streak: their id is the streak's start.
+end (``health_recovery``) are told once per streak: their id is the streak's start. A retirement
+reminder (``retirement_due``) is told once per offering, date and lead time: its id is those three
+(``jobs/deprecation_alerts.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class AlertKind(StrEnum):
     HEALTH_FAILURE = "health_failure"
     HEALTH_RECOVERY = "health_recovery"
     CHANGE_REVERTED = "change_reverted"  # an alerted change undone (pull-request mode: reverts.py)
+    RETIREMENT_DUE = "retirement_due"  # a retirement date within a lead time (deprecation_alerts)
 
 
 Kind = ChangeKind | AlertKind
@@ -47,6 +50,7 @@ HEALTH_FAILURE = AlertKind.HEALTH_FAILURE
 HEALTH_RECOVERY = AlertKind.HEALTH_RECOVERY
 HEALTH_KINDS = frozenset({HEALTH_FAILURE, HEALTH_RECOVERY})
 CHANGE_REVERTED = AlertKind.CHANGE_REVERTED
+RETIREMENT_DUE = AlertKind.RETIREMENT_DUE
 
 _KINDS: dict[str, Kind] = {kind.value: kind for kind in (*ChangeKind, *AlertKind)}
 

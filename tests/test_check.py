@@ -218,3 +218,35 @@ def test_etag_is_stored_and_a_304_is_a_no_op(tmp_path: Path) -> None:
     assert server.requests[1].headers["if-modified-since"] == "Tue, 01 Sep 2026 10:00:00 GMT"
     assert json.loads(before["_meta.json"])["etag"] == '"v1"'
     assert tree_bytes(tmp_path / "snap") == before
+
+
+def test_the_no_change_shortcut_reports_what_the_full_comparison_does(tmp_path: Path) -> None:
+    doc = small_catalog()
+    doc["acme"]["models"]["big-1"]["cost"]["cache_read"] = 9  # above input: an inconsistency
+    run(tmp_path, doc)
+    same = run(tmp_path, doc).report
+    snap = tmp_path / "snap"
+    (snap / "beta.json").write_bytes((snap / "beta.json").read_bytes() + b" ")  # hash mismatch
+    full = run(tmp_path, doc).report
+    assert same is not None and full is not None
+    assert same.to_json() == full.to_json()
+    assert len(same.current) == 1 and same.old == same.new and not same.first_run
+
+
+def test_a_provider_file_edited_by_hand_is_put_back_on_an_unchanged_run(tmp_path: Path) -> None:
+    run(tmp_path, small_catalog())
+    path = tmp_path / "snap" / "beta.json"
+    canonical = path.read_bytes()
+    path.write_bytes(canonical.replace(b"  ", b"    "))
+    result = run(tmp_path, small_catalog())
+    assert result.written is not None and "beta.json" in result.written.written
+    assert path.read_bytes() == canonical
+
+
+def test_numbers_keep_their_text_through_a_snapshot_write(tmp_path: Path) -> None:
+    source = tmp_path / "api.json"
+    text = json.dumps(small_catalog()).replace('"input": 2.5', '"input": 0.0000025')
+    source.write_text(text.replace('"output": 10', '"output": 1E1'), encoding="utf-8")
+    check(CheckOptions(source=str(source), snapshots=tmp_path / "snap", write=True, fetch=FAST))
+    written = (tmp_path / "snap" / "beta.json").read_text(encoding="utf-8")
+    assert '"input": 0.0000025,' in written and '"output": 1E1\n' in written

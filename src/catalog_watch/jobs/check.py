@@ -7,7 +7,7 @@ is written, so a failure leaves the snapshot folder byte for byte as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from catalog_watch.store.snapshot import (
     provider_files,
     read_meta,
     read_snapshot,
+    stored_files,
     write_snapshot,
 )
 
@@ -164,8 +165,64 @@ def check_folder_source(snapshots: Path, stored: JSON, found: str, options: Chec
 
 
 def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Outcome:
-    """Validate, keep last good records, apply the shrink guard, compare. Writes nothing."""
+    """Validate, keep last good records, apply the shrink guard, compare. Writes nothing.
+
+    A catalog whose canonical bytes hash as the snapshot's ``content_sha256`` is decided
+    unchanged before any analysis (no diff, no old catalog parsed, one catalog's
+    inconsistencies for the report), while no record is rejected either side.
+    """
     document = document_of(fetched)
+    meta = _settled_meta(snapshots)
+    if meta is None:
+        return _evaluate(snapshots, document, fetched, options, None)
+    new = _parse_new(document, options)
+    check_folder_source(snapshots, meta.get("source"), new.source, options)
+    files = provider_files(new)
+    if not new.rejections and content_hash(files) == meta.get("content_sha256"):
+        fresh = snapshot_meta(new, files, fetched, fields=meta.get("fields"))
+        if _same_content(meta, fresh):
+            return _unchanged(new, files, meta, fresh, options)
+    return _evaluate(snapshots, document, fetched, options, new)
+
+
+def _settled_meta(snapshots: Path) -> Meta | None:
+    """The snapshot's ``_meta.json`` when its hash is the provider files' on disk and nothing is
+    rejected (a rejection's entry changes every run): the no-change shortcut may trust it."""
+    meta = read_meta(snapshots)
+    if meta is None or meta.get("rejected") or not isinstance(meta.get("content_sha256"), str):
+        return None
+    return meta if content_hash(stored_files(snapshots)) == meta["content_sha256"] else None
+
+
+def _unchanged(
+    new: Catalog, files: dict[str, bytes], stored: Meta, meta: Meta, options: CheckOptions
+) -> Outcome:
+    """The outcome :func:`_evaluate` reaches for the same content: no change, no drift, the
+    inconsistencies of the catalog as they stand (those of both sides are the same)."""
+    others = [load_catalog(path, options.config) for path in options.compare_with]
+    report = compare(None, new, options.config, model_index(options.models_json), others)
+    if "health" in stored:
+        meta["health"] = stored["health"]
+    hash_ = stored.get("content_sha256")
+    return Outcome(replace(report, old=report.new), files, meta, True, str(hash_))
+
+
+def _parse_new(document: JSON, options: CheckOptions) -> Catalog:
+    return parse_source(
+        document,
+        options.source_type,
+        max_rejected_share=options.config.guard.max_rejected_share,
+        where=options.source,
+    )
+
+
+def _evaluate(
+    snapshots: Path,
+    document: JSON,
+    fetched: FetchResult,
+    options: CheckOptions,
+    parsed: Catalog | None,
+) -> Outcome:
     snapshot = read_snapshot(snapshots)
     guard = options.config.guard
     old = None
@@ -173,12 +230,7 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
         stored = snapshot.meta.get("source")
         name = stored if isinstance(stored, str) else options.source_type
         old = parse_source(snapshot.document, name, max_rejected_share=1.0, canonical=True)
-    new = parse_source(
-        document,
-        options.source_type,
-        max_rejected_share=guard.max_rejected_share,
-        where=options.source,
-    )
+    new = parsed if parsed is not None else _parse_new(document, options)
     stored_source = snapshot.meta.get("source") if snapshot is not None else None
     check_folder_source(snapshots, stored_source, new.source, options)
     new = apply_last_good(
@@ -206,8 +258,12 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     return Outcome(report, files, meta, unchanged, from_snapshot, new)
 
 
-def snapshot_meta(catalog: Catalog, files: dict[str, bytes], fetched: FetchResult) -> Meta:
-    """``_meta.json``: where the snapshot came from and what it holds (no timestamps: no churn)."""
+def snapshot_meta(
+    catalog: Catalog, files: dict[str, bytes], fetched: FetchResult, *, fields: JSON = None
+) -> Meta:
+    """``_meta.json``: where the snapshot came from and what it holds (no timestamps: no churn).
+
+    ``fields``: the field names when known already (the same content's), sparing their walk."""
     return {
         "format": SNAPSHOT_FORMAT,
         "source": catalog.source,
@@ -220,7 +276,7 @@ def snapshot_meta(catalog: Catalog, files: dict[str, bytes], fetched: FetchResul
             "offerings": catalog.offering_count,
             "rejected": len(catalog.rejections),
         },
-        "fields": field_names(catalog).to_json(),
+        "fields": fields if fields is not None else field_names(catalog).to_json(),
         # each with first_seen and runs (last_good.py): a still-rejected value changes this entry
         # on every run, so the run writes _meta.json even when the content is the same
         "rejected": [rejection.to_json() for rejection in catalog.rejections],

@@ -139,6 +139,15 @@ def read_snapshot(directory: Path) -> Snapshot | None:
     return Snapshot(document=document, meta=read_meta(directory) or {}, files=files)
 
 
+def stored_files(directory: Path) -> dict[str, bytes]:
+    """The provider files' bytes as on disk, unparsed: what a no-change run hashes."""
+    return {
+        path.name: _read_bytes(path)
+        for path in sorted(directory.glob("*.json"))
+        if not path.name.startswith("_")
+    }
+
+
 def read_meta(directory: Path) -> Meta | None:
     """Only ``_meta.json`` (the validators for a conditional GET): cheap, no provider file read.
 

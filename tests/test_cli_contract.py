@@ -82,6 +82,7 @@ def test_format_choices_per_command_are_the_readmes() -> None:
         **dict.fromkeys(("history", "price-at"), ("text", "json", "csv")),
         **dict.fromkeys(("site", "health"), ()),
         "lint": ("text", "json"),
+        "deprecations": ("text", "markdown", "json", "ics"),
     }
     text = " ".join(readme().split())
     assert (

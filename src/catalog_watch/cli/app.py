@@ -46,6 +46,7 @@ COMMANDS = {
     "run": "catalog_watch.cli.run_commands:run",
     "usage": "catalog_watch.cli.usage_command:usage",
     "lint": "catalog_watch.cli.lint_command:lint",
+    "deprecations": "catalog_watch.cli.deprecations_command:deprecations",
 }
 """Command → the function that runs it. The one lazy seam: a command imports only what it needs
 (``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor pydantic)."""
@@ -260,6 +261,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="a catalog file or snapshot folder",
     )
     _common(used)
+
+    calendar = subcommands.add_parser(
+        "deprecations", help="retirement dates from every catalog, by date (an .ics feed too)"
+    )
+    calendar.add_argument(
+        "--used", action="store_true", help="only the models the repository's code uses"
+    )
+    calendar.add_argument(
+        "--catalog",
+        nargs="+",
+        metavar="FILE_OR_SNAPSHOT_FOLDER",
+        help=f"catalog files or snapshot folders (default: {DEFAULT_SNAPSHOTS} and "
+        "snapshots/litellm, snapshots/openrouter where they exist)",
+    )
+    calendar.add_argument(
+        "--format",
+        choices=(*FORMATS, "ics"),
+        default="text",
+        help=f"{FORMAT_HELP}, or ics (an iCalendar feed; needs the site extra and --output)",
+    )
+    calendar.add_argument(
+        "--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout"
+    )
+    _config_option(calendar)
+    calendar.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
+    calendar.add_argument(
+        "--now",
+        type=_utc_time,
+        metavar="TIME",
+        help="the day dates are judged at and the .ics is stamped with, ISO 8601 (default: now)",
+    )
 
     lint = subcommands.add_parser(
         "lint", help="annotate the model ids a change adds: unknown, deprecated, retiring, costly"

@@ -14,6 +14,7 @@ from catalog_watch.analysis.usage import UsedModels, mark_used
 from catalog_watch.errors import ConfigError
 from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate, model_index
 from catalog_watch.jobs.delivery import Context, Delivery, Saver, deliver
+from catalog_watch.jobs.deprecation_alerts import queue_reminders
 from catalog_watch.jobs.health import HealthWriter
 from catalog_watch.jobs.notify import links_from_env, queued
 from catalog_watch.jobs.usage import used_models
@@ -160,6 +161,7 @@ def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions, used: UsedMo
         now=now,
         used=used,
     )
+    outbox = queue_reminders(outbox, outcome.catalog, used, options.check, now)
     recovery = health_writer(options).recovery(Health.from_meta(read_meta(snapshots)))
     return outbox_text(outbox.add(recovery, created=utc_stamp(now))).encode()
 

@@ -1,0 +1,133 @@
+"""Benchmark the hourly run's two cheap cases with whole processes (issue 14).
+
+1. **No change**: ``catalog-watch check --source <real catalog> --snapshots <its snapshot>`` on
+   the same content (no 304): decided unchanged from the content hash before any analysis.
+2. **A small change**: ``check --write`` of the newest real catalog with one price edited,
+   against its snapshot (rebuilt before each run): the snapshot write encodes with orjson and
+   rewrites one provider file and ``_meta.json``.
+
+Each is timed as a whole process with ``/usr/bin/time``-style accounting (user + system CPU of
+the child), ``--repeat`` times, median printed; ``--baseline SRC`` runs the same commands with
+another checkout's ``src`` on ``PYTHONPATH`` beside it. In-process, it also times the snapshot
+encoder (``canonical_json`` of every provider file) against ``json.dumps``.
+
+Run: ``.venv/bin/python bench/bench_run.py [--repeat 5] [--baseline /path/to/old/src]``.
+
+Figures (2026-12, this 2-core machine under load, medians of 5; baseline: 5699983, before
+issue 14; ``git archive 5699983 src | tar -x -C /tmp/base``):
+
+* no change: 0.81-0.88 s CPU, baseline 1.34-1.51 s (A/B 0.60, paired); the rest is imports,
+  the validation walk of every record and the current inconsistencies the report counts;
+* small change ``--write``: 1.24 s, baseline 1.45 s;
+* encoding 145 provider files: canonical_json 33-58 ms, json.dumps 235-822 ms (load-dependent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "models-dev"
+NEWEST = "2026-06-28"
+CLI = [sys.executable, "-c", "from catalog_watch.cli.app import main; main()"]
+
+
+def cpu_of(command: list[str], env: dict[str, str]) -> float:
+    """User + system seconds of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def median_cpu(command: list[str], env: dict[str, str], repeat: int, setup: object = None) -> float:
+    runs = []
+    for _ in range(repeat):
+        if callable(setup):
+            setup()
+        runs.append(cpu_of(command, env))
+    return statistics.median(runs)
+
+
+def encoder_ms(catalog: Path) -> tuple[float, float]:
+    """(canonical_json, json.dumps) milliseconds for every provider file of ``catalog``."""
+    sys.path.insert(0, str(REPO / "src"))
+    from catalog_watch.sources.json_reader import read_upstream
+    from catalog_watch.store.snapshot import canonical_json
+
+    document = read_upstream(catalog.read_bytes())
+    assert isinstance(document, dict)
+    start = time.perf_counter()
+    for provider in document.values():
+        canonical_json(provider)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for provider in document.values():
+        json.dumps(provider, sort_keys=True, indent=2, ensure_ascii=False)
+    return ours * 1e3, (time.perf_counter() - start) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline", type=Path, help="another checkout's src, timed beside")
+    args = parser.parse_args()
+    catalog = args.data / f"{NEWEST}.json"
+    work = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    try:
+        snapshot = work / "snap"
+        base_env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        subprocess.run(
+            [*CLI, "check", "--source", str(catalog), "--snapshots", str(snapshot), "--write"],
+            env=base_env,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        document = json.loads(catalog.read_text(encoding="utf-8"))
+        provider = next(p for p in sorted(document) if document[p].get("models"))
+        model = next(iter(document[provider]["models"].values()))
+        model.setdefault("cost", {})["input"] = 123.456
+        changed = work / "changed.json"
+        changed.write_text(json.dumps(document), encoding="utf-8")
+        scratch = work / "scratch"
+
+        def fresh() -> None:
+            shutil.rmtree(scratch, ignore_errors=True)
+            shutil.copytree(snapshot, scratch)
+
+        same = [*CLI, "check", "--source", str(catalog), "--snapshots", str(snapshot)]
+        small = [*CLI, "check", "--source", str(changed), "--snapshots", str(scratch), "--write"]
+        sides = {"this checkout": REPO / "src"}
+        if args.baseline:
+            sides["baseline"] = args.baseline
+        print(f"{'case':<34}" + "".join(f"{side:>16}" for side in sides))
+        for name, command, setup in (
+            ("no change (CPU s, median)", same, None),
+            ("small change --write (CPU s)", small, fresh),
+        ):
+            row = [
+                median_cpu(command, {**os.environ, "PYTHONPATH": str(src)}, args.repeat, setup)
+                for src in sides.values()
+            ]
+            print(f"{name:<34}" + "".join(f"{value:>16.3f}" for value in row))
+        ours, stdlib = encoder_ms(catalog)
+        print(
+            f"encode 145 provider files: canonical_json {ours:.1f} ms, json.dumps {stdlib:.1f} ms"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -24,41 +24,55 @@ def lap(name: str) -> None:
 
 
 def pipeline(old_path: str, new_path: str) -> None:
-    """What ``catalog_watch.cli.app._diff`` and ``compare.compare`` do, one timer per step."""
+    """What ``catalog_watch.cli.catalog_commands.diff`` and ``compare.compare`` do, one timer per
+    step: every step of the command is a lap (the laps add up to the whole call)."""
     import gc
     from pathlib import Path
 
-    import catalog_watch.cli.app  # noqa: F401  (what the console script imports first)
+    import catalog_watch.cli.app
 
     lap("import catalog_watch.cli.app")
     gc.disable()
-    from catalog_watch.analysis.compare import consistency_settings
-    from catalog_watch.analysis.consistency import find_inconsistencies
+    import catalog_watch.cli.catalog_commands  # noqa: F401  (the diff command's own imports)
+    from catalog_watch.analysis.compare import _across, _with_costs
+    from catalog_watch.analysis.consistency import changed_groups, find_inconsistencies
     from catalog_watch.analysis.diff import diff_catalogs
+    from catalog_watch.model.json_text import json_output
     from catalog_watch.model.report import build_report
-    from catalog_watch.render import RENDERERS
     from catalog_watch.settings.config import load_config
-    from catalog_watch.sources.models_dev import parse_catalog
+    from catalog_watch.sources import parse_source
     from catalog_watch.store.snapshot import read_document
 
-    lap("import compare, render (lazy in the CLI)")
+    lap("import the diff command (lazy in the CLI)")
     config = load_config(None)
+    lap("load_config (no file)")
     documents = [read_document(Path(old_path)), read_document(Path(new_path))]
-    lap("read + json.loads (2 files)")
+    lap("read + parse JSON (2 files)")
     share = config.guard.max_rejected_share
-    old, new = (parse_catalog(d, max_rejected_share=share) for d in documents)
-    lap("validate (pydantic, 2 catalogs)")
-    settings = consistency_settings(config)
-    found = [find_inconsistencies(c, settings, None) for c in (old, new)]
-    lap("find_inconsistencies (2 catalogs)")
+    old, new = (parse_source(d, None, max_rejected_share=share) for d in documents)
+    lap("validate (2 catalogs)")
+    settings = config.inconsistencies
+    found, across = find_inconsistencies(new, settings, None), _across(new, ())
+    lap("inconsistencies of the new catalog (all: the current count)")
+    keys = changed_groups(old, new, settings, None)
+    lap("groups a change touches")
+    old_found = find_inconsistencies(old, settings, None, keys)
+    new_found = [i for i in found if i.model in keys] + across
+    lap("inconsistencies of the old catalog (touched groups)")
     had_deepdiff = "deepdiff" in sys.modules
     changes = diff_catalogs(old, new, config.diff.ignore_fields)
     imported = not had_deepdiff and "deepdiff" in sys.modules
     lap("diff_catalogs (incl. deepdiff import)" if imported else "diff_catalogs")
-    report = build_report(old, new, changes, found[0], found[1])
+    changes = _with_costs(changes, old, new, settings, config)
+    lap("cost impact + cheapest channel")
+    report = build_report(old, new, changes, old_found, new_found, current=found + across)
     lap("build_report (incl. schema drift)")
-    RENDERERS["json"](report)
-    lap("render json")
+    document = report.to_json()
+    lap("report.to_json")
+    text = json_output(document)
+    lap("json.dumps")
+    sys.stdout.flush()
+    del text
     # the locals (documents, catalogs, report) are freed when this returns: the next lap
 
 

@@ -144,6 +144,43 @@ def field_names(catalog: Catalog) -> FieldNames:
     return FieldNames(frozenset(provider_fields), frozenset(model_fields))
 
 
+def drift_between(old: Catalog, new: Catalog) -> SchemaDrift:
+    """``schema_drift(field_names(old), field_names(new))``, walking fewer records.
+
+    A record the same in both catalogs brings the same names to both sides, so only the changed
+    records are walked; then the unchanged ones, only until every name that one side's changed
+    records have and the other's lack is found on some unchanged record (then it is no drift).
+    """
+    provider_fields: list[set[str]] = [set(), set()]
+    changed: list[set[str]] = [set(), set()]
+    unchanged: list[Mapping[str, JSON]] = []
+    for side, catalog in enumerate((old, new)):
+        for provider in catalog.providers.values():
+            _collect(provider.info, "", provider_fields[side])
+    for provider_id in old.providers.keys() | new.providers.keys():
+        before, after = old.providers.get(provider_id), new.providers.get(provider_id)
+        old_models = before.models if before is not None else {}
+        new_models = after.models if after is not None else {}
+        for model_id in old_models.keys() | new_models.keys():
+            was, now = old_models.get(model_id), new_models.get(model_id)
+            if was == now and was is not None:
+                unchanged.append(was)
+                continue
+            if was is not None:
+                _collect(was, "", changed[0])
+            if now is not None:
+                _collect(now, "", changed[1])
+    open_names = changed[0] ^ changed[1]
+    seen: set[str] = set()
+    for record in unchanged:
+        if not open_names - seen:
+            break
+        _collect(record, "", seen)
+    old_names = FieldNames(frozenset(provider_fields[0]), frozenset(changed[0] | seen))
+    new_names = FieldNames(frozenset(provider_fields[1]), frozenset(changed[1] | seen))
+    return schema_drift(old_names, new_names)
+
+
 def schema_drift(old: FieldNames, new: FieldNames) -> SchemaDrift:
     """Field names in ``new`` but not ``old`` and the reverse, as ``provider:…``/``model:…``."""
     before = {f"provider:{f}" for f in old.provider} | {f"model:{f}" for f in old.model}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from catalog_watch.analysis.consistency import ModelIndex, find_inconsistencies
+from catalog_watch.analysis.consistency import ModelIndex, changed_groups, find_inconsistencies
 from catalog_watch.analysis.cross_source import disagreements
 from catalog_watch.analysis.diff import diff_catalogs
 from catalog_watch.analysis.impact import cheapest_changes, with_cost_impact
@@ -32,15 +32,16 @@ def compare(
     offering is an inconsistency too, so new and resolved disagreements alert like the rest.
     """
     settings = config.inconsistencies
-    old_found: list[Inconsistency] = []
-    if old is not None:
-        old_found = find_inconsistencies(old, settings, index) + _across(old, others)
-    new_found = find_inconsistencies(new, settings, index) + _across(new, others)
-    changes: list[Change] = []
-    if old is not None:
-        changes = diff_catalogs(old, new, config.diff.ignore_fields)
-        changes = _with_costs(changes, old, new, settings, config)
-    return build_report(old, new, changes, old_found, new_found)
+    found, across = find_inconsistencies(new, settings, index), _across(new, others)
+    if old is None:
+        return build_report(old, new, [], [], found + across)
+    # Appeared and resolved come only from the groups a change touches: the rest find the same.
+    keys = changed_groups(old, new, settings, index)
+    old_found = find_inconsistencies(old, settings, index, keys) + _across(old, others)
+    new_found = [i for i in found if i.model in keys] + across
+    changes = diff_catalogs(old, new, config.diff.ignore_fields)
+    changes = _with_costs(changes, old, new, settings, config)
+    return build_report(old, new, changes, old_found, new_found, current=found + across)
 
 
 def _with_costs(

@@ -61,7 +61,7 @@ Treat ids as opaque strings (model ids may contain ``:``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from catalog_watch.analysis.consistency_group import Group, check_group
 from catalog_watch.analysis.consistency_offering import check_offering, section, zero_priced
@@ -81,6 +81,7 @@ __all__ = [
     "Inconsistency",
     "InconsistencyKind",
     "ModelIndex",
+    "changed_groups",
     "compare_inconsistencies",
     "find_inconsistencies",
     "free_providers",
@@ -108,13 +109,17 @@ def find_inconsistencies(
     catalog: Catalog,
     settings: ConsistencySettings = DEFAULT_SETTINGS,
     index: ModelIndex | None = None,
+    keys: Collection[str] | None = None,
 ) -> list[Inconsistency]:
-    """Every inconsistency in the catalog, most severe first, then by id."""
+    """Every inconsistency in the catalog (only in the groups ``keys`` names, if given), most
+    severe first, then by id."""
     groups = group_by_identity(catalog, settings.aliases, index)
     models = {provider_id: provider.models for provider_id, provider in catalog.providers.items()}
     free = free_providers(catalog)
     found: list[Inconsistency] = []
     for key, members in groups.items():
+        if keys is not None and key not in keys:
+            continue
         records = [models[provider][model_id] for provider, model_id in members]
         rows = [
             check_offering(key, provider, model_id, record, found)
@@ -124,6 +129,40 @@ def find_inconsistencies(
             check_group(Group(key, members, records, rows), free, settings, found)
     found.sort(key=_order)
     return found
+
+
+def changed_groups(
+    old: Catalog,
+    new: Catalog,
+    settings: ConsistencySettings = DEFAULT_SETTINGS,
+    index: ModelIndex | None = None,
+) -> frozenset[str]:
+    """The group keys whose findings may differ between ``old`` and ``new``.
+
+    A group's findings depend only on its key, its members' records and which of their providers
+    are free (:func:`free_providers`); a group with none of those changed finds the same on both
+    sides, so no appeared or resolved finding can come from it. Records compare as plain dicts
+    (every field, ignored ones too: a check may read what the diff leaves out).
+    """
+    touched: set[tuple[str, str]] = set()
+    for provider_id in old.providers.keys() | new.providers.keys():
+        before, after = old.providers.get(provider_id), new.providers.get(provider_id)
+        old_models = before.models if before is not None else {}
+        new_models = after.models if after is not None else {}
+        if old_models == new_models:
+            continue
+        touched.update(
+            (provider_id, model_id)
+            for model_id in old_models.keys() | new_models.keys()
+            if old_models.get(model_id) != new_models.get(model_id)
+        )
+    moved = free_providers(old) ^ free_providers(new)
+    keys: set[str] = set()
+    for catalog in (old, new):
+        for key, members in group_by_identity(catalog, settings.aliases, index).items():
+            if any(member in touched or member[0] in moved for member in members):
+                keys.add(key)
+    return frozenset(keys)
 
 
 def compare_inconsistencies(

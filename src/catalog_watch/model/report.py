@@ -15,9 +15,8 @@ from dataclasses import dataclass, field, replace
 from catalog_watch.accept.schema_drift import (
     SchemaDrift,
     compared_counts,
-    field_names,
+    drift_between,
     fields_appeared,
-    schema_drift,
 )
 from catalog_watch.analysis.consistency import Inconsistency, compare_inconsistencies
 from catalog_watch.model.catalog import JSON, Accepted, Catalog, Rejection
@@ -117,8 +116,12 @@ def build_report(
     old_inconsistencies: Sequence[Inconsistency],
     new_inconsistencies: Sequence[Inconsistency],
     notes: Sequence[str] = (),
+    current: Sequence[Inconsistency] | None = None,
 ) -> Report:
-    """Assemble the report; on a first run (``old`` is None) nothing counts as appeared."""
+    """Assemble the report; on a first run (``old`` is None) nothing counts as appeared.
+
+    ``current``: every inconsistency of ``new`` when the two lists hold only the groups a change
+    touched (``compare``); by default ``new_inconsistencies`` is every one."""
     if old is None:
         appeared: list[Inconsistency] = []
         resolved: list[Inconsistency] = []
@@ -127,7 +130,7 @@ def build_report(
         appeared, resolved = compare_inconsistencies(old_inconsistencies, new_inconsistencies)
         offerings, providers = compared_counts(old, new)
         drift = replace(
-            schema_drift(field_names(old), field_names(new)),
+            drift_between(old, new),
             appeared_on=fields_appeared(changes, offerings=offerings, providers=providers),
         )
     return Report(
@@ -135,7 +138,7 @@ def build_report(
         changes=tuple(changes),
         appeared=tuple(appeared),
         resolved=tuple(resolved),
-        current=tuple(new_inconsistencies),
+        current=tuple(new_inconsistencies if current is None else current),
         drift=drift,
         old=CatalogCounts.of(old) if old is not None else None,
         new=CatalogCounts.of(new),

@@ -1,0 +1,13 @@
+"""Constants the command line needs before any settings are read: a module that imports nothing.
+
+``cli/app.py`` builds its parser from these; importing ``settings.config`` for them would build
+the pydantic settings models on every start, ``--help`` included.
+"""
+
+from __future__ import annotations
+
+DEFAULT_CONFIG_FILE = "catalog-watch.toml"
+MODES = ("dry-run", "commit", "pull-request")
+"""How ``catalog-watch run`` publishes: print only, commit to the branch, or a rolling PR."""
+DEFAULT_BRANCH = "catalog-watch/models.dev"
+"""The fixed branch behind the rolling pull request."""

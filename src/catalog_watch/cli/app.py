@@ -24,7 +24,7 @@ from catalog_watch.inert.actions_log import guarded_streams
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS
 from catalog_watch.model.timestamps import parse_stamp, stamp_of
-from catalog_watch.settings.config import DEFAULT_BRANCH, MODES
+from catalog_watch.settings.defaults import DEFAULT_BRANCH, MODES
 from catalog_watch.sources import SOURCE_NAMES
 
 FORMATS = ("text", "markdown", "json")

@@ -157,10 +157,14 @@ def changed_groups(
             if old_models.get(model_id) != new_models.get(model_id)
         )
     moved = free_providers(old) ^ free_providers(new)
+    for catalog in (old, new):  # a provider that turned free (or paid) touches all its offerings
+        touched.update(
+            (p, m) for p in moved if p in catalog.providers for m in catalog.providers[p].models
+        )
     keys: set[str] = set()
     for catalog in (old, new):
         for key, members in group_by_identity(catalog, settings.aliases, index).items():
-            if any(member in touched or member[0] in moved for member in members):
+            if not touched.isdisjoint(members):
                 keys.add(key)
     return frozenset(keys)
 

@@ -668,7 +668,8 @@ def test_result_counts(built: Built) -> None:
     # price history (the models with a price change) plus the models on index.html
     assert 150 < result.model_pages < 400
     assert 0 < result.charts <= result.model_pages
-    firsts = 1 + 144 + 14 + 4 + 2 + 1  # index, providers, kinds, severities, runs, runs.html
+    firsts = 1 + 144 + 14 + 4 + 2 + 1 + 1  # index, providers, kinds, severities, runs,
+    # runs.html, deprecations.html
     first_pages = [f for f in result.files if f.endswith(".html") and "/page-" not in f]
     assert len(first_pages) == firsts + result.model_pages
     # the further pages of a listing: its page 1 says how many it has

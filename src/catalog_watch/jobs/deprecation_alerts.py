@@ -42,6 +42,7 @@ __all__ = [
     "lead_alerts",
     "load_calendar",
     "queue_reminders",
+    "source_folders",
 ]
 
 RULE = "deprecations"
@@ -138,8 +139,14 @@ class Calendar:
 def default_catalogs(root: Path) -> list[Path]:
     """``snapshots/models.dev``, then ``snapshots/litellm`` and ``snapshots/openrouter`` where
     they exist (relative to ``root``)."""
-    others = [root / snapshot_folder(name) for name in OTHER_SOURCES]
-    return [root / DEFAULT_SNAPSHOTS, *(path for path in others if path.is_dir())]
+    default = root / DEFAULT_SNAPSHOTS
+    return [default, *source_folders(default.parent)]
+
+
+def source_folders(parent: Path) -> list[Path]:
+    """The LiteLLM and OpenRouter snapshot folders in ``parent`` (``snapshots/``) that exist."""
+    others = [parent / Path(snapshot_folder(name)).name for name in OTHER_SOURCES]
+    return [path for path in others if path.is_dir()]
 
 
 def load_calendar(

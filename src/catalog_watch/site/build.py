@@ -12,6 +12,9 @@ What it writes (every link relative, nothing fetched from the network):
 * ``model/<slug>.html``: one page per model that had a price change anywhere in the ledger or has
   a row on the first page of ``index.html``: its price history chart, its card (``model_card``)
   and its changes;
+* ``deprecations.html``: every retirement date of the catalog and of the other sources' snapshot
+  folders beside it, soonest first, and ``calendar.ics``, the same as an iCalendar feed
+  (``calendar_page.py``);
 * ``feed.xml`` (Atom), ``style.css``, ``.nojekyll`` (GitHub Pages serves the files as they are).
 
 Deterministic: the same snapshot, ledger and ``now`` give the same bytes (``now`` defaults to the
@@ -35,6 +38,7 @@ from catalog_watch.errors import ConfigError
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.settings.config import Config, reference_scenario, scenarios
 from catalog_watch.site.baseline import snapshot_time
+from catalog_watch.site.calendar_page import calendar_files
 from catalog_watch.site.extra import require_site_extra
 from catalog_watch.site.feed import atom_feed
 from catalog_watch.site.html import Filters
@@ -123,6 +127,7 @@ def build_site(
     for path, (text, charted) in drawn.items():
         out[path] = text.encode("utf-8")
         charts += charted
+    out.update(calendar_files(snapshots, catalog, records, config, index, moment, context))
     base = "" if base_url is None else base_url.rstrip("/") + "/"
     out["feed.xml"] = atom_feed(
         runs, source=catalog.source, updated=moment, base_url=base, key_of=models.key_of

@@ -63,8 +63,12 @@ def run_at(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     days_before: int,
+    *,
+    quiet: bool = False,
 ) -> None:
-    source = write_json(repo.parent / f"api-{days_before}.json", catalog(100 - days_before))
+    """One run; ``quiet``: the catalog is the same every run (nothing changes but the day)."""
+    price = 100 if quiet else 100 - days_before
+    source = write_json(repo.parent / f"api-{days_before}.json", catalog(price))
     day = RETIRES - timedelta(days=days_before)
     monkeypatch.chdir(repo)
     args = ["run", "--mode", "commit", "--source", str(source), "--compare-with", LITELLM]
@@ -127,3 +131,21 @@ def test_a_first_run_between_lead_times_sends_only_the_nearest_once(
         run_at(repo, monkeypatch, capsys, days_before)
     [line] = reminders(slack)
     assert "in 5 days (LiteLLM's date; 7-day notice)" in line
+
+
+@pytest.mark.realdata
+def test_reminders_go_out_on_runs_whose_catalog_does_not_change(
+    repo: Path,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A reminder is due for days; the hourly run that finds nothing new still queues it."""
+    seen: list[int] = []
+    for days_before in (40, 30, 29, 7, 7, 1, 0):
+        before = len(reminders(slack))
+        run_at(repo, monkeypatch, capsys, days_before, quiet=True)
+        seen.append(len(reminders(slack)) - before)
+    assert seen == [0, 1, 0, 1, 0, 1, 0]
+    subjects = git(repo, "log", "--format=%s").splitlines()
+    assert subjects.count("catalog-watch: retirement reminders") == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from catalog_watch.errors import CatalogWatchError, UnfinishedRun
@@ -17,6 +18,7 @@ from catalog_watch.jobs.steps import (
     apply_run,
     deliver_through,
     health_writer,
+    write_reminders,
 )
 from catalog_watch.model.health import Health
 from catalog_watch.model.timestamps import utc_stamp
@@ -78,6 +80,9 @@ def commit_mode(
         result = JobResult(report=None, not_modified=True)
         if not fetched.not_modified:
             result = _commit(saver, fetched, options)
+        if options.slack is not None and result.commit_sha is None:
+            reminders = partial(write_reminders, options=options)
+            saver.save("catalog-watch: retirement reminders", reminders)
         saver.save(
             "catalog-watch: health", health.success(before, changed=result.commit_sha is not None)
         )

@@ -18,6 +18,7 @@ from catalog_watch.jobs.deprecation_alerts import queue_reminders
 from catalog_watch.jobs.health import HealthWriter
 from catalog_watch.jobs.notify import links_from_env, queued
 from catalog_watch.jobs.usage import used_models
+from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.health import Health, record_success
 from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
@@ -28,6 +29,7 @@ from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.pull_request import commit_message, pull_body
 from catalog_watch.settings.config import DEFAULT_BRANCH
 from catalog_watch.sources.fetch import FetchResult
+from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
 from catalog_watch.store.ledger import LEDGER_FILE, ledger_records, ledger_text, parse_ledger
 from catalog_watch.store.outbox import OUTBOX_FILE, outbox_text, parse_outbox, read_outbox
@@ -129,10 +131,14 @@ def _used(outcome: Outcome, options: JobOptions) -> UsedModels:
     tree holds only the snapshots) against the new catalog, the snapshot folder left out."""
     if outcome.catalog is None:
         return UsedModels()
+    return _used_in(outcome.catalog, options)
+
+
+def _used_in(catalog: Catalog, options: JobOptions) -> UsedModels:
     check = options.check
     index = model_index(check.models_json)
     exclude = (check.snapshots.as_posix(),)
-    return used_models(options.repo, check.config, outcome.catalog, index, exclude=exclude)
+    return used_models(options.repo, check.config, catalog, index, exclude=exclude)
 
 
 def _records(
@@ -164,6 +170,25 @@ def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions, used: UsedMo
     outbox = queue_reminders(outbox, outcome.catalog, used, options.check, now)
     recovery = health_writer(options).recovery(Health.from_meta(read_meta(snapshots)))
     return outbox_text(outbox.add(recovery, created=utc_stamp(now))).encode()
+
+
+def write_reminders(root: Path, options: JobOptions) -> None:
+    """Queue the retirement reminders due now on a run that wrote no new catalog (unchanged, or
+    HTTP 304): a reminder is due for days, not only on the day the catalog happens to change.
+    The catalog is the snapshot's; the folder is left as it was when nothing is due."""
+    snapshots = root / options.check.snapshots
+    catalog = load_catalog(snapshots, options.check.config, options.check.source_type)
+    used = _used_in(catalog, options)
+    outbox = read_outbox(snapshots / OUTBOX_FILE)
+    after = queue_reminders(outbox, catalog, used, options.check, options.moment)
+    if after.entries == outbox.entries:
+        return
+    checks = {OUTBOX_FILE: _outbox_check}
+    apply_change(FolderChange(snapshots, {OUTBOX_FILE: outbox_text(after).encode()}, (), checks))
+
+
+def _outbox_check(data: bytes, path: Path) -> object:
+    return parse_outbox(data.decode(), where=str(path))
 
 
 def _text(path: Path) -> str | None:

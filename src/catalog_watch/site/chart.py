@@ -207,7 +207,7 @@ def _decorate(axes: Axes, title: str, *, last: bool, job: ChartJob) -> None:
     axes.set_ylim(bottom=0)
     if job.span is not None:  # no margin: the axis ends at the last run
         axes.set_xlim(_day(job.span[0]), _day(job.span[1]))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: money(value)))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: money(float(value))))
     axes.grid(True, color="#dddddd", linewidth=0.6)
     if last:
         _date_axis(axes, job.ticks)

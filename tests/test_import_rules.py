@@ -208,7 +208,8 @@ def test_imports_are_at_the_top_of_modules() -> None:
 
 
 def test_every_command_of_the_parser_has_a_function_in_the_table() -> None:
-    from catalog_watch.cli.app import COMMANDS, build_parser, command_function
+    from catalog_watch.cli.app import COMMANDS, command_function
+    from catalog_watch.cli.parser import build_parser
 
     subparsers = next(a for a in build_parser()._actions if a.dest == "name")
     assert set(subparsers.choices) == set(COMMANDS)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.inconsistency import Inconsistency
 from catalog_watch.model.severity import Severity
 from catalog_watch.settings.config import Config, Mute, WatchRule
-from catalog_watch.sources import SOURCE_NAMES
+from catalog_watch.settings.defaults import SOURCE_NAMES
 
 REJECTED_SEVERITY = Severity.MEDIUM
 """How urgent a rejected record is: it decides which rules hear of one."""

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from catalog_watch.cli.app import build_parser
+from catalog_watch.cli.parser import build_parser
 
 BEGIN = (
     "<!-- option tables: generated from the parser by "

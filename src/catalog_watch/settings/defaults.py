@@ -11,3 +11,5 @@ MODES = ("dry-run", "commit", "pull-request")
 """How ``catalog-watch run`` publishes: print only, commit to the branch, or a rolling PR."""
 DEFAULT_BRANCH = "catalog-watch/models.dev"
 """The fixed branch behind the rolling pull request."""
+SOURCE_NAMES = ("models.dev", "litellm", "openrouter")
+"""The catalogs catalog-watch reads (``sources/`` holds one adapter per name, in this order)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from catalog_watch.errors import CatalogRejected, ConfigError
 from catalog_watch.model.catalog import Catalog, snapshot_folder
+from catalog_watch.settings.defaults import SOURCE_NAMES as SOURCE_NAMES
 from catalog_watch.sources import litellm, models_dev, openrouter
 from catalog_watch.sources.models_dev import parse_catalog
 
@@ -44,7 +45,8 @@ _ADAPTERS = {
         openrouter.looks_like_openrouter,
     ),
 }
-SOURCE_NAMES = tuple(_ADAPTERS)
+if tuple(_ADAPTERS) != SOURCE_NAMES:  # the parser offers SOURCE_NAMES before importing this
+    raise ImportError(f"sources: adapters {tuple(_ADAPTERS)} != settings.defaults.SOURCE_NAMES")
 
 
 def source_type(name: str) -> SourceType:

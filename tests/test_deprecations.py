@@ -318,6 +318,16 @@ def test_the_command_lists_the_dates_in_text(
     assert lines[4] == "----------  xiaomi/mimo-v1  deprecated now (no date given) (models.dev)"
 
 
+def test_the_catalog_option_given_twice_reads_both_catalogs(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    models_dev, litellm = files
+    _, together, _ = run(capsys, "--catalog", str(models_dev), str(litellm))
+    _, repeated, _ = run(capsys, "--catalog", str(models_dev), "--catalog", str(litellm))
+    assert repeated == together
+    assert repeated.splitlines()[0].startswith("4 retirements as of 2026-05-01")
+
+
 def test_used_keeps_the_models_the_code_calls_and_says_where(
     files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -204,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument(
         "--catalog",
         nargs="+",
+        action="extend",
         metavar="FILE_OR_SNAPSHOT_FOLDER",
         help=f"catalog files or snapshot folders (default: {DEFAULT_SNAPSHOTS} and "
         "snapshots/litellm, snapshots/openrouter where they exist)",

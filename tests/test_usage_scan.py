@@ -140,3 +140,16 @@ def test_walk_honours_gitignore_as_git_does_and_the_file_count_limit(copied: Pat
 def test_paths_and_exclude_select_files(copied: Path) -> None:
     only = scan_repository(copied, paths=("python",), exclude=("python/settings.py",))
     assert {u.path for u in only.uses} == {"python/agent.py"}
+
+
+def test_a_litellm_call_takes_its_provider_from_the_id_not_from_the_files_sdk() -> None:
+    """``litellm.completion(model="anthropic/...")`` in a file that also imports openai: the id
+    names its provider, so the call adds no hint (it was taken for an OpenAI call)."""
+    source = (
+        "from openai import OpenAI\nimport litellm\n\n"
+        'litellm.completion(model="anthropic/claude-3-5-haiku-20241022", messages=[])\n'
+        'OpenAI().chat.completions.create(model="gpt-4o-mini", messages=[])\n'
+    )
+    uses, _ = scan_source({"agent.py": source})
+    hints = {use.text: use.provider_hint for use in uses}
+    assert hints == {"anthropic/claude-3-5-haiku-20241022": None, "gpt-4o-mini": "openai"}

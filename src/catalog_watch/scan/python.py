@@ -217,6 +217,8 @@ class _Visitor(ast.NodeVisitor):
                     return provider.replace("_", "-")
         if callee in PROVIDER_CALLS:
             return PROVIDER_CALLS[callee]
+        if dotted.split(".", 1)[0] == "litellm":  # "anthropic/..." names its own provider
+            return None
         if self.sdk is None and dotted.endswith(_ANTHROPIC_CALLS):
             return "anthropic"
         return self.sdk

@@ -5,9 +5,12 @@ Never a checkout per commit: a repository with months of hourly snapshots stays 
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from catalog_watch.errors import GitError, SnapshotError
@@ -73,3 +76,90 @@ def blob_reader(repo: Path) -> Iterator[Callable[[str], bytes]]:
         yield read
     finally:
         process.communicate()  # closes its input: git reads EOF and exits
+
+
+CACHE_VERSION = 1
+Event = tuple[str, str, str, str, str | None, JSON, JSON]
+"""(UTC time, "added" | "removed" | "changed", provider, model, field, old, new)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheHead:
+    """Where a cached walk stopped: the commit, its clock, the first commit's time, every
+    provider's blob then, and the byte length of the events written up to it."""
+
+    tip: str
+    last: str
+    begins: str | None
+    state: dict[str, str]
+    size: int
+
+
+def resolve_commit(repo: Path, ref: str) -> str | None:
+    """The commit ``ref`` names, None when it names none (the walk then says why, git's words)."""
+    try:
+        found = Git(repo).run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    except GitError:
+        return None
+    return found or None
+
+
+def descends(repo: Path, old: str, new: str) -> bool:
+    """``new`` holds ``old`` in its history: the cache can be extended, not rebuilt."""
+    return Git(repo).run("merge-base", old, new, check=False) == old
+
+
+def cache_folder(repo: Path, folder: str) -> Path | None:
+    """``.git/catalog-watch/history-cache/<folder's hash>``: local state, never committed (a
+    cache keyed by commits is rebuilt from them; committing it would add a file per run)."""
+    try:
+        common = Git(repo).run("rev-parse", "--git-common-dir", check=False)
+    except GitError:
+        return None
+    if not common:
+        return None
+    key = hashlib.sha256(f"{CACHE_VERSION}:{folder}".encode()).hexdigest()[:16]
+    return (repo / common) / "catalog-watch" / "history-cache" / key
+
+
+def read_cache(directory: Path) -> tuple[CacheHead, list[Event]] | None:
+    """The cached walk, or None when it is missing or unreadable (it is then rebuilt)."""
+    try:
+        head_data = json.loads((directory / "head.json").read_bytes())
+        head = CacheHead(**head_data)
+        with (directory / "events.jsonl").open("rb") as file:
+            data = file.read(head.size)
+        if len(data) != head.size:
+            return None
+        return head, [_event(line) for line in data.splitlines()]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _event(line: bytes) -> Event:
+    at, kind, provider, model, field, old, new = json.loads(line)
+    return (at, kind, provider, model, field, old, new)
+
+
+def write_cache(directory: Path, head: CacheHead, events: Sequence[Event], *, append: bool) -> None:
+    """Append ``events`` (or start afresh), then the head that covers them: a run cut short
+    leaves a head that still counts only the bytes it wrote. A read-only .git: no cache."""
+    lines = b"".join(json.dumps(event).encode() + b"\n" for event in events)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "events.jsonl"
+        if append:
+            with path.open("r+b") as file:
+                file.truncate(head.size - len(lines))
+                file.seek(0, os.SEEK_END)
+                file.write(lines)
+        else:
+            path.write_bytes(lines)
+        head_json = json.dumps(
+            {f: getattr(head, f) for f in CacheHead.__dataclass_fields__}, sort_keys=True
+        )
+        partial = directory / "head.json.partial"
+        partial.write_text(head_json, encoding="utf-8")
+        partial.replace(directory / "head.json")
+    except OSError:
+        return

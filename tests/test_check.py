@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError, ShrinkRefused
 from catalog_watch.jobs.check import CheckOptions, CheckResult, check
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.settings.config import Config
+from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.sources.fetch import FetchOptions
 from tests.catalog_server import CatalogServer, Reply
 from tests.factories import document, edited, model, provider, small_catalog, tree_bytes, write_json
@@ -250,3 +254,81 @@ def test_numbers_keep_their_text_through_a_snapshot_write(tmp_path: Path) -> Non
     check(CheckOptions(source=str(source), snapshots=tmp_path / "snap", write=True, fetch=FAST))
     written = (tmp_path / "snap" / "beta.json").read_text(encoding="utf-8")
     assert '"input": 0.0000025,' in written and '"output": 1E1\n' in written
+
+
+def _check_output(capsys: pytest.CaptureFixture[str], source: Path, snap: Path) -> list[str]:
+    """``check``'s stdout in every format, as the command prints it."""
+    outputs = []
+    for form in ("text", "markdown", "json"):
+        assert (
+            main(["check", "--source", str(source), "--snapshots", str(snap), "--format", form])
+            == 0
+        )
+        outputs.append(capsys.readouterr().out)
+    return outputs
+
+
+def _stored_count(snap: Path, count: int) -> None:
+    meta = json.loads((snap / "_meta.json").read_text())
+    meta["unchanged_report"]["inconsistencies"] = count
+    (snap / "_meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_the_same_body_again_reports_from_meta_what_the_full_comparison_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = small_catalog()
+    doc["acme"]["models"]["big-1"]["cost"]["cache_read"] = 9  # above input: an inconsistency
+    run(tmp_path, doc)
+    snap, source = tmp_path / "snap", tmp_path / "api.json"
+    meta = json.loads((snap / "_meta.json").read_text())
+    assert meta["upstream_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert meta["unchanged_report"]["inconsistencies"] == 1
+    same = run(tmp_path, doc).report  # the same bytes: nothing parsed
+    quiet = _check_output(capsys, source, snap)
+    source.write_text(json.dumps(doc, indent=3), encoding="utf-8")  # same content, other bytes
+    respelled = check(CheckOptions(source=str(source), snapshots=snap, fetch=FAST)).report
+    hashed = _check_output(capsys, source, snap)
+    run(tmp_path, doc)
+    (snap / "beta.json").write_bytes((snap / "beta.json").read_bytes() + b" ")  # hash mismatch
+    before = tree_bytes(snap)
+    full = check(CheckOptions(source=str(source), snapshots=snap, fetch=FAST)).report
+    compared = _check_output(capsys, source, snap)
+    assert tree_bytes(snap) == before
+    assert same is not None and respelled is not None and full is not None
+    assert same.to_json() == respelled.to_json() == full.to_json()
+    assert len(same.current) == 1 and same.old == same.new and not same.first_run
+    assert quiet == hashed == compared
+
+
+def test_the_stored_report_is_used_only_under_the_settings_it_was_counted_with(
+    tmp_path: Path,
+) -> None:
+    doc = small_catalog()
+    doc["acme"]["models"]["big-1"]["cost"]["cache_read"] = 9
+    run(tmp_path, doc)
+    _stored_count(tmp_path / "snap", 7)  # told apart from a count found again
+    quiet = run(tmp_path, doc).report
+    assert quiet is not None and len(quiet.current) == 7
+    aliased = Config(inconsistencies=ConsistencySettings(aliases={"acme/big-1": "fast-1"}))
+    found = run(tmp_path, doc, config=aliased).report
+    assert found is not None and len(found.current) != 7
+    compared = run(tmp_path, doc, compare_with=(tmp_path / "snap",)).report
+    assert compared is not None and len(compared.current) != 7
+    doc["acme"]["models"]["fast-1"]["cost"]["input"] = 4  # another body: counted again
+    changed = run(tmp_path, doc).report
+    assert changed is not None and len(changed.current) == 1
+
+
+def test_the_stored_report_is_tied_to_the_models_json_given(tmp_path: Path) -> None:
+    doc = small_catalog()
+    index = write_json(tmp_path / "models.json", {})
+    run(tmp_path, doc, models_json=str(index))
+    _stored_count(tmp_path / "snap", 7)
+    quiet = run(tmp_path, doc, models_json=str(index)).report
+    assert quiet is not None and len(quiet.current) == 7
+    without = run(tmp_path, doc).report
+    assert without is not None and len(without.current) == 0
+    write_json(index, {"acme": {}})
+    other = run(tmp_path, doc, models_json=str(index)).report
+    assert other is not None and len(other.current) == 0

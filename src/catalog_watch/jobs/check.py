@@ -7,20 +7,27 @@ is written, so a failure leaves the snapshot folder byte for byte as it was.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog_watch import __version__
 from catalog_watch.accept.last_good import apply_last_good
-from catalog_watch.accept.schema_drift import field_names
+from catalog_watch.accept.schema_drift import SchemaDrift, field_names
 from catalog_watch.accept.shrink import check_shrink
 from catalog_watch.analysis.compare import compare
-from catalog_watch.analysis.consistency import ModelIndex, load_model_index
+from catalog_watch.analysis.consistency import Inconsistency, ModelIndex, load_model_index
 from catalog_watch.errors import CatalogWatchError, FetchError, SourceMismatch
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
 from catalog_watch.model.catalog import JSON, Catalog
+from catalog_watch.model.inconsistency import InconsistencyKind
 from catalog_watch.model.meta import Meta
-from catalog_watch.model.report import Report
+from catalog_watch.model.report import CatalogCounts, Report
+from catalog_watch.model.severity import Severity
 from catalog_watch.settings.config import Config
 from catalog_watch.sources import (
     SOURCE_NAMES,
@@ -167,40 +174,147 @@ def check_folder_source(snapshots: Path, stored: JSON, found: str, options: Chec
 def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Outcome:
     """Validate, keep last good records, apply the shrink guard, compare. Writes nothing.
 
-    A catalog whose canonical bytes hash as the snapshot's ``content_sha256`` is decided
-    unchanged before any analysis (no diff, no old catalog parsed, one catalog's
-    inconsistencies for the report), while no record is rejected either side.
+    Two shortcuts decide "unchanged" before any analysis, while no record is rejected and the
+    provider files on disk still hash as the snapshot's ``content_sha256``: the fetched body's
+    bytes hash as ``upstream_sha256`` under the same settings (nothing parsed: the report is
+    the one ``_meta.json`` keeps, see :func:`_quiet`), or the catalog's canonical bytes hash as
+    ``content_sha256`` (no diff, no old catalog parsed, one catalog's inconsistencies).
     """
     document = document_of(fetched)
-    meta = _settled_meta(snapshots)
-    if meta is None:
-        return _evaluate(snapshots, document, fetched, options, None)
+    inputs = _inputs(options)
+    settled = _settled(snapshots)
+    if settled is None:
+        return _evaluate(snapshots, document, fetched, options, None, inputs)
+    meta, stored_files_ = settled
+    if (quiet := _quiet(meta, stored_files_, fetched, options, inputs)) is not None:
+        return quiet
     new = _parse_new(document, options)
     check_folder_source(snapshots, meta.get("source"), new.source, options)
     files = provider_files(new)
     if not new.rejections and content_hash(files) == meta.get("content_sha256"):
         fresh = snapshot_meta(new, files, fetched, fields=meta.get("fields"))
         if _same_content(meta, fresh):
-            return _unchanged(new, files, meta, fresh, options)
-    return _evaluate(snapshots, document, fetched, options, new)
+            return _unchanged(new, files, meta, fresh, options, inputs)
+    return _evaluate(snapshots, document, fetched, options, new, inputs)
 
 
-def _settled_meta(snapshots: Path) -> Meta | None:
-    """The snapshot's ``_meta.json`` when its hash is the provider files' on disk and nothing is
-    rejected (a rejection's entry changes every run): the no-change shortcut may trust it."""
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What decides a run's inconsistencies besides the catalog: models.json (fetched once per
+    run) and ``key``, the hash an unchanged run's stored report is tied to (None: not kept,
+    other sources' catalogs take part)."""
+
+    index_fetch: FetchResult | None
+    key: str | None
+
+    def index(self) -> ModelIndex | None:
+        return None if self.index_fetch is None else load_model_index(document_of(self.index_fetch))
+
+
+def _inputs(options: CheckOptions) -> _Inputs:
+    index = fetch_catalog(options.models_json) if options.models_json is not None else None
+    if options.compare_with:
+        return _Inputs(index, None)
+    settings = options.config.inconsistencies
+    basis = {
+        "version": __version__,  # another parser or canonical form may read the body otherwise
+        "format": SNAPSHOT_FORMAT,
+        "inconsistencies": {
+            f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
+        },
+        "ignore_fields": list(options.config.diff.ignore_fields),
+        "models_json": None if index is None else _sha256(index.body or b""),
+    }
+    return _Inputs(index, _sha256(json.dumps(basis, sort_keys=True, default=_plain).encode()))
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not part of a settings hash")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _settled(snapshots: Path) -> tuple[Meta, dict[str, bytes]] | None:
+    """The snapshot's ``_meta.json`` and provider files when its hash is the files' on disk and
+    nothing is rejected (a rejection's entry changes every run): the shortcuts may trust it."""
     meta = read_meta(snapshots)
     if meta is None or meta.get("rejected") or not isinstance(meta.get("content_sha256"), str):
         return None
-    return meta if content_hash(stored_files(snapshots)) == meta["content_sha256"] else None
+    files = stored_files(snapshots)
+    return (meta, files) if content_hash(files) == meta["content_sha256"] else None
+
+
+def _quiet(
+    meta: Meta,
+    files: dict[str, bytes],
+    fetched: FetchResult,
+    options: CheckOptions,
+    inputs: _Inputs,
+) -> Outcome | None:
+    """The unchanged outcome, without parsing, for the body the snapshot was written from.
+
+    The snapshot's content is that body's catalog (no record rejected, files as written), so
+    :func:`_unchanged` would report the stored counts and, under the same settings, the stored
+    number of inconsistencies. None when anything it rests on differs.
+    """
+    stored = meta.get("unchanged_report")
+    counts = meta.get("counts", {})
+    source = meta.get("source")
+    if (
+        fetched.body is None
+        or stored is None
+        or inputs.key is None
+        or stored.get("settings_sha256") != inputs.key
+        or meta.get("upstream_sha256") != _sha256(fetched.body)
+        or not isinstance(source, str)
+        or options.source_type not in (None, source)
+        or not {"providers", "offerings"} <= counts.keys()
+    ):
+        return None
+    size = CatalogCounts(counts["providers"], counts["offerings"])
+    report = Report(
+        source=source,
+        changes=(),
+        appeared=(),
+        resolved=(),
+        current=(_COUNTED,) * stored["inconsistencies"],
+        drift=SchemaDrift((), ()),
+        old=size,
+        new=size,
+    )
+    fresh: Meta = {**meta, "url": fetched.source, **_provenance(fetched)}
+    return Outcome(report, files, fresh, True, str(meta["content_sha256"]))
+
+
+_COUNTED = Inconsistency(
+    id="counted-in-meta",
+    kind=InconsistencyKind.LIMIT_MISMATCH,
+    model="",
+    field="",
+    values={},
+    severity=Severity.INFO,
+)
+"""What an unchanged run's ``current`` holds, once per inconsistency ``_meta.json`` counted:
+every reader of ``Report.current`` reads its length only (the count of the report, the
+headline, the markdown line); the findings themselves are not found again."""
 
 
 def _unchanged(
-    new: Catalog, files: dict[str, bytes], stored: Meta, meta: Meta, options: CheckOptions
+    new: Catalog,
+    files: dict[str, bytes],
+    stored: Meta,
+    meta: Meta,
+    options: CheckOptions,
+    inputs: _Inputs,
 ) -> Outcome:
     """The outcome :func:`_evaluate` reaches for the same content: no change, no drift, the
     inconsistencies of the catalog as they stand (those of both sides are the same)."""
     others = [load_catalog(path, options.config) for path in options.compare_with]
-    report = compare(None, new, options.config, model_index(options.models_json), others)
+    report = compare(None, new, options.config, inputs.index(), others)
     if "health" in stored:
         meta["health"] = stored["health"]
     hash_ = stored.get("content_sha256")
@@ -222,6 +336,7 @@ def _evaluate(
     fetched: FetchResult,
     options: CheckOptions,
     parsed: Catalog | None,
+    inputs: _Inputs,
 ) -> Outcome:
     snapshot = read_snapshot(snapshots)
     guard = options.config.guard
@@ -243,9 +358,15 @@ def _evaluate(
     if old is not None and not options.allow_shrink:
         check_shrink(old, new, guard.max_shrink)
     others = [load_catalog(path, options.config) for path in options.compare_with]
-    report = compare(old, new, options.config, model_index(options.models_json), others)
+    report = compare(old, new, options.config, inputs.index(), others)
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
+    if inputs.key is not None and fetched.body is not None:
+        meta["upstream_sha256"] = _sha256(fetched.body)
+        meta["unchanged_report"] = {
+            "settings_sha256": inputs.key,
+            "inconsistencies": len(report.current),
+        }
     if snapshot is not None and "health" in snapshot.meta:
         meta["health"] = snapshot.meta["health"]  # carried over; the run updates it
     unchanged = (
@@ -268,8 +389,7 @@ def snapshot_meta(
         "format": SNAPSHOT_FORMAT,
         "source": catalog.source,
         "url": fetched.source,
-        "etag": fetched.validators.etag,
-        "last_modified": fetched.validators.last_modified,
+        **_provenance(fetched),
         "content_sha256": content_hash(files),
         "counts": {
             "providers": len(catalog.providers),
@@ -283,9 +403,17 @@ def snapshot_meta(
     }
 
 
+def _provenance(fetched: FetchResult) -> Meta:
+    return {"etag": fetched.validators.etag, "last_modified": fetched.validators.last_modified}
+
+
+_VOLATILE = {"etag", "last_modified", "url", "health", "upstream_sha256", "unchanged_report"}
+
+
 def _same_content(old_meta: Meta, new_meta: Meta) -> bool:
-    """Equal but for provenance and health: a new ETag on the same content is not worth a commit."""
-    volatile = {"etag", "last_modified", "url", "health"}
+    """Equal but for provenance, health and the unchanged run's shortcut: a new ETag, another
+    spelling of the same body or new settings on the same content is not worth a commit."""
+    volatile = _VOLATILE
     return {k: v for k, v in old_meta.items() if k not in volatile} == {
         k: v for k, v in new_meta.items() if k not in volatile
     }

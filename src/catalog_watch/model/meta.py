@@ -23,6 +23,14 @@ class HealthRecord(TypedDict, total=False):
     failure_alerted: bool
 
 
+class UnchangedReport(TypedDict):
+    """What the report of a run that fetches the same body again says, under the settings
+    ``settings_sha256`` hashes (``jobs/check.py``): the providers and offerings are ``counts``."""
+
+    settings_sha256: str
+    inconsistencies: int  # how many the catalog holds now
+
+
 class Meta(TypedDict, total=False):
     format: int
     source: str | None
@@ -30,6 +38,8 @@ class Meta(TypedDict, total=False):
     etag: str | None  # the validators of the fetch, for the next conditional GET
     last_modified: str | None
     content_sha256: str | None
+    upstream_sha256: str | None  # of the fetched body's bytes, as decoded: the same body again
+    unchanged_report: UnchangedReport
     counts: dict[str, int]  # providers, offerings, rejected
     fields: JSONValue  # schema_drift.FieldNames.to_json: the field names seen
     rejected: list[JSONObject]  # Rejection.to_json, with first_seen and runs

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog_watch.errors import (
     CatalogRejected,
@@ -170,6 +170,12 @@ class _Health(BaseModel):
     failure_alerted: bool = False
 
 
+class _UnchangedReport(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    settings_sha256: str
+    inconsistencies: int = Field(ge=0)
+
+
 class _Meta(BaseModel):
     """What ``_meta.json`` must hold for the next run to trust it (more keys may follow)."""
 
@@ -180,6 +186,8 @@ class _Meta(BaseModel):
     etag: str | None = None
     last_modified: str | None = None
     content_sha256: str | None = None
+    upstream_sha256: str | None = None
+    unchanged_report: _UnchangedReport | None = None
     counts: dict[str, int] = {}
     rejected: list[dict[str, object]] = []
     fields: object = None

@@ -44,14 +44,7 @@ from catalog_watch.site.feed import atom_feed
 from catalog_watch.site.html import Filters
 from catalog_watch.site.model_pages import model_pages
 from catalog_watch.site.models import Models, slug
-from catalog_watch.site.pages import (
-    Context,
-    field_selector,
-    listing_pages,
-    provider_selector,
-    run_pages,
-    select_rows,
-)
+from catalog_watch.site.pages import Context, first_page, listing_pages, listings_of, run_pages
 from catalog_watch.site.rows import record_key
 from catalog_watch.site.runs import KIND_ORDER, SEVERITIES, Run, group_runs
 from catalog_watch.site.runs_page import runs_pages
@@ -60,7 +53,7 @@ from catalog_watch.store.ledger import LEDGER_FILE, read_ledger
 
 MANIFEST = ".catalog-watch-site"
 MAX_WORKERS = 4
-"""Default number of chart processes at most: each imports matplotlib (some 100 MB)."""
+"""Default number of chart processes at most (a chart is milliseconds: few are worth it)."""
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -158,7 +151,7 @@ def _context(
         kinds={k: f"kind/{slug(k)}.html" for k in _ordered(kinds, KIND_ORDER)},
         severities={s: f"severity/{slug(s)}.html" for s in _ordered(severities, SEVERITIES)},
     )
-    shown, _ = select_rows(runs, lambda _record: True, limit)
+    shown = first_page(runs, limit)
     on_index = {record_key(r, models.key_of) for _, rs in shown for r in rs}
     priced = {record_key(r, models.key_of) for r in records if r.get("kind") == "price_changed"}
     keys = sorted(key for key in on_index | priced if key)
@@ -180,33 +173,27 @@ def _ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
 def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
     source = context.source
     pages = listing_pages(
-        runs,
+        [(run, run.records) for run in runs],
         path="index.html",
         title=f"{source} catalog changes",
         template="listing_index.html",
-        select=lambda _record: True,
         context=context,
     )
     filters = context.filters
-    choices = [
-        *(
-            (p, f"Changes at {name}", provider_selector(name))
-            for name, p in filters.providers.items()
-        ),
-        *(
-            (p, f"{name.replace('_', ' ')} records", field_selector("kind", name))
-            for name, p in filters.kinds.items()
-        ),
-        *(
-            (p, f"{name} severity records", field_selector("severity", name))
-            for name, p in filters.severities.items()
-        ),
-    ]
-    for path, title, select in choices:
-        template = "listing_filter.html"
+    titles = {
+        **{p: f"Changes at {name}" for name, p in filters.providers.items()},
+        **{p: f"{name.replace('_', ' ')} records" for name, p in filters.kinds.items()},
+        **{p: f"{name} severity records" for name, p in filters.severities.items()},
+    }
+    shown = listings_of(runs, filters)
+    for path, title in titles.items():
         pages.update(
             listing_pages(
-                runs, path=path, title=title, template=template, select=select, context=context
+                shown.get(path, []),
+                path=path,
+                title=title,
+                template="listing_filter.html",
+                context=context,
             )
         )
     for run in runs:

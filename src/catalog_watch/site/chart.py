@@ -1,49 +1,53 @@
-"""A model's price history as an inline SVG chart, drawn with matplotlib's SVG backend.
+"""A model's price history as an inline SVG chart, written from ``templates/chart.svg``.
 
 Two panels sharing the date axis: the input price above, the output price below, each on its
 own scale (an output price is typically 4-8x the input one, so one axis would flatten the input
 lines). One colour per offering (provider) in both panels, USD per 1M tokens, stepping at each
 run that changed the price; a dot marks the price at the last run, where the axis ends (the
 ``ChartJob``'s span, no margin). Lines are drawn widest first, narrowest last, so offerings at
-one price stay visible as nested stripes. The legend sits below the panels, in as many columns
-as the names leave room for; the margins follow from the measured texts (``chart_layout.py``),
-so no title, price or name is cut off. No pyplot, so no global figure state: a ``Figure`` is
-drawn on an explicit ``FigureCanvasSVG`` inside an ``rc_context`` that makes the bytes
-reproducible:
+one price stay visible as nested stripes. The legend sits below the panels, inside the picture,
+in as many columns as the names leave room for; the margins follow from the texts' estimated
+widths (``chart_layout.py``), so no title, price or name is cut off.
 
-* ``svg.hashsalt`` fixed: the clip-path and marker ids are hashes salted with a uuid4 otherwise;
-* ``savefig(metadata={"Date": None, ...})``: no timestamp (nor any other Dublin Core metadata);
-* ``svg.fonttype = "none"``: text stays ``<text>`` (searchable, testable, small), the browser
-  draws it in a local font;
-* ``text.parse_math = False``: a ``$`` in a model id is a dollar sign, not mathtext;
-* every text drawn is :func:`literal`: controls spelled out (``\\u001b``), characters XML forbids
-  replaced, so a model id draws as the page shows it and the SVG stays well-formed.
+Why a template and not a plotting library: the chart is two step-line panels, a few ticks and a
+legend, which is some 40 lines of markup; matplotlib drew each in 0.1-0.2 s (84 % of a site
+build) and made the site extra some 100 MB. Here a chart is a few milliseconds of arithmetic and
+one Jinja2 render, through the same environment as the pages: every text is
+:func:`literal` and then escaped by the environment's finalize (``html.py``), so a model id
+draws as the page shows it and the SVG stays well-formed. Every number is written with a fixed
+number of decimals, so the same job gives the same bytes in any process.
 
-The XML prologue, DOCTYPE and namespace declarations are dropped so the SVG sits in the HTML
-page (the HTML parser knows ``<svg>`` and ``xlink:href``) without a single ``http://`` in it.
-Lines carry ids ``price-input-<provider>`` / ``price-output-<provider>`` (``-2``, ``-3`` for a
-provider's further offerings in the group) so tests and stylesheets can find them; provider ids
-are safe file names (``snapshot.SAFE_PROVIDER_ID``), so they are safe ids too.
+The markup keeps the ids tests and stylesheets find: ``axes_<n>`` per panel with its frame in
+``patch_<n>``, ``xtick_<n>`` per date tick (a ``<use>`` of the tick mark, the label on the lower
+panel), and lines ``price-input-<provider>`` / ``price-output-<provider>`` (``-2``, ``-3`` for a
+provider's further offerings in the group); provider ids are safe file names
+(``snapshot.SAFE_PROVIDER_ID``), so they are safe ids too.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from catalog_watch.inert.terminal import one_line
-from catalog_watch.inert.xml import html_text, xml_text
+from catalog_watch.inert.xml import xml_text
 from catalog_watch.render.values import money
-from catalog_watch.site.chart_layout import LEGEND_SIZE, WIDTH, layout, legend_layout
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from catalog_watch.site.chart_layout import (
+    FONT,
+    GAP,
+    LEGEND_ROW,
+    LEGEND_SIZE,
+    PANEL,
+    SWATCH,
+    TEXT_SIZE,
+    WIDTH,
+    Layout,
+    layout,
+    y_ticks,
+)
+from catalog_watch.site.html import render
 
 PRICE_FIELDS = ("cost.input", "cost.output")
 _PANELS = {"cost.input": "input", "cost.output": "output"}
@@ -59,11 +63,8 @@ _PALETTE = (
     "#7f7f7f",
     "#bcbd22",
 )
-_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
-_NAMESPACES = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
-_METADATA_BLOCK = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
-_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
+AUTO_TICKS = 6
+"""Dates labelled when the job names none: evenly spaced, both ends included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +85,10 @@ class ChartJob:
     series: tuple[Series, ...]
     label: str  # the chart's accessible name
     span: tuple[datetime, datetime] | None = None  # the x axis; None: the data's extent
-    ticks: tuple[
-        datetime, ...
-    ] = ()  # the dates labelled on the x axis; empty: chosen by matplotlib
+    ticks: tuple[datetime, ...] = ()  # the dates labelled on the x axis; empty: evenly spaced
 
 
-PARALLEL_FROM = 8
+PARALLEL_FROM = 64
 """Fewer charts than this are drawn in this process: starting workers would cost more."""
 
 
@@ -102,70 +101,241 @@ def render_charts(jobs: Sequence[ChartJob], workers: int = 1) -> list[str]:
         return list(pool.map(price_chart, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
-def price_chart(job: ChartJob) -> str:
-    """The chart as an ``<svg>`` element (no XML prologue)."""
-    import matplotlib as mpl
-
-    with mpl.rc_context(
-        {
-            "svg.hashsalt": "catalog-watch",
-            "svg.fonttype": "none",
-            "text.parse_math": False,
-            "font.family": "sans-serif",
-            "font.sans-serif": ["DejaVu Sans"],
-            "font.size": 10.0,
-            "axes.titley": 1.0,  # a fixed title position: else matplotlib lays the axes out twice
-        }
-    ):
-        document = _draw(job)
-    return _inline(document, job.label)
+@dataclass(frozen=True, slots=True)
+class Tick:
+    id: str
+    x: str
+    y: str
+    label: str  # empty: a mark only (the upper panel)
+    grid: str  # the grid line's path
 
 
-def _draw(job: ChartJob) -> str:
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-
-    ids = _line_ids(job.series)
-    names = _names(job.series, ids)
-    figure = Figure(figsize=(WIDTH, legend_layout(list(names.values()))[1]))
-    FigureCanvasSVG(figure)
-    panels = figure.subplots(2, 1, sharex=True)
-    colours = {key: _PALETTE[n % len(_PALETTE)] for n, key in enumerate(ids)}
-    widths = {key: _width(n, len(ids)) for n, key in enumerate(ids)}
-    for item in job.series:
-        key = (item.provider, item.model_id)
-        _line(panels[PRICE_FIELDS.index(item.field)], item, ids[key], colours[key], widths[key])
-    for field, axes in zip(PRICE_FIELDS, panels, strict=True):
-        _decorate(axes, f"{_PANELS[field]} price", last=field == PRICE_FIELDS[-1], job=job)
-    y_labels = [label for axes in panels for label in _y_labels(axes)]
-    place = layout(literal(job.title), list(names.values()), y_labels)
-    figure.suptitle(place.title, fontsize=place.title_size)
-    _legend(figure, names, colours, widths, place.columns)
-    figure.subplots_adjust(
-        left=place.left, right=place.right, bottom=place.bottom, top=place.top, hspace=0.25
-    )
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata=_METADATA)
-    return buffer.getvalue()
+@dataclass(frozen=True, slots=True)
+class Line:
+    id: str
+    path: str
+    colour: str
+    width: str
+    dot: tuple[str, str] | None  # the price at the last run
 
 
-def _line(axes: Axes, item: Series, name: str, colour: str, width: float) -> None:
-    """One offering's steps, with a dot at its price at the last run if it is still offered."""
-    xs, ys = _steps(item.points)
-    (line,) = axes.plot([_day(x) for x in xs], ys, color=colour, linewidth=width)
-    line.set_gid(f"price-{_PANELS[item.field]}-{name}")
-    if item.current and item.points:
-        _, end, value = item.points[-1]
-        axes.plot([_day(end)], [value], "o", color=colour, markersize=4, clip_on=False)
+@dataclass(frozen=True, slots=True)
+class Panel:
+    id: str
+    patch: str
+    frame: str  # the frame's path
+    title: str
+    title_y: str
+    axis_label: tuple[str, str]  # x, y of the rotated "USD per 1M tokens"
+    y_ticks: tuple[Tick, ...]
+    x_ticks: tuple[Tick, ...]
+    lines: tuple[Line, ...]
 
 
-def _y_labels(axes: Axes) -> list[str]:
-    """The y tick labels matplotlib will draw, in the site's money format."""
-    low, high = axes.get_ylim()
-    return [money(float(tick)) for tick in axes.get_yticks() if low <= tick <= high]
+@dataclass(frozen=True, slots=True)
+class Entry:
+    swatch: str
+    colour: str
+    width: str
+    name: str
+    x: str
+    y: str
 
 
 Key = tuple[str, str]
+
+
+def price_chart(job: ChartJob) -> str:
+    """The chart as an ``<svg>`` element (no XML prologue)."""
+    ids = _line_ids(job.series)
+    names = _names(job.series, ids)
+    colours = {key: _PALETTE[n % len(_PALETTE)] for n, key in enumerate(ids)}
+    widths = {key: _width(n, len(ids)) for n, key in enumerate(ids)}
+    highest = {
+        field: max((v for s in job.series if s.field == field for *_, v in s.points), default=0.0)
+        for field in PRICE_FIELDS
+    }
+    ticks = {field: y_ticks(highest[field]) for field in PRICE_FIELDS}
+    labels = [money(value) for field in PRICE_FIELDS for value in ticks[field]]
+    place = layout(literal(job.title), list(names.values()), labels)
+    start, end = job.span or _extent(job.series)
+    dates = list(job.ticks) or _auto_ticks(start, end)
+    scale = _Scale(start, end, place.left, place.right)
+    panels = []
+    for n, field in enumerate(PRICE_FIELDS):
+        top = place.top + n * (PANEL + GAP)
+        lines = tuple(
+            _line(s, ids, colours, widths, scale, top, ticks[field][-1])
+            for s in job.series
+            if s.field == field
+        )
+        panels.append(
+            _panel(n, field, place, top, ticks[field], dates, scale, lines, len(PRICE_FIELDS))
+        )
+    return render(
+        "chart.svg",
+        label=one_line(job.label),
+        width=_n(WIDTH),
+        height=_n(place.height),
+        font=FONT,
+        text_size=_n(TEXT_SIZE),
+        title=place.title,
+        title_size=_n(place.title_size),
+        title_x=_n(WIDTH / 2),
+        title_y=_n(8 + place.title_size),
+        panels=panels,
+        x_label=(_n((place.left + place.right) / 2), _n(place.legend_top - 10)),
+        legend=_legend(names, colours, widths, place),
+        legend_size=_n(LEGEND_SIZE),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    start: datetime
+    end: datetime
+    left: float
+    right: float
+
+    def x(self, moment: datetime) -> float:
+        total = (self.end - self.start).total_seconds() or 1.0
+        share = (moment - self.start).total_seconds() / total
+        return self.left + (self.right - self.left) * share
+
+
+def _panel(
+    n: int,
+    field: str,
+    place: Layout,
+    top: float,
+    ticks: Sequence[float],
+    dates: Sequence[datetime],
+    scale: _Scale,
+    lines: tuple[Line, ...],
+    count: int,
+) -> Panel:
+    bottom, last = top + PANEL, n == count - 1
+    y_of = _y(top, ticks[-1])
+    y_marks = tuple(
+        Tick(
+            id=f"ytick_{n * 100 + k + 1}",
+            x=_n(place.left - 4),
+            y=_n(y_of(value)),
+            label=money(value),
+            grid=f"M {_n(place.left)} {_n(y_of(value))} H {_n(place.right)}",
+        )
+        for k, value in enumerate(ticks)
+    )
+    x_marks = tuple(
+        Tick(
+            id=f"xtick_{n * 100 + k + 1}",
+            x=_n(scale.x(moment)),
+            y=_n(bottom),
+            label=f"{moment:%Y-%m-%d}" if last else "",
+            grid=f"M {_n(scale.x(moment))} {_n(top)} V {_n(bottom)}",
+        )
+        for k, moment in enumerate(dates)
+    )
+    left, right = _n(place.left), _n(place.right)
+    return Panel(
+        id=f"axes_{n + 1}",
+        patch=f"patch_{n + 1}",
+        frame=f"M {left} {_n(top)} H {right} V {_n(bottom)} H {left} Z",
+        title=f"{_PANELS[field]} price",
+        title_y=_n(top - 6),
+        axis_label=(_n(8 + TEXT_SIZE), _n(top + PANEL / 2)),
+        y_ticks=y_marks,
+        x_ticks=x_marks,
+        lines=tuple(sorted(lines, key=lambda line: -float(line.width))),
+    )
+
+
+def _line(
+    item: Series,
+    ids: dict[Key, str],
+    colours: dict[Key, str],
+    widths: dict[Key, float],
+    scale: _Scale,
+    top: float,
+    highest: float,
+) -> Line:
+    """One offering's steps, with a dot at its price at the last run if it is still offered."""
+    key = (item.provider, item.model_id)
+    y_of = _y(top, highest)
+    parts: list[str] = []
+    previous: datetime | None = None
+    for start, end, value in item.points:
+        y = _n(y_of(value))
+        verb = "L" if previous == start else "M"
+        parts.append(f"{verb} {_n(scale.x(start))} {y} L {_n(scale.x(end))} {y}")
+        previous = end
+    dot = None
+    if item.current and item.points:
+        _, end, value = item.points[-1]
+        dot = (_n(scale.x(end)), _n(y_of(value)))
+    return Line(
+        id=f"price-{_PANELS[item.field]}-{ids[key]}",
+        path=" ".join(parts),
+        colour=colours[key],
+        width=_n(widths[key]),
+        dot=dot,
+    )
+
+
+def _legend(
+    names: dict[Key, str], colours: dict[Key, str], widths: dict[Key, float], place: Layout
+) -> list[Entry]:
+    used = place.columns * place.column_width
+    first = (WIDTH - used) / 2
+    entries = []
+    for n, (key, name) in enumerate(names.items()):
+        x = first + (n % place.columns) * place.column_width
+        y = place.legend_top + (n // place.columns) * LEGEND_ROW + LEGEND_ROW / 2
+        entries.append(
+            Entry(
+                swatch=f"M {_n(x)} {_n(y)} H {_n(x + SWATCH)}",
+                colour=colours[key],
+                width=_n(widths[key]),
+                name=name,
+                x=_n(x + SWATCH + 8),
+                y=_n(y + LEGEND_SIZE * 0.36),
+            )
+        )
+    return entries
+
+
+def _y(top: float, highest: float) -> _YScale:
+    return _YScale(top, highest or 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _YScale:
+    top: float
+    highest: float
+
+    def __call__(self, value: float) -> float:
+        return self.top + PANEL * (1 - value / self.highest)
+
+
+def _extent(series: Sequence[Series]) -> tuple[datetime, datetime]:
+    points = [p for s in series for p in s.points]
+    return min(p[0] for p in points), max(p[1] for p in points)
+
+
+def _auto_ticks(start: datetime, end: datetime) -> list[datetime]:
+    step = (end - start) / (AUTO_TICKS - 1)
+    ticks: list[datetime] = []
+    for n in range(AUTO_TICKS):
+        moment = start + step * n
+        if not ticks or f"{moment:%Y-%m-%d}" != f"{ticks[-1]:%Y-%m-%d}":
+            ticks.append(moment)
+    return ticks
+
+
+def _n(number: float) -> str:
+    """A coordinate: two decimals, no ``-0.00``."""
+    text = f"{number:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def _names(series: Sequence[Series], ids: dict[Key, str]) -> dict[Key, str]:
@@ -177,65 +347,6 @@ def _names(series: Sequence[Series], ids: dict[Key, str]) -> dict[Key, str]:
     }
 
 
-def _legend(
-    figure: Figure,
-    names: dict[Key, str],
-    colours: dict[Key, str],
-    widths: dict[Key, float],
-    columns: int,
-) -> None:
-    from matplotlib.lines import Line2D
-
-    handles = [
-        Line2D([], [], color=colours[key], lw=widths[key], label=name)
-        for key, name in names.items()
-    ]
-    figure.legend(
-        handles=handles,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.02),
-        ncols=columns,
-        fontsize=LEGEND_SIZE,
-    )
-
-
-def _decorate(axes: Axes, title: str, *, last: bool, job: ChartJob) -> None:
-    from matplotlib.ticker import FuncFormatter
-
-    axes.set_title(title, fontsize=10, loc="left")
-    axes.set_ylabel("USD per 1M tokens")
-    axes.set_ylim(bottom=0)
-    if job.span is not None:  # no margin: the axis ends at the last run
-        axes.set_xlim(_day(job.span[0]), _day(job.span[1]))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: money(float(value))))
-    axes.grid(True, color="#dddddd", linewidth=0.6)
-    if last:
-        _date_axis(axes, job.ticks)
-
-
-def _date_axis(axes: Axes, ticks: Sequence[datetime]) -> None:
-    """Dates under the lower panel: ``ticks`` when given (the baseline and the runs), else
-    matplotlib's choice; slanted so that they never overlap."""
-    from matplotlib.dates import AutoDateLocator, DateFormatter
-
-    axes.set_xlabel("date (UTC)")
-    if ticks:
-        axes.set_xticks([_day(tick) for tick in ticks])
-    else:
-        axes.xaxis.set_major_locator(AutoDateLocator(maxticks=8))  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]
-    for text in axes.get_xticklabels():
-        text.set_rotation(30)
-        text.set_horizontalalignment("right")
-
-
-def _day(moment: datetime) -> float:
-    """A date as matplotlib's axis number (days since its epoch)."""
-    from matplotlib.dates import date2num
-
-    return float(date2num(moment))  # type: ignore[no-untyped-call]
-
-
 def _width(position: int, count: int) -> float:
     """Earlier lines wider: offerings at the same price show as nested stripes, not one line."""
     if count <= 1:
@@ -243,9 +354,9 @@ def _width(position: int, count: int) -> float:
     return 1.5 + 3.0 * (count - 1 - position) / (count - 1)
 
 
-def _line_ids(series: Sequence[Series]) -> dict[tuple[str, str], str]:
+def _line_ids(series: Sequence[Series]) -> dict[Key, str]:
     """``vercel``, or ``vercel-2`` for a provider's second offering in the chart."""
-    ids: dict[tuple[str, str], str] = {}
+    ids: dict[Key, str] = {}
     seen: dict[str, int] = {}
     for item in series:
         key = (item.provider, item.model_id)
@@ -256,29 +367,6 @@ def _line_ids(series: Sequence[Series]) -> dict[tuple[str, str], str]:
     return ids
 
 
-def _steps(
-    points: Sequence[tuple[datetime, datetime, float]],
-) -> tuple[list[datetime], list[float]]:
-    """Flat segments, joined where one period ends as the next starts, broken by NaN between."""
-    xs: list[datetime] = []
-    ys: list[float] = []
-    for start, end, value in points:
-        if xs and xs[-1] != start:
-            xs.append(xs[-1])
-            ys.append(float("nan"))
-        xs += [start, end]
-        ys += [value, value]
-    return xs, ys
-
-
 def literal(text: str) -> str:
     """Catalog text as a chart draws it: one line, no control, nothing XML forbids."""
     return xml_text(one_line(text))
-
-
-def _inline(document: str, label: str) -> str:
-    svg = _METADATA_BLOCK.sub("", _PROLOGUE.sub("", document, count=1), count=1)
-    root, rest = svg.split(">", 1)  # the root start tag: its namespaces and fixed size go
-    root = _SIZE.sub(r"\1", _NAMESPACES.sub("", root), count=1)
-    attributes = f'<svg class="chart" role="img" aria-label="{html_text(one_line(label))}"'
-    return (root.replace("<svg", attributes, 1) + ">" + rest).rstrip() + "\n"

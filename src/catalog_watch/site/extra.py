@@ -1,10 +1,10 @@
 """The one check that the site's optional dependencies are there, made before any work.
 
-matplotlib (the charts), feedgen (the feed), jinja2 (the pages' templates) and icalendar (the
+feedgen (the feed), jinja2 (the pages' and the charts' templates) and icalendar (the
 deprecation calendar's ``.ics``) are the ``site`` extra, so that the action's plain runs do not
 install them. Every module of the package imports without them: each is imported only inside
-the function that draws (``chart``, ``chart_layout``), writes the feed (``feed.atom_feed``) or
-makes the template environment (``html._environment``), which ``build_site`` reaches only after
+the function that writes the feed (``feed.atom_feed``) or makes the template environment
+(``html._environment``), which ``build_site`` reaches only after
 :func:`require_site_extra` has turned their absence into one line; ``render/calendar.py`` imports
 icalendar at its top when it is there, and ``deprecations --format ics`` checks it with
 :func:`require_ics` first.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from catalog_watch.errors import MissingExtra
 
-SITE_EXTRA = ("matplotlib", "feedgen", "jinja2", "icalendar")
+SITE_EXTRA = ("feedgen", "jinja2", "icalendar")
 INSTALL = "pip install 'catalog-watch[site]'"
 
 

@@ -6,7 +6,8 @@ reaches the page only through ``inert.xml.html_text`` (characters XML forbids re
 escaped: model ids may hold ``<``, ``&`` or quotes); a template may not print anything but text,
 numbers and the markup of its own macros and includes. ``StrictUndefined`` makes a misspelt
 variable an error, not an empty cell. The one ``|safe`` is the inline SVG chart in
-``model.html``: markup matplotlib wrote from text already made inert (``chart.literal``).
+``model.html``: markup this environment rendered from ``chart.svg``, its texts made inert
+(``chart.literal``) and escaped here.
 
 Links are relative (``root`` is ``""`` on the top-level pages and ``"../"`` one folder down), so
 the site works from any base URL and from ``file://``. The only absolute link is the plain anchor
@@ -51,6 +52,20 @@ def render(template: str, /, **values: object) -> str:
     return _environment().get_template(template).render(**values)
 
 
+def render_markup(template: str, /, **values: object) -> str:
+    """``templates/<template>`` filled with ``values``, as markup another template may print
+    as it is."""
+    return as_markup(render(template, **values))
+
+
+def as_markup(html: str) -> str:
+    """``html`` (markup this module's templates wrote) as a ``Markup``, which the finalize lets
+    through unescaped; markupsafe comes with jinja2, the ``site`` extra."""
+    from markupsafe import Markup
+
+    return Markup(html)
+
+
 def breakable(text: str, separators: re.Pattern[str] = _AFTER_SEPARATOR) -> str:
     """An id escaped, with a line-break opportunity (``<wbr>``) after each ``/ . _ : @ -``:
     a narrow column wraps ``google/gemini-3.1-`` | ``flash``, never inside a word."""
@@ -70,7 +85,7 @@ def thousands(number: int) -> str:
 def _environment() -> Environment:
     """Made once per process. jinja2 (and its markupsafe) is the ``site`` extra, so it is
     imported here, the first time a page is rendered: after ``build_site``'s
-    ``require_site_extra``, the same rule as matplotlib's and feedgen's imports (``extra.py``)."""
+    ``require_site_extra``, the same rule as feedgen's import (``extra.py``)."""
     import jinja2
     from markupsafe import Markup
 

@@ -72,7 +72,7 @@ def model_pages(
             svg=svgs.get(key),
             span=span,
             first_run=f"{runs[-1].time:%Y-%m-%d}",
-            changes=sections(rows.get(key, []), context),
+            changes=sections(rows.get(key, []), context, root="../"),
         )
         pages[path] = (model_html(page, context), key in svgs)
     return pages

@@ -6,19 +6,22 @@ matching rows, and the filter bar on every listing is plain links to them. A pro
 lists the inconsistencies that name one of its offerings. Every listing holds all its rows,
 newest run first, ``limit`` to a page (``pager.py``), and says which of them a page shows.
 The markup is ``templates/listing.html`` (a child template per intro) and ``sections.html``.
+
+Linear in the records: one pass (:func:`listings_of`) hands each record to the few listings it
+belongs to (its provider's, its kind's, its severity's, and for an inconsistency the providers it
+names), and each record's row is rendered once per folder depth (``row.html``, cached in the
+``Context``), then reused by every page that lists it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from catalog_watch.site.html import Filters, render
+from catalog_watch.site.html import Filters, as_markup, render, render_markup
 from catalog_watch.site.pager import Page, pager_links, paginate
-from catalog_watch.site.rows import KeyOf, Row, row_of
+from catalog_watch.site.rows import KeyOf, row_of
 from catalog_watch.site.runs import APPEARED, RESOLVED, Record, Run
-
-Select = Callable[[Record], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,20 +34,57 @@ class Context:
     limit: int
     generated: str
     source: str
+    rows: dict[tuple[int, str], str] = field(default_factory=dict, compare=False)
+    """Each record's rendered row by (id of the record, root): rendered once, listed often."""
 
 
 Shown = list[tuple[Run, list[Record]]]
 """A page's rows: each run with those of its records the page holds, newest run first."""
 
 
-def select_rows(runs: Sequence[Run], select: Select, limit: int) -> tuple[Shown, int]:
-    """The first page of matching records, run by run, and how many matched in all."""
-    pages = _pages(runs, select, limit)
-    return (pages[0] if pages else []), sum(len(rs) for page in pages for _, rs in page)
+def first_page(runs: Sequence[Run], limit: int) -> Shown:
+    """The first page of every record, run by run (what ``index.html`` shows first)."""
+    pages = _pages([(run, run.records) for run in runs], limit)
+    return pages[0] if pages else []
 
 
-def _pages(runs: Sequence[Run], select: Select, limit: int) -> list[Shown]:
-    return paginate(runs, lambda run: [r for r in run.records if select(r)], limit)
+def _pages(shown: Sequence[tuple[Run, Sequence[Record]]], limit: int) -> list[Shown]:
+    groups = paginate(shown, lambda pair: pair[1], limit)
+    return [[(pair[0], records) for pair, records in page] for page in groups]
+
+
+def listings_of(runs: Sequence[Run], filters: Filters) -> dict[str, Shown]:
+    """Every filtered listing's records, run by run, by the listing's page 1 path: one pass."""
+    out: dict[str, Shown] = {}
+    for run in runs:
+        for record in run.records:
+            for path in _listings_of(record, filters):
+                shown = out.setdefault(path, [])
+                if not shown or shown[-1][0] is not run:
+                    shown.append((run, []))
+                shown[-1][1].append(record)
+    return out
+
+
+def _listings_of(record: Record, filters: Filters) -> list[str]:
+    """A record's provider page (for an inconsistency: the pages of the providers it names),
+    its kind's page and its severity's page."""
+    kind = record.get("kind")
+    if kind in (APPEARED, RESOLVED):
+        values = record.get("values")
+        named = (
+            {label.split("/", 1)[0] for label in values if isinstance(label, str) and "/" in label}
+            if isinstance(values, Mapping)
+            else set()
+        )
+        providers = [filters.providers[p] for p in sorted(named) if p in filters.providers]
+    else:
+        provider = record.get("provider")
+        found = filters.providers.get(provider) if isinstance(provider, str) else None
+        providers = [found] if found else []
+    kind_page = filters.kinds.get(str(kind))
+    severity_page = filters.severities.get(str(record.get("severity")))
+    return providers + [page for page in (kind_page, severity_page) if page]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +92,7 @@ class Section:
     """A run as ``sections.html`` shows it: ``continued`` when it began on the page before."""
 
     run: Run
-    rows: tuple[Row, ...]
+    rows: tuple[str, ...]  # each a rendered ``row.html``
     continued: bool
 
 
@@ -69,19 +109,18 @@ def page_html(template: str, context: Context, *, title: str, root: str, **value
 
 
 def listing_pages(
-    runs: Sequence[Run],
+    shown: Sequence[tuple[Run, Sequence[Record]]],
     *,
     path: str,
     title: str,
     template: str,
-    select: Select,
     context: Context,
     run: Run | None = None,
 ) -> dict[str, str]:
-    """A listing, page 1 at ``path`` (relative to the site root), the others after it
-    (``pager.page_path``); ``template`` extends ``listing.html`` with its intro (``run`` is
-    the run of a run's page)."""
-    pages = _pages(runs, select, context.limit) or [[]]
+    """A listing of ``shown`` (runs with the records it holds), page 1 at ``path`` (relative to
+    the site root), the others after it (``pager.page_path``); ``template`` extends
+    ``listing.html`` with its intro (``run`` is the run of a run's page)."""
+    pages = _pages(shown, context.limit) or [[]]
     total = sum(len(records) for page in pages for _, records in page)
     out: dict[str, str] = {}
     offset = 0
@@ -100,7 +139,7 @@ def listing_pages(
             current=page.first,
             count=_count(page, shown, total),
             pager=pager_links(page),
-            sections=sections(shown, context, continued=continued),
+            sections=sections(shown, context, root=page.root, continued=continued),
             pages=context.pages,
         )
         offset += sum(len(records) for _, records in shown)
@@ -110,43 +149,45 @@ def listing_pages(
 def run_pages(run: Run, context: Context) -> dict[str, str]:
     """A run's own pages: the permalink its feed entry and the list of runs point to."""
     return listing_pages(
-        [run],
+        [(run, run.records)],
         path=f"run/{run.anchor}.html",
         title=f"{run.heading}: {run.title}",
         template="listing_run.html",
-        select=lambda _record: True,
         context=context,
         run=run,
     )
 
 
-def provider_selector(provider: str) -> Select:
-    """A provider's own records, and the inconsistencies that name one of its offerings."""
-    prefix = f"{provider}/"
-
-    def select(record: Record) -> bool:
-        if record.get("kind") in (APPEARED, RESOLVED):
-            values = record.get("values")
-            return isinstance(values, Mapping) and any(
-                isinstance(label, str) and label.startswith(prefix) for label in values
-            )
-        return record.get("provider") == provider
-
-    return select
-
-
-def field_selector(name: str, value: str) -> Select:
-    return lambda record: record.get(name) == value
-
-
 def sections(
-    shown: Sequence[tuple[Run, Sequence[Record]]], context: Context, *, continued: bool = False
+    shown: Sequence[tuple[Run, Sequence[Record]]],
+    context: Context,
+    *,
+    root: str,
+    continued: bool = False,
 ) -> list[Section]:
-    """The runs' sections; with ``continued``, the first run began on the page before."""
+    """The runs' sections for a page ``root`` away from the site root; with ``continued``, the
+    first run began on the page before."""
     return [
-        Section(run, tuple(row_of(r, context.key_of) for r in records), continued and n == 0)
+        Section(run, tuple(_row(r, context, root) for r in records), continued and n == 0)
         for n, (run, records) in enumerate(shown)
     ]
+
+
+def _row(record: Record, context: Context, root: str) -> str:
+    """The record's ``<tr>``: rendered once (for the site root), then its one link, the model
+    page's, led to the page's ``root`` (the template's ``<a href="`` is the only one a row can
+    hold: catalog text reaches it escaped, so it never writes ``<``)."""
+    key = (id(record), root)
+    html = context.rows.get(key)
+    if html is None:
+        top = context.rows.get((id(record), ""))
+        if top is None:
+            row = row_of(record, context.key_of)
+            top = render_markup("row.html", row=row, root="", pages=context.pages)
+            context.rows[(id(record), "")] = top
+        html = as_markup(str.replace(top, '<a href="', f'<a href="{root}', 1)) if root else top
+        context.rows[key] = html
+    return html
 
 
 def _count(page: Page, shown: Shown, total: int) -> str:

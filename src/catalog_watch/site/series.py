@@ -26,7 +26,7 @@ MAX_LINES = 10
 """Offerings per chart (one colour each); the changed ones come first, the table has all."""
 
 MAX_TICKS = 8
-"""Up to this many runs, the x axis labels the baseline and each run; beyond, matplotlib picks."""
+"""Up to this many runs, the x axis labels the baseline and each run; beyond, even spacing."""
 
 MIN_PAD = timedelta(days=3)
 
@@ -36,7 +36,7 @@ Step = tuple[datetime, datetime, float]
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    left: datetime  # naive UTC, as matplotlib dates want them
+    left: datetime  # naive UTC
     right: datetime  # the last run
     ticks: tuple[datetime, ...]
     baseline: bool  # the left edge is the baseline snapshot's date (else: unknown, padded)

@@ -234,7 +234,7 @@ def test_the_no_change_shortcut_reports_what_the_full_comparison_does(tmp_path: 
     full = run(tmp_path, doc).report
     assert same is not None and full is not None
     assert same.to_json() == full.to_json()
-    assert len(same.current) == 1 and same.old == same.new and not same.first_run
+    assert same.current == 1 and same.old == same.new and not same.first_run
 
 
 def test_a_provider_file_edited_by_hand_is_put_back_on_an_unchanged_run(tmp_path: Path) -> None:
@@ -297,7 +297,7 @@ def test_the_same_body_again_reports_from_meta_what_the_full_comparison_does(
     assert tree_bytes(snap) == before
     assert same is not None and respelled is not None and full is not None
     assert same.to_json() == respelled.to_json() == full.to_json()
-    assert len(same.current) == 1 and same.old == same.new and not same.first_run
+    assert same.current == 1 and same.old == same.new and not same.first_run
     assert quiet == hashed == compared
 
 
@@ -309,15 +309,15 @@ def test_the_stored_report_is_used_only_under_the_settings_it_was_counted_with(
     run(tmp_path, doc)
     _stored_count(tmp_path / "snap", 7)  # told apart from a count found again
     quiet = run(tmp_path, doc).report
-    assert quiet is not None and len(quiet.current) == 7
+    assert quiet is not None and quiet.current == 7
     aliased = Config(inconsistencies=ConsistencySettings(aliases={"acme/big-1": "fast-1"}))
     found = run(tmp_path, doc, config=aliased).report
-    assert found is not None and len(found.current) != 7
+    assert found is not None and found.current != 7
     compared = run(tmp_path, doc, compare_with=(tmp_path / "snap",)).report
-    assert compared is not None and len(compared.current) != 7
+    assert compared is not None and compared.current != 7
     doc["acme"]["models"]["fast-1"]["cost"]["input"] = 4  # another body: counted again
     changed = run(tmp_path, doc).report
-    assert changed is not None and len(changed.current) == 1
+    assert changed is not None and changed.current == 1
 
 
 def test_the_stored_report_is_tied_to_the_models_json_given(tmp_path: Path) -> None:
@@ -326,9 +326,9 @@ def test_the_stored_report_is_tied_to_the_models_json_given(tmp_path: Path) -> N
     run(tmp_path, doc, models_json=str(index))
     _stored_count(tmp_path / "snap", 7)
     quiet = run(tmp_path, doc, models_json=str(index)).report
-    assert quiet is not None and len(quiet.current) == 7
+    assert quiet is not None and quiet.current == 7
     without = run(tmp_path, doc).report
-    assert without is not None and len(without.current) == 0
+    assert without is not None and without.current == 0
     write_json(index, {"acme": {}})
     other = run(tmp_path, doc, models_json=str(index)).report
-    assert other is not None and len(other.current) == 0
+    assert other is not None and other.current == 0

@@ -278,7 +278,7 @@ def _baseline(report: Report, rule: WatchRule, from_snapshot: str) -> Alert:
     counts = {
         "providers": report.new.providers,
         "offerings": report.new.offerings,
-        "inconsistencies": len(report.current),
+        "inconsistencies": report.current,
     }
     return Alert(
         id=alert_id(

@@ -20,14 +20,12 @@ from catalog_watch.accept.last_good import apply_last_good
 from catalog_watch.accept.schema_drift import SchemaDrift, field_names
 from catalog_watch.accept.shrink import check_shrink
 from catalog_watch.analysis.compare import compare
-from catalog_watch.analysis.consistency import Inconsistency, ModelIndex, load_model_index
+from catalog_watch.analysis.consistency import ModelIndex, load_model_index
 from catalog_watch.errors import CatalogWatchError, FetchError, SourceMismatch
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
 from catalog_watch.model.catalog import JSON, Catalog
-from catalog_watch.model.inconsistency import InconsistencyKind
 from catalog_watch.model.meta import Meta
 from catalog_watch.model.report import CatalogCounts, Report
-from catalog_watch.model.severity import Severity
 from catalog_watch.settings.config import Config
 from catalog_watch.sources import (
     SOURCE_NAMES,
@@ -281,26 +279,13 @@ def _quiet(
         changes=(),
         appeared=(),
         resolved=(),
-        current=(_COUNTED,) * stored["inconsistencies"],
+        current=stored["inconsistencies"],
         drift=SchemaDrift((), ()),
         old=size,
         new=size,
     )
     fresh: Meta = {**meta, "url": fetched.source, **_provenance(fetched)}
     return Outcome(report, files, fresh, True, str(meta["content_sha256"]))
-
-
-_COUNTED = Inconsistency(
-    id="counted-in-meta",
-    kind=InconsistencyKind.LIMIT_MISMATCH,
-    model="",
-    field="",
-    values={},
-    severity=Severity.INFO,
-)
-"""What an unchanged run's ``current`` holds, once per inconsistency ``_meta.json`` counted:
-every reader of ``Report.current`` reads its length only (the count of the report, the
-headline, the markdown line); the findings themselves are not found again."""
 
 
 def _unchanged(
@@ -365,7 +350,7 @@ def _evaluate(
         meta["upstream_sha256"] = _sha256(fetched.body)
         meta["unchanged_report"] = {
             "settings_sha256": inputs.key,
-            "inconsistencies": len(report.current),
+            "inconsistencies": report.current,
         }
     if snapshot is not None and "health" in snapshot.meta:
         meta["health"] = snapshot.meta["health"]  # carried over; the run updates it

@@ -40,7 +40,7 @@ class Report:
     changes: tuple[Change, ...]
     appeared: tuple[Inconsistency, ...]
     resolved: tuple[Inconsistency, ...]
-    current: tuple[Inconsistency, ...]
+    current: int  # how many inconsistencies the new catalog has (the findings are not kept)
     drift: SchemaDrift
     old: CatalogCounts | None
     new: CatalogCounts
@@ -100,7 +100,7 @@ class Report:
             "inconsistencies": {
                 "appeared": [i.to_json() for i in self.appeared],
                 "resolved": [i.to_json() for i in self.resolved],
-                "current": len(self.current),
+                "current": self.current,
             },
             "schema_drift": self.drift.to_json(),
             "rejected": [rejection.to_json() for rejection in self.rejections],
@@ -138,7 +138,7 @@ def build_report(
         changes=tuple(changes),
         appeared=tuple(appeared),
         resolved=tuple(resolved),
-        current=tuple(new_inconsistencies if current is None else current),
+        current=len(new_inconsistencies if current is None else current),
         drift=drift,
         old=CatalogCounts.of(old) if old is not None else None,
         new=CatalogCounts.of(new),

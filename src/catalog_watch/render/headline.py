@@ -28,7 +28,7 @@ def headline(report: Report) -> str:
     if report.first_run:
         return (
             f"baseline recorded: {report.new.providers:,} providers, "
-            f"{report.new.offerings:,} offerings, {len(report.current):,} inconsistencies"
+            f"{report.new.offerings:,} offerings, {report.current:,} inconsistencies"
         )
     parts = []
     for kind, one, many in PHRASES:

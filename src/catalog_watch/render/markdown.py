@@ -147,7 +147,7 @@ def _inconsistencies(report: Report) -> list[str]:
             lines.extend(_fold([inconsistency_line(i, "markdown") for i in items], len(items)))
             lines.append("")
     if not report.first_run or report.current:
-        lines.append(f"Inconsistencies now: {len(report.current):,}.")
+        lines.append(f"Inconsistencies now: {report.current:,}.")
         lines.append("")
     return lines
 

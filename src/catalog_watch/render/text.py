@@ -66,5 +66,5 @@ def _inconsistency_lines(report: Report) -> list[str]:
             lines.append(f"{title} ({len(items)}):")
             lines.extend(f"  {inconsistency_line(i)}" for i in items)
     lines.append("")
-    lines.append(f"inconsistencies now: {len(report.current):,}")
+    lines.append(f"inconsistencies now: {report.current:,}")
     return lines

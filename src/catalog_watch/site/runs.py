@@ -129,7 +129,7 @@ def _report(source: str, records: Sequence[Record]) -> Report:
     appeared = tuple(i for r in records if r.get("kind") == APPEARED if (i := finding_of(r)))
     resolved = tuple(i for r in records if r.get("kind") == RESOLVED if (i := finding_of(r)))
     counts = CatalogCounts(0, 0)
-    return Report(source, changes, appeared, resolved, (), SchemaDrift((), ()), counts, counts)
+    return Report(source, changes, appeared, resolved, 0, SchemaDrift((), ()), counts, counts)
 
 
 def change_of(record: Record) -> Change | None:

@@ -36,6 +36,8 @@ class Context:
     source: str
     rows: dict[tuple[int, str], str] = field(default_factory=dict, compare=False)
     """Each record's rendered row by (id of the record, root): rendered once, listed often."""
+    bars: dict[str, str] = field(default_factory=dict, compare=False)
+    """The filter bar by root, with no current page (:func:`filter_bar`)."""
 
 
 Shown = list[tuple[Run, list[Record]]]
@@ -135,8 +137,7 @@ def listing_pages(
             root=page.root,
             heading=heading,
             run=run,
-            filters=context.filters,
-            current=page.first,
+            filter_bar=filter_bar(context, page.root, page.first),
             count=_count(page, shown, total),
             pager=pager_links(page),
             sections=sections(shown, context, root=page.root, continued=continued),
@@ -144,6 +145,18 @@ def listing_pages(
         )
         offset += sum(len(records) for _, records in shown)
     return out
+
+
+def filter_bar(context: Context, root: str, current: str) -> str:
+    """The bar of filter links (``filters.html``) with ``current``'s link marked as this page:
+    rendered once per root, then the one ``<a href="…">`` of the current page gets its
+    ``aria-current`` (paths are slugs: nothing in them needs escaping)."""
+    bar = context.bars.get(root)
+    if bar is None:
+        bar = render_markup("filters.html", filters=context.filters, root=root, current="")
+        context.bars[root] = bar
+    link = f'<a href="{root}{current}">'
+    return as_markup(str.replace(bar, link, link[:-1] + ' aria-current="page">', 1))
 
 
 def run_pages(run: Run, context: Context) -> dict[str, str]:

@@ -180,8 +180,6 @@ def test_the_cycle_finder_finds_a_cycle_and_only_its_edges() -> None:
 ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
     {
         "analysis.diff",
-        "site.chart",
-        "site.chart_layout",
         "site.feed",
         "site.html",
     }

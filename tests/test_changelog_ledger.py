@@ -11,6 +11,8 @@ import pytest
 from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.history import history_from_ledger, value_at
 from catalog_watch.errors import StateFileError
+from catalog_watch.model.json_text import json_line
+from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import Report
 from catalog_watch.render.pull_request import commit_message, pull_labels, pull_title
 from catalog_watch.settings.config import Config
@@ -18,12 +20,21 @@ from catalog_watch.site.rows import describe
 from catalog_watch.sources.models_dev import parse_catalog
 from catalog_watch.store.changelog import (
     CHANGELOG_FILE,
+    SPLIT_BYTES,
     TITLE,
     add_section,
     changelog_files,
     changelog_section,
 )
-from catalog_watch.store.ledger import append_ledger, ledger_records, read_ledger
+from catalog_watch.store.ledger import (
+    LEDGER_FILE,
+    append_ledger,
+    ledger_files,
+    ledger_records,
+    parse_ledger,
+    read_ledger,
+    segment_path,
+)
 from tests.factories import edited, model, small_catalog
 
 
@@ -83,7 +94,7 @@ def nothing_archived(_path: str) -> str | None:
 
 def test_changelog_under_the_size_limit_stays_one_file() -> None:
     existing = changelog_of("2026-06-15", "2026-05-30")
-    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived)
+    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived, limit=SPLIT_BYTES)
     assert list(files) == [CHANGELOG_FILE]
     assert files[CHANGELOG_FILE] == add_section(existing, new_run("2026-07-01"))
 
@@ -220,3 +231,60 @@ def test_a_removed_models_ledger_line_keeps_its_whole_last_record() -> None:
         removed["old"]
         == parse_catalog(small_catalog()).providers["beta"].to_document()["models"]["fast-1"]
     )
+
+
+def stamped(kind: str, time: str) -> LedgerLine:
+    return {"kind": kind, "source": "models.dev", "time": time, "commit": None}
+
+
+def never_read(name: str) -> str | None:
+    raise AssertionError(f"{name} read: a run of the current month reads no older month")
+
+
+SPANNING = [
+    stamped(f"k{n}", f"2026-{month}-0{n % 9 + 1}T10:17:00Z")
+    for n, month in enumerate(("09", "09", "10", "11", "11"))
+]
+
+
+def test_a_single_ledger_spanning_months_is_read_then_rolled_over_once(tmp_path: Path) -> None:
+    path = tmp_path / "changes.jsonl"
+    path.write_text("".join(json_line(line) for line in SPANNING))  # written before the split
+    assert read_ledger(path) == SPANNING
+
+    new = stamped("first-run", "2026-11-20T10:17:00Z")
+    assert append_ledger(path, [new])
+    assert sorted(p.name for p in (tmp_path / "ledger").iterdir()) == [
+        "2026-09.jsonl",
+        "2026-10.jsonl",
+    ]
+    assert [r["kind"] for r in read_ledger(path)] == ["k0", "k1", "k2", "k3", "k4", "first-run"]
+    assert [r["kind"] for r in parse_ledger(path.read_text())] == ["k3", "k4", "first-run"]
+
+    later = stamped("later", "2026-11-21T10:17:00Z")
+    files = ledger_files(path.read_text(), [later], never_read)
+    assert files == {LEDGER_FILE: path.read_text() + json_line(later)}  # appended, nothing moved
+
+
+def test_rolling_a_month_appends_to_its_file_and_leaves_a_damaged_line_for_the_check() -> None:
+    september = json_line(SPANNING[0])
+    existing = json_line(SPANNING[1]) + "{not json\n" + json_line(SPANNING[2])
+    new = stamped("new", "2026-10-20T10:17:00Z")
+    files = ledger_files(existing, [new], {segment_path("2026-09"): september}.get)
+    assert files == {
+        segment_path("2026-09"): september + json_line(SPANNING[1]),
+        LEDGER_FILE: "{not json\n" + json_line(SPANNING[2]) + json_line(new),
+    }
+
+
+def test_the_changelog_of_the_current_month_reads_and_writes_no_month_file() -> None:
+    existing = changelog_files(changelog_of("2026-06-15"), new_run("2026-07-01"), nothing_archived)
+    assert sorted(existing) == [CHANGELOG_FILE, "changelog/2026-06.md"]
+    files = changelog_files(existing[CHANGELOG_FILE], new_run("2026-07-02"), never_read)
+    assert list(files) == [CHANGELOG_FILE]
+    assert headings(files[CHANGELOG_FILE]) == ["2026-07-02", "2026-07-01"]
+    assert "Earlier months: [2026-06](changelog/2026-06.md)." in files[CHANGELOG_FILE]
+
+
+def headings(text: str) -> list[str]:
+    return re.findall(r"^## (\S+)", text, re.MULTILINE)

@@ -1,9 +1,9 @@
 """The repository stays readable over a year of hourly runs (issue 11, item 14).
 
-``CHANGELOG.md`` is split by month past ``changelog.SPLIT_BYTES``, in the run's one transaction;
-commit subjects stay within 72 characters; the ledger leaves added models' records to the
-snapshot. Small hand-made catalogs and real git with a bare origin; the four real catalogs in the
-``realdata`` test.
+``CHANGELOG.md`` and ``changes.jsonl`` hold the current month, earlier months rolled once into
+month files in the run's one transaction (issue 14); commit subjects stay within 72 characters;
+the ledger leaves added models' records to the snapshot. Small hand-made catalogs and real git
+with a bare origin; the four real catalogs in the ``realdata`` test.
 """
 
 from __future__ import annotations
@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from catalog_watch.cli.app import main
 from catalog_watch.errors import SnapshotError
+from catalog_watch.site.runs import group_runs
 from catalog_watch.store.changelog import SPLIT_BYTES, add_section, changelog_section
+from catalog_watch.store.ledger import LEDGER_FILE, read_ledger
 from catalog_watch.store.transaction import FolderChange, apply_change
-from tests.factories import MODELS_DEV
+from tests.factories import MODELS_DEV, edited
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
 from tests.runs import catalog, commit_run, repriced, run_in
 
@@ -127,11 +131,72 @@ def test_four_real_catalogs_leave_a_readable_repository(
     assert "[2026-03](changelog/2026-03.md), [2026-01](changelog/2026-01.md), [2025-09]" in current
     for day in days[:-1]:
         assert headings((folder / "changelog" / f"{day[:7]}.md").read_text()) == [day]
-    added = [
-        line
-        for line in map(json.loads, (folder / "changes.jsonl").read_text().splitlines())
-        if line["kind"] == "model_added"
-    ]
+    added = [line for line in read_ledger(folder / LEDGER_FILE) if line["kind"] == "model_added"]
     assert len(added) == 5807
     assert all(set(line["new"]) <= {"cost"} for line in added)
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+# -- The ledger and the changelog segmented by month (issue 14) ---------------------------------
+
+MONTHS = ("2026-09-10", "2026-10-05", "2026-11-02", "2026-12-01")
+
+
+def priced(value: int) -> dict[str, Any]:
+    """The catalog with ``m1``'s input price at ``value``: one price change per run."""
+    doc = edited(catalog())
+    doc["acme"]["models"]["m1"]["cost"]["input"] = value
+    return doc
+
+
+def month_files(folder: Path) -> dict[str, bytes]:
+    """The older months' files: ``ledger/*.jsonl`` and ``changelog/*.md``."""
+    paths = [*folder.glob("ledger/*.jsonl"), *folder.glob("changelog/*.md")]
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(paths)}
+
+
+def test_a_run_writes_only_its_months_files_and_every_reader_sees_every_month(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog(), "--now", "2026-09-01T10:17Z")[0] == 0
+    folder = repo / FOLDER
+    for value, day in enumerate(MONTHS, start=3):
+        before = month_files(folder)
+        args = ("--now", f"{day}T10:17Z")
+        assert commit_run(repo, monkeypatch, capsys, priced(value), *args)[0] == 0
+        after = month_files(folder)
+        assert {name: after[name] for name in before} == before  # older months byte-identical
+        changed = git(repo, "show", "--name-only", "--format=", "origin/main").splitlines()
+        rolled = {f"{FOLDER}/{name}" for name in set(after) - set(before)}
+        current = {CHANGELOG, f"{FOLDER}/changes.jsonl", f"{FOLDER}/acme.json"}
+        assert set(changed) - {f"{FOLDER}/_meta.json"} == current | rolled
+    assert sorted(month_files(folder)) == [
+        "changelog/2026-09.md",
+        "changelog/2026-10.md",
+        "changelog/2026-11.md",
+        "ledger/2026-09.jsonl",
+        "ledger/2026-10.jsonl",
+        "ledger/2026-11.jsonl",
+    ]
+    assert headings((folder / "CHANGELOG.md").read_text()) == ["2026-12-01"]
+    assert headings((folder / "changelog" / "2026-09.md").read_text()) == [
+        "2026-09-10",
+        "2026-09-01",
+    ]
+
+    lines = read_ledger(folder / LEDGER_FILE)
+    times = [line["time"] for line in lines]
+    assert times == sorted(times)
+    assert [t[:10] for t in dict.fromkeys(times)] == list(MONTHS)
+    assert [run.time.date().isoformat() for run in group_runs(lines)] == list(reversed(MONTHS))
+
+    monkeypatch.chdir(repo)
+    assert main(["history", "m1", "--field", "cost.input", "--format", "json"]) == 0
+    periods = json.loads(capsys.readouterr().out)["history"]
+    assert [(p["value"], p["from"]) for p in periods][1:] == [
+        (value, f"{day}T10:17:00Z") for value, day in enumerate(MONTHS, start=3)
+    ]
+    assert main(["price-at", "m1", "2026-09-20", "--provider", "acme", "--format", "json"]) == 0
+    [held] = json.loads(capsys.readouterr().out)["prices"]
+    assert held["cost"]["cost.input"] == 3  # September's price, from September's month file
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""

@@ -31,7 +31,7 @@ from catalog_watch.settings.config import DEFAULT_BRANCH
 from catalog_watch.sources.fetch import FetchResult
 from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
-from catalog_watch.store.ledger import LEDGER_FILE, ledger_records, ledger_text, parse_ledger
+from catalog_watch.store.ledger import LEDGER_FILE, ledger_files, ledger_records, parse_ledger
 from catalog_watch.store.outbox import OUTBOX_FILE, outbox_text, parse_outbox, read_outbox
 from catalog_watch.store.snapshot import read_meta, snapshot_change
 from catalog_watch.store.transaction import FolderChange, apply_change
@@ -144,14 +144,16 @@ def _used_in(catalog: Catalog, options: JobOptions) -> UsedModels:
 def _records(
     snapshots: Path, report: Report, now: datetime, commit: str | None
 ) -> dict[str, bytes]:
-    """The CHANGELOG file(s) with the run's section, and the ledger with its lines."""
+    """The CHANGELOG file(s) with the run's section, and the ledger file(s) with its lines: only
+    the current month's files are read, and older months' only when the run rolls them over."""
     heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(report)}"
     section = changelog_section(heading, render_markdown(report))
     existing = _text(snapshots / CHANGELOG_FILE)
     changelog = changelog_files(existing, section, lambda name: _text(snapshots / name))
     files = {name: text.encode() for name, text in changelog.items()}
     lines = ledger_records(report, time=utc_stamp(now), commit=commit)
-    files[LEDGER_FILE] = ledger_text(_text(snapshots / LEDGER_FILE) or "", lines).encode()
+    ledger = ledger_files(_text(snapshots / LEDGER_FILE), lines, lambda n: _text(snapshots / n))
+    files.update({name: text.encode() for name, text in ledger.items()})
     return files
 
 

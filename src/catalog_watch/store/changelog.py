@@ -4,9 +4,11 @@ It lives in the source's snapshot folder (``snapshots/models.dev/CHANGELOG.md``)
 repository root, so that it never collides with the project's own changelog and each watched
 source keeps its own.
 
-Once the file passes ``SPLIT_BYTES``, the sections of the months before the newest run's month
-move to one file per month, ``changelog/YYYY-MM.md`` (newest run first there too), linked from
-the head of ``CHANGELOG.md``. The files are computed here as text; the run writes them with the
+``CHANGELOG.md`` holds the current month: the first run of a later month moves the sections of
+earlier months, once, to one file per month, ``changelog/YYYY-MM.md`` (newest run first there
+too), linked from the head of ``CHANGELOG.md``; no run touches a month file again. So a run
+rewrites one month of sections however long the history, and the reviewer still opens one
+readable ``CHANGELOG.md``. The files are computed here as text; the run writes them with the
 snapshot as one folder change (``transaction.py``).
 """
 
@@ -18,10 +20,13 @@ from collections.abc import Callable
 CHANGELOG_FILE = "CHANGELOG.md"
 ARCHIVE_DIR = "changelog"
 SPLIT_BYTES = 1_000_000
-"""Above this size ``CHANGELOG.md`` keeps only the newest run's month: half of the 2 MB up to
-which GitHub renders a markdown file."""
+"""A ``limit`` that keeps earlier months in ``CHANGELOG.md`` up to half of the 2 MB up to which
+GitHub renders a markdown file (the split before issue 14); runs use 0, a split at each month."""
 TITLE = "# Model catalog changelog"
-INTRO = "Written by catalog-watch, newest run first. Machine-readable: `changes.jsonl`."
+INTRO = (
+    "Written by catalog-watch, newest run first. Machine-readable: `changes.jsonl` "
+    "(this month) and `ledger/YYYY-MM.jsonl`."
+)
 
 _SECTION = re.compile(r"^## ", re.MULTILINE)
 _MONTH = re.compile(r"## (\d{4}-\d{2})-\d{2} ")
@@ -51,12 +56,13 @@ def archive_path(month: str) -> str:
 
 
 def changelog_files(
-    existing: str | None, section: str, archived: ReadArchive, *, limit: int = SPLIT_BYTES
+    existing: str | None, section: str, archived: ReadArchive, *, limit: int = 0
 ) -> dict[str, str]:
     """The changelog's files after a run adds ``section``, relative to the snapshot folder.
 
-    ``CHANGELOG.md`` always; when it would pass ``limit`` bytes, also the month files that take
-    the sections of months before ``section``'s (merged above what ``archived`` already holds).
+    ``CHANGELOG.md`` always; when it would pass ``limit`` bytes (0: when it holds a month before
+    ``section``'s), also the month files that take the sections of months before ``section``'s
+    (merged above what ``archived`` holds, which is read only for a month that moves).
     """
     text = add_section(existing, section)
     month = section_month(section)

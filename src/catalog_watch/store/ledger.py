@@ -1,4 +1,11 @@
-"""The change ledger: ``changes.jsonl``, one change record per line, appended by every run.
+"""The change ledger: one change record per line, appended by every run, segmented by month.
+
+``changes.jsonl`` holds the current month; the first run of a later month rolls the lines of
+earlier months, once, into ``ledger/YYYY-MM.jsonl`` beside it, which no run touches again. So a
+run reads and rewrites at most one month, and every reader that opens ``changes.jsonl`` (and the
+run's read-back check of it) keeps working; :func:`read_ledger` reads the month files, oldest
+first, then ``changes.jsonl``. A single ``changes.jsonl`` spanning months (written before the
+split) is read as it is and rolled over by the first run of a month after its first line.
 
 Append-only and line-oriented so that git merges and reviews it as a list, and so that history
 (when did this price change?) can be rebuilt from it without walking git. Each line is the change
@@ -12,7 +19,8 @@ the ``old`` and ``new`` of every other kind, and the whole last record of a remo
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -27,6 +35,12 @@ from catalog_watch.model.report import Report
 from catalog_watch.store.files import write_atomic
 
 LEDGER_FILE = "changes.jsonl"
+LEDGER_DIR = "ledger"
+_SEGMENT_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9].jsonl"
+_MONTH = re.compile(r"(\d{4}-\d{2})-\d{2}T")
+
+ReadSegment = Callable[[str], str | None]
+"""A month file's path (``ledger/2026-06.jsonl``) → its text, None when there is none."""
 
 
 KEPT_OF_ADDED = ("cost",)
@@ -57,23 +71,77 @@ def _abridged(record: dict[str, JSON]) -> dict[str, JSON]:
     return {**record, "new": kept}
 
 
-def ledger_text(existing: str, records: Sequence[LedgerLine]) -> str:
-    """``existing`` with one compact JSON line per record appended (a missing final LF added)."""
+def segment_path(month: str) -> str:
+    """``ledger/2026-06.jsonl``, relative to the snapshot folder."""
+    return f"{LEDGER_DIR}/{month}.jsonl"
+
+
+def ledger_files(
+    existing: str | None, records: Sequence[LedgerLine], archived: ReadSegment
+) -> dict[str, str]:
+    """The ledger's files after a run appends ``records``, relative to the snapshot folder.
+
+    ``changes.jsonl`` always (``existing`` with one compact JSON line per record appended, a
+    missing final LF added); when its first line is of a month before the run's, also the month
+    files that take every line of an earlier month (appended to what ``archived`` holds).
+    """
+    text = existing or ""
     if not records:
-        return existing
+        return {LEDGER_FILE: text}
+    if text and not text.endswith("\n"):
+        text += "\n"
     lines = "".join(json_line(record) for record in records)
-    if existing and not existing.endswith("\n"):
-        existing += "\n"
-    return existing + lines
+    month = _month(records[-1].get("time"))
+    first = text[: text.find("\n") + 1]
+    if month is None or not first or (_line_month(first) or "") >= month:
+        return {LEDGER_FILE: text + lines}  # the hourly case: nothing to roll, nothing parsed
+    moved: dict[str, list[str]] = {}
+    kept: list[str] = []
+    for line in text.splitlines(keepends=True):
+        found = _line_month(line)
+        if found is not None and found < month:
+            moved.setdefault(found, []).append(line)
+        else:
+            kept.append(line)  # this month's, a later one's, or damaged (the read-back says so)
+    files = {
+        segment_path(m): (archived(segment_path(m)) or "") + "".join(part)
+        for m, part in moved.items()
+    }
+    files[LEDGER_FILE] = "".join(kept) + lines
+    return files
+
+
+def _month(time: object) -> str | None:
+    found = _MONTH.match(time) if isinstance(time, str) else None
+    return found.group(1) if found else None
+
+
+def _line_month(line: str) -> str | None:
+    """The month of a ledger line's ``time``; None for a line that is not a JSON object."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return _month(record.get("time")) if isinstance(record, dict) else None
 
 
 def append_ledger(path: Path, records: Sequence[LedgerLine]) -> bool:
-    """Append the records (atomically: the file is replaced); False when there is none."""
+    """Append the records (atomically, each file replaced); False when there is none."""
     if not records:
         return False
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    write_atomic(path, ledger_text(existing, records).encode("utf-8"))
+    files = ledger_files(_read(path), records, lambda name: _read(path.parent / name))
+    for name, text in files.items():
+        target = path if name == LEDGER_FILE else path.parent / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, text.encode("utf-8"))
     return True
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 class _Line(BaseModel):
@@ -104,18 +172,28 @@ def _line(fields: Mapping[str, JSON]) -> LedgerLine:
     return cast(LedgerLine, dict(fields))
 
 
+def ledger_segments(path: Path) -> list[Path]:
+    """The ledger's files that exist: the month files beside ``path`` (``ledger/*.jsonl``),
+    oldest first, then ``path`` (``changes.jsonl``, the current month)."""
+    folder = path.parent / LEDGER_DIR
+    months = sorted(folder.glob(_SEGMENT_GLOB)) if folder.is_dir() else []
+    return [*months, path] if path.exists() else months
+
+
 def read_ledger(path: Path) -> list[LedgerLine]:
-    if not path.exists():
-        return []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise StateFileError(f"{path}: cannot read the change ledger: {error}") from error
-    return parse_ledger(text, where=str(path))
+    """Every line of the ledger whose current file is ``path``, in order (see the module doc)."""
+    records: list[LedgerLine] = []
+    for segment in ledger_segments(path):
+        try:
+            text = segment.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise StateFileError(f"{segment}: cannot read the change ledger: {error}") from error
+        records.extend(parse_ledger(text, where=str(segment)))
+    return records
 
 
 def parse_ledger(text: str, *, where: str = LEDGER_FILE) -> list[LedgerLine]:
-    """The one parser of ``changes.jsonl``: a damaged line is a StateFileError naming it."""
+    """The one parser of a ledger file: a damaged line is a StateFileError naming it."""
     records: list[LedgerLine] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

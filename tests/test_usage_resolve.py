@@ -98,6 +98,20 @@ def test_unknown_ids_get_a_did_you_mean() -> None:
     assert "did you mean: gpt-4o-mini" in text
 
 
+def test_a_did_you_mean_is_spelled_as_the_catalog_spells_the_id_not_as_its_group_key() -> None:
+    """The group key of ``claude-sonnet-4.5`` is ``claude-sonnet-4-5``; code writes the ids the
+    offerings use, and a gateway's ``anthropic/claude-sonnet-4.5`` only when nothing else does."""
+    catalog = parse_catalog(
+        document(
+            provider("acme", model("claude-sonnet-4.5")),
+            provider("bee", model("claude-sonnet-4.5")),
+            provider("openrouter", model("anthropic/claude-sonnet-4.5")),
+        )
+    )
+    (resolved,) = resolve_uses([use("claude-sonet-4.5")], catalog)
+    assert resolved.resolution.suggestions == ("claude-sonnet-4.5",)
+
+
 def test_status_and_render_formats_are_deterministic_and_inert() -> None:
     uses, _ = scan_source(
         {

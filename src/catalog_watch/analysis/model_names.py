@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from catalog_watch.analysis.identity import ModelIndex, group_offering_ids, normalize_model_id
@@ -87,6 +88,14 @@ class ModelNames:
         """Up to ``n`` group keys that look like ``query``, closest first (each a valid query)."""
         wanted = normalize_model_id(query.strip())
         return difflib.get_close_matches(wanted, list(self.groups), n=n, cutoff=0.6)
+
+    def spelling(self, key: str) -> str:
+        """The model id the group's offerings use most, as code writes it: ``gpt-4.1-mini`` for
+        the group key ``gpt-4-1-mini``. A gateway's ``openai/gpt-4.1-mini`` counts only when no
+        offering spells the id without a prefix (ties: the first in order)."""
+        counts = Counter(model_id for _, model_id in self.groups.get(key, ()))
+        plain = [model_id for model_id in counts if "/" not in model_id] or list(counts)
+        return min(plain, key=lambda model_id: (-counts[model_id], model_id)) if plain else key
 
     def _offering(self, text: str) -> str | None:
         """``<provider>/<model id>``: the exact offering, else the first one equal but for case."""

@@ -182,8 +182,9 @@ def resolve_id(text: str, hint: str | None, catalog: Catalog, names: ModelNames)
         if group is not None:
             members = sorted(names.members(group), key=lambda m: (m[0] != hint, m))
             return Resolution("identity", group, tuple(members))
-    suggestions = names.suggestions(model_id) or names.suggestions(text)
-    return Resolution("unresolved", None, suggestions=tuple(suggestions))
+    keys = names.suggestions(model_id) or names.suggestions(text)
+    suggestions = tuple(dict.fromkeys(names.spelling(key) for key in keys))  # ids code can use
+    return Resolution("unresolved", None, suggestions=suggestions)
 
 
 def _split(text: str, catalog: Catalog) -> tuple[str | None, str]:

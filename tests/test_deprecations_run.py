@@ -6,6 +6,9 @@ server: exactly one reminder at each lead time, never twice across runs."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -149,3 +152,53 @@ def test_reminders_go_out_on_runs_whose_catalog_does_not_change(
     assert seen == [0, 1, 0, 1, 0, 1, 0]
     subjects = git(repo, "log", "--format=%s").splitlines()
     assert subjects.count("catalog-watch: retirement reminders") == 3
+
+
+# A hook that SIGKILLs the CLI (the hook's parent is git, git's parent the CLI) when the step
+# at hand is the reminders commit: commit-msg is just before it, pre-push just after it.
+_KILL_AT = {
+    "commit-msg": 'grep -q "^catalog-watch: retirement reminders" "$1" || exit 0\n',
+    "pre-push": (
+        "read -r _ sha _ _ || exit 0\n"
+        'git log -1 --format=%s "$sha" | grep -q "^catalog-watch: retirement reminders" '
+        "|| exit 0\n"
+    ),
+}
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("hook", sorted(_KILL_AT))
+def test_a_run_killed_at_the_reminders_commit_loses_nothing_and_sends_nothing_twice(
+    repo: Path,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    hook: str,
+) -> None:
+    run_at(repo, monkeypatch, capsys, 40, quiet=True)  # the snapshot; nothing is due yet
+    hooks = repo / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    path = hooks / hook
+    path.write_text(
+        "#!/bin/sh\n"
+        + _KILL_AT[hook]
+        + "kill -9 \"$(awk '{print $4}' /proc/$PPID/stat)\"\nexit 1\n"
+    )
+    path.chmod(0o755)
+    source = write_json(repo.parent / "api-quiet.json", catalog(100))
+    day = (RETIRES - timedelta(days=30)).isoformat()
+    args = ["run", "--mode", "commit", "--source", str(source), "--compare-with", LITELLM]
+    killed = subprocess.run(
+        [sys.executable, "-m", "catalog_watch.cli.app", *args, "--now", f"{day}T10:17:00Z"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert reminders(slack) == []
+    path.unlink()
+    run_at(repo, monkeypatch, capsys, 30, quiet=True)  # the next run, in the same clone
+    assert len(reminders(slack)) == 1
+    run_at(repo, monkeypatch, capsys, 29, quiet=True)
+    assert len(reminders(slack)) == 1

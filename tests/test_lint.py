@@ -320,3 +320,24 @@ def test_the_diff_gives_the_added_lines_of_each_file() -> None:
         "t\tab.py": frozenset({1}),
         "café.py": frozenset({1, 2}),
     }
+
+
+HOSTILE_ID = "gpt-4::error::pwned@octocat"
+"""A PR's own code is untrusted: an id (in the characters the scanner takes for one) made to
+read as a workflow command of its own and to mention someone in the step summary."""
+
+
+def test_a_hostile_id_in_the_change_stays_inert_in_annotations_and_summary(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit(repo, {"src/evil.py": f'import openai\n\nopenai.chat(model="{HOSTILE_ID}")\n'})
+    ran = run_lint(repo, tmp_path, monkeypatch, capsys, "--base", "origin/main", "--github-actions")
+    found = annotations(ran.out)
+    assert [entry["file"] for entry in found] == ["src/evil.py"]  # one annotation, ours
+    assert HOSTILE_ID in found[0]["message"]  # shown as written, once unescaped
+    assert [c.name for c in commands(ran.out) if c.name in {"error", "warning"}] == ["error"]
+    row = next(line for line in ran.summary.splitlines() if "src/evil.py" in line)
+    assert row.count(" | ") == 5  # one table row of six cells
+    cells = row.strip("| ").split(" | ")
+    assert cells[4] == f"`{HOSTILE_ID}`"  # a code span: GitHub makes no mention inside one
+    assert "pwned@\u2060octocat" in cells[5] and "pwned@octocat" not in cells[5]  # prose: defused

@@ -38,6 +38,7 @@ from catalog_watch.model.catalog import JSON, Catalog, Record
 from catalog_watch.model.ledger_line import LedgerLine
 
 __all__ = [
+    "DATED_SOURCES",
     "DEPRECATED",
     "PLACEHOLDER_YEARS",
     "RETIRED",
@@ -58,6 +59,8 @@ SCHEDULED = "scheduled"  # a date ahead says it retires
 Day = date  # the field ``Retirement.date`` hides the type's name inside the class
 
 _DATE_FIELDS = {"litellm": "deprecation_date", "openrouter": "expiration_date"}
+DATED_SOURCES = frozenset(_DATE_FIELDS)
+"""The catalogs that give retirement dates; only a dated retirement has reminders."""
 _VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
 _LITELLM_ONLY = {"vercel_ai_gateway": "vercel"}  # spellings no other table has
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from catalog_watch.analysis.deprecations import DATED_SOURCES
 from catalog_watch.analysis.usage import UsedModels, mark_used
 from catalog_watch.errors import ConfigError
 from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate, model_index
@@ -179,6 +180,9 @@ def write_reminders(root: Path, options: JobOptions) -> None:
     HTTP 304): a reminder is due for days, not only on the day the catalog happens to change.
     The catalog is the snapshot's; the folder is left as it was when nothing is due."""
     snapshots = root / options.check.snapshots
+    folders = (snapshots, *options.check.compare_with)
+    if not {(read_meta(folder) or {}).get("source") for folder in folders} & DATED_SOURCES:
+        return  # models.dev alone dates nothing: no reminder can be due, skip the parse
     catalog = load_catalog(snapshots, options.check.config, options.check.source_type)
     used = _used_in(catalog, options)
     outbox = read_outbox(snapshots / OUTBOX_FILE)

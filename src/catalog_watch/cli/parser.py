@@ -145,9 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     site.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
     _config_option(site)
-    site.add_argument(
-        "--now", type=_utc_time, metavar="TIME", help="build time (default: the newest run's)"
-    )
+    _now_option(site, "build time (default: the newest run's)")
 
     health = subcommands.add_parser(
         "health", help="exit non-zero when the watcher is stale or failing"
@@ -174,9 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument(
         "--failures", type=int, metavar="N", help="consecutive failures allowed (default 3)"
     )
-    health.add_argument(
-        "--now", type=_utc_time, metavar="TIME", help="the time to judge at (default: now)"
-    )
+    _now_option(health, "the time to judge at (default: now)")
 
     used = subcommands.add_parser(
         "usage", help="the models a repository's code calls, resolved against the catalog"
@@ -220,11 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _config_option(calendar)
     calendar.add_argument("--models-json", metavar="URL|FILE", help=MODELS_JSON_HELP)
-    calendar.add_argument(
-        "--now",
-        type=_utc_time,
-        metavar="TIME",
-        help="the day dates are judged at and the .ics is stamped with, ISO 8601 (default: now)",
+    _now_option(
+        calendar,
+        "the day dates are judged at and the .ics is stamped with, ISO 8601 (default: now)",
     )
 
     lint = subcommands.add_parser(
@@ -258,21 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="annotations and step summary (automatic when GITHUB_ACTIONS=true)",
     )
-    lint.add_argument(
-        "--now",
-        type=_utc_time,
-        metavar="TIME",
-        help="the day retirement dates are judged at, ISO 8601 (default: now)",
-    )
+    _now_option(lint, "the day retirement dates are judged at, ISO 8601 (default: now)")
 
     check = subcommands.add_parser("check", help="fetch, diff against the snapshots, report")
     _source_options(check)
     check.add_argument("--write", action="store_true", help="write the new snapshot")
-    check.add_argument(
-        "--now",
-        type=_utc_time,
-        metavar="TIME",
-        help="the run's time, ISO 8601 (default: now; rejections are dated and aged by it)",
+    _now_option(
+        check, "the run's time, ISO 8601 (default: now; rejections are dated and aged by it)"
     )
 
     run = subcommands.add_parser(
@@ -305,12 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write outputs, step summary and annotations (automatic when GITHUB_ACTIONS=true)",
     )
-    run.add_argument(
-        "--now",
-        type=_utc_time,
-        metavar="TIME",
-        help="the run's time, ISO 8601 (default: now; for reproducible runs)",
-    )
+    _now_option(run, "the run's time, ISO 8601 (default: now; for reproducible runs)")
     return parser
 
 
@@ -345,6 +326,11 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     )
     _common(parser)
     _ignore_option(parser)
+
+
+def _now_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--now TIME``: the moment a command acts as of (reproducible runs, tests)."""
+    parser.add_argument("--now", type=_utc_time, metavar="TIME", help=help)
 
 
 def _utc_time(text: str) -> datetime:

@@ -40,7 +40,7 @@ def pipeline(old_path: str, new_path: str) -> None:
     from catalog_watch.model.json_text import json_output
     from catalog_watch.model.report import build_report
     from catalog_watch.settings.config import load_config
-    from catalog_watch.sources import parse_source
+    from catalog_watch.sources.registry import parse_source
     from catalog_watch.store.snapshot import read_document
 
     lap("import the diff command (lazy in the CLI)")

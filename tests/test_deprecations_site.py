@@ -15,8 +15,8 @@ import pytest
 from catalog_watch.analysis.compare import compare
 from catalog_watch.settings.config import Config
 from catalog_watch.site import build_site
-from catalog_watch.sources import parse_source
 from catalog_watch.sources.models_dev import parse_catalog
+from catalog_watch.sources.registry import parse_source
 from catalog_watch.store.ledger import LEDGER_FILE, append_ledger, ledger_records
 from catalog_watch.store.snapshot import provider_files, write_snapshot
 from tests import browser

@@ -10,7 +10,7 @@ from pathlib import Path
 from catalog_watch.errors import ConfigError, Unhealthy
 from catalog_watch.model.health import Health, problems, refresh_interval
 from catalog_watch.settings.config import load_config
-from catalog_watch.sources import source_type
+from catalog_watch.sources.registry import source_type
 from catalog_watch.store.snapshot import read_meta
 
 

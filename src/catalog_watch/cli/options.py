@@ -11,7 +11,7 @@ from catalog_watch.jobs.check import CheckOptions, Recognised, model_index, reco
 from catalog_watch.model.report import Report
 from catalog_watch.render.formats import RENDERERS
 from catalog_watch.settings.config import Config, DiffSettings, load_config
-from catalog_watch.sources import source_type
+from catalog_watch.sources.registry import source_type
 
 
 def print_report(report: Report, output_format: str) -> None:

@@ -27,15 +27,15 @@ from catalog_watch.model.catalog import JSON, Catalog
 from catalog_watch.model.meta import Meta
 from catalog_watch.model.report import CatalogCounts, Report
 from catalog_watch.settings.config import Config
-from catalog_watch.sources import (
+from catalog_watch.sources.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
+from catalog_watch.sources.models_dev import DEFAULT_URL
+from catalog_watch.sources.registry import (
     SOURCE_NAMES,
     detect_source_type,
     parse_source,
     source_of_url,
     source_type,
 )
-from catalog_watch.sources.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
-from catalog_watch.sources.models_dev import DEFAULT_URL
 from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.snapshot import (
     SNAPSHOT_FORMAT,

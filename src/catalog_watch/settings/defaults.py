@@ -13,3 +13,11 @@ DEFAULT_BRANCH = "catalog-watch/models.dev"
 """The fixed branch behind the rolling pull request."""
 SOURCE_NAMES = ("models.dev", "litellm", "openrouter")
 """The catalogs catalog-watch reads (``sources/`` holds one adapter per name, in this order)."""
+SOURCE_URLS = {
+    "models.dev": "https://models.dev/api.json",
+    "litellm": (
+        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+    ),
+    "openrouter": "https://openrouter.ai/api/v1/models",
+}
+"""Each source's default URL (``sources/registry.py`` checks them against the adapters')."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from catalog_watch.errors import SnapshotError
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.settings.config import Config
-from catalog_watch.sources import parse_source
+from catalog_watch.sources.registry import parse_source
 from catalog_watch.store.snapshot import read_document, read_snapshot
 
 

@@ -21,13 +21,19 @@ from catalog_watch.accept.schema_drift import SchemaDrift, field_names
 from catalog_watch.accept.shrink import check_shrink
 from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.consistency import ModelIndex, load_model_index
-from catalog_watch.errors import CatalogWatchError, FetchError, SourceMismatch
+from catalog_watch.errors import CatalogWatchError, SourceMismatch
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
 from catalog_watch.model.catalog import JSON, Catalog
 from catalog_watch.model.meta import Meta
 from catalog_watch.model.report import CatalogCounts, Report
 from catalog_watch.settings.config import Config
-from catalog_watch.sources.fetch import FetchOptions, FetchResult, Validators, fetch_catalog
+from catalog_watch.sources.fetch import (
+    FetchOptions,
+    FetchResult,
+    Validators,
+    document_of,
+    fetch_catalog,
+)
 from catalog_watch.sources.models_dev import DEFAULT_URL
 from catalog_watch.sources.registry import (
     SOURCE_NAMES,
@@ -119,7 +125,7 @@ def fetch_since(meta: Meta | None, options: CheckOptions) -> FetchResult:
     if options.prefetched is not None and options.prefetched.source == options.source:
         return options.prefetched
     previous = _validators(meta, options.source) if meta and not meta.get("rejected") else None
-    return fetch_catalog(options.source, previous, options.fetch)
+    return fetch_catalog(options.source, previous, options.fetch, parse=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,14 +184,14 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     the one ``_meta.json`` keeps, see :func:`_quiet`), or the catalog's canonical bytes hash as
     ``content_sha256`` (no diff, no old catalog parsed, one catalog's inconsistencies).
     """
-    document = document_of(fetched)
     inputs = _inputs(options)
     settled = _settled(snapshots)
     if settled is None:
-        return _evaluate(snapshots, document, fetched, options, None, inputs)
+        return _evaluate(snapshots, document_of(fetched), fetched, options, None, inputs)
     meta, stored_files_ = settled
     if (quiet := _quiet(meta, stored_files_, fetched, options, inputs)) is not None:
         return quiet
+    document = document_of(fetched)
     new = _parse_new(document, options)
     check_folder_source(snapshots, meta.get("source"), new.source, options)
     files = provider_files(new)
@@ -420,10 +426,3 @@ def model_index(models_json: str | None) -> ModelIndex | None:
     if models_json is None:
         return None
     return load_model_index(document_of(fetch_catalog(models_json)))
-
-
-def document_of(fetched: FetchResult) -> dict[str, JSON]:
-    """The catalog a fetch brought; a 304 brought none, and there is nothing to evaluate."""
-    if fetched.document is None:
-        raise FetchError(f"{fetched.source} answered 304 Not Modified: it sent no catalog to read")
-    return fetched.document

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -79,7 +79,8 @@ class FetchResult:
     source: str  # URL or file path as given
     not_modified: bool  # True on 304: body and document are None
     body: bytes | None
-    document: dict[str, JSON] | None
+    document: dict[str, JSON] | None  # None also when fetched with parse=False: see document_of
+
     validators: Validators  # from the response (or the previous ones on 304)
     attempts: int
 
@@ -91,14 +92,38 @@ def fetch_catalog(
     *,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    parse: bool = True,
 ) -> FetchResult:
-    """Fetch ``source`` (http(s) URL or file path); raise FetchError with one clear message."""
-    if source.startswith(("http://", "https://")):
+    """Fetch ``source`` (http(s) URL or file path); raise FetchError with one clear message.
+
+    ``parse=False`` leaves the body unparsed (``document`` None) for :func:`document_of` to read
+    when needed: a run that finds the body it already has never parses it.
+    """
+    if _is_url(source):
         budget = Budget.starting_now(options.max_total_seconds, sleep, "budget (max_total_seconds)")
-        return _fetch_url(source, previous or Validators(), options, budget, transport)
-    if "://" in source:
+        fetched = _fetch_url(source, previous or Validators(), options, budget, transport)
+    elif "://" in source:
         raise FetchError(f"cannot fetch {source}: only http://, https:// or a file path")
-    return _read_file(source, options)
+    else:
+        fetched = _read_file(source, options)
+    if parse and fetched.body is not None:
+        return replace(fetched, document=document_of(fetched))
+    return fetched
+
+
+def document_of(fetched: FetchResult) -> dict[str, JSON]:
+    """The catalog a fetch brought, parsed now if it was fetched with ``parse=False``; a 304
+    brought none, and there is nothing to evaluate."""
+    if fetched.document is not None:
+        return fetched.document
+    if fetched.body is None:
+        raise FetchError(f"{fetched.source} answered 304 Not Modified: it sent no catalog to read")
+    where = fetched.source if _is_url(fetched.source) else f"catalog file {fetched.source}"
+    return _parse(where, fetched.body)
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
 
 def _fetch_url(
@@ -174,7 +199,7 @@ def _accept(
         url, response.headers.get_list("Content-Encoding", split_commas=True), options.max_bytes
     )
     body = _read_body(url, response, decoder, budget)
-    return FetchResult(url, False, body, _parse(url, body), fresh, budget.retries + 1)
+    return FetchResult(url, False, body, None, fresh, budget.retries + 1)
 
 
 def _check_content_type(url: str, content_type: str | None) -> None:
@@ -232,7 +257,7 @@ def _read_file(source: str, options: FetchOptions) -> FetchResult:
         raise FetchError(f"cannot read catalog file {source}: {exc.strerror or exc}") from exc
     if len(body) > options.max_bytes:
         raise FetchError(f"catalog file {source} is over the {_size(options.max_bytes)} limit")
-    return FetchResult(source, False, body, _parse(f"catalog file {source}", body), Validators(), 1)
+    return FetchResult(source, False, body, None, Validators(), 1)
 
 
 def _parse(where: str, body: bytes) -> dict[str, JSON]:

@@ -11,22 +11,18 @@ proves it on all four real models.dev catalogs).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from catalog_watch.errors import (
     CatalogRejected,
     FetchError,
     SnapshotError,
     SourceNotFound,
-    StateFileError,
 )
 from catalog_watch.model.catalog import (
     PROVIDER_ID,
@@ -38,8 +34,14 @@ from catalog_watch.model.catalog import (
 from catalog_watch.model.json_text import JSONNumber
 from catalog_watch.model.meta import Meta
 from catalog_watch.sources.fetch import FetchOptions
-from catalog_watch.sources.json_reader import JSONReadError, read_stored, read_upstream
+from catalog_watch.sources.json_reader import JSONReadError, read_upstream
 from catalog_watch.sources.limits import check_catalog_counts, describe_size
+from catalog_watch.store.meta_file import content_hash as content_hash
+from catalog_watch.store.meta_file import parse_meta as parse_meta
+from catalog_watch.store.meta_file import parse_stored as _parse_json
+from catalog_watch.store.meta_file import read_bytes as _read_bytes
+from catalog_watch.store.meta_file import read_meta as read_meta
+from catalog_watch.store.meta_file import stored_files as stored_files
 from catalog_watch.store.transaction import META_FILE as META_FILE
 from catalog_watch.store.transaction import Check, FolderChange, apply_change
 from catalog_watch.store.transaction import WriteResult as WriteResult
@@ -110,14 +112,6 @@ def provider_files(catalog: Catalog) -> dict[str, bytes]:
     return files
 
 
-def content_hash(files: dict[str, bytes]) -> str:
-    """A hash of the catalog content alone: it changes when and only when a provider file does."""
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
-    return digest.hexdigest()
-
-
 def read_snapshot(directory: Path) -> Snapshot | None:
     """The snapshot in ``directory``, or None when there is none yet (a first run)."""
     if not directory.is_dir():
@@ -137,77 +131,6 @@ def read_snapshot(directory: Path) -> Snapshot | None:
     if not document:
         return None
     return Snapshot(document=document, meta=read_meta(directory) or {}, files=files)
-
-
-def stored_files(directory: Path) -> dict[str, bytes]:
-    """The provider files' bytes as on disk, unparsed: what a no-change run hashes."""
-    return {
-        path.name: _read_bytes(path)
-        for path in sorted(directory.glob("*.json"))
-        if not path.name.startswith("_")
-    }
-
-
-def read_meta(directory: Path) -> Meta | None:
-    """Only ``_meta.json`` (the validators for a conditional GET): cheap, no provider file read.
-
-    None, as for :func:`read_snapshot`, when the folder holds no provider file.
-    """
-    path = directory / META_FILE
-    providers = (p for p in directory.glob("*.json") if not p.name.startswith("_"))
-    if not path.exists() or next(providers, None) is None:
-        return None
-    return parse_meta(_read_bytes(path), path)
-
-
-class _Health(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    last_success: str | None = None
-    last_change: str | None = None
-    consecutive_failures: int = 0
-    failing_since: str | None = None
-    last_error: str | None = None
-    failure_alerted: bool = False
-
-
-class _UnchangedReport(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    settings_sha256: str
-    inconsistencies: int = Field(ge=0)
-
-
-class _Meta(BaseModel):
-    """What ``_meta.json`` must hold for the next run to trust it (more keys may follow)."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-    format: int = 1
-    source: str | None = None
-    url: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    content_sha256: str | None = None
-    upstream_sha256: str | None = None
-    unchanged_report: _UnchangedReport | None = None
-    counts: dict[str, int] = {}
-    rejected: list[dict[str, object]] = []
-    fields: object = None
-    health: _Health | None = None
-
-
-def parse_meta(data: bytes, path: Path) -> Meta:
-    """The one parser of ``_meta.json``: a damaged one is a StateFileError naming the file."""
-    meta = _parse_json(data, path)
-    try:
-        _Meta.model_validate(meta)
-    except ValidationError as error:
-        first = error.errors()[0]
-        place = ".".join(str(part) for part in first["loc"])
-        raise StateFileError(
-            f"{path}: not a snapshot _meta.json: {place}: {first['msg']}"
-        ) from None
-    if not isinstance(meta, dict):  # model_validate refuses anything else; this tells mypy
-        raise StateFileError(f"{path}: not a snapshot _meta.json: not an object")
-    return cast(Meta, meta)  # its declared keys checked by _Meta just above
 
 
 def read_document(path: Path) -> JSONValue:
@@ -259,22 +182,6 @@ def _stale_provider_files(directory: Path, wanted: Iterable[str]) -> list[str]:
         for path in directory.glob("*.json")
         if not path.name.startswith("_") and path.name not in keep
     )
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from error
-
-
-def _parse_json(data: bytes, path: Path) -> JSONValue:
-    """A file the tool wrote, held to the limits ``json_reader.read_stored`` enforces."""
-    try:
-        value: JSONValue = read_stored(data)
-    except JSONReadError as error:
-        raise SnapshotError(f"{path}: cannot read snapshot file: {error}") from None
-    return value
 
 
 def _read_json(path: Path) -> JSONValue:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pydantic_core
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError, SnapshotError
 from catalog_watch.jobs.check import CheckOptions, check
+from catalog_watch.model.json_text import JSONNumber
 from catalog_watch.sources.fetch import FetchOptions, fetch_catalog
 from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in, find_duplicates
 from catalog_watch.sources.json_reader import (
@@ -375,6 +377,99 @@ def test_the_upstream_reader_gives_the_values_json_loads_gives(
     data = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
     spelled = json.dumps(read_upstream(data), ensure_ascii=True)
     assert spelled == json.dumps(json.loads(data), ensure_ascii=True)
+
+
+def careful_parse(data: bytes) -> Any:
+    """What ``read_upstream`` gives without its orjson path: ``json.loads`` keeping the text of
+    each float orjson would spell otherwise."""
+    return json.loads(data, parse_float=lambda text: read_upstream(f"[{text}]".encode())[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(values, max_size=4), st.booleans(), st.booleans())
+def test_a_compact_document_reads_as_json_loads_and_keeps_each_numbers_text(
+    value: list[Any], compact: bool, ascii_only: bool
+) -> None:
+    # Compact and with orjson's spellings, a document takes the orjson path; with Python's
+    # spellings (5e-06, big integers, NaN, surrogates) or repeated keys, the careful one.
+    separators = (",", ":") if compact else (", ", ": ")
+    text = json.dumps(value, separators=separators, ensure_ascii=ascii_only)
+    data = text.encode("utf-8", "surrogatepass")
+    got = read_upstream(data)
+    assert json.dumps(got) == json.dumps(json.loads(data))
+    assert texts(got) == texts(json.loads(data, parse_float=str))
+
+
+def texts(value: Any) -> list[str]:
+    """Every float's text as the snapshot writer would take it (JSONNumber.text, else repr)."""
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in texts(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in texts(item)]
+    if isinstance(value, JSONNumber):
+        return [value.text]
+    if type(value) is str:
+        return [value] if _looks_like_float(value) else []
+    return [orjson.dumps(value).decode()] if type(value) is float else []
+
+
+def _looks_like_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return not text.lstrip("-").isalpha()  # "nan", "inf": strings, not number texts
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'{"a":0.0000025,"b":2.5e-6}', ["0.0000025", "2.5e-6"]),  # orjson writes 2.5e-6
+        (b'{"a":1E3,"b":1.50,"c":1e400}', ["1E3", "1.50", "1e400"]),
+    ],
+)
+def test_a_compact_document_orjson_would_respell_keeps_what_upstream_wrote(
+    data: bytes, expected: list[str]
+) -> None:
+    document = read_upstream(data)
+    assert texts(document) == expected
+    assert json.dumps(document) == json.dumps(json.loads(data))
+
+
+def test_a_compact_document_with_a_64_bit_overflowing_integer_keeps_it_an_integer() -> None:
+    # orjson reads 123456789012345678901234567890 as a float; json.loads as the integer.
+    assert read_upstream(b"[123456789012345678901234567890,-0]") == [
+        123456789012345678901234567890,
+        0,
+    ]
+    assert type(read_upstream(b"[123456789012345678901234567890]")[0]) is int
+
+
+def test_a_compact_document_that_repeats_a_key_still_has_its_repeats_found() -> None:
+    document = read_upstream(b'{"p":{"models":{"m":{"cost":1,"cost":2}}}}')
+    assert document == {"p": {"models": {"m": {"cost": 2}}}}
+    assert duplicates_in(document) == (Duplicate(("p", "models", "m"), "cost", (1, 1)),)
+
+
+@pytest.mark.parametrize("levels", [MAX_DOCUMENT_DEPTH - 2, MAX_DOCUMENT_DEPTH])
+def test_a_compact_document_up_to_the_depth_limit_reads_and_one_level_more_does_not(
+    levels: int,
+) -> None:
+    # orjson writes back at most 254 levels: the last two allowed ones take the careful path.
+    assert read_upstream(b"[" * levels + b"]" * levels) == json.loads(b"[" * levels + b"]" * levels)
+    deeper = b"[" * (levels + 1) + b"]" * (levels + 1)
+    if levels == MAX_DOCUMENT_DEPTH:
+        with pytest.raises(JSONReadError, match=f"nested deeper than {MAX_DOCUMENT_DEPTH} levels"):
+            read_upstream(deeper)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name", ["2025-09-15", "2026-01-05", "2026-03-10", "2026-06-28"])
+def test_a_real_catalog_reads_as_the_careful_parse_reads_it(name: str) -> None:
+    data = (MODELS_DEV / f"{name}.json").read_bytes()
+    document = read_upstream(data)
+    assert document == careful_parse(data)
+    assert texts(document) == texts(careful_parse(data))
 
 
 # -- A byte order mark (issue 10) ---------------------------------------------------------------

@@ -13,7 +13,8 @@ Where each limit applies:
   one bad record does not refuse the whole catalog: each source's validation calls
   ``bad_record`` on every record it would keep and rejects the ones that break a limit. A
   key that an object repeats is found too (``duplicates_in``), for the source to reject the
-  record it is in. One leading UTF-8 byte order mark is skipped.
+  record it is in. One leading UTF-8 byte order mark is skipped. A document that is byte for
+  byte what orjson writes for it (as models.dev serves api.json) is read by orjson alone.
 * A float whose text is not how the snapshot encoder spells it comes back as a
   :class:`~catalog_watch.model.json_text.JSONNumber` holding that text (``0.000053``, which
   ``repr`` spells ``5.3e-05``), so that the snapshot writes it as upstream did.
@@ -69,6 +70,9 @@ def read_upstream(data: bytes) -> JSON:
     ``json.loads``) that :func:`duplicates_in` knows the repeats of.
     """
     data = _without_bom(_as_utf8(data))
+    canonical = _as_orjson_writes_it(data)
+    if canonical is not None:
+        return canonical
     repeated: list[int] = []
 
     def pairs(items: list[tuple[str, JSON]]) -> dict[str, JSON]:
@@ -87,6 +91,29 @@ def read_upstream(data: bytes) -> JSON:
     if nesting_depth(data, MAX_DOCUMENT_DEPTH) > MAX_DOCUMENT_DEPTH:
         raise JSONReadError(_too_deep(data, MAX_DOCUMENT_DEPTH, "a document"))
     return with_duplicates(document, find_duplicates(data)) if repeated else document
+
+
+def _as_orjson_writes_it(data: bytes) -> JSON | None:
+    """The document, when ``data`` is byte for byte what orjson writes for it; else None.
+
+    models.dev serves api.json that way (compact, every number and escape spelled as orjson
+    spells it), and orjson reads it in a fraction of the time the careful parse below takes.
+    Equal bytes prove that the careful parse gives the same value: a repeated key would be
+    missing from what orjson writes back; a number orjson spells otherwise (``0.0000025``, which
+    it writes ``2.5e-6`` and the careful parse keeps as a :class:`JSONNumber`; an integer past
+    64 bits, which orjson reads as a float; ``-0``) would differ; and what orjson cannot read
+    (NaN, a lone surrogate, invalid UTF-8) or write back (more than 254 levels, less than
+    :data:`MAX_DOCUMENT_DEPTH`) raises. All of that takes the careful path, with its errors.
+    """
+    try:
+        document: JSON = orjson.loads(data)
+        written = orjson.dumps(document)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return None
+    return document if written == data.strip(_JSON_SPACE) else None
+
+
+_JSON_SPACE = b" \t\n\r"
 
 
 def _number(text: str) -> float:

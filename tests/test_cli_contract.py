@@ -15,7 +15,7 @@ from catalog_watch.cli.app import main
 from catalog_watch.cli.docs import format_choices, option_tables, options_of, readme_block
 from catalog_watch.cli.docs import subcommands as parser_commands
 from catalog_watch.cli.parser import build_parser
-from catalog_watch.cli.run_commands import with_local_hint
+from catalog_watch.cli.quiet_check import with_local_hint
 from catalog_watch.errors import FetchError, SourceNotFound
 from tests.factories import document, edited, model, provider, small_catalog, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git

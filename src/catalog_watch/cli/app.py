@@ -41,10 +41,31 @@ COMMANDS = {
 (``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor pydantic)."""
 
 
+FAST_PATHS = {"check": "catalog_watch.cli.quiet_check:check"}
+"""Command → a function tried before it: its exit code, or None to run the command. ``check``
+answers a catalog that did not change from ``_meta.json`` alone, before the command's imports
+(pydantic, the analysis) are paid for."""
+
+
 def command_function(name: str) -> Callable[[argparse.Namespace], int]:
     module, _, function = COMMANDS[name].partition(":")
     found: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), function)
     return found
+
+
+def _function(where: str) -> Callable[[argparse.Namespace], int | None]:
+    module, _, function = where.partition(":")
+    found: Callable[[argparse.Namespace], int | None] = getattr(
+        importlib.import_module(module), function
+    )
+    return found
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """The command's fast path when it has one and it answers, else the command."""
+    if args.name in FAST_PATHS and (code := _function(FAST_PATHS[args.name])(args)) is not None:
+        return code
+    return int(command_function(args.name)(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,7 +87,7 @@ def _main(argv: Sequence[str] | None) -> int:
     actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(args, "github_actions", False)
     with guarded_streams(actions=actions):
         try:
-            return int(command_function(args.name)(args))
+            return run_command(args)
         except CatalogWatchError as error:
             print(f"catalog-watch: error: {one_line(message_line(error))}", file=sys.stderr)
             return error.exit_code

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from catalog_watch.analysis.consistency import ModelIndex
 from catalog_watch.jobs.check import CheckOptions, Recognised, model_index, recognise
+from catalog_watch.jobs.quiet import settings_source
 from catalog_watch.model.report import Report
 from catalog_watch.render.formats import RENDERERS
 from catalog_watch.settings.config import Config, DiffSettings, load_config
@@ -32,7 +33,12 @@ def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
     """The options ``check`` and ``run`` share, from the command line and the config file."""
     # Without --source-type the default folder follows the type of --source (a LiteLLM file goes
     # to snapshots/litellm); a folder holding another source's snapshot refuses it (run.py).
-    found = recognise(args.source) if args.source and not args.source_type else Recognised()
+    fetched = getattr(args, "fetched", None)  # cli/quiet_check's bytes, when it read them
+    found = (
+        recognise(args.source, fetched)
+        if args.source and not args.source_type
+        else Recognised(fetched=fetched)
+    )
     kind = source_type(args.source_type or found.source_type or "models.dev")
     return CheckOptions(
         source=args.source or kind.default_url,
@@ -46,6 +52,7 @@ def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
         models_json=args.models_json,
         config=with_guard(with_ignored(load_config(args.config), args.ignore_field), args),
         now=getattr(args, "now", None),
+        settings_source=settings_source(args.config, args.ignore_field),
     )
 
 

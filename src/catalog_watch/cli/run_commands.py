@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 from catalog_watch.analysis.watch_rules import active_mutes
 from catalog_watch.cli.options import check_options, print_report
+from catalog_watch.cli.quiet_check import aside, local_catalog_hint
 from catalog_watch.errors import (
     CatalogWatchError,
     ConfigError,
-    FetchError,
     message_line,
 )
 from catalog_watch.jobs.action_outputs import annotate, job_outputs
@@ -40,7 +38,7 @@ def check(args: argparse.Namespace) -> int:
     if result.not_modified or result.report is None:
         print(
             f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do",
-            file=_aside(args),
+            file=aside(args),
         )
         return 0
     print_report(result.report, args.format)
@@ -84,12 +82,12 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     if result.report is None:
         print(
             f"{options.check.source}: not modified since the last snapshot (HTTP 304)",
-            file=_aside(args),
+            file=aside(args),
         )
     else:
         mutes = active_mutes(check.config, options.moment.date())
         _publish_locally(result.report, args, runtime, mutes)
-    _aside(args).write(result.preview)  # --format json: stdout holds the JSON object alone
+    aside(args).write(result.preview)  # --format json: stdout holds the JSON object alone
     for notice in result.notices:
         print(f"catalog-watch: notice: {notice}", file=sys.stderr)
         if runtime is not None:
@@ -104,32 +102,6 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
     if result.delivery is not None and result.delivery.errors:
         raise result.delivery.errors[0]
     return 0
-
-
-def _aside(args: argparse.Namespace) -> TextIO:
-    """Where text beside the report goes: stderr when stdout is a JSON document for ``jq``."""
-    return sys.stderr if args.format == "json" else sys.stdout
-
-
-@contextmanager
-def local_catalog_hint(args: argparse.Namespace) -> Iterator[None]:
-    """On a laptop, a failed fetch of the default URL (no network) says how to run on a file."""
-    try:
-        yield
-    except FetchError as error:
-        actions = os.environ.get("GITHUB_ACTIONS") == "true" or getattr(
-            args, "github_actions", False
-        )
-        raise with_local_hint(error, default_source=args.source is None, actions=actions) from error
-
-
-def with_local_hint(error: FetchError, *, default_source: bool, actions: bool) -> FetchError:
-    if not default_source or actions:
-        return error
-    return FetchError(
-        f"{error}; without network, --source FILE runs catalog-watch on a local catalog "
-        "(a saved api.json)"
-    )
 
 
 def outside_actions(text: str, *, actions: bool) -> str:

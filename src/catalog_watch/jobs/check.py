@@ -8,35 +8,37 @@ is written, so a failure leaves the snapshot folder byte for byte as it was.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from catalog_watch import __version__
 from catalog_watch.accept.last_good import apply_last_good
-from catalog_watch.accept.schema_drift import SchemaDrift, field_names
+from catalog_watch.accept.schema_drift import field_names
 from catalog_watch.accept.shrink import check_shrink
 from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.consistency import ModelIndex, load_model_index
 from catalog_watch.errors import CatalogWatchError, SourceMismatch
+from catalog_watch.jobs.quiet import (
+    folder_that_stored,
+    quiet_report,
+    settings_key,
+    settled,
+    sha256,
+    stored_validators,
+)
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
 from catalog_watch.model.catalog import JSON, Catalog
 from catalog_watch.model.meta import Meta
-from catalog_watch.model.report import CatalogCounts, Report
+from catalog_watch.model.report import Report
 from catalog_watch.settings.config import Config
 from catalog_watch.sources.fetch import (
     FetchOptions,
     FetchResult,
-    Validators,
     document_of,
     fetch_catalog,
 )
 from catalog_watch.sources.models_dev import DEFAULT_URL
 from catalog_watch.sources.registry import (
-    SOURCE_NAMES,
     detect_source_type,
     parse_source,
     source_of_url,
@@ -50,7 +52,6 @@ from catalog_watch.store.snapshot import (
     provider_files,
     read_meta,
     read_snapshot,
-    stored_files,
     write_snapshot,
 )
 
@@ -73,6 +74,9 @@ class CheckOptions:
     # holds a snapshot is for the source its _meta.json names. None: any (--snapshots given).
     folder_source: str | None = None
     prefetched: FetchResult | None = None  # the local file already read to recognise its type
+    # What the settings were read from (jobs/quiet.settings_source), tying the stored report of
+    # an unchanged run to them; None: a hash of the parsed settings (a library caller's Config).
+    settings_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,9 @@ def fetch_since(meta: Meta | None, options: CheckOptions) -> FetchResult:
     """
     if options.prefetched is not None and options.prefetched.source == options.source:
         return options.prefetched
-    previous = _validators(meta, options.source) if meta and not meta.get("rejected") else None
+    previous = (
+        stored_validators(meta, options.source) if meta and not meta.get("rejected") else None
+    )
     return fetch_catalog(options.source, previous, options.fetch, parse=False)
 
 
@@ -137,29 +143,20 @@ class Recognised:
     fetched: FetchResult | None = None  # a local file, read once: the check reuses it
 
 
-def recognise(source: str) -> Recognised:
+def recognise(source: str, fetched: FetchResult | None = None) -> Recognised:
     """A source type's own URL, a URL some ``snapshots/<type>`` folder stored, or a local file's
-    shape. A file that cannot be read or parsed is left for the check to report."""
+    shape (``fetched``: the file already read). A file that cannot be read or parsed is left for
+    the check to report."""
     if name := source_of_url(source):
-        return Recognised(name)
+        return Recognised(name, fetched)
     if source.startswith(("http://", "https://")):
-        return Recognised(_folder_that_stored(source))
+        return Recognised(folder_that_stored(source), fetched)
     try:
-        fetched = fetch_catalog(source)
+        fetched = fetch_catalog(source) if fetched is None else fetched
+        document = document_of(fetched)
     except CatalogWatchError:
-        return Recognised()
-    return Recognised(detect_source_type(fetched.document).name, fetched)
-
-
-def _folder_that_stored(url: str) -> str | None:
-    for name in SOURCE_NAMES:
-        try:
-            meta = read_meta(source_type(name).snapshots)
-        except CatalogWatchError:  # a damaged _meta.json is the check's to report
-            continue
-        if meta is not None and meta.get("url") == url:
-            return name
-    return None
+        return Recognised(fetched=fetched)
+    return Recognised(detect_source_type(document).name, replace(fetched, document=document))
 
 
 def check_folder_source(snapshots: Path, stored: JSON, found: str, options: CheckOptions) -> None:
@@ -185,10 +182,10 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     ``content_sha256`` (no diff, no old catalog parsed, one catalog's inconsistencies).
     """
     inputs = _inputs(options)
-    settled = _settled(snapshots)
-    if settled is None:
+    settled_ = settled(snapshots)
+    if settled_ is None:
         return _evaluate(snapshots, document_of(fetched), fetched, options, None, inputs)
-    meta, stored_files_ = settled
+    meta, stored_files_ = settled_
     if (quiet := _quiet(meta, stored_files_, fetched, options, inputs)) is not None:
         return quiet
     document = document_of(fetched)
@@ -220,36 +217,14 @@ def _inputs(options: CheckOptions) -> _Inputs:
     if options.compare_with:
         return _Inputs(index, None)
     settings = options.config.inconsistencies
-    basis = {
-        "version": __version__,  # another parser or canonical form may read the body otherwise
-        "format": SNAPSHOT_FORMAT,
+    basis = options.settings_source or {
         "inconsistencies": {
             f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
         },
         "ignore_fields": list(options.config.diff.ignore_fields),
-        "models_json": None if index is None else _sha256(index.body or b""),
     }
-    return _Inputs(index, _sha256(json.dumps(basis, sort_keys=True, default=_plain).encode()))
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not part of a settings hash")
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _settled(snapshots: Path) -> tuple[Meta, dict[str, bytes]] | None:
-    """The snapshot's ``_meta.json`` and provider files when its hash is the files' on disk and
-    nothing is rejected (a rejection's entry changes every run): the shortcuts may trust it."""
-    meta = read_meta(snapshots)
-    if meta is None or meta.get("rejected") or not isinstance(meta.get("content_sha256"), str):
-        return None
-    files = stored_files(snapshots)
-    return (meta, files) if content_hash(files) == meta["content_sha256"] else None
+    body = None if index is None else index.body or b""
+    return _Inputs(index, settings_key(basis, body))
 
 
 def _quiet(
@@ -259,37 +234,11 @@ def _quiet(
     options: CheckOptions,
     inputs: _Inputs,
 ) -> Outcome | None:
-    """The unchanged outcome, without parsing, for the body the snapshot was written from.
-
-    The snapshot's content is that body's catalog (no record rejected, files as written), so
-    :func:`_unchanged` would report the stored counts and, under the same settings, the stored
-    number of inconsistencies. None when anything it rests on differs.
-    """
-    stored = meta.get("unchanged_report")
-    counts = meta.get("counts", {})
-    source = meta.get("source")
-    if (
-        fetched.body is None
-        or stored is None
-        or inputs.key is None
-        or stored.get("settings_sha256") != inputs.key
-        or meta.get("upstream_sha256") != _sha256(fetched.body)
-        or not isinstance(source, str)
-        or options.source_type not in (None, source)
-        or not {"providers", "offerings"} <= counts.keys()
-    ):
+    """The unchanged outcome, without parsing, for the body the snapshot was written from
+    (``jobs/quiet.py``); None when anything it rests on differs."""
+    report = quiet_report(meta, fetched.body, inputs.key, options.source_type)
+    if report is None:
         return None
-    size = CatalogCounts(counts["providers"], counts["offerings"])
-    report = Report(
-        source=source,
-        changes=(),
-        appeared=(),
-        resolved=(),
-        current=stored["inconsistencies"],
-        drift=SchemaDrift((), ()),
-        old=size,
-        new=size,
-    )
     fresh: Meta = {**meta, "url": fetched.source, **_provenance(fetched)}
     return Outcome(report, files, fresh, True, str(meta["content_sha256"]))
 
@@ -353,7 +302,7 @@ def _evaluate(
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
     if inputs.key is not None and fetched.body is not None:
-        meta["upstream_sha256"] = _sha256(fetched.body)
+        meta["upstream_sha256"] = sha256(fetched.body)
         meta["unchanged_report"] = {
             "settings_sha256": inputs.key,
             "inconsistencies": report.current,
@@ -408,17 +357,6 @@ def _same_content(old_meta: Meta, new_meta: Meta) -> bool:
     return {k: v for k, v in old_meta.items() if k not in volatile} == {
         k: v for k, v in new_meta.items() if k not in volatile
     }
-
-
-def _validators(meta: Meta, source: str) -> Validators | None:
-    """The stored ETag/Last-Modified, only if they were stored for this same URL."""
-    if meta.get("url") != source:
-        return None
-    etag, modified = meta.get("etag"), meta.get("last_modified")
-    return Validators(
-        etag=etag if isinstance(etag, str) else None,
-        last_modified=modified if isinstance(modified, str) else None,
-    )
 
 
 def model_index(models_json: str | None) -> ModelIndex | None:

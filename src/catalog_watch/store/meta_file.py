@@ -18,6 +18,9 @@ from catalog_watch.model.meta import Meta
 from catalog_watch.sources.json_reader import JSONReadError, read_stored
 from catalog_watch.store.transaction import META_FILE
 
+SNAPSHOT_FORMAT = 1
+"""``_meta.json``'s ``format``: the snapshot folder's layout and canonical form."""
+
 Check = Callable[[object], bool]
 
 

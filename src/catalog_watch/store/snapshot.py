@@ -36,6 +36,7 @@ from catalog_watch.model.meta import Meta
 from catalog_watch.sources.fetch import FetchOptions
 from catalog_watch.sources.json_reader import JSONReadError, read_upstream
 from catalog_watch.sources.limits import check_catalog_counts, describe_size
+from catalog_watch.store.meta_file import SNAPSHOT_FORMAT as SNAPSHOT_FORMAT
 from catalog_watch.store.meta_file import content_hash as content_hash
 from catalog_watch.store.meta_file import parse_meta as parse_meta
 from catalog_watch.store.meta_file import parse_stored as _parse_json
@@ -46,7 +47,6 @@ from catalog_watch.store.transaction import META_FILE as META_FILE
 from catalog_watch.store.transaction import Check, FolderChange, apply_change
 from catalog_watch.store.transaction import WriteResult as WriteResult
 
-SNAPSHOT_FORMAT = 1
 SAFE_PROVIDER_ID = PROVIDER_ID
 """The file-name rule for provider ids (``catalog.PROVIDER_ID``, used with ``fullmatch``); each
 source rejects a provider whose id breaks it (``catalog.provider_id_problem``), alone."""

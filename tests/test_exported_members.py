@@ -48,6 +48,7 @@ PUBLIC = {
     "UnfinishedRun",
     "GitError",
     "PushRejected",
+    "StaleLease",
     "GitHubError",
     "SlackDeliveryError",
     "Unhealthy",
@@ -62,6 +63,7 @@ ERRORS = {name for name in PUBLIC if name.endswith("Error")} | {
     "SourceMismatch",
     "UnfinishedRun",
     "PushRejected",
+    "StaleLease",
     "Unhealthy",
     "Interrupted",
 }

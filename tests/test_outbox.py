@@ -43,6 +43,17 @@ def test_merge_keeps_the_delivered_mark_from_either_copy() -> None:
     assert [a.id for a in merged.pending] == ["id1", "id3"]
 
 
+def test_merge_keeps_the_later_claim_of_two_open_copies() -> None:
+    """The base's copy of a pending alert must not erase the claim of a run sending it now."""
+    base = Outbox().add([alert(1), alert(2)], created="2026-11-25T10:00:00Z")
+    early, late = Claim("run-a", "2026-11-25T10:01:00Z"), Claim("run-b", "2026-11-25T10:07:00Z")
+    branch = base.claim(["id1"], early).claim(["id2"], late)
+    assert {e.alert.id: e.claim for e in base.merge(branch).entries} == {"id1": early, "id2": late}
+    older = base.claim(["id1", "id2"], early)
+    merged = branch.merge(older)
+    assert {e.alert.id: e.claim for e in merged.entries} == {"id1": early, "id2": late}
+
+
 def test_overdue_lists_old_pending_alerts_and_pruning_keeps_them() -> None:
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     box = Outbox().add([alert(1)], created="2026-11-20T10:00:00Z")

@@ -103,6 +103,11 @@ class PushRejected(GitError):
     """The remote refused the push for good (branch protection, a hook): retrying will not help."""
 
 
+class StaleLease(GitError):
+    """A lease push found the branch moved by another run: nothing was overwritten. The rolling
+    branch's savers apply their change again on the new tip."""
+
+
 class GitHubError(CatalogWatchError):
     """The GitHub REST API refused a request (bad token, missing permission, PRs not allowed)."""
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from catalog_watch.errors import CatalogWatchError
+from catalog_watch.errors import CatalogWatchError, StaleLease
 from catalog_watch.jobs.check import fetch_since
 from catalog_watch.jobs.health import first_line
 from catalog_watch.jobs.reverts import undo_alerted
@@ -152,7 +152,9 @@ def _record_failure(
             f"catalog-watch: run failed: {first_line(error)}", health_writer(options).failure(error)
         )
         if options.slack is not None:
-            deliver_through(saver, options, run_id, None, commit=saver.sha)
+            # This run may have had a message accepted whose mark it could not save: its own
+            # claims are as uncertain as a dead run's, looked up in Slack before any is re-sent.
+            deliver_through(saver, options, run_id, run_id, commit=saver.sha)
     except (CatalogWatchError, OSError) as also:
         print(
             f"catalog-watch: notice: could not record the failed run: {first_line(also)}",
@@ -185,6 +187,10 @@ def _deliver_only(
     return _deliver_on_branch(tree, options, run_id, remote_sha, result)
 
 
+LEASE_ATTEMPTS = 5
+"""Lease pushes a save tries before it gives up (each after another run moved the branch)."""
+
+
 @dataclass(slots=True)
 class BranchSaver:
     """Pull-request mode's saver: commit on the rolling branch, push with a lease (a CAS)."""
@@ -198,6 +204,24 @@ class BranchSaver:
         return self.tree.path
 
     def save(self, message: str, apply: Callable[[Path], None]) -> bool:
+        """Apply, commit, push with the lease. When another run moved the branch meanwhile (it
+        rebuilt it for a new catalog), apply again on its tip: every change saved here (a claim,
+        a delivered mark, a health record) is a function of the tree, and a mark left unsaved
+        would have the next run send the alert again."""
+        branch = self.options.branch
+        for _ in range(LEASE_ATTEMPTS - 1):
+            try:
+                return self._save_once(message, apply)
+            except StaleLease:
+                moved = self.tree.remote_sha(branch)
+                if moved is None:  # the pull request was closed: the branch is gone
+                    raise
+                self.tree.fetch(branch)
+                self.tree.run("reset", "--quiet", "--hard", moved)
+                self.sha = moved
+        return self._save_once(message, apply)
+
+    def _save_once(self, message: str, apply: Callable[[Path], None]) -> bool:
         apply(self.tree.path)
         if self.tree.commit((str(self.options.check.snapshots),), message) is None:
             return False

@@ -172,12 +172,13 @@ class Outbox:
         return self._update(set(ids), lambda e: replace(e, unconfirmed=when))
 
     def merge(self, other: Outbox) -> Outbox:
-        """Union by id; a delivered (or unconfirmed) mark from either copy wins."""
+        """Union by id; a delivered (or unconfirmed) mark from either copy wins, and between two
+        open copies the later claim (a run may be sending it right now)."""
         theirs = {e.alert.id: e for e in other.entries}
         merged = []
         for entry in self.entries:
             other_entry = theirs.get(entry.alert.id)
-            if other_entry is not None and entry.open and not other_entry.open:
+            if other_entry is not None and entry.open and _newer(other_entry, entry):
                 entry = other_entry
             merged.append(entry)
         known = {e.alert.id for e in merged}
@@ -196,6 +197,15 @@ class Outbox:
 
     def _update(self, ids: set[str], change: Callable[[Entry], Entry]) -> Outbox:
         return Outbox(tuple(change(e) if e.alert.id in ids and e.open else e for e in self.entries))
+
+
+def _newer(other: Entry, entry: Entry) -> bool:
+    """``other`` says more than open ``entry``: it is settled, or claimed later."""
+    if not other.open:
+        return True
+    if other.claim is None:
+        return False
+    return entry.claim is None or parse_stamp(other.claim.at) > parse_stamp(entry.claim.at)
 
 
 def _free(claim: Claim | None, now: datetime, lease: timedelta, dead: set[str]) -> bool:

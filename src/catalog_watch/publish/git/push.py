@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from catalog_watch.errors import GitError, PushRejected
+from catalog_watch.errors import GitError, PushRejected, StaleLease
 from catalog_watch.publish.git.command import Done, Git, failure, said, show
 from catalog_watch.publish.git.recovery import recover
 
@@ -73,7 +73,7 @@ def push_force_with_lease(git: Git, branch: str, expected_remote_sha: str | None
         return sha
     if _mentions(done, _MOVED) or _mentions(done, _LOCKED):
         expected = f"at {expected_remote_sha}" if expected_remote_sha else "absent"
-        raise GitError(
+        raise StaleLease(
             f"`{show(args)}`: the lease on origin/{branch} is stale (expected it {expected}, "
             f"someone else moved it); nothing was overwritten. Git said: {said(done)}"
         )

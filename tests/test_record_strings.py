@@ -14,12 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog_watch.cli.app import main
-from catalog_watch.sources.json_values import bad_record, printable, unstorable
+from catalog_watch.sources.json_reader import read_upstream
+from catalog_watch.sources.json_values import PlainDocument, bad_record, printable, unstorable
 from catalog_watch.sources.litellm import parse_litellm
 from catalog_watch.sources.models_dev import RECORD_DEPTH, parse_catalog
 from catalog_watch.sources.openrouter import parse_openrouter
@@ -245,23 +247,48 @@ def _nest(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.lists(inner, max_size=3) | st.dictionaries(texts.map("".join), inner, max_size=3)
 
 
+def as_served(doc: dict[str, Any]) -> Any:
+    """``doc`` read back from the compact bytes models.dev serves (orjson's spelling): the
+    reader's orjson path, whose documents validation checks in C before walking them."""
+    served = read_upstream(orjson.dumps(doc))
+    assert isinstance(served, PlainDocument)
+    return served
+
+
 @settings(max_examples=150, deadline=None)
-@given(poisoned())
+@given(poisoned(), st.booleans())
 def test_a_forbidden_character_anywhere_rejects_that_record_and_only_it(
-    case: tuple[dict[str, Any], str],
+    case: tuple[dict[str, Any], str], served: bool
 ) -> None:
     doc, bad = case
-    catalog = parse_catalog(doc)
+    catalog = parse_catalog(as_served(doc) if served else doc)
     assert {r.model for r in catalog.rejections} == {bad}
     assert sorted(catalog.providers["acme"].models) == sorted(f"m{i}" for i in range(29))
     for rejection in catalog.rejections:
         assert bad_record(rejection.to_json(), 1) is None  # the rejection is inert itself
+    assert catalog == parse_catalog(doc)
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.recursive(texts.map("".join), _nest, max_leaves=8))
-def test_text_without_a_forbidden_character_is_accepted_anywhere(extra: Any) -> None:
-    assert parse_catalog(thirty(extra=extra, description="a\tb\nc\r\nd")).rejections == ()
+@given(st.recursive(texts.map("".join), _nest, max_leaves=8), st.booleans())
+def test_text_without_a_forbidden_character_is_accepted_anywhere(extra: Any, served: bool) -> None:
+    doc = thirty(extra=extra, description="a\tb\nc\r\nd")
+    assert parse_catalog(as_served(doc) if served else doc).rejections == ()
+
+
+@pytest.mark.parametrize("levels", [RECORD_DEPTH + 58, RECORD_DEPTH + 59, RECORD_DEPTH + 60])
+def test_a_served_record_nested_to_the_limit_is_accepted_and_one_level_more_is_not(
+    levels: int,
+) -> None:
+    # A record may nest MAX_DEPTH - RECORD_DEPTH + 1 = 62 levels, itself included.
+    doc = thirty()
+    deep: Any = 1
+    for _ in range(levels - 1):
+        deep = {"k": deep}
+    doc["acme"]["models"]["m0"]["extra"] = deep
+    expected = parse_catalog(doc)
+    assert parse_catalog(as_served(doc)) == expected
+    assert [r.model for r in expected.rejections] == ([] if levels <= 62 else ["m0"])
 
 
 # -- The other sources --------------------------------------------------------------------------

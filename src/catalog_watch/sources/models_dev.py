@@ -45,7 +45,14 @@ from typing_extensions import TypedDict  # pydantic needs this one on Python < 3
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Provider, Rejection, provider_id_problem
 from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in
-from catalog_watch.sources.json_values import Unstorable, bad_record, printable, reportable
+from catalog_watch.sources.json_values import (
+    PlainDocument,
+    Unstorable,
+    bad_record,
+    printable,
+    reportable,
+    surely_good,
+)
 
 SOURCE_NAME = "models.dev"
 DEFAULT_URL = "https://models.dev/api.json"
@@ -187,9 +194,12 @@ def parse_catalog(
     _check_shape(providers)
     _file_validation_errors(providers, verdict)
     accepted: dict[str, Provider] = {}
+    plain = isinstance(document, PlainDocument)
     for provider_id in sorted(everything):
         if provider_id in providers:
-            provider = _judged_provider(provider_id, providers[provider_id], verdict)
+            raw = providers[provider_id]
+            walk = not (plain and surely_good(raw, PROVIDER_DEPTH))
+            provider = _judged_provider(provider_id, raw, verdict, walk=walk)
             if provider is not None:
                 accepted[provider_id] = provider
         verdict.emit(provider_id, everything[provider_id])
@@ -255,34 +265,41 @@ def _usable_ids(everything: dict[str, Any], verdict: _Verdict) -> dict[str, Any]
     return providers
 
 
-def _judged_provider(provider_id: str, raw: dict[str, Any], verdict: _Verdict) -> Provider | None:
-    """The provider with its good models, or None when its own fields are rejected."""
+def _judged_provider(
+    provider_id: str, raw: dict[str, Any], verdict: _Verdict, *, walk: bool
+) -> Provider | None:
+    """The provider with its good models, or None when its own fields are rejected.
+
+    ``walk``: hold every record to ``bad_record`` (False once ``surely_good`` has passed them).
+    """
     key = (provider_id, None)
     if raw.get("id") != provider_id:
         verdict.add(key, rejection(provider_id, None, "id", "differs from its key", raw.get("id")))
     info = {k: v for k, v in raw.items() if k != "models"}
-    if not verdict.has(key) and (problem := bad_record(info, PROVIDER_DEPTH)):
+    if walk and not verdict.has(key) and (problem := bad_record(info, PROVIDER_DEPTH)):
         verdict.add(key, _unstorable_rejection(provider_id, None, problem))
     if verdict.has(key):
         verdict.reject(key)
         return None
     models: dict[str, JSON] = {}
     for model_id, record in raw["models"].items():
-        if _judged_model(provider_id, model_id, record, verdict):
+        if _judged_model(provider_id, model_id, record, verdict, walk=walk):
             models[model_id] = record
         else:
             verdict.reject((provider_id, model_id))
     return Provider(id=provider_id, info=info, models=models)
 
 
-def _judged_model(provider_id: str, model_id: str, record: JSON, verdict: _Verdict) -> bool:
+def _judged_model(
+    provider_id: str, model_id: str, record: JSON, verdict: _Verdict, *, walk: bool
+) -> bool:
     key = (provider_id, model_id)
     if isinstance(record, dict) and record.get("id") != model_id:
         verdict.add(
             key, rejection(provider_id, model_id, "id", "differs from its key", record.get("id"))
         )
     # Last, on what passed: a value that cannot be stored or shown, unknown fields included.
-    if not verdict.has(key) and (problem := bad_record(record, RECORD_DEPTH)):
+    if walk and not verdict.has(key) and (problem := bad_record(record, RECORD_DEPTH)):
         verdict.add(key, _unstorable_rejection(provider_id, model_id, problem))
     return not verdict.has(key)
 

@@ -161,7 +161,7 @@ def model_dom(built: Built, profile: Path) -> browser.Node:
 
 PHONE_PAGES = (
     "index.html",
-    "index/page-9.html",
+    "index/page-8.html",
     "runs.html",
     "provider/vercel.html",
     "model/gpt-4o.html",
@@ -236,9 +236,10 @@ def test_index_lists_runs_newest_first_with_their_commit_headlines(
     )
     assert "2,488 models added, 942 models removed" in june
     assert runs[1].find("p", "inconsistencies").text == "668 inconsistencies appeared, 393 resolved"
-    # the July run is whole (4 rows); the June run fills the rest of the 1,000-row limit
-    assert [len(run.find_all("tr", "row")) for run in runs] == [4, LIMIT - 4]
-    assert index_dom.find("p", "count").text == "Records 1 to 1,000 of 8,499, newest run first."
+    # the front holds the newest rows not yet in a full page of 1,000 (pages count from the
+    # oldest): the July run whole (4 rows), then the newest 495 of June's
+    assert [len(run.find_all("tr", "row")) for run in runs] == [4, 495]
+    assert index_dom.find("p", "count").text == "The newest 499 of 8,499 records, newest run first."
 
 
 def _pages_from(first: Path) -> list[browser.Node]:
@@ -256,14 +257,15 @@ def _pages_from(first: Path) -> list[browser.Node]:
 @pytest.mark.realdata
 def test_index_pages_hold_every_record_once_newest_first(built: Built) -> None:
     pages = _pages_from(built.out / "index.html")
-    assert len(pages) == 9  # 8,499 records, 1,000 to a page
+    assert len(pages) == 9  # 8,499 records: the front, then 8 full pages of 1,000
     counts = [len(page.find_all("tr", "row")) for page in pages]
-    assert counts == [LIMIT] * 8 + [499]
-    assert pages[-1].find("p", "count").text == "Records 8,001 to 8,499 of 8,499, newest run first."
-    assert pages[4].find("h1").text == "models.dev catalog changes (page 5 of 9)"
-    # every page links the first and the last, and the ones near it
+    assert counts == [499] + [LIMIT] * 8
+    oldest = "Records 1 to 1,000, counted from the oldest; newest first."
+    assert pages[-1].find("p", "count").text == oldest
+    # numbered from the oldest, so a page keeps its number (and its bytes) as runs come
+    assert pages[4].find("h1").text == "models.dev catalog changes (page 5)"
     numbers = [a.text for a in pages[4].find("nav", "pager").find_all("a")]
-    assert numbers == ["← newer", "1", "2", "3", "4", "6", "7", "8", "9", "older →"]
+    assert numbers == ["← newer", "newest", "8", "7", "6", "4", "3", "2", "1", "older →"]
     # the June run goes on over pages 2 to 9, its section marked continued, its id only once
     later = [page.find("section", "run") for page in pages[1:]]
     assert all("id" not in s.attrs and "(continued)" in s.find("h2").text for s in later)
@@ -327,11 +329,19 @@ def test_inconsistency_rows_write_prices_in_dollars_and_counts_with_separators(
 
 
 @pytest.mark.realdata
-def test_index_row_of_a_real_price_cut(index_dom: browser.Node) -> None:
-    june = index_dom.find_all("section", "run")[1]
+def test_index_row_of_a_real_price_cut(built: Built) -> None:
+    """June's rows of the preview model, on whichever of the index's pages holds them."""
+    pages = _pages_from(built.out / "index.html")
+    june = [
+        row
+        for page in pages
+        for section in page.find_all("section", "run")
+        if "2026-06-28" in section.find("h2").text
+        for row in section.find_all("tr", "row")
+    ]
     rows = [
         row
-        for row in june.find_all("tr", "row")
+        for row in june
         if cells(row)["provider"] == "vercel"
         and cells(row)["model"] == PREVIEW_ID
         and cells(row)["field"] == "cost.output"
@@ -347,11 +357,11 @@ def test_index_row_of_a_real_price_cut(index_dom: browser.Node) -> None:
         "pct": "-95 %",
         "severity": "low",
     }
-    assert rows[0].find("a").attrs["href"] == f"model/{PREVIEW}.html"
+    assert rows[0].find("a").attrs["href"] == f"../model/{PREVIEW}.html"  # from index/
     # the rise on the same model reads the other way
     rise = next(
         cells(row)
-        for row in june.find_all("tr", "row")
+        for row in june
         if cells(row)["model"] == PREVIEW_ID and cells(row)["field"] == "cost.input"
     )
     assert (rise["dir"], rise["change"], rise["pct"], rise["severity"]) == (
@@ -450,7 +460,7 @@ def test_gpt_4o_chart_draws_the_raised_price_first_and_no_provider_that_is_gone(
 
 
 @pytest.mark.realdata
-def test_chart_legend_is_inside_the_picture_and_the_axis_ends_at_the_last_run(
+def test_chart_legend_is_inside_the_picture_and_the_axis_ends_at_the_models_last_change(
     phone: dict[str, dict[str, Any]],
 ) -> None:
     for name in ("model/gpt-4o.html", f"model/{PREVIEW}.html", "extreme"):
@@ -469,10 +479,24 @@ def test_chart_legend_is_inside_the_picture_and_the_axis_ends_at_the_last_run(
             assert axes["ticks"][-1]["x"] == pytest.approx(axes["frame"]["right"], abs=1.0)
         labels = [tick["label"] for tick in chart["axes"][-1]["ticks"]]
         if name != "extreme":
-            assert labels == ["2026-03-10", "2026-06-28", "2026-07-15"], name  # baseline, runs
+            # the baseline, then the runs up to the last that changed the model: July here
+            assert labels == ["2026-03-10", "2026-06-28", "2026-07-15"], name
     extreme = [text["text"] for text in phone["extreme"]["charts"][0]["texts"]]
     assert "$1,200.00" in extreme or "$1,250.00" in extreme  # the widest price label is drawn
     assert any(text.startswith(LONG_ID[:40]) for text in extreme)  # the title, shrunk or cut
+
+
+@pytest.mark.realdata
+def test_a_chart_of_a_model_the_last_run_did_not_touch_ends_at_its_own_last_change(
+    built: Built,
+) -> None:
+    """claude-opus-4-6 changed in June, not in July: its axis stops at June, so July's run
+    left its page as it was (the incremental rebuild keeps it)."""
+    page = browser.parse((built.out / "model" / "claude-opus-4-6.html").read_text())
+    dates = [t for t in _chart_texts(page) if re.fullmatch(r"\d{4}-\d\d-\d\d", t)]
+    assert dates == ["2026-03-10", "2026-06-28"]
+    caption = " ".join(page.find("figcaption").text.split())
+    assert "ends at the last run that recorded a change of this model (2026-06-28)" in caption
 
 
 @pytest.mark.realdata
@@ -672,12 +696,18 @@ def test_result_counts(built: Built) -> None:
     # runs.html, deprecations.html
     first_pages = [f for f in result.files if f.endswith(".html") and "/page-" not in f]
     assert len(first_pages) == firsts + result.model_pages
-    # the further pages of a listing: its page 1 says how many it has
-    further = 0
-    for name in first_pages:
-        found = re.search(r"<h1>[^<]*\(page 1 of (\d+)\)</h1>", (built.out / name).read_text())
-        further += int(found.group(1)) - 1 if found else 0
-    assert further > 0 and result.pages == len(first_pages) + further
+    # the further pages of a listing sit in a folder named after its first page, numbered
+    # without a gap: from 1 (the oldest) for a listing that grows, from 2 for a run's own
+    further: dict[str, list[int]] = {}
+    for name in result.files:
+        if "/page-" in name:
+            stem, number = name.removesuffix(".html").rsplit("/page-", 1)
+            further.setdefault(f"{stem}.html", []).append(int(number))
+    assert further and set(further) <= set(first_pages)
+    for first, numbers in further.items():
+        start = 2 if first.startswith("run/") else 1
+        assert sorted(numbers) == list(range(start, start + len(numbers))), first
+    assert result.pages == len(first_pages) + sum(map(len, further.values()))
     assert result.total_bytes == sum(len(b) for b in tree_bytes(built.out).values()) - len(
         (built.out / ".catalog-watch-site").read_bytes()
     )

@@ -24,7 +24,9 @@ def site(args: argparse.Namespace) -> int:
     )
     print(
         f"catalog-watch: site: {result.pages:,} pages ({result.model_pages:,} models, "
-        f"{result.charts:,} charts), {result.total_bytes / 1e6:.1f} MB in {result.out_dir}"
+        f"{result.charts:,} charts), {result.total_bytes / 1e6:.1f} MB in {result.out_dir}; "
+        f"{result.rendered:,} files rendered, {result.written:,} written, "
+        f"{result.removed:,} removed"
     )
     return 0
 

@@ -18,16 +18,20 @@ What it writes (every link relative, nothing fetched from the network):
 * ``feed.xml`` (Atom), ``style.css``, ``.nojekyll`` (GitHub Pages serves the files as they are).
 
 Deterministic: the same snapshot, ledger and ``now`` give the same bytes (``now`` defaults to the
-newest run's time, not the clock). A manifest, ``.catalog-watch-site``, lists the files written,
-so a rebuild into the same folder removes the pages it no longer makes and nothing else: a
-manifest line that leads outside the folder (an absolute path, ``..``, a symlinked folder) is
-ignored.
+newest run's time, not the clock; only ``deprecations.html``, ``calendar.ics`` and, without runs,
+``feed.xml`` read it). Incremental: a page that a new run does not touch keeps its bytes (the
+listings are cut into pages from the oldest, the footer has no clock, a chart's axis ends at its
+model's last change), and a rebuild into the same folder renders only the pages whose input
+digest changed, writes only the files whose bytes changed and removes the pages it no longer
+makes, and nothing else (``incremental.py``: a manifest, ``.catalog-watch-site``, of every file
+and its digest; a line that leads outside the folder, an absolute path, ``..`` or a symlinked
+folder, is ignored). The folder it leaves is the same bytes as a build from scratch.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files as package_files
@@ -39,19 +43,27 @@ from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.settings.config import Config, reference_scenario, scenarios
 from catalog_watch.site.baseline import snapshot_time
 from catalog_watch.site.calendar_page import calendar_files
+from catalog_watch.site.digest import fingerprint
 from catalog_watch.site.extra import require_site_extra
 from catalog_watch.site.feed import atom_feed
 from catalog_watch.site.html import Filters
+from catalog_watch.site.incremental import Pages, made, write_site
 from catalog_watch.site.model_pages import model_pages
 from catalog_watch.site.models import Models, slug
-from catalog_watch.site.pages import Context, first_page, listing_pages, listings_of, run_pages
+from catalog_watch.site.pages import (
+    Context,
+    first_page,
+    listing_pages,
+    listings_of,
+    row_key,
+    run_pages,
+)
 from catalog_watch.site.rows import record_key
 from catalog_watch.site.runs import KIND_ORDER, SEVERITIES, Run, group_runs
 from catalog_watch.site.runs_page import runs_pages
 from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.ledger import LEDGER_FILE, read_ledger
 
-MANIFEST = ".catalog-watch-site"
 MAX_WORKERS = 4
 """Default number of chart processes at most (a chart is milliseconds: few are worth it)."""
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -68,6 +80,9 @@ class SiteResult:
     model_pages: int
     charts: int
     total_bytes: int
+    rendered: int = 0  # files rendered by this build (the others were kept as they were)
+    written: int = 0  # files whose bytes changed
+    removed: int = 0  # files of an earlier build this one no longer makes
 
     @property
     def pages(self) -> int:
@@ -109,39 +124,38 @@ def build_site(
         scenarios=scenarios(config),
         reference=reference_scenario(config),
     )
-    context = _context(runs, models, limit, moment, catalog.source)
-    out: dict[str, bytes] = {}
-    for path, text in _listings(runs, context).items():
-        out[path] = text.encode("utf-8")
-    charts = 0
+    context = _context(runs, models, limit, catalog.source)
     workers = workers or min(os.cpu_count() or 1, MAX_WORKERS)
     baseline = snapshot_time(snapshots, runs[-1].commit) if runs else None
-    drawn = model_pages(runs, records, models, context, baseline, workers)
-    for path, (text, charted) in drawn.items():
-        out[path] = text.encode("utf-8")
-        charts += charted
-    out.update(calendar_files(snapshots, catalog, records, config, index, moment, context))
     base = "" if base_url is None else base_url.rstrip("/") + "/"
-    out["feed.xml"] = atom_feed(
+    files = calendar_files(snapshots, catalog, records, config, index, moment, context)
+    files["feed.xml"] = atom_feed(
         runs, source=catalog.source, updated=moment, base_url=base, key_of=models.key_of
     )
-    out["style.css"] = package_files("catalog_watch.site").joinpath("style.css").read_bytes()
-    out[".nojekyll"] = b""
-    _write(out_dir, out)
+    files["style.css"] = package_files("catalog_watch.site").joinpath("style.css").read_bytes()
+    files[".nojekyll"] = b""
+    parts = [
+        *_listings(runs, context),
+        model_pages(runs, records, models, context, baseline, workers),
+        made(files),
+    ]
+    written = write_site(out_dir, parts, fingerprint())
+    entries = written.entries
     return SiteResult(
         out_dir=out_dir,
-        files=tuple(sorted(out)),
+        files=tuple(entries),
         runs=len(runs),
         records=sum(len(run.records) for run in runs),
         model_pages=len(context.pages),
-        charts=charts,
-        total_bytes=sum(len(data) for data in out.values()),
+        charts=sum(entry.charts for entry in entries.values()),
+        total_bytes=sum(entry.size for entry in entries.values()),
+        rendered=written.rendered,
+        written=written.written,
+        removed=written.removed,
     )
 
 
-def _context(
-    runs: Sequence[Run], models: Models, limit: int, moment: datetime, source: str
-) -> Context:
+def _context(runs: Sequence[Run], models: Models, limit: int, source: str) -> Context:
     records = [record for run in runs for record in run.records]
     providers = sorted({str(r["provider"]) for r in records if isinstance(r.get("provider"), str)})
     kinds = {str(r.get("kind")) for r in records}
@@ -151,17 +165,23 @@ def _context(
         kinds={k: f"kind/{slug(k)}.html" for k in _ordered(kinds, KIND_ORDER)},
         severities={s: f"severity/{slug(s)}.html" for s in _ordered(severities, SEVERITIES)},
     )
-    shown = first_page(runs, limit)
-    on_index = {record_key(r, models.key_of) for _, rs in shown for r in rs}
-    priced = {record_key(r, models.key_of) for r in records if r.get("kind") == "price_changed"}
-    keys = sorted(key for key in on_index | priced if key)
+    groups = {id(r): record_key(r, models.key_of) for r in records}
+    on_index = {groups[id(r)] for _, rs in first_page(runs, limit) for r in rs}
+    priced = {groups[id(r)] for r in records if r.get("kind") == "price_changed"}
+    pages = {key: f"model/{slug(key)}.html" for key in sorted(k for k in on_index | priced if k)}
+    keys = {
+        id(record): row_key(token, pages.get(groups[id(record)] or "", ""))
+        for run in runs
+        for record, token in zip(run.records, run.tokens, strict=True)
+    }
     return Context(
         filters=filters,
-        pages={key: f"model/{slug(key)}.html" for key in keys},
+        pages=pages,
         key_of=models.key_of,
         limit=limit,
-        generated=f"the snapshot and ledger as of {moment:%Y-%m-%d %H:%M} UTC",
         source=source,
+        keys=keys,
+        groups=groups,
     )
 
 
@@ -170,15 +190,17 @@ def _ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
     return [v for v in order if v in present] + sorted(present - set(order))
 
 
-def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
+def _listings(runs: Sequence[Run], context: Context) -> list[Pages]:
     source = context.source
-    pages = listing_pages(
-        [(run, run.records) for run in runs],
-        path="index.html",
-        title=f"{source} catalog changes",
-        template="listing_index.html",
-        context=context,
-    )
+    pages = [
+        listing_pages(
+            [(run, run.records) for run in runs],
+            path="index.html",
+            title=f"{source} catalog changes",
+            template="listing_index.html",
+            context=context,
+        )
+    ]
     filters = context.filters
     titles = {
         **{p: f"Changes at {name}" for name, p in filters.providers.items()},
@@ -187,7 +209,7 @@ def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
     }
     shown = listings_of(runs, filters)
     for path, title in titles.items():
-        pages.update(
+        pages.append(
             listing_pages(
                 shown.get(path, []),
                 path=path,
@@ -196,9 +218,8 @@ def _listings(runs: Sequence[Run], context: Context) -> dict[str, str]:
                 context=context,
             )
         )
-    for run in runs:
-        pages.update(run_pages(run, context))
-    pages.update(runs_pages(runs, context))
+    pages += [run_pages(run, context) for run in runs]
+    pages.append(runs_pages(runs, context))
     return pages
 
 
@@ -210,37 +231,3 @@ def _ledger_offerings(records: Iterable[LedgerLine]) -> list[tuple[str, str]]:
             if isinstance(r.get("provider"), str) and isinstance(r.get("model"), str)
         }
     )
-
-
-def _write(out_dir: Path, out: Mapping[str, bytes]) -> None:
-    """Write every file whose bytes differ; remove what the previous build made and this one
-    did not (only files its manifest lists: a folder shared with other files keeps them)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = out_dir / MANIFEST
-    before = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
-    for name in sorted(set(before) - out.keys()):
-        stale = _inside(out_dir, name)
-        if stale is not None:
-            stale.unlink()
-    for name, data in sorted(out.items()):
-        path = out_dir / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
-    manifest.write_text("".join(f"{name}\n" for name in sorted(out)), encoding="utf-8")
-
-
-def _inside(out_dir: Path, name: str) -> Path | None:
-    """The regular file a manifest line names, if it lies inside ``out_dir``; else None.
-
-    The manifest is a file in a folder others may write to: an absolute path, a ``..``, or a
-    folder that is a symlink to elsewhere must never make a rebuild delete outside the site.
-    """
-    relative = Path(name)
-    if not name or relative.is_absolute() or ".." in relative.parts or relative.drive:
-        return None
-    path = out_dir / relative
-    root = out_dir.resolve()
-    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(root):
-        return None
-    return path

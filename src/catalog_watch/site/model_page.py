@@ -32,7 +32,7 @@ class ModelPage:
     card: ModelCard | None
     chart: ChartData
     svg: str | None  # the chart, None when the model has no price change to draw
-    span: Span  # the chart's time axis
+    span: Span  # the chart's time axis: to the model's last change
     first_run: str  # the first run's date: where the ledger's knowledge starts
     changes: list[Section]  # the model's rows, run by run, newest first
 
@@ -71,25 +71,27 @@ def chart_job(key: str, chart: ChartData, span: Span) -> ChartJob | None:
 
 
 def model_html(page: ModelPage, context: Context) -> str:
+    heading, offered, tables = card_words(page.key, page.card)
     return page_html(
         "model.html",
         context,
         title=f"{page.key}: prices and changes",
         root="../",
-        heading=_title(page),
-        offered=_offered(page.card),
+        heading=heading,
+        offered=offered,
         svg=page.svg,
         first_run=page.first_run,
         caption=" ".join(chart_caption(page.chart, page.span, page.first_run)),
-        card=_tables(page.card) if page.card is not None else None,
+        card=tables,
         sections=page.changes,
-        pages=context.pages,
     )
 
 
-def _title(page: ModelPage) -> str:
-    canonical = page.card.canonical_id if page.card is not None else None
-    return f"{page.key} ({canonical})" if canonical else page.key
+def card_words(key: str, card: ModelCard | None) -> tuple[str, str, CardTables | None]:
+    """The page's heading, its "offered by" line and its card's tables, in words."""
+    canonical = card.canonical_id if card is not None else None
+    heading = f"{key} ({canonical})" if canonical else key
+    return heading, _offered(card), _tables(card) if card is not None else None
 
 
 def _offered(card: ModelCard | None) -> str:
@@ -106,7 +108,8 @@ def chart_caption(chart: ChartData, span: Span, first_run: str) -> list[str]:
     last = f"{span.right:%Y-%m-%d}"
     sentences = [
         "Input price above, output price below, one line per offering; lines at the same "
-        f"price overlap. A dot marks the price at the last run ({last}), where the axis ends.",
+        f"price overlap. The axis ends at the last run that recorded a change of this model "
+        f"({last}); a dot marks each price there, unchanged since.",
         f"Lines start at the baseline snapshot ({span.left:%Y-%m-%d}) or where the offering "
         "was added."
         if span.baseline

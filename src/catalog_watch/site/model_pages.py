@@ -1,13 +1,22 @@
 """Which model gets a page, and each page's inputs: its price periods, its rows, its card.
 
 A page per group key in ``Context.pages`` (chosen by ``build``): the key's price periods from
-``history.history_from_ledger`` (one pass over the whole ledger, grouped by key), its ledger rows
-run by run (at most ``limit``, newest first) and ``Models.card``.
+``history.history_from_ledger``, its ledger rows run by run (at most ``limit``, newest first)
+and ``Models.card``. The chart's time axis ends at the model's own last change, not at the
+newest run, so a run that does not touch a model leaves its page as it was.
+
+The pages are :class:`incremental.Pages`: a page's digest is its card's words, its current
+offerings' prices, its axis and the keys of every ledger row about it (a price period of an
+offering comes only from that offering's rows: ``history`` keeps one timeline per offering).
+Rendering asks for some pages: the history pass reads only their rows, and their charts are
+drawn by ``workers`` processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from catalog_watch.analysis.history import Period, history_from_ledger
@@ -15,14 +24,26 @@ from catalog_watch.analysis.model_card import ModelCard
 from catalog_watch.model.catalog import Record
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.site.chart import PRICE_FIELDS, render_charts
+from catalog_watch.site.digest import digest
+from catalog_watch.site.incremental import Pages, Rendered
 from catalog_watch.site.model_page import ModelPage, chart_job, model_html
 from catalog_watch.site.models import Models
-from catalog_watch.site.pages import Context, sections
-from catalog_watch.site.rows import record_key
+from catalog_watch.site.pages import Context, sections, shown_key
 from catalog_watch.site.runs import Run, parse_time
-from catalog_watch.site.series import Events, Offering, chart_data, span_of
+from catalog_watch.site.series import Events, Offering, Span, chart_data, span_of
 
 Shown = list[tuple[Run, list[LedgerLine]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """One model page's inputs, before anything is drawn."""
+
+    key: str
+    card: ModelCard | None
+    rows: list[LedgerLine]  # every ledger row about the model, in ledger order
+    shown: Shown  # its newest rows, run by run
+    span: Span
 
 
 def model_pages(
@@ -32,50 +53,94 @@ def model_pages(
     context: Context,
     baseline: datetime | None,
     workers: int = 1,
-) -> dict[str, tuple[str, bool]]:
-    """Page path → (HTML, whether it has a chart); ``workers`` processes draw the charts.
+) -> Pages:
+    """The model pages; ``workers`` processes draw the charts of those rendered.
 
     ``baseline`` is when the snapshot the first run was measured from was taken (None: unknown).
     """
     if not runs:
-        return {}
+        return Pages({}, lambda names: {})
+    shown, last = _rows_by_key(runs, context)
+    about: dict[str, list[LedgerLine]] = {key: [] for key in context.pages}
+    for record in records:  # ledger order, as the history reads it; only the runs' records
+        key = context.groups.get(id(record))
+        if key in about:
+            about[key].append(record)
+    times = sorted({run.time for run in runs})
+    first_run = f"{runs[-1].time:%Y-%m-%d}"
+    pages = {
+        path: _Model(
+            key,
+            models.card(key),
+            about[key],
+            shown.get(key, []),
+            span_of(times[: bisect_right(times, last[key])], baseline),
+        )
+        for key, path in context.pages.items()
+    }
+    digests = {
+        path: digest(
+            "model",
+            context.source,
+            path,
+            first_run,
+            repr(page.card),  # card_words reads only the card
+            repr(page.span),
+            repr(_current_prices(models, page.key)),
+            b"".join(context.keys[id(record)] for record in page.rows),
+            shown_key(page.shown, context),
+        )
+        for path, page in pages.items()
+    }
+
+    def render(paths: Sequence[str]) -> dict[str, Rendered]:
+        chosen = [pages[path] for path in paths]
+        return dict(zip(paths, _render(chosen, models, context, first_run, workers), strict=True))
+
+    return Pages(digests, render)
+
+
+def _render(
+    chosen: Sequence[_Model], models: Models, context: Context, first_run: str, workers: int
+) -> list[Rendered]:
+    """The pages of ``chosen``: one history pass over their rows, their charts drawn at once."""
+    rows = [record for page in chosen for record in page.rows]
     periods: dict[str, list[Period]] = {}
-    for period in history_from_ledger(records):  # the interface history.py promises: no options
+    for period in history_from_ledger(rows):  # the interface history.py promises: no options
         if period.field in PRICE_FIELDS:
             periods.setdefault(models.key_of(period.provider, period.model), []).append(period)
-    span = span_of([run.time for run in runs], baseline)
-    events = _events(records, models)
-    cards = {key: models.card(key) for key in context.pages}
-    charts = {
-        key: chart_data(
-            periods.get(key, []),
-            _current(models, key),
-            span,
-            events.get(key, _NO_EVENTS),
-            _maker(cards[key]),
+    events = _events(rows, models)
+    charts = [
+        chart_data(
+            periods.get(page.key, []),
+            _current(models, page.key),
+            page.span,
+            events.get(page.key, _NO_EVENTS),
+            _maker(page.card),
         )
-        for key in context.pages
-    }
-    jobs = {
-        key: job
-        for key, chart in charts.items()
-        if (job := chart_job(key, chart, span)) is not None
-    }
-    svgs = dict(zip(jobs, render_charts(list(jobs.values()), workers), strict=True))
-    rows = _rows_by_key(runs, models, context)
-    pages = {}
-    for key, path in context.pages.items():
-        page = ModelPage(
-            key=key,
-            card=cards[key],
-            chart=charts[key],
-            svg=svgs.get(key),
-            span=span,
-            first_run=f"{runs[-1].time:%Y-%m-%d}",
-            changes=sections(rows.get(key, []), context, root="../"),
+        for page in chosen
+    ]
+    jobs = [
+        chart_job(page.key, chart, page.span) for page, chart in zip(chosen, charts, strict=True)
+    ]
+    drawn = iter(render_charts([job for job in jobs if job is not None], workers))
+    out = []
+    for page, chart, job in zip(chosen, charts, jobs, strict=True):
+        svg = next(drawn) if job is not None else None
+        html = model_html(
+            ModelPage(
+                key=page.key,
+                card=page.card,
+                chart=chart,
+                svg=svg,
+                span=page.span,
+                first_run=first_run,
+                changes=sections(page.shown, context, root="../"),
+            ),
+            context,
         )
-        pages[path] = (model_html(page, context), key in svgs)
-    return pages
+        out.append((html.encode("utf-8"), int(svg is not None)))
+    return out
 
 
 _NO_EVENTS = Events(frozenset(), {}, {})
@@ -88,7 +153,7 @@ def _maker(card: ModelCard | None) -> Offering | None:
     return card.scenario_provider
 
 
-def _events(records: Sequence[LedgerLine], models: Models) -> dict[str, Events]:
+def _events(records: Iterable[LedgerLine], models: Models) -> dict[str, Events]:
     """Per group key: the offerings whose input or output price changed, and when each was
     last added and removed."""
     priced: dict[str, set[Offering]] = {}
@@ -117,18 +182,30 @@ def _current(models: Models, key: str) -> dict[tuple[str, str], Record]:
     return {(p, m): providers[p].models[m] for p, m in models.members(key)}
 
 
-def _rows_by_key(runs: Sequence[Run], models: Models, context: Context) -> dict[str, Shown]:
-    """Each page's records, run by run, newest first, at most ``limit`` per page."""
+def _current_prices(models: Models, key: str) -> list[tuple[str, str, str]]:
+    """What the chart reads of the offerings now: who they are and their prices."""
+    return [(p, m, repr(record.get("cost"))) for (p, m), record in _current(models, key).items()]
+
+
+def _rows_by_key(
+    runs: Sequence[Run], context: Context
+) -> tuple[dict[str, Shown], dict[str, datetime]]:
+    """Each page's records, run by run, newest first, at most ``limit`` per page; and the
+    time of each page's newest run."""
     by_key: dict[str, Shown] = {}
+    last: dict[str, datetime] = {}
     room: dict[str, int] = {}
     for run in runs:
         for record in run.records:
-            key = record_key(record, models.key_of)
-            if key is None or key not in context.pages or room.get(key, context.limit) <= 0:
+            key = context.groups[id(record)]
+            if key is None or key not in context.pages:
+                continue
+            last.setdefault(key, run.time)
+            if room.get(key, context.limit) <= 0:
                 continue
             shown = by_key.setdefault(key, [])
             if not shown or shown[-1][0] is not run:
                 shown.append((run, []))
             shown[-1][1].append(record)
             room[key] = room.get(key, context.limit) - 1
-    return by_key
+    return by_key, last

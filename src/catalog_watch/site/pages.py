@@ -11,6 +11,10 @@ Linear in the records: one pass (:func:`listings_of`) hands each record to the f
 belongs to (its provider's, its kind's, its severity's, and for an inconsistency the providers it
 names), and each record's row is rendered once per folder depth (``row.html``, cached in the
 ``Context``), then reused by every page that lists it.
+
+A listing is :class:`incremental.Pages`: each page's input digest (its words, its pager, its
+filter bar, its runs' digests and each row's key: the record's token and its link) is computed
+without rendering, and a page is rendered only when asked for.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from catalog_watch.site.digest import digest, keyed
 from catalog_watch.site.html import Filters, as_markup, render, render_markup
-from catalog_watch.site.pager import Page, pager_links, paginate
+from catalog_watch.site.incremental import Pages
+from catalog_watch.site.pager import Link, Page, page_sizes, pager_links, paginate
 from catalog_watch.site.rows import KeyOf, row_of
 from catalog_watch.site.runs import APPEARED, RESOLVED, Record, Run
 
@@ -32,8 +38,9 @@ class Context:
     pages: Mapping[str, str]  # group key → model page, relative to the site root
     key_of: KeyOf
     limit: int
-    generated: str
     source: str
+    keys: Mapping[int, bytes]  # each record's row key by id of the record (``row_key``)
+    groups: Mapping[int, str | None]  # each record's group key (``rows.record_key``) by id
     rows: dict[tuple[int, str], str] = field(default_factory=dict, compare=False)
     """Each record's rendered row by (id of the record, root): rendered once, listed often."""
     bars: dict[str, str] = field(default_factory=dict, compare=False)
@@ -44,14 +51,22 @@ Shown = list[tuple[Run, list[Record]]]
 """A page's rows: each run with those of its records the page holds, newest run first."""
 
 
+def row_key(token: bytes, link: str) -> bytes:
+    """What a record's row is made of: the record (its token) and its model page's link."""
+    return keyed(token, link)
+
+
 def first_page(runs: Sequence[Run], limit: int) -> Shown:
-    """The first page of every record, run by run (what ``index.html`` shows first)."""
-    pages = _pages([(run, run.records) for run in runs], limit)
+    """The records ``index.html`` shows, run by run: the newest, not yet in a full page."""
+    pages = _pages([(run, run.records) for run in runs], limit, stable=True)
     return pages[0] if pages else []
 
 
-def _pages(shown: Sequence[tuple[Run, Sequence[Record]]], limit: int) -> list[Shown]:
-    groups = paginate(shown, lambda pair: pair[1], limit)
+def _pages(
+    shown: Sequence[tuple[Run, Sequence[Record]]], limit: int, *, stable: bool
+) -> list[Shown]:
+    sizes = page_sizes(sum(len(records) for _, records in shown), limit, stable)
+    groups = paginate(shown, lambda pair: pair[1], sizes)
     return [[(pair[0], records) for pair, records in page] for page in groups]
 
 
@@ -100,14 +115,7 @@ class Section:
 
 def page_html(template: str, context: Context, *, title: str, root: str, **values: object) -> str:
     """A page of the site: ``template`` extends ``base.html``, the document around it."""
-    return render(
-        template,
-        title=title,
-        root=root,
-        generated=context.generated,
-        source=context.source,
-        **values,
-    )
+    return render(template, title=title, root=root, source=context.source, **values)
 
 
 def listing_pages(
@@ -118,33 +126,102 @@ def listing_pages(
     template: str,
     context: Context,
     run: Run | None = None,
-) -> dict[str, str]:
-    """A listing of ``shown`` (runs with the records it holds), page 1 at ``path`` (relative to
-    the site root), the others after it (``pager.page_path``); ``template`` extends
-    ``listing.html`` with its intro (``run`` is the run of a run's page)."""
-    pages = _pages(shown, context.limit) or [[]]
+) -> Pages:
+    """A listing of ``shown`` (runs with the records it holds), its front at ``path`` (relative
+    to the site root), the other pages beside it (``pager.page_path``); ``template`` extends
+    ``listing.html`` with its intro. A run's own pages (``run``) never change, so they are cut
+    from the start; every other listing grows and is cut from the oldest (``pager.py``)."""
+    stable = run is None
+    pages = _pages(shown, context.limit, stable=stable) or [[]]
     total = sum(len(records) for page in pages for _, records in page)
-    out: dict[str, str] = {}
+    listing: dict[str, _Listing] = {}
     offset = 0
-    for number, shown in enumerate(pages, start=1):
-        page = Page(path, number, len(pages), offset)
-        continued = number > 1 and pages[number - 2][-1][0] is shown[0][0]
-        heading = title if page.count == 1 else f"{title} (page {number:,} of {page.count:,})"
-        out[page.path] = page_html(
-            template,
-            context,
-            title=heading,
-            root=page.root,
-            heading=heading,
+    for position, rows in enumerate(pages):
+        number = len(pages) - position if stable else position + 1
+        page = Page(path, number, len(pages), offset, stable)
+        continued = position > 0 and pages[position - 1][-1][0] is rows[0][0]
+        listing[page.path] = _Listing(
+            template=template,
+            title=title,
+            page=page,
             run=run,
             filter_bar=filter_bar(context, page.root, page.first),
-            count=_count(page, shown, total),
+            count=_count(page, rows, total, context.limit),
             pager=pager_links(page),
-            sections=sections(shown, context, root=page.root, continued=continued),
-            pages=context.pages,
+            shown=rows,
+            continued=continued,
         )
-        offset += sum(len(records) for _, records in shown)
-    return out
+        offset += sum(len(records) for _, records in rows)
+    return Pages(
+        {name: item.digest(context) for name, item in listing.items()},
+        lambda names: {name: (listing[name].html(context).encode("utf-8"), 0) for name in names},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """One page of a listing, before it is rendered."""
+
+    template: str
+    title: str  # "": the run's own heading and title (made only when rendered)
+    page: Page
+    run: Run | None
+    filter_bar: str
+    count: str
+    pager: list[Link]
+    shown: Shown
+    continued: bool
+
+    def digest(self, context: Context) -> str:
+        return digest(
+            self.template,
+            context.source,
+            _heading(self.title, self.page),  # not the page itself: its offset moves
+            self.page.path,
+            self.run.digest if self.run is not None else None,
+            self.filter_bar,
+            self.count,
+            repr(self.pager),
+            shown_key(self.shown, context, continued=self.continued),
+        )
+
+    def html(self, context: Context) -> str:
+        run, root = self.run, self.page.root
+        title = self.title or (f"{run.heading}: {run.title}" if run is not None else "")
+        heading = _heading(title, self.page)
+        return page_html(
+            self.template,
+            context,
+            title=heading,
+            root=root,
+            heading=heading,
+            run=run,
+            filter_bar=self.filter_bar,
+            count=self.count,
+            pager=self.pager,
+            sections=sections(self.shown, context, root=root, continued=self.continued),
+        )
+
+
+def shown_key(
+    shown: Sequence[tuple[Run, Sequence[Record]]], context: Context, *, continued: bool = False
+) -> bytes:
+    """What :func:`sections` of ``shown`` are made of: each run's digest, whether it goes on
+    from the page before, and its rows' keys."""
+    keys = context.keys
+    parts = []
+    for n, (run, records) in enumerate(shown):
+        head = f"{run.digest} {continued and n == 0:d} {len(records)}\n".encode()
+        parts.append(head + b"".join(keys[id(record)] for record in records))
+    return b"".join(parts)
+
+
+def _heading(title: str, page: Page) -> str:
+    if page.count == 1 or (page.stable and page.front):
+        return title
+    if page.stable:
+        return f"{title} (page {page.number:,})"
+    return f"{title} (page {page.number:,} of {page.count:,})"
 
 
 def filter_bar(context: Context, root: str, current: str) -> str:
@@ -159,12 +236,12 @@ def filter_bar(context: Context, root: str, current: str) -> str:
     return as_markup(str.replace(bar, link, link[:-1] + ' aria-current="page">', 1))
 
 
-def run_pages(run: Run, context: Context) -> dict[str, str]:
+def run_pages(run: Run, context: Context) -> Pages:
     """A run's own pages: the permalink its feed entry and the list of runs point to."""
     return listing_pages(
         [(run, run.records)],
         path=f"run/{run.anchor}.html",
-        title=f"{run.heading}: {run.title}",
+        title="",
         template="listing_run.html",
         context=context,
         run=run,
@@ -203,9 +280,14 @@ def _row(record: Record, context: Context, root: str) -> str:
     return html
 
 
-def _count(page: Page, shown: Shown, total: int) -> str:
+def _count(page: Page, shown: Shown, total: int, limit: int) -> str:
     if page.count == 1:
         return f"{total:,} records."
     count = sum(len(records) for _, records in shown)
+    if page.stable and page.front:
+        return f"The newest {count:,} of {total:,} records, newest run first."
+    if page.stable:  # numbered from the oldest: its words do not change as records are added
+        first = (page.number - 1) * limit + 1
+        return f"Records {first:,} to {first + count - 1:,}, counted from the oldest; newest first."
     first, last = page.offset + 1, page.offset + count
     return f"Records {first:,} to {last:,} of {total:,}, newest run first."

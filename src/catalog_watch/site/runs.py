@@ -6,7 +6,9 @@ kinds (price changes first, inconsistencies last), then severity (high first), t
 own order (provider, model, field): a truncated page keeps the rows that matter most.
 
 The run's title is the run's commit message (``render.pull_request.commit_message``), rebuilt
-from its records, so the site, the feed and the git log say the same thing.
+from its records, so the site, the feed and the git log say the same thing; it is made when a
+page asks for it (a rebuild shows few runs). Each record has a :func:`digest.token` and the run a
+digest of them all: what a page's input digest is made of.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from catalog_watch.accept.schema_drift import SchemaDrift
 from catalog_watch.model.catalog import JSON
@@ -24,6 +27,7 @@ from catalog_watch.model.report import CatalogCounts, Report
 from catalog_watch.model.severity import Severity
 from catalog_watch.model.timestamps import read_stamp, utc_stamp
 from catalog_watch.render.pull_request import commit_message
+from catalog_watch.site.digest import digest, token
 
 Record = LedgerLine
 APPEARED, RESOLVED = "inconsistency_appeared", "inconsistency_resolved"
@@ -46,17 +50,23 @@ KIND_ORDER: tuple[str, ...] = (
 SEVERITIES: tuple[str, ...] = tuple(severity.value for severity in Severity)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Run:
-    """One run's records (display order), when it happened and what its commit message says."""
+    """One run's records (display order) with their tokens, when it happened, and what its
+    commit message says."""
 
     time: datetime
     commit: str | None
     source: str
     records: tuple[Record, ...]
-    title: str
+    tokens: tuple[bytes, ...]  # each record's token, in the same order
+    digest: str  # of the time, the commit and every token
     appeared: int = 0
     resolved: int = 0
+
+    @cached_property
+    def title(self) -> str:
+        return commit_message(_report(self.source, self.records))
 
     @property
     def stamp(self) -> str:
@@ -109,10 +119,11 @@ def _run(moment: datetime, commit: str | None, items: list[Record]) -> Run:
     ordered = sorted(enumerate(items), key=lambda pair: display_key(pair[1], pair[0]))
     records = tuple(record for _, record in ordered)
     source = next((str(r["source"]) for r in records if isinstance(r.get("source"), str)), "")
-    title = commit_message(_report(source or "models.dev", records))
+    tokens = tuple(map(token, records))
+    hashed = digest(utc_stamp(moment), commit, b"".join(tokens))
     appeared = sum(1 for r in records if r.get("kind") == APPEARED)
     resolved = sum(1 for r in records if r.get("kind") == RESOLVED)
-    return Run(moment, commit, source or "models.dev", records, title, appeared, resolved)
+    return Run(moment, commit, source or "models.dev", records, tokens, hashed, appeared, resolved)
 
 
 def display_key(record: Record, position: int) -> tuple[int, int, int]:

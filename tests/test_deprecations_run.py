@@ -18,6 +18,7 @@ import pytest
 from catalog_watch.cli.app import main
 from tests.factories import REAL_DATA, document, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git, write
+from tests.github_server import GitHubServer
 from tests.slack_server import SlackServer
 
 RETIRES = date(2026, 5, 14)
@@ -68,13 +69,15 @@ def run_at(
     days_before: int,
     *,
     quiet: bool = False,
+    mode: str = "commit",
 ) -> None:
     """One run; ``quiet``: the catalog is the same every run (nothing changes but the day)."""
     price = 100 if quiet else 100 - days_before
-    source = write_json(repo.parent / f"api-{days_before}.json", catalog(price))
+    name = "api.json" if quiet else f"api-{days_before}.json"  # quiet: upstream's one URL
+    source = write_json(repo.parent / name, catalog(price))
     day = RETIRES - timedelta(days=days_before)
     monkeypatch.chdir(repo)
-    args = ["run", "--mode", "commit", "--source", str(source), "--compare-with", LITELLM]
+    args = ["run", "--mode", mode, "--source", str(source), "--compare-with", LITELLM]
     code = main([*args, "--now", f"{day.isoformat()}T10:17:00Z"])
     _, err = capsys.readouterr()
     assert code == 0, err
@@ -151,6 +154,30 @@ def test_reminders_go_out_on_runs_whose_catalog_does_not_change(
         seen.append(len(reminders(slack)) - before)
     assert seen == [0, 1, 0, 1, 0, 1, 0]
     subjects = git(repo, "log", "--format=%s").splitlines()
+    assert subjects.count("catalog-watch: retirement reminders") == 3
+
+
+@pytest.mark.realdata
+def test_pull_request_mode_sends_reminders_on_runs_whose_catalog_does_not_change(
+    repo: Path,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same days in pull-request mode: the branch's outbox keeps the reminders."""
+    with GitHubServer() as github:
+        monkeypatch.setenv("GITHUB_API_URL", github.api_url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", github.repository)
+        monkeypatch.setenv("GITHUB_TOKEN", github.token)
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+        seen: list[int] = []
+        for days_before in (40, 30, 29, 7, 7, 1, 0):
+            before = len(reminders(slack))
+            run_at(repo, monkeypatch, capsys, days_before, quiet=True, mode="pull-request")
+            seen.append(len(reminders(slack)) - before)
+    assert seen == [0, 1, 0, 1, 0, 1, 0]
+    origin = Path(git(repo, "remote", "get-url", "origin"))
+    subjects = git(origin, "log", "--format=%s", "catalog-watch/models.dev").splitlines()
     assert subjects.count("catalog-watch: retirement reminders") == 3
 
 

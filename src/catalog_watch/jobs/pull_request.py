@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from catalog_watch.errors import CatalogWatchError, StaleLease
@@ -26,6 +27,7 @@ from catalog_watch.jobs.steps import (
     deliver_through,
     fitted_body,
     health_writer,
+    write_reminders,
 )
 from catalog_watch.model.meta import Meta
 from catalog_watch.model.timestamps import utc_stamp
@@ -180,11 +182,15 @@ def _upsert(
 def _deliver_only(
     tree: Git, options: JobOptions, run_id: str, remote_sha: str | None, result: JobResult
 ) -> JobResult:
-    """No new catalog: still deliver what the branch's outbox left pending (a Slack outage)."""
+    """No new catalog: queue on the branch the retirement reminders due now (a reminder is due
+    for days, not only when the catalog changes), then deliver what its outbox holds. Without a
+    branch (the catalog is the base's) there is no outbox to keep them in."""
     if options.slack is None or remote_sha is None:
         return result
     tree.run("reset", "--quiet", "--hard", remote_sha)
-    return _deliver_on_branch(tree, options, run_id, remote_sha, result)
+    saver = BranchSaver(tree, options, remote_sha)
+    saver.save("catalog-watch: retirement reminders", partial(write_reminders, options=options))
+    return _deliver_on_branch(tree, options, run_id, saver.sha, result)
 
 
 LEASE_ATTEMPTS = 5

@@ -137,6 +137,9 @@ def run_action(
         "RUNNER_OS": "Linux",
         "RUNNER_TEMP": str(temp),
         "GIT_CONFIG_NOSYSTEM": "1",
+        # Not the runner's: the tests' bytecode cache (tests/conftest.py), so a step that runs
+        # Python from this checkout writes no .pyc into src/.
+        **{k: v for k, v in os.environ.items() if k == "PYTHONPYCACHEPREFIX"},
         **(env_extra or {}),
     }
     result = ActionRun(runner_temp=temp)

@@ -29,7 +29,7 @@ to cents; an amount under $1 that is not a whole number of cents keeps up to 4 d
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -45,10 +45,12 @@ __all__ = [
     "UNDER_SMALL",
     "Impact",
     "Offer",
+    "Pricer",
     "Prices",
     "Scenario",
     "Usage",
     "UsageImpact",
+    "costing",
     "monthly_cost",
     "price_impact",
     "prices_for_prompt",
@@ -105,19 +107,43 @@ def scenario_cost(record: Mapping[str, JSON], scenario: Scenario) -> Decimal | N
     >>> scenario_cost({"cost": {"input": 0.25, "output": 60}}, DEFAULT_SCENARIOS[0])
     Decimal('31.25')
     """
-    cost = record.get("cost")
-    if isinstance(cost, Mapping) and "tiers" not in cost and "context_over_200k" not in cost:
-        # Most offerings have flat prices, and thousands share the same few: price each
-        # (input, output, cache read) once per scenario. A plain tuple key keeps 3 and 3.0 apart.
-        key = tuple((type(cost.get(k)), cost.get(k)) for k in ("input", "output", "cache_read"))
-        return _flat_cost(key, scenario)
-    return _scenario_cost(record, scenario)
+    return costing(scenario)(record)
 
 
-@functools.lru_cache(maxsize=8192)
-def _flat_cost(key: tuple[tuple[type, JSON], ...], scenario: Scenario) -> Decimal | None:
-    names = ("input", "output", "cache_read")
-    return _scenario_cost({"cost": {n: v for n, (_, v) in zip(names, key, strict=True)}}, scenario)
+Pricer = Callable[[Mapping[str, JSON]], Decimal | None]
+"""A record's cost under one scenario: what :func:`costing` gives."""
+
+
+@functools.lru_cache(maxsize=64)
+def costing(scenario: Scenario) -> Pricer:
+    """:func:`scenario_cost` for one scenario: a loop over many offerings takes it once.
+
+    Most offerings have flat prices, and thousands share the same few: each (input, output,
+    cache read) is priced once. A key of types and values keeps 3 and 3.0 apart.
+    """
+    flat: dict[tuple[object, ...], Decimal | None] = {}
+
+    def cost_of(record: Mapping[str, JSON]) -> Decimal | None:
+        cost: Any = record.get("cost")
+        if cost is None or not (type(cost) is dict or isinstance(cost, Mapping)):
+            return None
+        if "tiers" in cost or "context_over_200k" in cost:
+            return _scenario_cost(record, scenario)
+        i, o, c = cost.get("input"), cost.get("output"), cost.get("cache_read")
+        key = (type(i), i, type(o), o, type(c), c)
+        if key in flat:
+            return flat[key]
+        if len(flat) >= _FLAT_PRICES:
+            flat.clear()
+        found = flat[key] = _scenario_cost(
+            {"cost": {"input": i, "output": o, "cache_read": c}}, scenario
+        )
+        return found
+
+    return cost_of
+
+
+_FLAT_PRICES = 8192  # distinct flat prices remembered per scenario (a real catalog has ~1,000)
 
 
 def _scenario_cost(record: Mapping[str, JSON], scenario: Scenario) -> Decimal | None:
@@ -172,8 +198,8 @@ def price_impact(
     return [
         Impact(
             scenario,
-            None if old_record is None else scenario_cost(old_record, scenario),
-            None if new_record is None else scenario_cost(new_record, scenario),
+            None if old_record is None else costing(scenario)(old_record),
+            None if new_record is None else costing(scenario)(new_record),
         )
         for scenario in scenarios
     ]

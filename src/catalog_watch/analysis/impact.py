@@ -7,17 +7,16 @@ stays fast. The cheapest channel is only recomputed for the models whose offerin
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from decimal import Decimal
 
 from catalog_watch.analysis.consistency import group_offerings
 from catalog_watch.analysis.cost import (
     Impact,
     Offer,
+    Pricer,
     Scenario,
     UsageImpact,
-    price_impact,
-    scenario_cost,
+    costing,
     shown_amount,
     usage_impact,
 )
@@ -38,15 +37,16 @@ def with_cost_impact(
 ) -> list[Change]:
     """Price changes get each scenario's before → after and, if configured, the usage impact;
     a scenario (or a usage) whose cost did not move is left out."""
-    chosen = costs.scenarios
+    pricers = [(scenario, costing(scenario)) for scenario in costs.scenarios]
     per_offering: dict[tuple[str, str], tuple[tuple[Impact, ...], UsageImpact | None]] = {}
     result: list[Change] = []
     for change in changes:
-        if change.kind is not ChangeKind.PRICE_CHANGED or change.model is None:
+        if change.kind is not _PRICE_CHANGED or change.model is None:
             result.append(change)
             continue
         where = (change.provider, change.model)
-        if where not in per_offering:  # input and output of one model: one computation
+        found = per_offering.get(where)
+        if found is None:  # input and output of one model: one computation
             before, after = old.record(*where), new.record(*where)
             yours = [
                 UsageImpact(usage, delta)
@@ -54,10 +54,12 @@ def with_cost_impact(
                 if (usage.provider, usage.model) == where
                 and (delta := usage_impact(before, after, usage)) != 0
             ]
-            per_offering[where] = (changed_impact(before, after, chosen), next(iter(yours), None))
-        impact, usage = per_offering[where]
-        result.append(replace(change, impact=impact, usage=usage))
+            found = per_offering[where] = (_moved(before, after, pricers), next(iter(yours), None))
+        result.append(change.with_costs(*found))
     return result
+
+
+_PRICE_CHANGED = ChangeKind.PRICE_CHANGED
 
 
 def changed_impact(
@@ -66,13 +68,22 @@ def changed_impact(
     """The scenarios whose cost the price change moved. A change of a price no scenario uses
     (``cache_read``, ``input_audio``, a tier no scenario crosses), or float noise that moves a
     cost by less than it is shown with, costs the same: left out."""
-    return tuple(i for i in price_impact(before, after, chosen) if _moved(i))
+    return _moved(before, after, [(scenario, costing(scenario)) for scenario in chosen])
 
 
-def _moved(impact: Impact) -> bool:
-    if impact.before is None or impact.after is None:
-        return impact.before is not impact.after
-    return shown_amount(impact.before) != shown_amount(impact.after)
+def _moved(
+    before: Record | None, after: Record | None, pricers: Sequence[tuple[Scenario, Pricer]]
+) -> tuple[Impact, ...]:
+    moved: list[Impact] = []
+    for scenario, cost_of in pricers:
+        was = None if before is None else cost_of(before)
+        now = None if after is None else cost_of(after)
+        if was is None or now is None:
+            if was is not now:
+                moved.append(Impact(scenario, was, now))
+        elif was != now and shown_amount(was) != shown_amount(now):
+            moved.append(Impact(scenario, was, now))
+    return tuple(moved)
 
 
 def cheapest_changes(
@@ -89,26 +100,15 @@ def cheapest_changes(
     if not touched:
         return []
     scenario = costs.reference
-    known: dict[tuple[str, str], Decimal | None] = {}
+    cost_of = costing(scenario)
 
-    def old_cost(provider: str, model: str, record: Record) -> Decimal | None:
-        known[(provider, model)] = cost = scenario_cost(record, scenario)
-        return cost
-
-    def new_cost(provider: str, model: str, record: Record) -> Decimal | None:
-        before = old.record(provider, model)  # an unchanged price costs what it cost
-        if (
-            before is not None
-            and before.get("cost") == record.get("cost")
-            and (provider, model) in known
-        ):
-            return known[(provider, model)]
-        return scenario_cost(record, scenario)
+    def priced(provider: str, model: str, record: Record) -> Decimal | None:
+        return cost_of(record)
 
     found: list[Change] = []
     for key, members in _touched_groups(touched, old, new, settings):
-        before = cheapest_offer(old, members, scenario, old_cost)
-        after = cheapest_offer(new, members, scenario, new_cost)
+        before = cheapest_offer(old, members, scenario, priced)
+        after = cheapest_offer(new, members, scenario, priced)
         if before is None or after is None or before.cost == after.cost:
             continue
         if (before.provider, before.model_id) == (after.provider, after.model_id):
@@ -138,7 +138,7 @@ def _touched_groups(
     merged: dict[str, set[tuple[str, str]]] = {}
     for catalog in (old, new):
         for key, members in group_offerings(catalog, settings).items():
-            if any(member in touched for member in members):
+            if not touched.isdisjoint(members):
                 merged.setdefault(key, set()).update(members)
     for key in sorted(merged):
         if len(merged[key]) >= 2:  # one offering alone has no other channel to lose to

@@ -53,6 +53,26 @@ class Change:
     cheapest: tuple[Offer, Offer] | None = None  # cheapest_changed: the channel before, after
     used_in: tuple[str, ...] = ()  # where the repository's code uses this model (``a.py:42``)
 
+    def with_costs(self, impact: tuple[Impact, ...], usage: UsageImpact | None) -> Change:
+        """This change with its cost impact (``dataclasses.replace``, written out: it runs on
+        every price change of a run)."""
+        return Change(
+            self.kind,
+            self.provider,
+            self.model,
+            self.field,
+            self.old,
+            self.new,
+            self.severity,
+            self.change_pct,
+            self.added,
+            self.removed,
+            impact,
+            usage,
+            self.cheapest,
+            self.used_in,
+        )
+
     @property
     def sort_key(self) -> tuple[str, str, int, str]:
         """Provider, then model (provider-level records first), then kind, then field."""

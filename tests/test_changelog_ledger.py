@@ -1,4 +1,5 @@
-"""CHANGELOG.md sections (newest first), the append-only ledger, and what a reviewer reads."""
+"""The changelog (month files appended, CHANGELOG.md the latest runs first), the append-only
+ledger, and what a reviewer reads."""
 
 from __future__ import annotations
 
@@ -20,21 +21,25 @@ from catalog_watch.site.rows import describe
 from catalog_watch.sources.models_dev import parse_catalog
 from catalog_watch.store.changelog import (
     CHANGELOG_FILE,
-    SPLIT_BYTES,
+    LATEST_BYTES,
+    LATEST_RUNS,
     TITLE,
-    add_section,
     changelog_files,
     changelog_section,
+    month_head,
 )
 from catalog_watch.store.ledger import (
     LEDGER_FILE,
+    Edges,
     append_ledger,
+    ledger_edges,
     ledger_files,
     ledger_records,
     parse_ledger,
     read_ledger,
     segment_path,
 )
+from catalog_watch.store.transaction import Writes
 from tests.factories import edited, model, small_catalog
 
 
@@ -66,89 +71,140 @@ def test_title_and_labels_follow_the_change_classes() -> None:
     ]
 
 
-def test_changelog_puts_the_newest_section_first_and_keeps_the_rest() -> None:
-    text = add_section(None, changelog_section("2026-11-01 10:17 UTC: first", "one"))
-    text = add_section(text, changelog_section("2026-11-02 10:17 UTC: second", "two"))
-    assert text.startswith(TITLE + "\n")
-    assert text.index("## 2026-11-02") < text.index("## 2026-11-01")
-    assert text.count("## 2026-11-01 10:17 UTC: first") == 1
-    assert text.endswith("one\n")
+def new_run(day: str, body: str = "body") -> str:
+    return changelog_section(f"{day} 10:17 UTC: run of {day}", body)
 
 
-def changelog_of(*days: str) -> str:
-    """A CHANGELOG.md with one section per day, in the order given (newest first)."""
-    text = None
-    for day in reversed(days):
-        text = add_section(text, changelog_section(f"{day} 10:17 UTC: run of {day}", "body"))
-    assert text is not None
-    return text
-
-
-def new_run(day: str) -> str:
-    return changelog_section(f"{day} 10:17 UTC: run of {day}", "body")
+def never_read(name: str) -> str | None:
+    raise AssertionError(f"{name} read: a run in this layout reads no month file")
 
 
 def nothing_archived(_path: str) -> str | None:
     return None
 
 
-def test_changelog_under_the_size_limit_stays_one_file() -> None:
-    existing = changelog_of("2026-06-15", "2026-05-30")
-    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived, limit=SPLIT_BYTES)
-    assert list(files) == [CHANGELOG_FILE]
-    assert files[CHANGELOG_FILE] == add_section(existing, new_run("2026-07-01"))
+def headings(text: str) -> list[str]:
+    return re.findall(r"^## (\S+)", text, re.MULTILINE)
 
 
-def test_past_the_limit_earlier_months_move_to_month_files_linked_from_the_head() -> None:
-    existing = changelog_of("2026-06-15", "2026-06-02", "2026-05-30")
-    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived, limit=100)
-    assert sorted(files) == [CHANGELOG_FILE, "changelog/2026-05.md", "changelog/2026-06.md"]
-    current = files[CHANGELOG_FILE]
-    assert current.startswith(f"{TITLE}\n\n")
+def applied(files: dict[str, str], writes: Writes) -> dict[str, str]:
+    """``files`` after ``writes``: replaced whole or appended to."""
+    after = {**files, **{name: data.decode() for name, data in writes.files.items()}}
+    for name, data in writes.appends.items():
+        after[name] = after.get(name, "") + data.decode()
+    return after
+
+
+def runs(*days: str) -> dict[str, str]:
+    """The changelog's files after one run on each day, in order, from nothing."""
+    files: dict[str, str] = {}
+    for day in days:
+        writes = changelog_files(files.get(CHANGELOG_FILE), new_run(day), files.get)
+        files = applied(files, writes)
+    return files
+
+
+def test_the_first_run_writes_its_month_file_and_a_changelog_linking_it() -> None:
+    writes = changelog_files(None, new_run("2026-11-01"), nothing_archived)
+    assert sorted(writes.files) == [CHANGELOG_FILE, "changelog/2026-11.md"] and not writes.appends
+    current = writes.files[CHANGELOG_FILE].decode()
+    assert current.startswith(f"{TITLE}\n\n") and current.endswith("body\n")
+    assert "`changelog/2026-11.md`" in current and headings(current) == ["2026-11-01"]
+    month = writes.files["changelog/2026-11.md"].decode()
+    assert month == month_head("2026-11") + "\n" + new_run("2026-11-01")
+
+
+def test_a_run_appends_only_its_section_to_its_month_and_puts_it_first_in_the_changelog() -> None:
+    before = runs("2026-11-01", "2026-11-02")
+    writes = changelog_files(before[CHANGELOG_FILE], new_run("2026-11-03"), never_read)
+    assert writes.appends == {"changelog/2026-11.md": ("\n" + new_run("2026-11-03")).encode()}
+    assert list(writes.files) == [CHANGELOG_FILE]
+    assert headings(writes.files[CHANGELOG_FILE].decode()) == [
+        "2026-11-03",
+        "2026-11-02",
+        "2026-11-01",
+    ]
+    month = applied(before, writes)["changelog/2026-11.md"]
+    assert headings(month) == ["2026-11-01", "2026-11-02", "2026-11-03"]  # oldest first
+    assert "\n\n\n" not in month and month.endswith("body\n")
+
+
+def test_a_new_months_first_run_starts_its_file_with_the_head_and_links_it() -> None:
+    before = runs("2026-10-30", "2026-10-31")
+    writes = changelog_files(before[CHANGELOG_FILE], new_run("2026-11-01"), never_read)
+    assert writes.appends == {
+        "changelog/2026-11.md": (month_head("2026-11") + "\n" + new_run("2026-11-01")).encode()
+    }
+    current = writes.files[CHANGELOG_FILE].decode()
+    assert "`changelog/2026-11.md`, `changelog/2026-10.md`." in current
+    assert headings(current) == ["2026-11-01", "2026-10-31", "2026-10-30"]  # across the months
+
+
+def test_the_changelog_keeps_only_the_latest_runs_and_the_month_files_keep_every_run() -> None:
+    days = [f"2026-11-{day:02}" for day in range(1, LATEST_RUNS + 6)]
+    files = runs(*days)
+    assert headings(files[CHANGELOG_FILE]) == list(reversed(days))[:LATEST_RUNS]
+    assert headings(files["changelog/2026-11.md"]) == days
+
+
+def test_a_large_run_stands_alone_and_pushes_older_runs_out_of_the_changelog() -> None:
+    before = runs("2026-11-01", "2026-11-02")
+    large = new_run("2026-11-03", "x" * (LATEST_BYTES + 1))
+    current = changelog_files(before[CHANGELOG_FILE], large, never_read).files[CHANGELOG_FILE]
+    assert headings(current.decode()) == ["2026-11-03"]
+    after = changelog_files(current.decode(), new_run("2026-11-04"), never_read)
+    assert headings(after.files[CHANGELOG_FILE].decode()) == ["2026-11-04"]
+
+
+def earlier_layout(*days: str, head: str = f"{TITLE}\n\nWritten by catalog-watch.\n\n") -> str:
+    """A CHANGELOG.md as written before: every section in it, newest first."""
+    return head + "\n".join(new_run(day) for day in days)
+
+
+def test_an_earlier_layout_moves_into_month_files_oldest_first_once() -> None:
+    old_may = f"{TITLE}: 2026-05\n\nnewest first\n\n" + "\n".join(
+        new_run(d) for d in ("2026-05-30", "2026-05-02")
+    )
+    links = "Earlier months: [2026-05](changelog/2026-05.md)."
+    head = f"{TITLE}\n\nWritten by catalog-watch.\n\n{links}\n\n"
+    existing = earlier_layout("2026-06-15", "2026-06-02", head=head)
+    archive = {"changelog/2026-05.md": old_may}
+    writes = changelog_files(existing, new_run("2026-07-01"), archive.get)
+    assert not writes.appends
+    files = {name: data.decode() for name, data in writes.files.items()}
+    assert sorted(files) == [
+        CHANGELOG_FILE,
+        "changelog/2026-05.md",
+        "changelog/2026-06.md",
+        "changelog/2026-07.md",
+    ]
+    assert headings(files["changelog/2026-05.md"]) == ["2026-05-02", "2026-05-30"]
+    assert files["changelog/2026-06.md"] == (
+        month_head("2026-06") + "\n" + new_run("2026-06-02") + "\n" + new_run("2026-06-15")
+    )
+    assert headings(files[CHANGELOG_FILE]) == ["2026-07-01", "2026-06-15", "2026-06-02"]
     assert (
-        "Earlier months: [2026-06](changelog/2026-06.md), [2026-05](changelog/2026-05.md).\n"
-        in current
+        "`changelog/2026-07.md`, `changelog/2026-06.md`, `changelog/2026-05.md`."
+        in (files[CHANGELOG_FILE])
     )
-    assert re.findall(r"^## (\S+)", current, re.MULTILINE) == ["2026-07-01"]
-    june = files["changelog/2026-06.md"]
-    assert june.startswith(f"{TITLE}: 2026-06\n") and "[CHANGELOG.md](../CHANGELOG.md)" in june
-    assert re.findall(r"^## (\S+)", june, re.MULTILINE) == ["2026-06-15", "2026-06-02"]
-    assert june.endswith("body\n") and "\n\n\n" not in june
+    later = changelog_files(files[CHANGELOG_FILE], new_run("2026-07-02"), never_read)
+    assert list(later.appends) == ["changelog/2026-07.md"]  # migrated once: an append now
 
 
-def test_a_later_split_adds_to_the_month_file_and_keeps_the_links() -> None:
-    first = changelog_files(
-        changelog_of("2026-05-30"), new_run("2026-06-02"), nothing_archived, limit=100
-    )
-    archive = dict(first)
-    current = add_section(first[CHANGELOG_FILE], new_run("2026-06-20"))
-    second = changelog_files(current, new_run("2026-07-01"), archive.get, limit=100)
-    assert sorted(second) == [CHANGELOG_FILE, "changelog/2026-06.md"]
+def test_a_hand_written_note_stays_in_the_changelog_below_the_runs() -> None:
+    foreign = "# Something else\n\nhand written\n\n## notes\n\nby hand\n"
+    first = changelog_files(foreign, new_run("2026-11-01"), nothing_archived).files
+    current = first[CHANGELOG_FILE].decode()
+    assert current.startswith(TITLE) and headings(current) == ["2026-11-01", "Kept", "notes"]
+    assert current.index("## 2026-11-01") < current.index("hand written")
+    days = [f"2026-11-{day:02}" for day in range(2, LATEST_RUNS + 4)]
+    files = {name: data.decode() for name, data in first.items()}
+    for day in days:
+        files = applied(files, changelog_files(files[CHANGELOG_FILE], new_run(day), never_read))
     assert (
-        "Earlier months: [2026-06](changelog/2026-06.md), [2026-05](changelog/2026-05.md)."
-        in (second[CHANGELOG_FILE])
+        "hand written" in files[CHANGELOG_FILE] and "## notes\n\nby hand" in files[CHANGELOG_FILE]
     )
-    june = second["changelog/2026-06.md"]
-    assert re.findall(r"^## (\S+)", june, re.MULTILINE) == ["2026-06-20", "2026-06-02"]
-
-
-def test_the_newest_runs_month_stays_whole_however_large() -> None:
-    existing = changelog_of("2026-07-01", "2026-07-02")
-    files = changelog_files(existing, new_run("2026-07-03"), nothing_archived, limit=10)
-    assert list(files) == [CHANGELOG_FILE]
-    assert files[CHANGELOG_FILE].count("\n## 2026-07-") == 3
-
-
-def test_a_section_without_a_date_is_never_moved() -> None:
-    existing = add_section("# Something else\n\n## by hand\n\nnotes\n", new_run("2026-05-30"))
-    files = changelog_files(existing, new_run("2026-07-01"), nothing_archived, limit=10)
-    assert "## by hand\n\nnotes" in files[CHANGELOG_FILE]
-    assert "## 2026-05-30" in files["changelog/2026-05.md"]
-
-
-def test_changelog_keeps_a_foreign_file_below_the_new_section() -> None:
-    merged = add_section("# Something else\n\nhand written\n", changelog_section("h", "body"))
-    assert merged.startswith(TITLE) and merged.endswith("hand written\n")
+    assert "hand written" not in files["changelog/2026-11.md"]
 
 
 def test_ledger_appends_one_line_per_change_with_time_and_commit(tmp_path: Path) -> None:
@@ -237,10 +293,6 @@ def stamped(kind: str, time: str) -> LedgerLine:
     return {"kind": kind, "source": "models.dev", "time": time, "commit": None}
 
 
-def never_read(name: str) -> str | None:
-    raise AssertionError(f"{name} read: a run of the current month reads no older month")
-
-
 SPANNING = [
     stamped(f"k{n}", f"2026-{month}-0{n % 9 + 1}T10:17:00Z")
     for n, month in enumerate(("09", "09", "10", "11", "11"))
@@ -262,29 +314,44 @@ def test_a_single_ledger_spanning_months_is_read_then_rolled_over_once(tmp_path:
     assert [r["kind"] for r in parse_ledger(path.read_text())] == ["k3", "k4", "first-run"]
 
     later = stamped("later", "2026-11-21T10:17:00Z")
-    files = ledger_files(path.read_text(), [later], never_read)
-    assert files == {LEDGER_FILE: path.read_text() + json_line(later)}  # appended, nothing moved
+    writes = ledger_files(ledger_edges(path), [later], never_read)
+    assert writes == Writes(appends={LEDGER_FILE: json_line(later).encode()})  # nothing read
 
 
 def test_rolling_a_month_appends_to_its_file_and_leaves_a_damaged_line_for_the_check() -> None:
     september = json_line(SPANNING[0])
     existing = json_line(SPANNING[1]) + "{not json\n" + json_line(SPANNING[2])
     new = stamped("new", "2026-10-20T10:17:00Z")
-    files = ledger_files(existing, [new], {segment_path("2026-09"): september}.get)
-    assert files == {
-        segment_path("2026-09"): september + json_line(SPANNING[1]),
-        LEDGER_FILE: "{not json\n" + json_line(SPANNING[2]) + json_line(new),
+    files = {segment_path("2026-09"): september, LEDGER_FILE: existing}
+    edges = Edges(first=json_line(SPANNING[1]), last=json_line(SPANNING[2]))
+    writes = ledger_files(edges, [new], files.get)
+    assert writes.files == {
+        segment_path("2026-09"): (september + json_line(SPANNING[1])).encode(),
+        LEDGER_FILE: ("{not json\n" + json_line(SPANNING[2]) + json_line(new)).encode(),
     }
+    assert not writes.appends
 
 
-def test_the_changelog_of_the_current_month_reads_and_writes_no_month_file() -> None:
-    existing = changelog_files(changelog_of("2026-06-15"), new_run("2026-07-01"), nothing_archived)
-    assert sorted(existing) == [CHANGELOG_FILE, "changelog/2026-06.md"]
-    files = changelog_files(existing[CHANGELOG_FILE], new_run("2026-07-02"), never_read)
-    assert list(files) == [CHANGELOG_FILE]
-    assert headings(files[CHANGELOG_FILE]) == ["2026-07-02", "2026-07-01"]
-    assert "Earlier months: [2026-06](changelog/2026-06.md)." in files[CHANGELOG_FILE]
+def test_a_run_of_the_month_reads_the_ledgers_two_ends_and_appends_its_lines(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "changes.jsonl"
+    long_line = stamped("long", "2026-11-02T10:17:00Z") | {"id": "x" * 20_000}
+    lines = [stamped("a", "2026-11-01T10:17:00Z"), *SPANNING[3:], long_line]
+    path.write_text("".join(json_line(line) for line in lines))
+    edges = ledger_edges(path)
+    assert edges == Edges(first=json_line(lines[0]), last=json_line(long_line))
+    before = path.read_bytes()
+    new = stamped("new", "2026-11-25T10:17:00Z")
+    assert append_ledger(path, [new])
+    assert path.read_bytes() == before + json_line(new).encode()
+    assert [p.name for p in tmp_path.iterdir()] == ["changes.jsonl"]  # no staging folder left
 
 
-def headings(text: str) -> list[str]:
-    return re.findall(r"^## (\S+)", text, re.MULTILINE)
+def test_a_damaged_last_line_stops_the_append_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "changes.jsonl"
+    path.write_text(json_line(SPANNING[3]) + '{"kind": "price_changed", "prov')  # cut short
+    before = path.read_bytes()
+    with pytest.raises(StateFileError, match=r"changes.jsonl: its last line is not a change"):
+        append_ledger(path, [stamped("new", "2026-11-25T10:17:00Z")])
+    assert path.read_bytes() == before

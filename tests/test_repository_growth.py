@@ -1,7 +1,8 @@
 """The repository stays readable over a year of hourly runs (issue 11, item 14).
 
-``CHANGELOG.md`` and ``changes.jsonl`` hold the current month, earlier months rolled once into
-month files in the run's one transaction (issue 14); commit subjects stay within 72 characters;
+``changes.jsonl`` holds the current month, earlier months rolled once into month files, and each
+run appends its changelog section to its month's file, ``CHANGELOG.md`` the latest runs, in the
+run's one transaction (issue 14); commit subjects stay within 72 characters;
 the ledger leaves added models' records to the snapshot. Small hand-made catalogs and real git
 with a bare origin; the four real catalogs in the ``realdata`` test.
 """
@@ -18,7 +19,7 @@ import pytest
 from catalog_watch.cli.app import main
 from catalog_watch.errors import SnapshotError
 from catalog_watch.site.runs import group_runs
-from catalog_watch.store.changelog import SPLIT_BYTES, add_section, changelog_section
+from catalog_watch.store.changelog import TITLE, changelog_section
 from catalog_watch.store.ledger import LEDGER_FILE, read_ledger
 from catalog_watch.store.transaction import FolderChange, apply_change
 from tests.factories import MODELS_DEV, edited
@@ -28,6 +29,7 @@ from tests.runs import catalog, commit_run, repriced, run_in
 FOLDER = "snapshots/models.dev"
 CHANGELOG = f"{FOLDER}/CHANGELOG.md"
 OCTOBER = f"{FOLDER}/changelog/2026-10.md"
+NOVEMBER = f"{FOLDER}/changelog/2026-11.md"
 
 
 @pytest.fixture
@@ -40,44 +42,68 @@ def headings(text: str) -> list[str]:
     return re.findall(r"^## (\S+)", text, re.MULTILINE)
 
 
-def with_a_large_october(repo: Path) -> None:
-    """The committed CHANGELOG.md, a large October run below its November baseline."""
-    path = repo / CHANGELOG
+def with_an_earlier_layout(repo: Path) -> None:
+    """The committed changelog as an earlier version wrote it: every section in CHANGELOG.md,
+    newest first (the November baseline, then a large October run), no month file."""
+    november = (repo / NOVEMBER).read_text().partition("\n## ")[2]
     lines = "\n".join(
         f"| ▲ | acme | `m{i}` | `cost.input` | $1.00 | $2.00 |" for i in range(20_000)
     )
     october = changelog_section("2026-10-31 23:17 UTC: 20,000 price changes", lines)
-    head, _, november = path.read_text().partition("\n## ")
-    path.write_text(add_section(add_section(head, october), f"## {november}"))
-    assert path.stat().st_size > SPLIT_BYTES
-    git(repo, "commit", "--quiet", "-am", "a large October")
+    head = f"{TITLE}\n\nWritten by catalog-watch, newest run first.\n\n"
+    (repo / CHANGELOG).write_text(f"{head}## {november}\n{october}")
+    git(repo, "rm", "--quiet", "-r", f"{FOLDER}/changelog")
+    git(repo, "commit", "--quiet", "-am", "an earlier layout")
     git(repo, "push", "--quiet", "origin", "HEAD:main")
 
 
-def test_a_run_past_the_size_moves_earlier_months_out_in_its_one_commit(
+def test_a_run_appends_its_section_to_its_month_and_tops_the_changelog_in_its_one_commit(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
-    with_a_large_october(repo)
-    assert headings((repo / CHANGELOG).read_text()) == ["2026-11-25", "2026-10-31"]
-
+    month_before = (repo / NOVEMBER).read_bytes()
     code, _, _ = commit_run(repo, monkeypatch, capsys, repriced(), "--now", "2026-11-26T10:17Z")
     assert code == 0
     changed = git(repo, "show", "--name-only", "--format=", "origin/main").splitlines()
-    assert {CHANGELOG, OCTOBER, f"{FOLDER}/acme.json", f"{FOLDER}/changes.jsonl"} <= set(changed)
+    assert set(changed) == {
+        CHANGELOG,
+        NOVEMBER,
+        f"{FOLDER}/acme.json",
+        f"{FOLDER}/changes.jsonl",
+        f"{FOLDER}/_meta.json",
+    }
+    month = git(repo, "show", f"origin/main:{NOVEMBER}")
+    assert month.encode().startswith(month_before)  # appended: what was there is untouched
+    assert headings(month) == ["2026-11-25", "2026-11-26"]
     current = git(repo, "show", f"origin/main:{CHANGELOG}")
     assert headings(current) == ["2026-11-26", "2026-11-25"]
-    assert "Earlier months: [2026-10](changelog/2026-10.md)." in current
-    october = git(repo, "show", f"origin/main:{OCTOBER}")
-    assert headings(october) == ["2026-10-31"] and october.count("\n| ▲ | acme |") == 20_000
+    assert "`changelog/2026-11.md`" in current
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
 
 
-def test_a_dry_run_lists_the_month_file_it_would_write_and_writes_nothing(
+def test_a_run_moves_an_earlier_layouts_changelog_into_month_files_in_its_one_commit(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    with_an_earlier_layout(repo)
+    code, _, _ = commit_run(repo, monkeypatch, capsys, repriced(), "--now", "2026-11-26T10:17Z")
+    assert code == 0
+    changed = git(repo, "show", "--name-only", "--format=", "origin/main").splitlines()
+    assert {CHANGELOG, OCTOBER, NOVEMBER, f"{FOLDER}/changes.jsonl"} <= set(changed)
+    current = git(repo, "show", f"origin/main:{CHANGELOG}")
+    assert headings(current) == ["2026-11-26", "2026-11-25"]  # October's run is too large
+    assert "`changelog/2026-11.md`, `changelog/2026-10.md`." in current
+    october = git(repo, "show", f"origin/main:{OCTOBER}")
+    assert headings(october) == ["2026-10-31"] and october.count("\n| ▲ | acme |") == 20_000
+    assert headings(git(repo, "show", f"origin/main:{NOVEMBER}")) == ["2026-11-25", "2026-11-26"]
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_dry_run_lists_the_month_files_it_would_write_and_writes_nothing(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
-    with_a_large_october(repo)
+    with_an_earlier_layout(repo)
     source = tmp_path / "repriced.json"
     source.write_text(json.dumps(repriced()))
     code, out, err = run_in(
@@ -85,7 +111,7 @@ def test_a_dry_run_lists_the_month_file_it_would_write_and_writes_nothing(
     )
     out += err  # the preview goes to stdout or, after the report, to stderr
     assert code == 0
-    assert f"/{OCTOBER}\n" in out and f"/{CHANGELOG}\n" in out
+    assert f"/{OCTOBER}\n" in out and f"/{NOVEMBER}\n" in out and f"/{CHANGELOG}\n" in out
     assert not (repo / OCTOBER).exists()
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
 
@@ -127,9 +153,9 @@ def test_four_real_catalogs_leave_a_readable_repository(
     assert all(len(subject) <= 72 for subject in subjects(repo, "origin/main"))
     folder = repo / FOLDER
     current = (folder / "CHANGELOG.md").read_text()
-    assert headings(current) == ["2026-06-28"]
-    assert "[2026-03](changelog/2026-03.md), [2026-01](changelog/2026-01.md), [2025-09]" in current
-    for day in days[:-1]:
+    assert headings(current) == ["2026-06-28"]  # a large run: the earlier ones do not fit
+    assert "`changelog/2026-06.md`, `changelog/2026-03.md`, `changelog/2026-01.md`," in current
+    for day in days:
         assert headings((folder / "changelog" / f"{day[:7]}.md").read_text()) == [day]
     added = [line for line in read_ledger(folder / LEDGER_FILE) if line["kind"] == "model_added"]
     assert len(added) == 5807
@@ -165,23 +191,27 @@ def test_a_run_writes_only_its_months_files_and_every_reader_sees_every_month(
         args = ("--now", f"{day}T10:17Z")
         assert commit_run(repo, monkeypatch, capsys, priced(value), *args)[0] == 0
         after = month_files(folder)
-        assert {name: after[name] for name in before} == before  # older months byte-identical
+        own = f"changelog/{day[:7]}.md"  # the run's month: its section appended
+        assert after[own].startswith(before.get(own, b""))
+        older = {name: data for name, data in before.items() if name != own}
+        assert {name: after[name] for name in older} == older  # older months byte-identical
         changed = git(repo, "show", "--name-only", "--format=", "origin/main").splitlines()
         rolled = {f"{FOLDER}/{name}" for name in set(after) - set(before)}
-        current = {CHANGELOG, f"{FOLDER}/changes.jsonl", f"{FOLDER}/acme.json"}
+        current = {CHANGELOG, f"{FOLDER}/{own}", f"{FOLDER}/changes.jsonl", f"{FOLDER}/acme.json"}
         assert set(changed) - {f"{FOLDER}/_meta.json"} == current | rolled
     assert sorted(month_files(folder)) == [
         "changelog/2026-09.md",
         "changelog/2026-10.md",
         "changelog/2026-11.md",
+        "changelog/2026-12.md",
         "ledger/2026-09.jsonl",
         "ledger/2026-10.jsonl",
         "ledger/2026-11.jsonl",
     ]
-    assert headings((folder / "CHANGELOG.md").read_text()) == ["2026-12-01"]
+    assert headings((folder / "CHANGELOG.md").read_text()) == [*reversed(MONTHS), "2026-09-01"]
     assert headings((folder / "changelog" / "2026-09.md").read_text()) == [
-        "2026-09-10",
         "2026-09-01",
+        "2026-09-10",
     ]
 
     lines = read_ledger(folder / LEDGER_FILE)

@@ -48,9 +48,11 @@ def test_commit_mode_on_two_real_catalogs(
     assert body.endswith("64 deprecated")
     assert all(len(s) <= 72 for s in subjects(origin))
     changelog = git(origin, "show", f"main:{CHANGELOG}")
-    assert changelog.index("## 2026-11-25 10:17 UTC: 809 price changes") < changelog.index(
-        "## 2026-11-25 10:17 UTC: baseline recorded"
-    )
+    assert "## 2026-11-25 10:17 UTC: 809 price changes" in changelog  # the latest run on top
+    month = git(origin, "show", "main:snapshots/models.dev/changelog/2026-11.md")
+    assert month.index("## 2026-11-25 10:17 UTC: baseline recorded") < month.index(
+        "## 2026-11-25 10:17 UTC: 809 price changes"
+    )  # every run of the month, oldest first
     assert (
         "| ▼ | vercel | `google/gemini-3.1-flash-image-preview` | `cost.output` | $60.00 | $3.00"
         in changelog

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from catalog_watch.store.outbox import Claim, outbox_text, parse_outbox
-from tests.factories import document, model, provider
+from tests.factories import document, edited, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
-from tests.runs import OUTBOX, catalog, commit_run, repriced
+from tests.runs import OUTBOX, catalog, commit_run, ledger, repriced
 from tests.slack_server import SlackServer
 
 META = "snapshots/models.dev/_meta.json"
@@ -147,3 +151,62 @@ def test_a_slack_outage_counts_in_the_failure_streak_and_loses_nothing(
     outbox = parse_outbox(git(repo, "show", f"origin/main:{OUTBOX}"))
     assert outbox.pending == []
     assert len(slack.webhook_posts()) == 2  # the baseline, then the price changes once
+
+
+# A commit-msg hook that SIGKILLs the CLI (the hook's parent is git, git's parent the CLI) when
+# the commit at hand is the run's change: after the ledger and changelog appends, before the
+# commit.
+_KILL_AT_THE_CHANGE_COMMIT = (
+    "#!/bin/sh\n"
+    'grep -q "price change" "$1" || exit 0\n'
+    "kill -9 \"$(awk '{print $4}' /proc/$PPID/stat)\"\n"
+    "exit 1\n"
+)
+
+
+def test_a_run_killed_between_its_appends_and_its_commit_leaves_each_line_once(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    first = edited(catalog())
+    first["acme"]["models"]["m2"]["cost"]["input"] = 7
+    assert commit_run(repo, monkeypatch, capsys, first, "--now", "2026-11-25T10:47Z")[0] == 0
+    committed = ledger(repo, "origin/main")  # the month's ledger and changelog exist
+    assert committed
+    hook = Path(git(repo, "rev-parse", "--absolute-git-dir")) / "hooks" / "commit-msg"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(_KILL_AT_THE_CHANGE_COMMIT)
+    hook.chmod(0o755)
+    second = edited(first)
+    second["acme"]["models"]["m1"]["cost"] = {"input": 9, "output": 9}  # two price changes
+    source = write_json(repo.parent / "api-second.json", second)
+    args = ["run", "--mode", "commit", "--source", str(source), "--now", "2026-11-25T11:17:00Z"]
+    killed = subprocess.run(
+        [sys.executable, "-m", "catalog_watch.cli.app", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    dirty = git(repo, "status", "--porcelain", "--", FOLDER)
+    assert f"{FOLDER}/changes.jsonl" in dirty and f"{FOLDER}/changelog/2026-11.md" in dirty
+    hook.unlink()
+
+    code, _, err = commit_run(repo, monkeypatch, capsys, second, "--now", "2026-11-25T12:17Z")
+    assert code == 0, err
+    assert "set aside" in err
+    lines = ledger(repo, "origin/main")
+    assert lines[: len(committed)] == committed
+    added = lines[len(committed) :]
+    assert [(line["kind"], line["time"]) for line in added] == [
+        ("price_changed", "2026-11-25T12:17:00Z")
+    ] * 2  # the run's two price changes, once; the killed run's lines are gone
+    month = git(repo, "show", f"origin/main:{FOLDER}/changelog/2026-11.md")
+    assert re.findall(r"^## (\S+ \S+)", month, re.MULTILINE) == [
+        "2026-11-25 10:17",
+        "2026-11-25 10:47",
+        "2026-11-25 12:17",
+    ]
+    assert "11:17 UTC" not in git(repo, "log", "-p", "origin/main", "--", FOLDER)
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""

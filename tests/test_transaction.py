@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from inotify_simple import INotify, flags
 
 from catalog_watch.errors import SnapshotError
 from catalog_watch.jobs.leftovers import mark_ended, mark_started, set_aside, unfinished_run
 from catalog_watch.publish.git import Git
 from catalog_watch.store.outbox import Outbox, outbox_text, read_outbox
-from catalog_watch.store.transaction import FolderChange, apply_change, stale_staging
+from catalog_watch.store.transaction import (
+    FolderChange,
+    apply_change,
+    finish_interrupted,
+    stale_staging,
+)
 from tests.factories import alert
 from tests.git_repos import fresh_origin, git, isolate_git
 
@@ -157,3 +165,118 @@ def test_a_read_only_folder_is_a_one_line_error(small_disk: Path) -> None:
     with pytest.raises(SnapshotError, match="cannot write the new snapshot"):
         apply_change(FolderChange(folder, {"a.json": b"new\n"}))
     assert (folder / "a.json").read_bytes() == b"old\n"
+
+
+# -- Appends: a run writes its own lines, never the whole month again (issue 14) ---------------
+
+
+def test_an_append_writes_only_its_bytes_beside_the_files_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "snap"
+    apply_change(FolderChange(folder, {"a.json": b"old\n"}, appends={"log": b"one\n"}))
+    result = apply_change(
+        FolderChange(folder, {"a.json": b"new\n"}, appends={"log": b"two\n", "sub/m.md": b"x\n"})
+    )
+    assert result.written == ("a.json", "log", "sub/m.md")
+    assert (folder / "log").read_bytes() == b"one\ntwo\n"
+    assert (folder / "sub" / "m.md").read_bytes() == b"x\n"
+    assert snapshot_bytes(folder) == {"a.json": b"new\n", "log": b"one\ntwo\n"}
+
+
+def test_an_append_is_read_back_alone_and_a_refusal_leaves_the_folder_as_it_was(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "snap"
+    apply_change(FolderChange(folder, {"a.json": b"old\n"}, appends={"log": b"one\n"}))
+    before = snapshot_bytes(folder)
+    seen: list[bytes] = []
+
+    def refuse_after_looking(data: bytes, path: Path) -> None:
+        seen.append(data)
+        refuse(data, path)
+
+    change = FolderChange(
+        folder,
+        {"a.json": b"new\n"},
+        appends={"log": b"two\n"},
+        checks={"log": refuse_after_looking},
+    )
+    with pytest.raises(SnapshotError, match="log: would not read back"):
+        apply_change(change)
+    assert seen == [b"two\n"]
+    assert snapshot_bytes(folder) == before
+    assert stale_staging(folder) == []
+
+
+def test_a_disk_that_fills_during_the_append_cuts_the_file_back(small_disk: Path) -> None:
+    folder = small_disk / "snap"
+    apply_change(FolderChange(folder, {"a.json": b"old\n"}, appends={"log": b"one\n"}))
+    before = snapshot_bytes(folder)
+    block = b"y" * 64 * 1024
+    filler = small_disk / "filler"
+    # fill the disk, then free room for the staging alone
+    with filler.open("wb") as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(block)
+            handle.flush()
+    os.truncate(filler, filler.stat().st_size - len(block) - 16 * 1024)
+    with pytest.raises(SnapshotError, match="cannot write the new snapshot"):
+        apply_change(FolderChange(folder, {"a.json": b"new\n"}, appends={"log": block}))
+    assert snapshot_bytes(folder) == before
+    assert stale_staging(folder) == []
+
+
+# The child is SIGKILLed after its append and before its renames: its second append is to a
+# FIFO nobody reads, whose open blocks; the append before it is seen done by inotify.
+_KILLED_CHILD = """
+import sys
+from pathlib import Path
+from catalog_watch.store.transaction import FolderChange, apply_change
+files = {"acme.json": b"new\\n", "_meta.json": b"new meta\\n"}
+appends = {"changes.jsonl": b"line 2\\n", "gate": b"x"}
+apply_change(FolderChange(Path(sys.argv[1]), files, appends=appends))
+"""
+
+
+def killed_after_its_append(folder: Path) -> None:
+    """Run the change in a child and SIGKILL it once ``changes.jsonl`` is appended."""
+    os.mkfifo(folder / "gate")
+    with INotify() as watch:
+        watch.add_watch(folder, flags.CLOSE_WRITE)
+        child = subprocess.Popen([sys.executable, "-c", _KILLED_CHILD, str(folder)])
+        try:
+            names: set[str] = set()
+            while "changes.jsonl" not in names and child.poll() is None:
+                names |= {event.name for event in watch.read(timeout=30_000)}
+            assert "changes.jsonl" in names, "the child never appended"
+        finally:
+            child.kill()
+            child.wait(timeout=30)
+
+
+def test_a_change_killed_after_its_append_is_finished_once_by_the_next(tmp_path: Path) -> None:
+    folder = tmp_path / "snap"
+    apply_change(
+        FolderChange(
+            folder,
+            {"acme.json": b"old\n", "_meta.json": b"old meta\n"},
+            appends={"changes.jsonl": b"line 1\n"},
+        )
+    )
+    killed_after_its_append(folder)
+    assert (folder / "changes.jsonl").read_bytes() == b"line 1\nline 2\n"  # appended ...
+    assert (folder / "acme.json").read_bytes() == b"old\n"  # ... and nothing renamed in
+    assert len(stale_staging(folder)) == 1
+    (folder / "gate").unlink()
+    (folder / "gate").write_bytes(b"")  # the FIFO's place: a plain file, empty as recorded
+    os.truncate(folder / "changes.jsonl", len(b"line 1\nli"))  # as if cut mid-append
+
+    result = apply_change(FolderChange(folder, {"acme.json": b"new\n"}))  # the next change
+    assert result.written == ()  # the interrupted one had already written acme.json
+    assert snapshot_bytes(folder) == {
+        "_meta.json": b"new meta\n",
+        "acme.json": b"new\n",
+        "changes.jsonl": b"line 1\nline 2\n",  # once: neither half nor twice
+        "gate": b"x",
+    }
+    assert stale_staging(folder) == []
+    assert finish_interrupted(folder) == ()

@@ -32,10 +32,16 @@ from catalog_watch.settings.config import DEFAULT_BRANCH
 from catalog_watch.sources.fetch import FetchResult
 from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
-from catalog_watch.store.ledger import LEDGER_FILE, ledger_files, ledger_records, parse_ledger
+from catalog_watch.store.ledger import (
+    LEDGER_FILE,
+    check_ledger,
+    ledger_edges,
+    ledger_files,
+    ledger_records,
+)
 from catalog_watch.store.outbox import OUTBOX_FILE, outbox_text, parse_outbox, read_outbox
 from catalog_watch.store.snapshot import read_meta, snapshot_change
-from catalog_watch.store.transaction import FolderChange, apply_change
+from catalog_watch.store.transaction import FolderChange, Writes, apply_change
 
 Mode = Literal["dry-run", "commit", "pull-request"]
 
@@ -115,13 +121,15 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     now = options.moment
     health = record_success(Health.from_meta(outcome.meta), now, changed=True)
     change = snapshot_change(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
-    files = {**change.files, **_records(snapshots, outcome.report, now, commit)}
-    checks = dict(change.checks)
-    checks[LEDGER_FILE] = lambda data, path: parse_ledger(data.decode(), where=str(path))
+    records = _records(snapshots, outcome.report, now, commit)
+    files = {**change.files, **records.files}
+    checks = {**change.checks, LEDGER_FILE: check_ledger}
     if options.slack is not None:
         files[OUTBOX_FILE] = _outbox(snapshots, outcome, options, used)
         checks[OUTBOX_FILE] = lambda data, path: parse_outbox(data.decode(), where=str(path))
-    written = apply_change(FolderChange(snapshots, files, change.remove, checks))
+    written = apply_change(
+        FolderChange(snapshots, files, change.remove, checks, appends=records.appends)
+    )
     rel = options.check.snapshots
     paths = tuple(str(rel / name) for name in (*written.written, *written.removed))
     return Applied(report=outcome.report, paths=paths, message=message, used=used)
@@ -142,20 +150,24 @@ def _used_in(catalog: Catalog, options: JobOptions) -> UsedModels:
     return used_models(options.repo, check.config, catalog, index, exclude=exclude)
 
 
-def _records(
-    snapshots: Path, report: Report, now: datetime, commit: str | None
-) -> dict[str, bytes]:
-    """The CHANGELOG file(s) with the run's section, and the ledger file(s) with its lines: only
-    the current month's files are read, and older months' only when the run rolls them over."""
+def _records(snapshots: Path, report: Report, now: datetime, commit: str | None) -> Writes:
+    """The run's changelog section and ledger lines: appended to the month's files (of the
+    ledger's current file only its first and last lines are read); ``CHANGELOG.md`` rewritten
+    with the latest runs; older months read only when the run rolls them over or migrates."""
     heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(report)}"
     section = changelog_section(heading, render_markdown(report))
     existing = _text(snapshots / CHANGELOG_FILE)
     changelog = changelog_files(existing, section, lambda name: _text(snapshots / name))
-    files = {name: text.encode() for name, text in changelog.items()}
     lines = ledger_records(report, time=utc_stamp(now), commit=commit)
-    ledger = ledger_files(_text(snapshots / LEDGER_FILE), lines, lambda n: _text(snapshots / n))
-    files.update({name: text.encode() for name, text in ledger.items()})
-    return files
+    ledger = ledger_files(
+        ledger_edges(snapshots / LEDGER_FILE),
+        lines,
+        lambda name: _text(snapshots / name),
+        where=str(snapshots / LEDGER_FILE),
+    )
+    return Writes(
+        files={**changelog.files, **ledger.files}, appends={**changelog.appends, **ledger.appends}
+    )
 
 
 def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions, used: UsedModels) -> bytes:

@@ -1,9 +1,10 @@
 """The change ledger: one change record per line, appended by every run, segmented by month.
 
 ``changes.jsonl`` holds the current month; the first run of a later month rolls the lines of
-earlier months, once, into ``ledger/YYYY-MM.jsonl`` beside it, which no run touches again. So a
-run reads and rewrites at most one month, and every reader that opens ``changes.jsonl`` (and the
-run's read-back check of it) keeps working; :func:`read_ledger` reads the month files, oldest
+earlier months, once, into ``ledger/YYYY-MM.jsonl`` beside it, which no run touches again. Any
+other run appends its lines to ``changes.jsonl`` (``transaction.py``), reading only its first
+line (whose month says whether to roll) and its last (checked, and whether it ends in a LF), so
+a run's cost does not grow with the month; :func:`read_ledger` reads the month files, oldest
 first, then ``changes.jsonl``. A single ``changes.jsonl`` spanning months (written before the
 split) is read as it is and rolled over by the first run of a month after its first line.
 
@@ -19,10 +20,12 @@ the ``old`` and ``new`` of every other kind, and the whole last record of a remo
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -32,7 +35,7 @@ from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.json_text import json_line
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import Report
-from catalog_watch.store.files import write_atomic
+from catalog_watch.store.transaction import Check, FolderChange, Writes, apply_change
 
 LEDGER_FILE = "changes.jsonl"
 LEDGER_DIR = "ledger"
@@ -76,25 +79,73 @@ def segment_path(month: str) -> str:
     return f"{LEDGER_DIR}/{month}.jsonl"
 
 
-def ledger_files(
-    existing: str | None, records: Sequence[LedgerLine], archived: ReadSegment
-) -> dict[str, str]:
-    """The ledger's files after a run appends ``records``, relative to the snapshot folder.
+@dataclass(frozen=True, slots=True)
+class Edges:
+    """The first and the last line of ``changes.jsonl``, each with its LF if it has one: all that
+    a run of the current month reads of it."""
 
-    ``changes.jsonl`` always (``existing`` with one compact JSON line per record appended, a
-    missing final LF added); when its first line is of a month before the run's, also the month
-    files that take every line of an earlier month (appended to what ``archived`` holds).
+    first: str
+    last: str
+
+
+def ledger_edges(path: Path) -> Edges | None:
+    """``path``'s first and last lines, read from its two ends; None when it is missing or
+    empty."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+            if not first:
+                return None
+            last = _last_line(handle, handle.seek(0, os.SEEK_END))
+        return Edges(first.decode("utf-8"), last.decode("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise StateFileError(f"{path}: cannot read the change ledger: {error}") from error
+
+
+def _last_line(handle: BinaryIO, size: int) -> bytes:
+    chunk = 4096
+    while True:
+        start = max(0, size - chunk)
+        handle.seek(start)
+        data = handle.read(size - start)
+        cut = data.rfind(b"\n", 0, len(data) - 1)
+        if cut >= 0:
+            return data[cut + 1 :]
+        if start == 0:
+            return data
+        chunk *= 4
+
+
+def ledger_files(
+    current: Edges | None,
+    records: Sequence[LedgerLine],
+    read: ReadSegment,
+    *,
+    where: str = LEDGER_FILE,
+) -> Writes:
+    """The ledger's writes when a run adds ``records``, names relative to the snapshot folder.
+
+    The hourly case is one append to ``changes.jsonl`` (``current``: its first and last lines):
+    one compact JSON line per record, after a LF if the last line lacks one; its last line is
+    checked first (a damaged one is a StateFileError). When the first line is of a month before
+    the run's, ``changes.jsonl`` is read whole (``read``), once, and replaced: every line of an
+    earlier month goes to its month file (appended to what ``read`` finds there).
     """
-    text = existing or ""
     if not records:
-        return {LEDGER_FILE: text}
+        return Writes()
+    lines = "".join(json_line(record) for record in records)
+    if current is None:
+        return Writes(appends={LEDGER_FILE: lines.encode("utf-8")})
+    _check_last(current.last, where)
+    month = _month(records[-1].get("time"))
+    if month is None or (_line_month(current.first) or "") >= month:
+        lead = "" if current.last.endswith("\n") else "\n"
+        return Writes(appends={LEDGER_FILE: (lead + lines).encode("utf-8")})
+    text = read(LEDGER_FILE) or ""
     if text and not text.endswith("\n"):
         text += "\n"
-    lines = "".join(json_line(record) for record in records)
-    month = _month(records[-1].get("time"))
-    first = text[: text.find("\n") + 1]
-    if month is None or not first or (_line_month(first) or "") >= month:
-        return {LEDGER_FILE: text + lines}  # the hourly case: nothing to roll, nothing parsed
     moved: dict[str, list[str]] = {}
     kept: list[str] = []
     for line in text.splitlines(keepends=True):
@@ -104,11 +155,20 @@ def ledger_files(
         else:
             kept.append(line)  # this month's, a later one's, or damaged (the read-back says so)
     files = {
-        segment_path(m): (archived(segment_path(m)) or "") + "".join(part)
+        segment_path(m): ((read(segment_path(m)) or "") + "".join(part)).encode("utf-8")
         for m, part in moved.items()
     }
-    files[LEDGER_FILE] = "".join(kept) + lines
-    return files
+    files[LEDGER_FILE] = ("".join(kept) + lines).encode("utf-8")
+    return Writes(files=files)
+
+
+def _check_last(line: str, where: str) -> None:
+    try:
+        _line(json.loads(line))
+    except ValueError as error:  # ValidationError is a ValueError
+        raise StateFileError(
+            f"{where}: its last line is not a change record: {_problem(error)}"
+        ) from None
 
 
 def _month(time: object) -> str | None:
@@ -126,15 +186,27 @@ def _line_month(line: str) -> str | None:
 
 
 def append_ledger(path: Path, records: Sequence[LedgerLine]) -> bool:
-    """Append the records (atomically, each file replaced); False when there is none."""
-    if not records:
+    """Append the records to the ledger whose current file is ``path`` (one folder change: the
+    lines appended, or a month rolled over); False when there is none."""
+    writes = ledger_files(ledger_edges(path), records, lambda name: _read(path.parent / name))
+    if not writes.files and not writes.appends:
         return False
-    files = ledger_files(_read(path), records, lambda name: _read(path.parent / name))
-    for name, text in files.items():
-        target = path if name == LEDGER_FILE else path.parent / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, text.encode("utf-8"))
+    name = {LEDGER_FILE: path.name}
+    checks: dict[str, Check] = {path.name: check_ledger}
+    apply_change(
+        FolderChange(
+            path.parent,
+            {name.get(n, n): data for n, data in writes.files.items()},
+            checks=checks,
+            appends={name.get(n, n): data for n, data in writes.appends.items()},
+        )
+    )
     return True
+
+
+def check_ledger(data: bytes, path: Path) -> object:
+    """The read-back of a staged ledger file, or of the lines a run appends to one."""
+    return parse_ledger(data.decode("utf-8"), where=str(path))
 
 
 def _read(path: Path) -> str | None:

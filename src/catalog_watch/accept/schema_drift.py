@@ -89,6 +89,8 @@ class SchemaDrift:
         return bool(self.added or self.removed or self.appeared_on)
 
     def folds(self, change: Change) -> bool:
+        if change.old is not None or change.new is None:  # most changes: no appearance
+            return False
         return any(note.folds(change) for note in self.appeared_on)
 
     def to_json(self) -> dict[str, JSON]:

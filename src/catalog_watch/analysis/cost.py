@@ -179,13 +179,14 @@ class Impact:
         return _tidy(delta * 100 / self.before)
 
     def to_json(self) -> dict[str, JSON]:
+        pct = self.pct
         return {
             "scenario": self.scenario.name,
             "per": self.scenario.per,
             "before": usd_json(self.before),
             "after": usd_json(self.after),
             "delta": usd_json(self.delta),
-            "pct": None if self.pct is None else float(round(self.pct, 2)),
+            "pct": None if pct is None else float(round(pct, 2)),
         }
 
 
@@ -266,7 +267,10 @@ def usd_json(amount: Decimal | None) -> float | None:
     """An amount for JSON output: a number rounded to a millionth of a dollar."""
     if amount is None:
         return None
-    return float(amount.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+    return float(amount.quantize(_MILLIONTH, rounding=ROUND_HALF_UP))
+
+
+_MILLIONTH = Decimal("0.000001")
 
 
 # -- Internals -------------------------------------------------------------------------------

@@ -90,18 +90,20 @@ class Change:
     def to_json(self) -> dict[str, JSON]:
         """The JSON contract's record; its two sentences (``usage_impact``, a cheapest channel's
         ``old``/``new``) are worded by ``render.money``, the data holds the numbers."""
+        cheapest = self.cheapest
+        kind = self.kind
         data: dict[str, JSON] = {
-            "kind": self.kind.value,
+            "kind": _KIND_NAMES[kind],
             "provider": self.provider,
             "model": self.model,
             "field": self.field,
-            "old": self.shown_old,
-            "new": self.shown_new,
-            "severity": self.severity.value,
+            "old": offer_words(cheapest[0]) if cheapest else self.old,
+            "new": offer_words(cheapest[1]) if cheapest else self.new,
+            "severity": _SEVERITY_NAMES[self.severity],
         }
-        if self.kind is ChangeKind.PRICE_CHANGED:
+        if kind is _PRICE_CHANGED:
             data["change_pct"] = self.change_pct
-        if self.kind is ChangeKind.MODALITY_CHANGED:
+        elif kind is _MODALITY_CHANGED:
             data["added"] = list(self.added)
             data["removed"] = list(self.removed)
         if self.impact:
@@ -113,4 +115,9 @@ class Change:
         return data
 
 
+# Read once per change of a report: an enum's ``.value`` and ``ChangeKind.X`` are slow lookups.
+_KIND_NAMES = {kind: kind.value for kind in ChangeKind}
+_SEVERITY_NAMES = {severity: severity.value for severity in Severity}
+_PRICE_CHANGED = ChangeKind.PRICE_CHANGED
+_MODALITY_CHANGED = ChangeKind.MODALITY_CHANGED
 _KIND_ORDER = {kind: position for position, kind in enumerate(ChangeKind)}

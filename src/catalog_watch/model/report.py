@@ -47,6 +47,13 @@ class Report:
     rejections: tuple[Rejection, ...] = ()
     notes: tuple[str, ...] = field(default=())
     accepted: tuple[Accepted, ...] = ()  # rejected values taken as upstream's decision this run
+    _listed: tuple[Change, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every renderer asks for ``listed`` (each count, each section): it is sorted out once.
+        drift, changes = self.drift, self.changes
+        listed = tuple(c for c in changes if not drift.folds(c)) if drift.appeared_on else changes
+        object.__setattr__(self, "_listed", listed)
 
     @property
     def first_run(self) -> bool:
@@ -55,32 +62,30 @@ class Report:
     @property
     def listed(self) -> tuple[Change, ...]:
         """The changes shown one by one: all but those a schema note stands for."""
-        if not self.drift.appeared_on:
-            return self.changes
-        return tuple(c for c in self.changes if not self.drift.folds(c))
+        return self._listed
 
     @property
     def max_severity(self) -> Severity | None:
-        ranked = [c.severity for c in self.listed] + [i.severity for i in self.appeared]
-        return min(ranked, key=lambda s: s.rank) if ranked else None
+        return _most_severe(self.listed, self.appeared)
 
     def count(self, kind: ChangeKind) -> int:
         """How many changes of ``kind`` are listed (those a schema note stands for are not)."""
         return sum(1 for change in self.listed if change.kind is kind)
 
     def summary(self) -> dict[str, JSON]:
-        kinds = Counter(change.kind.value for change in self.changes)
-        severities = Counter(change.severity.value for change in self.changes)
+        kinds = Counter(change.kind for change in self.changes)
+        severities = Counter(change.severity for change in self.changes)
         prices = [c for c in self.changes if c.kind is ChangeKind.PRICE_CHANGED]
+        most = self.max_severity
         return {
             "source": self.source,
             "first_run": self.first_run,
             "changes": len(self.changes),
-            "by_kind": dict(sorted(kinds.items())),
-            "by_severity": {s.value: severities[s.value] for s in Severity if severities[s.value]},
+            "by_kind": dict(sorted((kind.value, n) for kind, n in kinds.items())),
+            "by_severity": {s.value: severities[s] for s in Severity if severities[s]},
             "price_increases": sum(1 for c in prices if (c.change_pct or 0) > 0),
             "price_decreases": sum(1 for c in prices if (c.change_pct or 0) < 0),
-            "max_severity": self.max_severity.value if self.max_severity else None,
+            "max_severity": most.value if most else None,
             "providers": {
                 "old": self.old.providers if self.old else None,
                 "new": self.new.providers,
@@ -107,6 +112,11 @@ class Report:
             "accepted": [accepted.to_json() for accepted in self.accepted],
             "summary": self.summary(),
         }
+
+
+def _most_severe(changes: Sequence[Change], found: Sequence[Inconsistency]) -> Severity | None:
+    present = {change.severity for change in changes} | {item.severity for item in found}
+    return min(present, key=lambda severity: severity.rank) if present else None
 
 
 def build_report(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from catalog_watch.analysis.cheapest import cheapest_offer
 from catalog_watch.analysis.consistency import group_offerings
 from catalog_watch.analysis.cost import (
     Impact,
@@ -20,7 +21,6 @@ from catalog_watch.analysis.cost import (
     shown_amount,
     usage_impact,
 )
-from catalog_watch.analysis.model_card import cheapest_offer
 from catalog_watch.model.catalog import Catalog, Record
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.severity import Severity

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from catalog_watch.analysis.cheapest import cheapest_offer
 from catalog_watch.analysis.consistency import (
     DEFAULT_SETTINGS,
     ConsistencySettings,
@@ -33,7 +34,6 @@ from catalog_watch.analysis.consistency import (
 )
 from catalog_watch.analysis.cost import REFERENCE_SCENARIO, Scenario, scenario_cost
 from catalog_watch.analysis.identity import ModelIndex
-from catalog_watch.analysis.model_card import cheapest_offer
 from catalog_watch.analysis.usage import OfferingFacts, ResolvedUse, resolve_uses
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.lint import LINT_KINDS, LintFinding, LintKind, LintLevel

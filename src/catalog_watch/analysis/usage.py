@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from catalog_watch.analysis.cheapest import Channel, cheapest_offer
 from catalog_watch.analysis.consistency import (
     DEFAULT_SETTINGS,
     ConsistencySettings,
@@ -33,7 +34,6 @@ from catalog_watch.analysis.consistency import (
     group_offerings,
 )
 from catalog_watch.analysis.identity import ModelIndex
-from catalog_watch.analysis.model_card import Channel, cheapest_offer
 from catalog_watch.analysis.model_names import ModelNames
 from catalog_watch.model.catalog import JSON, Catalog, Record
 from catalog_watch.model.changes import Change, ChangeKind

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from catalog_watch.analysis.model_card import Channel
+from catalog_watch.analysis.cheapest import Channel
 from catalog_watch.analysis.usage import OfferingFacts
 from catalog_watch.inert.markdown import code
 from catalog_watch.inert.markdown import text as cell

@@ -14,8 +14,15 @@ from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.report import Report
 from catalog_watch.render.headline import appeared_note, headline
 from catalog_watch.render.inconsistency_line import inconsistency_line
-from catalog_watch.render.usage import used_in_words
-from catalog_watch.render.values import arrow, money, offering_impact, percent, plain, tokens
+from catalog_watch.render.values import (
+    arrow,
+    money,
+    offering_impact,
+    percent,
+    plain,
+    tokens,
+    used_in_words,
+)
 
 FOLD_AFTER = 20
 """Tables longer than this go inside a collapsed ``<details>`` block."""

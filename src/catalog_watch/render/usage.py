@@ -22,7 +22,7 @@ from catalog_watch.model.catalog import JSON
 from catalog_watch.model.usage import ScanResult
 from catalog_watch.render.inconsistency_line import describe
 from catalog_watch.render.money import format_usd
-from catalog_watch.render.values import count, money, tokens
+from catalog_watch.render.values import count, money, tokens, used_in_words
 
 __all__ = ["USAGE_FORMATS", "render_usage", "used_in_words", "used_models_section"]
 
@@ -107,15 +107,6 @@ def _unresolved(item: ResolvedUse) -> str:
     if suggestions:
         return f"not in the catalog; did you mean: {', '.join(suggestions)}?"
     return "not in the catalog"
-
-
-def used_in_words(places: Sequence[str]) -> str:
-    """``used in src/agent.py:42 and 2 more``: what every alert, PR line and changelog entry
-    about a used model says (plain words: each sink escapes them)."""
-    if not places:
-        return ""
-    more = f" and {len(places) - 1:,} more" if len(places) > 1 else ""
-    return f"used in {places[0]}{more}"
 
 
 def used_models_section(used: UsedModels) -> list[str]:

@@ -6,7 +6,7 @@ with exactly the same words and numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
@@ -31,6 +31,15 @@ def tokens(value: JSON) -> str:
 def count(n: int, one: str, many: str) -> str:
     """``1 alert``, ``2 alerts``, ``1,429 records``."""
     return f"{n:,} {one if n == 1 else many}"
+
+
+def used_in_words(places: Sequence[str]) -> str:
+    """``used in src/agent.py:42 and 2 more``: what every alert, PR line and changelog entry
+    about a used model says (plain words: each sink escapes them)."""
+    if not places:
+        return ""
+    more = f" and {len(places) - 1:,} more" if len(places) > 1 else ""
+    return f"used in {places[0]}{more}"
 
 
 def plain(value: JSON) -> str:

@@ -11,8 +11,7 @@ from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.slack.blocks import cut, name_text
-from catalog_watch.render.usage import used_in_words
-from catalog_watch.render.values import arrow, old_to_new, plain
+from catalog_watch.render.values import arrow, old_to_new, plain, used_in_words
 
 EMOJI = {
     Severity.HIGH: ":red_circle:",

@@ -22,9 +22,15 @@ _SOURCES = (".py", ".html", ".svg", ".css")
 
 
 def token(value: object) -> bytes:
-    """A ledger line (any JSON value) as :data:`SIZE` bytes; equal tokens, equal values."""
-    data = orjson.dumps(value, default=repr)
+    """A ledger line (any JSON value; a number with the text upstream wrote keeps its text) as
+    :data:`SIZE` bytes; equal tokens, equal values."""
+    data = orjson.dumps(value, default=_other)
     return hashlib.blake2b(data, digest_size=SIZE).digest()
+
+
+def _other(value: object) -> list[str]:
+    """What orjson does not write itself (``json_text.JSONNumber``, a float subclass)."""
+    return [type(value).__name__, repr(value), str(getattr(value, "text", ""))]
 
 
 def digest(*parts: bytes | str | int | None) -> str:

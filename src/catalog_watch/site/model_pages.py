@@ -37,10 +37,9 @@ Shown = list[tuple[Run, list[LedgerLine]]]
 
 @dataclass(frozen=True, slots=True)
 class _Model:
-    """One model page's inputs, before anything is drawn."""
+    """One model page's inputs, before anything is drawn (its card is made when rendered)."""
 
     key: str
-    card: ModelCard | None
     rows: list[LedgerLine]  # every ledger row about the model, in ledger order
     shown: Shown  # its newest rows, run by run
     span: Span
@@ -71,7 +70,6 @@ def model_pages(
     pages = {
         path: _Model(
             key,
-            models.card(key),
             about[key],
             shown.get(key, []),
             span_of(times[: bisect_right(times, last[key])], baseline),
@@ -84,7 +82,7 @@ def model_pages(
             context.source,
             path,
             first_run,
-            repr(page.card),  # card_words reads only the card
+            models.card_digest(page.key),
             repr(page.span),
             repr(_current_prices(models, page.key)),
             b"".join(context.keys[id(record)] for record in page.rows),
@@ -104,6 +102,7 @@ def _render(
     chosen: Sequence[_Model], models: Models, context: Context, first_run: str, workers: int
 ) -> list[Rendered]:
     """The pages of ``chosen``: one history pass over their rows, their charts drawn at once."""
+    cards = [models.card(page.key) for page in chosen]
     rows = [record for page in chosen for record in page.rows]
     periods: dict[str, list[Period]] = {}
     for period in history_from_ledger(rows):  # the interface history.py promises: no options
@@ -116,21 +115,21 @@ def _render(
             _current(models, page.key),
             page.span,
             events.get(page.key, _NO_EVENTS),
-            _maker(page.card),
+            _maker(card),
         )
-        for page in chosen
+        for page, card in zip(chosen, cards, strict=True)
     ]
     jobs = [
         chart_job(page.key, chart, page.span) for page, chart in zip(chosen, charts, strict=True)
     ]
     drawn = iter(render_charts([job for job in jobs if job is not None], workers))
     out = []
-    for page, chart, job in zip(chosen, charts, jobs, strict=True):
+    for page, card, chart, job in zip(chosen, cards, charts, jobs, strict=True):
         svg = next(drawn) if job is not None else None
         html = model_html(
             ModelPage(
                 key=page.key,
-                card=page.card,
+                card=card,
                 chart=chart,
                 svg=svg,
                 span=page.span,

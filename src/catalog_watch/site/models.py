@@ -10,7 +10,9 @@ a catalog of the group's own offerings (the table, cheapest channel and scenario
 those), and its inconsistencies are then replaced by those one ``find_inconsistencies`` pass over
 the whole catalog found for the group, which is exactly what ``model_card`` keeps (the whole
 catalog matters there: the free-provider rule looks at every model of a provider). The test
-checks the result equals ``model_card`` on the whole catalog.
+checks the result equals ``model_card`` on the whole catalog. So a card follows from those
+offerings, those findings and the settings alone: :meth:`Models.card_digest` hashes just that,
+and a rebuild computes the cards of the pages it renders only.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from catalog_watch.analysis.consistency import (
 from catalog_watch.analysis.cost import Scenario
 from catalog_watch.analysis.model_card import ModelCard, model_card
 from catalog_watch.model.catalog import Catalog, Provider, Record, reserved_on_windows
+from catalog_watch.site.digest import digest, token
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*")
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
@@ -71,6 +74,7 @@ class Models:
         self._found: dict[str, list[Inconsistency]] = {}
         for item in find_inconsistencies(catalog, settings, index):
             self._found.setdefault(item.model, []).append(item)
+        self._settings = digest(repr(settings), repr(scenarios), repr(reference), _index(index))
 
     def key_of(self, provider: str, model_id: str) -> str:
         key = self._keys.get((provider, model_id))
@@ -81,6 +85,16 @@ class Models:
 
     def members(self, key: str) -> list[tuple[str, str]]:
         return self.groups.get(key, [])
+
+    def card_digest(self, key: str) -> str:
+        """What :meth:`card` reads: the group's offerings (with their providers' own fields),
+        the inconsistencies found for it and the settings."""
+        providers = self.catalog.providers
+        offerings = [
+            (p, m, providers[p].info, providers[p].models[m]) for p, m in self.members(key)
+        ]
+        found = [item.to_json() for item in self._found.get(key, ())]
+        return digest(key, self._settings, token(offerings), token(found))
 
     def card(self, key: str) -> ModelCard | None:
         """``model_card(catalog, key, ...)``, None when the current catalog lacks the model."""
@@ -123,3 +137,12 @@ def _bare_catalog(offerings: Iterable[tuple[str, str]]) -> Catalog:
     for provider_id, model_id in offerings:
         models.setdefault(provider_id, {})[model_id] = {}
     return Catalog(providers={p: Provider(id=p, info={}, models=m) for p, m in models.items()})
+
+
+def _index(index: ModelIndex | None) -> str:
+    """A models.json index in words that do not depend on the process (a frozenset's order
+    does)."""
+    if index is None:
+        return ""
+    maps = [sorted(index.canonical.items()), sorted(index.raw.items())]
+    return repr([*maps, sorted(index.lab_prefixed.items()), sorted(index.ambiguous)])

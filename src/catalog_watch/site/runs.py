@@ -126,42 +126,44 @@ def _run(moment: datetime, commit: str | None, items: list[Record]) -> Run:
     return Run(moment, commit, source or "models.dev", records, tokens, hashed, appeared, resolved)
 
 
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+_KINDS = {kind.value: kind for kind in ChangeKind}
+_SEVERITY = {severity.value: severity for severity in Severity}
+
+
 def display_key(record: Record, position: int) -> tuple[int, int, int]:
-    kind = record.get("kind")
-    kind_rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
-    severity = record.get("severity")
-    severity_rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+    kind_rank = _KIND_RANK.get(str(record.get("kind")), len(KIND_ORDER))
+    severity_rank = _SEVERITY_RANK.get(str(record.get("severity")), len(SEVERITIES))
     return kind_rank, severity_rank, position
 
 
 def _report(source: str, records: Sequence[Record]) -> Report:
-    """Just enough of a report for the headline: the changes and the inconsistencies."""
+    """Just enough of a report for the headline (``render.headline``): the changes it counts;
+    the inconsistencies have their own line (:meth:`Run.inconsistency_counts`)."""
     changes = tuple(c for c in map(change_of, records) if c is not None)
-    appeared = tuple(i for r in records if r.get("kind") == APPEARED if (i := finding_of(r)))
-    resolved = tuple(i for r in records if r.get("kind") == RESOLVED if (i := finding_of(r)))
     counts = CatalogCounts(0, 0)
-    return Report(source, changes, appeared, resolved, 0, SchemaDrift((), ()), counts, counts)
+    return Report(source, changes, (), (), 0, SchemaDrift((), ()), counts, counts)
 
 
 def change_of(record: Record) -> Change | None:
     """The change a ledger line records, None for an inconsistency or an unknown kind."""
-    try:
-        kind = ChangeKind(str(record.get("kind")))
-        severity = Severity(str(record.get("severity")))
-    except ValueError:
+    kind = _KINDS.get(str(record.get("kind")))
+    severity = _SEVERITY.get(str(record.get("severity")))
+    if kind is None or severity is None:
         return None
     model, field, pct = record.get("model"), record.get("field"), record.get("change_pct")
-    return Change(
-        kind=kind,
-        provider=str(record.get("provider") or ""),
-        model=model if isinstance(model, str) else None,
-        field=field if isinstance(field, str) else None,
-        old=record.get("old"),
-        new=record.get("new"),
-        severity=severity,
-        change_pct=float(pct) if isinstance(pct, int | float) else None,
-        added=_strings(record.get("added")),
-        removed=_strings(record.get("removed")),
+    return Change(  # positional: a title reads thousands of these
+        kind,
+        str(record.get("provider") or ""),
+        model if isinstance(model, str) else None,
+        field if isinstance(field, str) else None,
+        record.get("old"),
+        record.get("new"),
+        severity,
+        float(pct) if isinstance(pct, int | float) else None,
+        _strings(record.get("added")),
+        _strings(record.get("removed")),
     )
 
 

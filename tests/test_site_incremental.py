@@ -231,3 +231,19 @@ def test_an_old_page_keeps_its_pager_as_the_listing_grows() -> None:
     fronts = [pager_links(Page("index.html", count, count, 0, stable=True)) for count in (9, 30)]
     assert [link.text for link in fronts[0]] == ["newest", "8", "7", "6", "…", "1", "older →"]
     assert fronts[0] != fronts[1]
+
+
+def test_a_rebuild_replaces_files_so_a_hard_linked_copy_keeps_its_bytes(tmp_path: Path) -> None:
+    """``cp -al`` of a site, rebuilt with the next run: the copy changes, the original not;
+    pages are readable by others (the umask's mode, as a web server needs)."""
+    four, five = _repos(tmp_path, "a price cut")
+    original, copy = tmp_path / "site", tmp_path / "copy"
+    _build(original, four)
+    before = tree_bytes(original)
+    subprocess.run(["cp", "-al", str(original), str(copy)], check=True)
+    _build(copy, five)
+    assert tree_bytes(original) == before
+    assert _diff(copy, _build(tmp_path / "scratch", five).out_dir) == ""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (copy / "index.html").stat().st_mode & 0o777 == 0o666 & ~umask

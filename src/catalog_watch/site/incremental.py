@@ -17,7 +17,6 @@ about to change, so a build killed halfway leaves a manifest that trusts only wh
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,14 +125,17 @@ def _write_manifest(out_dir: Path, fingerprint: str, entries: Mapping[str, Entry
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """``data`` written beside ``path`` and renamed over it: a reader sees the old or the new."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    """``data`` written beside ``path`` and renamed over it: a reader sees the old or the new.
+    The temporary file is named for this process and made like any other (the umask's mode,
+    which ``mkstemp``'s 0600 is not: a web server must read the pages)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)  # left by a killed build of the same process id
     try:
-        with os.fdopen(descriptor, "wb") as handle:
+        with temporary.open("xb") as handle:  # exclusive: never through a planted link
             handle.write(data)
-        Path(temporary).replace(path)
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -145,13 +147,13 @@ def _size(path: Path) -> int | None:
 
 
 def _put(path: Path, data: bytes) -> int:
-    """Write ``data`` unless the file holds it already; 1 if written."""
+    """Write ``data`` unless the file holds it already; 1 if written. A new file replaces the
+    old one (a symlink too: never written through), so a server reading the folder never sees
+    half a page, and a copy of the site made with hard links keeps its own bytes."""
     if _size(path) == len(data) and path.read_bytes() == data:
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink():
-        path.unlink()  # never write through a link to somewhere else
-    path.write_bytes(data)
+    _replace(path, data)
     return 1
 
 

@@ -1,9 +1,8 @@
 """models.dev ``api.json`` → :class:`Catalog`, with per-record validation.
 
-The pydantic models below describe the schema as models.dev really serves it (checked against
-four catalogs from 2025-09 to 2026-06). They are used to *check* records, not to rebuild them:
-the accepted record is the JSON object upstream sent, so unknown fields are kept and numbers stay
-as written.
+``models_dev_schema.py`` holds the schema as models.dev really serves it (checked against four
+catalogs from 2025-09 to 2026-06). It *checks* records, it does not rebuild them: the accepted
+record is the JSON object upstream sent, so unknown fields are kept and numbers stay as written.
 
 What happens to bad input (the rule the README documents):
 
@@ -29,18 +28,7 @@ What happens to bad input (the rule the README documents):
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any, NotRequired
-
-from pydantic import (
-    AfterValidator,
-    ConfigDict,
-    Field,
-    Strict,
-    TypeAdapter,
-    ValidationError,
-    with_config,
-)
-from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
+from typing import Any
 
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Provider, Rejection, provider_id_problem
@@ -53,6 +41,7 @@ from catalog_watch.sources.json_values import (
     reportable,
     surely_good,
 )
+from catalog_watch.sources.models_dev_schema import schema_errors
 
 SOURCE_NAME = "models.dev"
 DEFAULT_URL = "https://models.dev/api.json"
@@ -62,117 +51,6 @@ DEFAULT_MAX_REJECTED_SHARE = 0.05
 # levels: 1 is the file's top object): a record is checked against what that file may nest.
 PROVIDER_DEPTH = 1
 RECORD_DEPTH = 3  # the provider's object, its "models", the record
-
-# Strict float accepts ints too; the validated value is thrown away (the raw record is kept), so
-# ``3`` stays ``3`` in the snapshot.
-Price = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
-Tokens = Annotated[int, Strict(), Field(ge=0)]
-Flag = Annotated[bool, Strict()]
-Text = Annotated[str, Strict()]
-Object = dict[str, Any]
-
-
-def _flag_or_object(value: Any) -> Any:
-    if not isinstance(value, bool | dict):
-        raise ValueError("should be true, false or an object")
-    return value
-
-
-FlagOrObject = Annotated[Any, AfterValidator(_flag_or_object)]
-
-# TypedDicts rather than BaseModels: they check the records without building objects, which
-# halves the time to validate a 5,000-offering catalog. ``extra="allow"`` everywhere: a new
-# upstream field is news, not an error.
-_OPEN = ConfigDict(extra="allow")
-
-
-@with_config(_OPEN)
-class Prices(TypedDict, total=False):
-    input: Price
-    output: Price
-    reasoning: Price
-    cache_read: Price
-    cache_write: Price
-    input_audio: Price
-    output_audio: Price
-
-
-@with_config(_OPEN)
-class TierCondition(TypedDict):
-    type: Text
-    size: Tokens
-
-
-@with_config(_OPEN)
-class Tier(Prices):
-    tier: TierCondition
-
-
-@with_config(_OPEN)
-class Cost(Prices, total=False):
-    context_over_200k: Prices
-    tiers: list[Tier]
-
-
-@with_config(_OPEN)
-class Limit(TypedDict):
-    context: Tokens
-    output: Tokens
-    input: NotRequired[Tokens]
-
-
-@with_config(_OPEN)
-class Modalities(TypedDict):
-    input: list[Text]
-    output: list[Text]
-
-
-@with_config(_OPEN)
-class Mode(TypedDict, total=False):
-    cost: Prices
-
-
-@with_config(_OPEN)
-class Experimental(TypedDict, total=False):
-    modes: dict[str, Mode]
-
-
-@with_config(_OPEN)
-class ModelRecord(TypedDict):
-    id: Text
-    name: Text
-    modalities: Modalities
-    limit: Limit
-    cost: NotRequired[Cost]
-    family: NotRequired[Text]
-    attachment: NotRequired[Flag]
-    reasoning: NotRequired[Flag]
-    tool_call: NotRequired[Flag]
-    structured_output: NotRequired[Flag]
-    temperature: NotRequired[Flag]
-    open_weights: NotRequired[Flag]
-    interleaved: NotRequired[FlagOrObject]
-    reasoning_options: NotRequired[list[Object]]
-    knowledge: NotRequired[Text]
-    release_date: NotRequired[Text]
-    last_updated: NotRequired[Text]
-    status: NotRequired[Text]
-    provider: NotRequired[Object]
-    experimental: NotRequired[Experimental]
-
-
-@with_config(_OPEN)
-class ProviderRecord(TypedDict):
-    id: Text
-    name: Text
-    models: dict[str, ModelRecord]
-    env: NotRequired[list[Text]]
-    npm: NotRequired[Text]
-    api: NotRequired[Text]
-    doc: NotRequired[Text]
-
-
-_CATALOG = TypeAdapter(dict[str, ProviderRecord])
 
 
 def looks_like_models_dev(document: object) -> bool:
@@ -320,13 +198,10 @@ def _check_shape(providers: dict[str, Any]) -> None:
 
 
 def _file_validation_errors(providers: dict[str, dict[str, Any]], verdict: _Verdict) -> None:
-    """Validate the whole document in one pass and file each error under its record."""
-    try:
-        _CATALOG.validate_python(providers)
-    except ValidationError as error:
-        for item in error.errors():
-            key, found = _rejection_from_error(item["loc"], item["msg"], item.get("input"))
-            verdict.add(key, found)
+    """Check the whole document against the schema and file each error under its record."""
+    for place, message, value in schema_errors(providers):
+        key, found = _rejection_from_error(place, message, value)
+        verdict.add(key, found)
 
 
 def _rejection_from_error(

@@ -19,6 +19,8 @@ import orjson
 SIZE = 16
 """Bytes of a token and of a digest (BLAKE2b): collisions are out of reach at any site size."""
 _SOURCES = (".py", ".html", ".svg", ".css")
+NOT_RENDERING = frozenset({"cli", "jobs", "publish", "scan"})
+"""Subpackages that parse options, orchestrate runs, talk to servers or scan code."""
 
 
 def token(value: object) -> bytes:
@@ -53,12 +55,17 @@ def keyed(data: bytes, text: str) -> bytes:
 
 
 def fingerprint() -> str:
-    """The code and the templates that render the site: every source file of the package, the
-    Jinja2 version and Python's. A new version of any of them renders every page again."""
+    """The code and the templates that render the site: every source file of the package but
+    those that only gather its inputs or never run for it (:data:`NOT_RENDERING`: what they
+    hand over is digested itself), the Jinja2 version and Python's. A change to any of them
+    renders every page again."""
     root = Path(__file__).resolve().parents[1]  # catalog_watch/
     hasher = hashlib.blake2b(digest_size=SIZE)
     for path in sorted(root.rglob("*")):
-        if path.suffix in _SOURCES and "__pycache__" not in path.parts:
+        parts = path.relative_to(root).parts
+        if parts[0] in NOT_RENDERING or "__pycache__" in parts:
+            continue
+        if path.suffix in _SOURCES:
             hasher.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
             hasher.update(path.read_bytes())
     jinja = importlib.import_module("jinja2")  # the site extra, checked by require_site_extra

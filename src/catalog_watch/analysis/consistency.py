@@ -188,7 +188,22 @@ def free_providers(catalog: Catalog) -> frozenset[str]:
 
     Coding and token plans, GitHub Models, NVIDIA's free endpoints, local runtimes (28 providers
     on 2026-06). Their offerings, like ``:free`` variants, take no part in price comparisons.
+    A comparison asks for each catalog's more than once: the last few are kept, by identity
+    (catalogs are immutable; an entry holds its catalog, so its ``id`` is not reused).
     """
+    for seen, free in _FREE:
+        if seen is catalog:
+            return free
+    found = _free_providers(catalog)
+    _FREE.insert(0, (catalog, found))
+    del _FREE[4:]
+    return found
+
+
+_FREE: list[tuple[Catalog, frozenset[str]]] = []
+
+
+def _free_providers(catalog: Catalog) -> frozenset[str]:
     free: set[str] = set()
     for provider_id, provider in catalog.providers.items():
         priced = zero = 0

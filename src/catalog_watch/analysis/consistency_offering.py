@@ -40,8 +40,11 @@ def section(record: Mapping[str, JSON], name: str) -> Mapping[str, JSON] | None:
 
 def zero_priced(cost: Mapping[str, JSON]) -> bool:
     """Listed as free (0/0). No ``cost`` at all is an unknown price, not a free one."""
-    price_in, price_out = cost.get("input"), cost.get("output")
-    return is_number(price_in) and is_number(price_out) and price_in == 0 and price_out == 0
+    price_in: Any = cost.get("input")
+    if price_in != 0 or type(price_in) not in NUMBER:  # most prices: the first test says no
+        return False
+    price_out: Any = cost.get("output")
+    return price_out == 0 and type(price_out) in NUMBER
 
 
 def prices(cost: Mapping[str, JSON]) -> dict[str, JSON]:
@@ -79,8 +82,8 @@ def check_offering(
     """Append what contradicts itself in one offering to ``found``; return its :data:`Row`."""
     context: Any = None
     output: Any = None
-    limit = section(record, "limit")
-    if limit is not None:
+    limit: Any = record.get("limit")  # section(record, "limit"), written out: every offering
+    if limit is not None and (type(limit) is dict or isinstance(limit, Mapping)):
         context = limit.get("context")
         output = limit.get("output")
         # A context of 0 publishes no window, so nothing can exceed it.
@@ -89,8 +92,8 @@ def check_offering(
             values = {label: {"context": context, "output": output}}
             kind = InconsistencyKind.OUTPUT_EXCEEDS_CONTEXT
             found.append(make(kind, key, "limit.output", values, Severity.MEDIUM, label))
-    cost = section(record, "cost")
-    if cost is None:
+    cost: Any = record.get("cost")
+    if cost is None or not (type(cost) is dict or isinstance(cost, Mapping)):
         return context, output, None
     price_in: Any = cost.get("input")
     cache_read: Any = cost.get("cache_read")

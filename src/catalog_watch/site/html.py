@@ -104,6 +104,7 @@ def _environment() -> Environment:
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change under a build: no stat per page and row
         trim_blocks=True,
         lstrip_blocks=True,
     )

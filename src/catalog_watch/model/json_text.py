@@ -63,8 +63,18 @@ def json_line(value: object) -> str:
 
 
 def json_output(value: object, *, indent: bool = False) -> str:
-    """A document a command prints (``--format json``), newline included."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=2 if indent else None)
+    """A document a command prints (``--format json``), newline included.
+
+    A document is a tree of values the command built: no list or object holds itself, so the
+    encoder is spared tracking each one it enters (a few ms on a diff of two real catalogs).
+    """
+    text = json.dumps(
+        value,
+        sort_keys=True,
+        ensure_ascii=False,
+        indent=2 if indent else None,
+        check_circular=False,
+    )
     return text + "\n"
 
 

@@ -104,8 +104,15 @@ def parse_time(value: JSON) -> datetime | None:
 def group_runs(records: Iterable[Record]) -> list[Run]:
     """Runs, newest first; records without a readable ``time`` are left out."""
     grouped: dict[tuple[datetime, str | None], list[Record]] = {}
+    moments: dict[str, datetime | None] = {}  # a run's lines share one stamp: read it once
     for record in records:
-        moment = parse_time(record.get("time"))
+        stamp = record.get("time")
+        if isinstance(stamp, str):
+            if stamp not in moments:
+                moments[stamp] = parse_time(stamp)
+            moment = moments[stamp]
+        else:
+            moment = parse_time(stamp)
         if moment is None:
             continue
         commit = record.get("commit")

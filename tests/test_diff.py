@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from catalog_watch.analysis.diff import diff_catalogs
+from catalog_watch.analysis.diff import _IgnoreRule, diff_catalogs
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.severity import Severity
 from catalog_watch.sources.models_dev import parse_catalog
@@ -223,6 +226,22 @@ def test_ignore_field_accepts_prefixes_and_globs() -> None:
     new["acme"]["models"]["big-1"]["cost"]["cache_read"] = 1
     new["acme"]["models"]["big-1"]["limit"]["input"] = 100000
     assert changes_between(old, new, ignore_fields=("cost", "limit.*")) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["cost", "cost.*", "limit.c?ntext", "[lp]*", "a]b", "x.y"]), max_size=3
+    ),
+    st.sampled_from(["cost", "cost.input", "costs", "limit.context", "limit", "a]b", "x.y.z", "p"]),
+)
+def test_an_ignored_field_is_a_pattern_an_object_under_one_or_a_glob_match(
+    patterns: list[str], field: str
+) -> None:
+    expected = any(
+        field == p or field.startswith(p + ".") or fnmatch.fnmatchcase(field, p) for p in patterns
+    )
+    assert _IgnoreRule(patterns)(field) is expected
 
 
 def test_ignore_field_provider_glob_hides_the_providers_own_fields() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import operator
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -256,11 +257,19 @@ class _IgnoreRule:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(p for p in patterns if p and p != "none")
+        # A name is the field or an object above it; a glob is fnmatch's (which, without any of
+        # ``*?[``, matches the name alone): each test made once, not per pattern and field.
+        self._names = frozenset(self.patterns)
+        self._above = tuple(p + "." for p in self.patterns)
+        self._globs = tuple(
+            re.compile(fnmatch.translate(p)) for p in self.patterns if any(c in p for c in "*?[")
+        )
 
     def __call__(self, field: str) -> bool:
-        return any(
-            field == p or field.startswith(p + ".") or fnmatch.fnmatchcase(field, p)
-            for p in self.patterns
+        return (
+            field in self._names
+            or field.startswith(self._above)
+            or any(glob.match(field) for glob in self._globs)
         )
 
     def at_provider(self, field: str) -> bool:

@@ -44,8 +44,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import errno
+import fcntl
 import json
 import os
+import pickle
 import re
 import select
 import shlex
@@ -473,10 +475,11 @@ class Lab:
 
     def run_env(self, **extra: str) -> dict[str, str]:
         env = dict(self.env, SLACK_API_URL=self.slack.api_url)
-        # Bytecode cached beside the scenarios (this sandbox sets PYTHONDONTWRITEBYTECODE, which
-        # makes every run compile catalog_watch from source again); the source tree untouched.
+        # Bytecode cached outside the source tree and written (this sandbox sets
+        # PYTHONDONTWRITEBYTECODE, which makes every run compile catalog_watch from source
+        # again): the tests' cache (tests/conftest.py), else one beside the scenarios.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(self.root.parent / "pycache")
+        env.setdefault("PYTHONPYCACHEPREFIX", str(self.root.parent / "pycache"))
         if self.slack_mode == "bot":
             env.update(SLACK_TOKEN=self.slack.token, SLACK_CHANNEL=CHANNEL)
         else:
@@ -1383,6 +1386,20 @@ class Matrix:
             for done in pool.map(self._group, groups.values()):
                 with self._lock:
                     self._results.update(done)
+
+    def shared(self, saved: Path, specs: list[Spec], jobs: int) -> None:
+        """``prefetch`` once for several processes (pytest-xdist's workers): the first to take
+        the lock beside ``saved`` runs the scenarios and saves their outcomes there, the others
+        wait for it and read them."""
+        with saved.with_name(saved.name + ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+            if saved.exists():
+                with self._lock:
+                    self._results.update(pickle.loads(saved.read_bytes()))
+                return
+            self.prefetch(specs, jobs)
+            with self._lock:
+                saved.write_bytes(pickle.dumps(self._results))
 
     def _group(self, specs: list[Spec]) -> dict[Spec, Verdict | BaseException]:
         return {spec: self._attempt(spec) for spec in specs}

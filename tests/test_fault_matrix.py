@@ -7,9 +7,10 @@ then origin is compared with a fault-free reference run (snapshot, ledger, deliv
 health streak, leftovers).
 
 The scenarios are run a few at a time by a session fixture (``FAULT_MATRIX_JOBS``, default
-cores + 1, at most 4; 1 runs each in its own test), and each test asserts its own verdict. A
-scenario that fails today is a strict xfail naming what breaks: the lead removes the mark when
-the fix lands. ``bench/fault_matrix.py`` prints the same matrix as a table.
+cores + 1, at most 4; 1 runs each in its own test), once even under pytest-xdist, and each test
+asserts its own verdict. A scenario that fails today is a strict xfail naming what breaks: the
+lead removes the mark when the fix lands. ``bench/fault_matrix.py`` prints the same matrix as a
+table.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def _params() -> list[object]:
 
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Matrix:
+    """The selected scenarios, run once. Under pytest-xdist (``-n``) each worker that runs one
+    of these tests builds this fixture: the first runs them all, the others read its outcomes
+    (``--dist loadfile``, the README's, sends this whole file to one worker anyway)."""
     matrix = Matrix(Path(tmp_path_factory.mktemp("fault-matrix")))
     selected = [
         item.callspec.params["spec"]
@@ -52,7 +56,11 @@ def matrix(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
         and item.module is not None
         and item.module.__name__ == __name__
     ]
-    matrix.prefetch(selected, default_jobs())
+    if hasattr(request.config, "workerinput"):  # an xdist worker: the run's folder is shared
+        saved = tmp_path_factory.getbasetemp().parent / "fault-matrix.pickle"
+        matrix.shared(saved, selected, default_jobs())
+    else:
+        matrix.prefetch(selected, default_jobs())
     return matrix
 
 

@@ -156,17 +156,20 @@ def test_a_rebuild_renders_and_writes_only_what_the_new_run_changed(tmp_path: Pa
 
 
 def test_a_rebuild_with_nothing_new_renders_nothing_in_a_new_process(tmp_path: Path) -> None:
-    """The digests do not depend on the process (str hashing is salted per process)."""
+    """The digests do not depend on the process (str hashing is salted per process), and a
+    rebuild with nothing new touches no file, the manifest neither."""
     four, _ = _repos(tmp_path, "a price cut")
     command = [sys.executable, "-m", "catalog_watch.cli.app", "site", str(tmp_path / "site")]
     command += ["--snapshots", str(four), "--limit", str(LIMIT)]
-    outputs = []
+    outputs, stamps = [], []
     for seed in ("1", "2"):
         environment = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(command, env=environment, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
+        stamps.append(_stamps(tmp_path / "site"))
     assert outputs[1].rstrip().endswith("; 0 files rendered, 0 written, 0 removed"), outputs
+    assert stamps[0] == stamps[1]
 
 
 def _truncated(text: str) -> str:

@@ -11,7 +11,8 @@ written when its bytes differ from the file's. A manifest that is missing, of an
 fingerprint or unreadable makes every page render (a full build); a line without a digest (a
 hand-written path, a damaged line) still names a file of ours, so a rebuild removes it when no
 longer made. Before writing any page the manifest is rewritten without the digests of the pages
-about to change, so a build killed halfway leaves a manifest that trusts only what is on disk.
+about to change, so a build killed halfway leaves a manifest that trusts only what is on disk;
+a rebuild with nothing new writes nothing, the manifest neither.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def _write_manifest(out_dir: Path, fingerprint: str, entries: Mapping[str, Entry
         lines.append(
             name if entry is None else f"{name}\t{entry.digest}\t{entry.size}\t{entry.charts}"
         )
-    _replace(out_dir / MANIFEST, "".join(f"{line}\n" for line in lines).encode("utf-8"))
+    _put(out_dir / MANIFEST, "".join(f"{line}\n" for line in lines).encode("utf-8"))
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -1,11 +1,12 @@
 """A simulated year of hourly change runs through the store's ledger and changelog writers.
 
 Each run appends a few ledger lines and one changelog section the way ``jobs/steps._records``
-does (``ledger_files`` and ``changelog_files`` on the files read from disk, the returned files
-written), at ``--lines`` lines a run. It prints, for January's last week and the year's, the
-bytes a run writes and its CPU, beside about what the single-file layout (before issue 14)
-would write: the whole ``changes.jsonl`` and ``CHANGELOG.md`` each time. No git, no catalog: the
-files alone, which is what grew.
+does (``ledger_files`` on the ledger's two end lines, ``changelog_files`` on ``CHANGELOG.md``;
+the files returned written, the appends appended), at ``--lines`` lines a run. It prints, for
+January's last week and the year's, the bytes a run writes and its CPU, beside about what the
+single-file layout (before issue 14) would write: the whole ``changes.jsonl`` and
+``CHANGELOG.md`` each time. No git, no catalog: the files alone, which is what grew.
+``bench_year.py`` runs the real CLI through real git.
 
     .venv/bin/python bench/bench_growth.py --runs 8760 --lines 3
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
-from catalog_watch.store.ledger import LEDGER_FILE, ledger_files
+from catalog_watch.store.ledger import LEDGER_FILE, ledger_edges, ledger_files
 
 START = datetime(2026, 1, 1, 0, 17, tzinfo=UTC)
 WEEK = 24 * 7
@@ -58,14 +59,22 @@ def one_run(folder: Path, index: int, lines: int) -> tuple[int, int]:
         f"| ▲ | provider-{n} | `model-{index % 500}` | $1.25 | $1.50 |" for n in range(lines)
     )
     section = changelog_section(f"{moment:%Y-%m-%d %H:%M} UTC: {lines} price changes", body)
-    files = changelog_files(_text(folder / CHANGELOG_FILE), section, lambda n: _text(folder / n))
-    files.update(ledger_files(_text(folder / LEDGER_FILE), records, lambda n: _text(folder / n)))
+    changelog = changelog_files(
+        _text(folder / CHANGELOG_FILE), section, lambda n: _text(folder / n)
+    )
+    edges = ledger_edges(folder / LEDGER_FILE)
+    ledger = ledger_files(edges, records, lambda n: _text(folder / n))
     written = 0
-    for name, text in files.items():
-        data = text.encode("utf-8")
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-        written += len(data)
+    for writes in (changelog, ledger):
+        for name, data in writes.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+            written += len(data)
+        for name, data in writes.appends.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            with (folder / name).open("ab") as handle:
+                handle.write(data)
+            written += len(data)
     return written, len(section.encode()) + sum(len(str(r)) for r in records)
 
 

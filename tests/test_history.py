@@ -544,6 +544,29 @@ def test_git_follows_the_first_parent_through_a_merge(repo: Path, started: list[
     assert [(p.value, p.start, p.end) for p in branch] == [(2.5, SEP, JAN), (1.5, JAN, None)]
 
 
+def test_git_commit_touching_a_few_of_a_providers_models_reads_as_a_whole_diff(
+    repo: Path,
+) -> None:
+    many = document(
+        provider("acme", *(model(f"m{i}") for i in range(30))), provider("beta", model("x"))
+    )
+    snapshot_commit(repo, many, SEP)
+    later = edited(many)
+    later["acme"]["name"] = "Acme Renamed"  # a provider field: no offering's event
+    later["acme"]["models"]["m3"]["cost"]["output"] = 12
+    later["acme"]["models"]["m7"]["limit"]["context"] = 64_000
+    del later["acme"]["models"]["m9"]
+    later["acme"]["models"]["n1"] = model("n1", cost={"input": 4, "output": 8})
+    snapshot_commit(repo, later, JAN)
+    periods = history_from_git(repo)
+    assert spans(periods, "acme", "m3", "cost.output") == [(10, SEP, JAN), (12, JAN, None)]
+    assert spans(periods, "acme", "m7", "limit.context")[-1] == (64_000, JAN, None)
+    assert spans(periods, "acme", "m9", "cost.input") == [(2.5, SEP, JAN)]
+    assert spans(periods, "acme", "n1", "cost.input") == [(4, JAN, None)]
+    assert spans(periods, "acme", "m4", "cost.input") == [(2.5, SEP, None)]
+    assert spans(periods, "beta", "x", "cost.output") == [(10, SEP, None)]
+
+
 def test_git_provider_removed_and_damaged_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     both = document(provider("acme", model("m1")), provider("beta", model("x")))
     snapshot_commit(repo, both, SEP)

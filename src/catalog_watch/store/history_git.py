@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from catalog_watch.errors import GitError, SnapshotError
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.timestamps import utc_stamp
@@ -20,10 +22,15 @@ from catalog_watch.publish.git import Git
 
 
 def provider_document(data: bytes, where: str) -> JSON:
+    """A provider file's JSON (orjson: a walk parses one per touched file and commit; the few
+    texts it refuses that ``json`` reads, such as an integer past 64 bits, go to ``json``)."""
     try:
-        document = json.loads(data)
-    except ValueError as error:
-        raise SnapshotError(f"{where}: not valid JSON: {error}") from error
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        try:
+            document = json.loads(data)
+        except ValueError as error:
+            raise SnapshotError(f"{where}: not valid JSON: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
         raise SnapshotError(f"{where}: not a provider snapshot (no 'models' object)")
     return document

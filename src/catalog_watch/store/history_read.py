@@ -116,12 +116,31 @@ def _walk(
                     blobs[pid] = blob
                     docs[pid] = provider_document(read(blob), f"{sha}:{pid}.json")
             after = {pid: docs[pid] for pid in touched if pid in blobs}
-            changes = diff_catalogs(_catalog(before), _catalog(after), ignore)
+            old, new = _differing(before, after)
+            changes = diff_catalogs(_catalog(old), _catalog(new), ignore)
             events.extend(_events(at, changes))
     begins = since.begins if since is not None else None
     if begins is None and commits:
         begins = utc_stamp(commits[0][1])
     return events, CacheHead("", last, begins, blobs, 0)
+
+
+def _differing(before: JSONObject, after: JSONObject) -> tuple[JSONObject, JSONObject]:
+    """The two sides of a commit's provider files with only the model records that differ (a
+    provider added or removed stays whole): what the diff finds is the same, and only those
+    records are parsed and judged, not every record of a touched provider each commit."""
+    old, new = dict(before), dict(after)
+    for pid in before.keys() & after.keys():
+        one, other = before[pid], after[pid]
+        if not isinstance(one, dict) or not isinstance(other, dict):
+            continue
+        first, second = one.get("models"), other.get("models")
+        if not isinstance(first, dict) or not isinstance(second, dict):
+            continue
+        ids = {m for m in first.keys() | second.keys() if first.get(m) != second.get(m)}
+        old[pid] = {**one, "models": {m: first[m] for m in ids if m in first}}
+        new[pid] = {**other, "models": {m: second[m] for m in ids if m in second}}
+    return old, new
 
 
 def _events(at: str, changes: Iterable[Change]) -> Iterator[Event]:

@@ -25,8 +25,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.errors import StateFileError
@@ -271,12 +272,21 @@ def parse_ledger(text: str, *, where: str = LEDGER_FILE) -> list[LedgerLine]:
         if not line.strip():
             continue
         try:
-            records.append(_line(json.loads(line)))
+            records.append(_line(_loads(line)))
         except ValueError as error:  # ValidationError is a ValueError
             raise StateFileError(
                 f"{where}:{number}: not a change record: {_problem(error)}"
             ) from None
     return records
+
+
+def _loads(line: str) -> Any:
+    """One line's JSON: orjson (every reader parses every line), ``json`` for what it refuses,
+    so that a damaged line is told in ``json``'s words and ``json`` decides what is JSON."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
 
 
 def _problem(error: ValueError) -> str:

@@ -19,15 +19,17 @@ scratch, file for file (``filecmp``), and counts the files the incremental rebui
 
     .venv/bin/python bench/bench_site.py [--repeat 5] [--work DIR] [--keep]
 
-Figures (2026-12-02, this 2-core machine at a load of about 2, whole processes, medians of 5-9;
-absolute times double when other work fills both cores, the CPU figures hold better):
+Figures (2026-12-02, this 2-core machine at a load of about 2, whole processes, medians of 5-9,
+bytecode cached (``PYTHONPYCACHEPREFIX``); absolute times double when other work fills both
+cores, the CPU figures hold better):
 
-* full: 3.9 s CPU, 3.9-5.4 s wall (before issue 14's SVG charts: 24.9 s wall);
-* incremental: 1.5 s CPU, 1.5 s wall; 15 of 594 files rendered and written (before the manifest
-  and the paging from the oldest: the same as a full build, 591 files changed);
-* unchanged: 1.3 s, nothing rendered or written. Of the rebuild, starting Python and importing
-  is about 0.5 s, ``read_ledger`` 0.25 s (most of it pydantic validating 17,082 lines), loading
-  the catalog 0.1 s.
+* full: 3.9-4.4 s CPU, 3.9-5.4 s wall (before issue 14's SVG charts: 24.9 s wall);
+* incremental: 1.5-1.7 s CPU and wall; 15 of 594 files rendered and written (before the
+  manifest and the paging from the oldest: the same as a full build, 591 files changed); about
+  0.3 s more when ``PYTHONDONTWRITEBYTECODE`` makes every process compile the package;
+* unchanged: 1.3-1.5 s, nothing rendered or written. Of the rebuild, starting Python and
+  importing is about 0.5 s, ``read_ledger`` 0.25 s (most of it pydantic validating 17,082
+  lines), loading the catalog 0.1 s.
 """
 
 from __future__ import annotations

@@ -3,20 +3,26 @@
 The upstream catalog starts as ``models-dev/2026-06-28.json`` and changes the way a catalog
 does: in about ``--change-rate`` of the hours a few prices move (1 to 5 price changes), now and
 then a model is added or one of those is removed; the other hours serve the same bytes. Every
-hour runs the real CLI (``catalog.cli.app.main``, in this one process, so that a run's figures
+hour runs the real CLI (``catalog_watch.cli.app.main``, in this one process, so that a run's figures
 are not mostly Python's start-up) in commit mode in a clone, pushing to a bare ``origin``,
 with the git clock at the simulated hour. Printed:
 
 - per month: change runs, the median CPU of a change run and of a quiet run (this process and
-  its git children), the median bytes a change run's process wrote (``wchar``: the staged files,
-  the appends, the renamed files) and the git objects it added (loose, in the clone), and
-  origin's packed size after ``git gc``;
-- at the year's end: origin's packed size, January's against December's change-run CPU, and
-  ``history`` / ``price-at`` for the most repriced model as whole processes of the installed
-  CLI (ledger and ``--from-git``, the cache rebuilt, then read).
+  its git children), the median bytes a change run's process wrote (``wchar``: the staged
+  files and the appends, most of it the touched provider files), the bytes it put into the
+  ledger and changelog files (median, and the most: the month's roll-over), the git objects
+  it added (loose, in the clone), and origin's packed size after ``git gc``;
+- at the year's end: origin's packed size, the first twelfth of the change runs' CPU against
+  the last twelfth's; then ``--pairs`` change runs taken in turns on the year's clone (its
+  last day, December's files full) and on a fresh one, each pair with the same price
+  changes, so that the machine's load weighs on both alike (CPU, and git's part of it); then
+  ``history`` / ``price-at`` for the model the ledger shows repriced most, as whole processes
+  of the installed CLI (ledger and ``--from-git``: the cache rebuilt, then read; median of
+  ``--repeat``).
 
     .venv/bin/python bench/bench_year.py                 # 8,760 runs: about an hour here
     .venv/bin/python bench/bench_year.py --runs 744      # January alone
+    .venv/bin/python bench/bench_year.py --keep DIR; ... --resume DIR  # checks, queries again
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ class Run:
     hour: int
     changes: int  # mutations of the upstream catalog this hour (0: the same bytes)
     cpu: float  # seconds, this process and its children
+    git_cpu: float  # of which the children's (git)
     wall: float
     wrote: int  # bytes this process wrote (wchar)
     records: int  # bytes put into the ledger and changelog files (appended or written whole)
@@ -63,21 +70,35 @@ class Run:
     code: int
 
 
+def priced(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The offerings with an input and an output price, in a fixed order."""
+    return [
+        (pid, mid)
+        for pid, provider in sorted(document.items())
+        for mid, record in sorted(provider.get("models", {}).items())
+        if isinstance(record.get("cost"), dict)
+        and isinstance(record["cost"].get("input"), int | float)
+        and isinstance(record["cost"].get("output"), int | float)
+    ]
+
+
+def reprice(rng: random.Random, *documents: dict[str, Any]) -> None:
+    """The same 1 to 5 price changes in every document (offerings they all hold)."""
+    common = sorted(set.intersection(*(set(priced(d)) for d in documents)))
+    for pid, mid in rng.sample(common, rng.choice((1, 2, 3, 4, 5))):
+        field, factor = rng.choice(("input", "output")), rng.choice(FACTORS)
+        for document in documents:
+            cost = document[pid]["models"][mid]["cost"]
+            cost[field] = round(cost[field] * factor, 6) or 0.01
+
+
 class Upstream:
     """The simulated upstream: a real catalog, changed at random (seeded) each hour."""
 
     def __init__(self, document: dict[str, Any], seed: int, rate: float) -> None:
         self.document, self.rng, self.rate = document, random.Random(seed), rate
-        self.priced = [
-            (pid, mid)
-            for pid, provider in sorted(document.items())
-            for mid, record in sorted(provider.get("models", {}).items())
-            if isinstance(record.get("cost"), dict)
-            and isinstance(record["cost"].get("input"), int | float)
-            and isinstance(record["cost"].get("output"), int | float)
-        ]
+        self.priced = priced(document)
         self.added: list[tuple[str, str]] = []
-        self.repriced: Counter[tuple[str, str]] = Counter()
 
     def step(self, hour: int) -> int:
         """Change the catalog for ``hour``: the number of changes (0 most hours)."""
@@ -90,7 +111,6 @@ class Upstream:
             cost = self.document[pid]["models"][mid]["cost"]
             field = rng.choice(("input", "output"))
             cost[field] = round(cost[field] * rng.choice(FACTORS), 6) or 0.01
-            self.repriced[(pid, mid)] += 1
             changes += 1
         if rng.random() < 0.1:  # about one run in ten adds a model
             pid, mid = rng.choice(self.priced)
@@ -123,10 +143,11 @@ def packed_kib(origin: Path) -> int:
     return counts["size-pack"] + counts["size"]
 
 
-def cpu_now() -> float:
+def cpu_now() -> tuple[float, float]:
+    """CPU seconds so far: this process's, its children's (git)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def wchar() -> int:
@@ -165,8 +186,12 @@ def record_bytes(before: dict[str, int], after: dict[str, int]) -> int:
     return total
 
 
-def one_run(clone: Path, source: Path, hour: int, changes: int) -> Run:
-    moment = START + timedelta(hours=hour)
+def one_run(
+    clone: Path, source: Path, hour: int, changes: int, moment: datetime | None = None
+) -> Run:
+    """The CLI's commit-mode run in ``clone`` at ``hour`` (or at ``moment``)."""
+    moment = moment or START + timedelta(hours=hour)
+    os.chdir(clone)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = stamp
     before_loose = count_objects(clone)["size"] if changes else 0
@@ -176,12 +201,13 @@ def one_run(clone: Path, source: Path, hour: int, changes: int) -> Run:
     began, wall, wrote = cpu_now(), time.perf_counter(), wchar()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         code = cli_main(argv)
-    cpu, wall, wrote = cpu_now() - began, time.perf_counter() - wall, wchar() - wrote
+    own, kids = (now - then for now, then in zip(cpu_now(), began, strict=True))
+    cpu, wall, wrote = own + kids, time.perf_counter() - wall, wchar() - wrote
     if code != 0:
         print(f"hour {hour}: exit {code}: {sink.getvalue()[-400:]}", file=sys.stderr)
     loose = count_objects(clone)["size"] - before_loose if changes else 0
     records = record_bytes(sizes, record_sizes(clone / FOLDER))
-    return Run(hour, changes, cpu, wall, wrote, records, loose, code)
+    return Run(hour, changes, cpu, kids, wall, wrote, records, loose, code)
 
 
 def median(values: list[float]) -> float:
@@ -223,26 +249,25 @@ def timed(argv: list[str], cwd: Path, repeat: int) -> tuple[float, float, int]:
     return statistics.median(walls), statistics.median(cpus), code
 
 
-def queries(clone: Path, model: str, provider: str, day: str, repeat: int) -> None:
+def queries(clone: Path, repeat: int) -> None:
+    provider, model, times = most_repriced(clone)
+    day = (read_meta_time(clone) - timedelta(days=180)).strftime("%Y-%m-%d")
+    print(f"\nqueries for {provider}/{model} ({times} price changes), price-at {day}:")
     cache = clone / ".git" / "catalog-watch" / "history-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    cold, cold_cpu, code = timed(
-        [str(CLI), "history", model, "--provider", provider, "--from-git"], clone, 1
-    )
-    print(
-        f"history --from-git, cache rebuilt: {cold:.2f} s wall, {cold_cpu:.2f} s CPU (exit {code})"
-    )
+    history = ["history", model, "--provider", provider]
+    cold, cold_cpu, code = timed([str(CLI), *history, "--from-git"], clone, 1)
+    label = "history --from-git, no cache"
+    print(f"{label:<30}{cold:>7.2f} s wall {cold_cpu:>6.2f} s CPU (exit {code})")
     cases = (
-        ("history (ledger)", ["history", model, "--provider", provider]),
-        ("history --from-git", ["history", model, "--provider", provider, "--from-git"]),
+        ("history (ledger)", history),
+        ("history --from-git", [*history, "--from-git"]),
         ("price-at (ledger)", ["price-at", model, day, "--provider", provider]),
         ("price-at --from-git", ["price-at", model, day, "--provider", provider, "--from-git"]),
     )
-    for label, args in cases:
-        wall, cpu, code = timed([str(CLI), *args], clone, repeat)
-        print(
-            f"{label:<22}{wall:>7.2f} s wall {cpu:>7.2f} s CPU  (median of {repeat}, exit {code})"
-        )
+    for label, argv in cases:
+        wall, cpu, code = timed([str(CLI), *argv], clone, repeat)
+        print(f"{label:<30}{wall:>7.2f} s wall {cpu:>6.2f} s CPU (median of {repeat}, exit {code})")
 
 
 def main() -> int:
@@ -251,42 +276,48 @@ def main() -> int:
     parser.add_argument("--change-rate", type=float, default=0.10)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--repeat", type=int, default=3, help="processes per query timing")
+    parser.add_argument("--pairs", type=int, default=30, help="change runs in the paired check")
     parser.add_argument("--keep", type=Path, help="build the repositories here and keep them")
+    parser.add_argument("--resume", type=Path, help="a --keep folder: the checks and queries only")
     args = parser.parse_args()
-    upstream = Upstream(orjson.loads(CATALOG.read_bytes()), args.seed, args.change_rate)
     with tempfile.TemporaryDirectory(prefix="bench-year-") as tmp:
-        root = args.keep or Path(tmp)
-        root.mkdir(parents=True, exist_ok=True)
-        origin, clone = setup(root)
-        source = root / "api.json"
-        os.chdir(clone)
-        print(f"{args.runs} hourly runs from {START:%Y-%m-%d %H:%M} UTC on {CATALOG.name}")
-        print(HEADER, flush=True)
-        runs: list[Run] = []
-        month = START.strftime("%Y-%m")
-        began = time.perf_counter()
-        for hour in range(args.runs):
-            moment = START + timedelta(hours=hour)
-            if moment.strftime("%Y-%m") != month:
-                print(month_row(month, _of(runs, month), packed_kib(origin)), flush=True)
-                month = moment.strftime("%Y-%m")
-            changes = upstream.step(hour) if hour else 1  # the first run: the baseline
-            if changes or not source.exists():
-                source.write_bytes(orjson.dumps(upstream.document))
-            runs.append(one_run(clone, source, hour, changes))
-        print(month_row(month, _of(runs, month), packed_kib(origin)))
-        elapsed = time.perf_counter() - began
-        summary(runs, origin, clone, upstream, args, elapsed)
+        root = args.resume or args.keep or Path(tmp)
+        if args.resume is None:
+            root.mkdir(parents=True, exist_ok=True)
+            year(root, args)
+        clone = root / "clone"
+        paired(root, clone, args)
+        queries(clone, args.repeat)
     return 0
+
+
+def year(root: Path, args: Any) -> None:
+    upstream = Upstream(orjson.loads(CATALOG.read_bytes()), args.seed, args.change_rate)
+    origin, clone = setup(root)
+    source = root / "api.json"
+    print(f"{args.runs} hourly runs from {START:%Y-%m-%d %H:%M} UTC on {CATALOG.name}")
+    print(HEADER, flush=True)
+    runs: list[Run] = []
+    month = START.strftime("%Y-%m")
+    began = time.perf_counter()
+    for hour in range(args.runs):
+        moment = START + timedelta(hours=hour)
+        if moment.strftime("%Y-%m") != month:
+            print(month_row(month, _of(runs, month), packed_kib(origin)), flush=True)
+            month = moment.strftime("%Y-%m")
+        changes = upstream.step(hour) if hour else 1  # the first run: the baseline
+        if changes or not source.exists():
+            source.write_bytes(orjson.dumps(upstream.document))
+        runs.append(one_run(clone, source, hour, changes))
+    print(month_row(month, _of(runs, month), packed_kib(origin)))
+    summary(runs, origin, clone, time.perf_counter() - began)
 
 
 def _of(runs: list[Run], month: str) -> list[Run]:
     return [r for r in runs if (START + timedelta(hours=r.hour)).strftime("%Y-%m") == month]
 
 
-def summary(
-    runs: list[Run], origin: Path, clone: Path, upstream: Upstream, args: Any, elapsed: float
-) -> None:
+def summary(runs: list[Run], origin: Path, clone: Path, elapsed: float) -> None:
     failed = sum(1 for r in runs if r.code != 0)
     packed = packed_kib(origin)
     commits = int(git(origin, "rev-list", "--count", "main"))
@@ -307,11 +338,63 @@ def summary(
         f"ledger month files: {len(sizes)}, largest {max(sizes.values(), default=0):,} bytes; "
         f"CHANGELOG.md {(folder / 'CHANGELOG.md').stat().st_size:,} bytes"
     )
-    (provider, model), times = upstream.repriced.most_common(1)[0]
-    end = START + timedelta(hours=len(runs) - 1)
-    day = (end - timedelta(days=min(180, len(runs) // 48))).strftime("%Y-%m-%d")
-    print(f"queries for {provider}/{model} ({times} price changes), price-at {day}:")
-    queries(clone, model, provider, day, args.repeat)
+
+
+def paired(root: Path, clone: Path, args: Any) -> None:
+    """Change runs taken in turns on the year's clone (seconds after its last run: December's
+    files full) and on a fresh one (January's second hour on), each pair with the same price
+    changes: the same load and work on both, so what differs is what a year left behind."""
+    if args.pairs <= 0:
+        return
+    source, fresh_root = root / "api.json", root / "fresh"
+    old = orjson.loads(source.read_bytes())
+    last = read_meta_time(clone)
+    shutil.rmtree(fresh_root, ignore_errors=True)
+    fresh_root.mkdir()
+    _, fresh = setup(fresh_root)
+    new = orjson.loads(CATALOG.read_bytes())
+    fresh_source = fresh_root / "api.json"
+    fresh_source.write_bytes(orjson.dumps(new))
+    one_run(fresh, fresh_source, 0, 1)  # its baseline
+    rng = random.Random(args.seed + 1)
+    years: list[Run] = []
+    fresh_runs: list[Run] = []
+    for n in range(1, args.pairs + 1):
+        reprice(rng, old, new)
+        source.write_bytes(orjson.dumps(old))
+        fresh_source.write_bytes(orjson.dumps(new))
+        years.append(one_run(clone, source, 0, 1, last + timedelta(seconds=n)))
+        fresh_runs.append(one_run(fresh, fresh_source, n, 1))
+    print(
+        f"\npaired change runs ({args.pairs} each, taken in turns, the same changes), median "
+        f"CPU: year's end {median([r.cpu for r in years]) * 1000:.0f} ms, "
+        f"fresh repository {median([r.cpu for r in fresh_runs]) * 1000:.0f} ms (git's part "
+        f"{median([r.git_cpu for r in years]) * 1000:.0f} vs "
+        f"{median([r.git_cpu for r in fresh_runs]) * 1000:.0f} ms); "
+        f"bytes written {median([float(r.wrote) for r in years]):,.0f} vs "
+        f"{median([float(r.wrote) for r in fresh_runs]):,.0f}; ledger and changelog "
+        f"{median([float(r.records) for r in years]):,.0f} vs "
+        f"{median([float(r.records) for r in fresh_runs]):,.0f}"
+    )
+
+
+def read_meta_time(clone: Path) -> datetime:
+    """The time of the clone's last commit (the last simulated run's hour)."""
+    stamp = git(clone, "log", "-1", "--format=%cI").strip()
+    return datetime.fromisoformat(stamp).astimezone(UTC)
+
+
+def most_repriced(clone: Path) -> tuple[str, str, int]:
+    """The offering with the most ``price_changed`` lines in the ledger: (provider, model, n)."""
+    folder = clone / FOLDER
+    counts: Counter[tuple[str, str]] = Counter()
+    for path in [*sorted(folder.glob("ledger/*.jsonl")), folder / "changes.jsonl"]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = orjson.loads(line)
+            if record["kind"] == "price_changed":
+                counts[(record["provider"], record["model"])] += 1
+    (provider, model), times = counts.most_common(1)[0]
+    return provider, model, times
 
 
 if __name__ == "__main__":

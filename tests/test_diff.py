@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import fnmatch
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog_watch.analysis.compare import DEFAULTS, compare
 from catalog_watch.analysis.diff import _IgnoreRule, diff_catalogs
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.severity import Severity
+from catalog_watch.settings.config import load_config
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider, small_catalog
 
@@ -381,3 +384,21 @@ def test_list_of_true_differs_from_list_of_one() -> None:
     new = edited(old)
     new["acme"]["tags"] = ["x", 1]
     assert [c.field for c in changes_between(old, new)] == ["tags"]
+
+
+def test_compare_defaults_are_the_settings_without_a_config_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no catalog-watch.toml here: load_config gives its defaults
+    config = load_config(None)
+    assert tuple(DEFAULTS.diff.ignore_fields) == tuple(config.diff.ignore_fields)
+    assert DEFAULTS.inconsistencies == config.inconsistencies
+    assert DEFAULTS.costs == config.costs
+    doc = small_catalog()
+    new = edited(doc)
+    new["acme"]["models"]["fast-1"]["cost"]["input"] = 9
+    new["beta"]["models"]["slow-1"] = model("slow-1")
+    old_catalog, new_catalog = parse_catalog(doc), parse_catalog(new)
+    report = compare(old_catalog, new_catalog, DEFAULTS)
+    assert report == compare(old_catalog, new_catalog, config)
+    assert {c.kind for c in report.changes} >= {ChangeKind.PRICE_CHANGED, ChangeKind.MODEL_ADDED}

@@ -1,28 +1,67 @@
 """Two catalogs → one report: the pure middle of the pipeline, shared by ``diff`` and ``check``.
 
-Kept apart from ``run.py`` so that ``catalog-watch diff`` never imports the HTTP stack.
+Kept apart from ``run.py`` so that ``catalog-watch diff`` never imports the HTTP stack. It reads
+three parts of the settings (:class:`CompareSettings`): ``settings.config.Config`` has them, and
+so does :data:`DEFAULTS`, so a caller without a config file need not load pydantic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from catalog_watch.analysis.consistency import ModelIndex, changed_groups, find_inconsistencies
 from catalog_watch.analysis.cross_source import disagreements
-from catalog_watch.analysis.diff import diff_catalogs
+from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS, diff_catalogs
 from catalog_watch.analysis.impact import cheapest_changes, with_cost_impact
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.inconsistency import Inconsistency
 from catalog_watch.model.report import Report, build_report
-from catalog_watch.settings.config import Config
+from catalog_watch.settings.costs import CostSettings
 from catalog_watch.settings.inconsistencies import ConsistencySettings
+
+
+class IgnoredFields(Protocol):
+    @property
+    def ignore_fields(self) -> Sequence[str]: ...
+
+
+class CompareSettings(Protocol):
+    """What :func:`compare` reads of the settings: ``[diff]``, ``[inconsistencies]``, ``[costs]``."""
+
+    @property
+    def diff(self) -> IgnoredFields: ...
+
+    @property
+    def inconsistencies(self) -> ConsistencySettings: ...
+
+    @property
+    def costs(self) -> CostSettings: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Diff:
+    ignore_fields: tuple[str, ...] = DEFAULT_IGNORED_FIELDS
+
+
+@dataclass(frozen=True, slots=True)
+class _Defaults:
+    diff: _Diff = field(default_factory=_Diff)
+    inconsistencies: ConsistencySettings = field(default_factory=ConsistencySettings)
+    costs: CostSettings = field(default_factory=CostSettings)
+
+
+DEFAULTS: CompareSettings = _Defaults()
+"""The settings :func:`compare` reads, as ``catalog-watch.toml`` leaves them when it has none
+(tests/test_diff.py checks them against ``settings.config.load_config``'s defaults)."""
 
 
 def compare(
     old: Catalog | None,
     new: Catalog,
-    config: Config,
+    config: CompareSettings,
     index: ModelIndex | None = None,
     others: Sequence[Catalog] = (),
 ) -> Report:
@@ -45,7 +84,11 @@ def compare(
 
 
 def _with_costs(
-    changes: list[Change], old: Catalog, new: Catalog, settings: ConsistencySettings, config: Config
+    changes: list[Change],
+    old: Catalog,
+    new: Catalog,
+    settings: ConsistencySettings,
+    config: CompareSettings,
 ) -> list[Change]:
     """Cost impact on price changes, plus ``cheapest_changed`` records."""
     if not any(c.kind in _COST_KINDS for c in changes):

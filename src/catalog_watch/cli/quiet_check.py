@@ -31,7 +31,7 @@ from catalog_watch.jobs.quiet import (
 from catalog_watch.model.catalog import snapshot_folder
 from catalog_watch.render.formats import RENDERERS
 from catalog_watch.settings.defaults import SOURCE_URLS
-from catalog_watch.sources.fetch import fetch_catalog
+from catalog_watch.sources.fetch import fetch_catalog, is_url
 
 
 def check(args: argparse.Namespace) -> int | None:
@@ -49,8 +49,7 @@ def check(args: argparse.Namespace) -> int | None:
     with local_catalog_hint(args):
         fetched = fetch_catalog(source, stored_validators(meta, source), parse=False)
     if fetched.not_modified:
-        said = f"{source}: not modified since the last snapshot (HTTP 304); nothing to do"
-        print(said, file=aside(args))
+        print(not_modified(source), file=aside(args))
         return 0
     report = quiet_report(meta, fetched.body, settings_key(settings, None), source_type)
     if report is None:
@@ -65,14 +64,18 @@ def _target(args: argparse.Namespace) -> tuple[Path, str, str | None] | None:
     known without parsing the catalog; a local file's type is not (its shape tells it)."""
     name = args.source_type
     if name is None and args.source is not None:
-        if not args.source.startswith(("http://", "https://")):
-            if not args.snapshots:
-                return None
-        else:
+        if is_url(args.source):
             name = source_of_url(args.source) or folder_that_stored(args.source)
+        elif not args.snapshots:
+            return None
     kind = name or "models.dev"
     folder = Path(args.snapshots) if args.snapshots else Path(snapshot_folder(kind))
     return folder, args.source or SOURCE_URLS[kind], name
+
+
+def not_modified(source: str) -> str:
+    """What ``check`` says of a 304."""
+    return f"{source}: not modified since the last snapshot (HTTP 304); nothing to do"
 
 
 def aside(args: argparse.Namespace) -> TextIO:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from catalog_watch.analysis.watch_rules import active_mutes
 from catalog_watch.cli.options import check_options, print_report
-from catalog_watch.cli.quiet_check import aside, local_catalog_hint
+from catalog_watch.cli.quiet_check import aside, local_catalog_hint, not_modified
 from catalog_watch.errors import (
     CatalogWatchError,
     ConfigError,
@@ -36,10 +36,7 @@ def check(args: argparse.Namespace) -> int:
     with local_catalog_hint(args):
         result = run_check(options)
     if result.not_modified or result.report is None:
-        print(
-            f"{options.source}: not modified since the last snapshot (HTTP 304); nothing to do",
-            file=aside(args),
-        )
+        print(not_modified(options.source), file=aside(args))
         return 0
     print_report(result.report, args.format)
     if result.written is not None and result.written.changed:

@@ -24,6 +24,7 @@ from catalog_watch.jobs.quiet import (
     settings_key,
     settled,
     sha256,
+    source_of_url,
     stored_validators,
 )
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
@@ -36,12 +37,12 @@ from catalog_watch.sources.fetch import (
     FetchResult,
     document_of,
     fetch_catalog,
+    is_url,
 )
 from catalog_watch.sources.models_dev import DEFAULT_URL
 from catalog_watch.sources.registry import (
     detect_source_type,
     parse_source,
-    source_of_url,
     source_type,
 )
 from catalog_watch.store.catalog_files import load_catalog
@@ -149,7 +150,7 @@ def recognise(source: str, fetched: FetchResult | None = None) -> Recognised:
     the check to report."""
     if name := source_of_url(source):
         return Recognised(name, fetched)
-    if source.startswith(("http://", "https://")):
+    if is_url(source):
         return Recognised(folder_that_stored(source), fetched)
     try:
         fetched = fetch_catalog(source) if fetched is None else fetched
@@ -353,9 +354,8 @@ _VOLATILE = {"etag", "last_modified", "url", "health", "upstream_sha256", "uncha
 def _same_content(old_meta: Meta, new_meta: Meta) -> bool:
     """Equal but for provenance, health and the unchanged run's shortcut: a new ETag, another
     spelling of the same body or new settings on the same content is not worth a commit."""
-    volatile = _VOLATILE
-    return {k: v for k, v in old_meta.items() if k not in volatile} == {
-        k: v for k, v in new_meta.items() if k not in volatile
+    return {k: v for k, v in old_meta.items() if k not in _VOLATILE} == {
+        k: v for k, v in new_meta.items() if k not in _VOLATILE
     }
 
 

@@ -99,7 +99,7 @@ def fetch_catalog(
     ``parse=False`` leaves the body unparsed (``document`` None) for :func:`document_of` to read
     when needed: a run that finds the body it already has never parses it.
     """
-    if _is_url(source):
+    if is_url(source):
         budget = Budget.starting_now(options.max_total_seconds, sleep, "budget (max_total_seconds)")
         fetched = _fetch_url(source, previous or Validators(), options, budget, transport)
     elif "://" in source:
@@ -118,11 +118,12 @@ def document_of(fetched: FetchResult) -> dict[str, JSON]:
         return fetched.document
     if fetched.body is None:
         raise FetchError(f"{fetched.source} answered 304 Not Modified: it sent no catalog to read")
-    where = fetched.source if _is_url(fetched.source) else f"catalog file {fetched.source}"
+    where = fetched.source if is_url(fetched.source) else f"catalog file {fetched.source}"
     return _parse(where, fetched.body)
 
 
-def _is_url(source: str) -> bool:
+def is_url(source: str) -> bool:
+    """A catalog fetched over HTTP (a URL), not read from a file."""
     return source.startswith(("http://", "https://"))
 
 

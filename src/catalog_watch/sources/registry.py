@@ -63,10 +63,6 @@ def detect_source_type(document: object) -> SourceType:
     return source_type("models.dev")
 
 
-def source_of_url(url: str) -> str | None:
-    """The source type whose own URL ``url`` is (``https://models.dev/api.json``: models.dev)."""
-    return next((name for name in _ADAPTERS if source_type(name).default_url == url), None)
-
 
 def looks_like_models_json(document: object) -> bool:
     """models.dev's ``models.json``: model records keyed by ``<lab>/<model>``, no provider.

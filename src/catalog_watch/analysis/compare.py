@@ -29,7 +29,8 @@ class IgnoredFields(Protocol):
 
 
 class CompareSettings(Protocol):
-    """What :func:`compare` reads of the settings: ``[diff]``, ``[inconsistencies]``, ``[costs]``."""
+    """What :func:`compare` reads of the settings: ``[diff]``, ``[inconsistencies]``,
+    ``[costs]``."""
 
     @property
     def diff(self) -> IgnoredFields: ...

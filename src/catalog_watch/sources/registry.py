@@ -63,7 +63,6 @@ def detect_source_type(document: object) -> SourceType:
     return source_type("models.dev")
 
 
-
 def looks_like_models_json(document: object) -> bool:
     """models.dev's ``models.json``: model records keyed by ``<lab>/<model>``, no provider.
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog_watch.errors import SnapshotError
+from catalog_watch.store.files import write_atomic
 
 META_FILE = "_meta.json"
 STAGING_PREFIX = ".catalog-watch-staging-"
@@ -138,12 +139,8 @@ def _stage(files: Path, data: Mapping[str, bytes], checks: Mapping[str, Check], 
 
 def _write_intent(staging: Path, intent: _Intent) -> None:
     record = {"appends": intent.appends, "replace": intent.replace, "remove": intent.remove}
-    temporary = staging / f"{INTENT_FILE}.tmp"
-    with temporary.open("wb") as handle:
-        handle.write(json.dumps(record, sort_keys=True).encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(staging / INTENT_FILE)  # there whole or not at all
+    # there whole or not at all
+    write_atomic(staging / INTENT_FILE, json.dumps(record, sort_keys=True).encode("utf-8"))
     _sync_folder(staging)
 
 

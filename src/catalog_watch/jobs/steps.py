@@ -32,6 +32,7 @@ from catalog_watch.settings.config import DEFAULT_BRANCH
 from catalog_watch.sources.fetch import FetchResult
 from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
+from catalog_watch.store.files import read_text_if_any
 from catalog_watch.store.ledger import (
     LEDGER_FILE,
     check_ledger,
@@ -156,13 +157,13 @@ def _records(snapshots: Path, report: Report, now: datetime, commit: str | None)
     with the latest runs; older months read only when the run rolls them over or migrates."""
     heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(report)}"
     section = changelog_section(heading, render_markdown(report))
-    existing = _text(snapshots / CHANGELOG_FILE)
-    changelog = changelog_files(existing, section, lambda name: _text(snapshots / name))
+    existing = read_text_if_any(snapshots / CHANGELOG_FILE)
+    changelog = changelog_files(existing, section, lambda name: read_text_if_any(snapshots / name))
     lines = ledger_records(report, time=utc_stamp(now), commit=commit)
     ledger = ledger_files(
         ledger_edges(snapshots / LEDGER_FILE),
         lines,
-        lambda name: _text(snapshots / name),
+        lambda name: read_text_if_any(snapshots / name),
         where=str(snapshots / LEDGER_FILE),
     )
     return Writes(
@@ -207,13 +208,6 @@ def write_reminders(root: Path, options: JobOptions) -> None:
 
 def _outbox_check(data: bytes, path: Path) -> object:
     return parse_outbox(data.decode(), where=str(path))
-
-
-def _text(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
 
 
 def deliver_through(

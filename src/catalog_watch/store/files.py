@@ -21,3 +21,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_text_if_any(path: Path) -> str | None:
+    """``path``'s UTF-8 text, or None when there is no such file (a first run, a new month)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None

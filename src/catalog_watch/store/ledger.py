@@ -36,6 +36,7 @@ from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.json_text import json_line
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import Report
+from catalog_watch.store.files import read_text_if_any
 from catalog_watch.store.transaction import Check, FolderChange, Writes, apply_change
 
 LEDGER_FILE = "changes.jsonl"
@@ -189,7 +190,9 @@ def _line_month(line: str) -> str | None:
 def append_ledger(path: Path, records: Sequence[LedgerLine]) -> bool:
     """Append the records to the ledger whose current file is ``path`` (one folder change: the
     lines appended, or a month rolled over); False when there is none."""
-    writes = ledger_files(ledger_edges(path), records, lambda name: _read(path.parent / name))
+    writes = ledger_files(
+        ledger_edges(path), records, lambda name: read_text_if_any(path.parent / name)
+    )
     if not writes.files and not writes.appends:
         return False
     name = {LEDGER_FILE: path.name}
@@ -208,13 +211,6 @@ def append_ledger(path: Path, records: Sequence[LedgerLine]) -> bool:
 def check_ledger(data: bytes, path: Path) -> object:
     """The read-back of a staged ledger file, or of the lines a run appends to one."""
     return parse_ledger(data.decode("utf-8"), where=str(path))
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
 
 
 class _Line(BaseModel):

@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -161,20 +162,16 @@ def test_reminders_go_out_on_runs_whose_catalog_does_not_change(
 def test_pull_request_mode_sends_reminders_on_runs_whose_catalog_does_not_change(
     repo: Path,
     slack: SlackServer,
+    github: GitHubServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The same days in pull-request mode: the branch's outbox keeps the reminders."""
-    with GitHubServer() as github:
-        monkeypatch.setenv("GITHUB_API_URL", github.api_url)
-        monkeypatch.setenv("GITHUB_REPOSITORY", github.repository)
-        monkeypatch.setenv("GITHUB_TOKEN", github.token)
-        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-        seen: list[int] = []
-        for days_before in (40, 30, 29, 7, 7, 1, 0):
-            before = len(reminders(slack))
-            run_at(repo, monkeypatch, capsys, days_before, quiet=True, mode="pull-request")
-            seen.append(len(reminders(slack)) - before)
+    seen: list[int] = []
+    for days_before in (40, 30, 29, 7, 7, 1, 0):
+        before = len(reminders(slack))
+        run_at(repo, monkeypatch, capsys, days_before, quiet=True, mode="pull-request")
+        seen.append(len(reminders(slack)) - before)
     assert seen == [0, 1, 0, 1, 0, 1, 0]
     origin = Path(git(repo, "remote", "get-url", "origin"))
     subjects = git(origin, "log", "--format=%s", "catalog-watch/models.dev").splitlines()
@@ -193,16 +190,32 @@ _KILL_AT = {
 }
 
 
+@pytest.fixture(name="github")
+def fixture_github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubServer]:
+    """The loopback GitHub API that pull-request mode talks to."""
+    with GitHubServer() as server:
+        monkeypatch.setenv("GITHUB_API_URL", server.api_url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", server.repository)
+        monkeypatch.setenv("GITHUB_TOKEN", server.token)
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+        yield server
+
+
 @pytest.mark.realdata
+@pytest.mark.parametrize("mode", ["commit", "pull-request"])
 @pytest.mark.parametrize("hook", sorted(_KILL_AT))
 def test_a_run_killed_at_the_reminders_commit_loses_nothing_and_sends_nothing_twice(
     repo: Path,
     slack: SlackServer,
+    github: GitHubServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     hook: str,
+    mode: str,
 ) -> None:
-    run_at(repo, monkeypatch, capsys, 40, quiet=True)  # the snapshot; nothing is due yet
+    """Pull-request mode commits the reminders on the rolling branch, in a worktree that shares
+    the clone's hooks: the same kills, before and after that commit."""
+    run_at(repo, monkeypatch, capsys, 40, quiet=True, mode=mode)  # the snapshot; nothing due
     hooks = repo / ".git" / "hooks"
     hooks.mkdir(exist_ok=True)
     path = hooks / hook
@@ -212,9 +225,9 @@ def test_a_run_killed_at_the_reminders_commit_loses_nothing_and_sends_nothing_tw
         + "kill -9 \"$(awk '{print $4}' /proc/$PPID/stat)\"\nexit 1\n"
     )
     path.chmod(0o755)
-    source = write_json(repo.parent / "api-quiet.json", catalog(100))
+    source = write_json(repo.parent / "api.json", catalog(100))  # the quiet runs' one source
     day = (RETIRES - timedelta(days=30)).isoformat()
-    args = ["run", "--mode", "commit", "--source", str(source), "--compare-with", LITELLM]
+    args = ["run", "--mode", mode, "--source", str(source), "--compare-with", LITELLM]
     killed = subprocess.run(
         [sys.executable, "-m", "catalog_watch.cli.app", *args, "--now", f"{day}T10:17:00Z"],
         cwd=repo,
@@ -225,7 +238,7 @@ def test_a_run_killed_at_the_reminders_commit_loses_nothing_and_sends_nothing_tw
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert reminders(slack) == []
     path.unlink()
-    run_at(repo, monkeypatch, capsys, 30, quiet=True)  # the next run, in the same clone
+    run_at(repo, monkeypatch, capsys, 30, quiet=True, mode=mode)  # the next run, same clone
     assert len(reminders(slack)) == 1
-    run_at(repo, monkeypatch, capsys, 29, quiet=True)
+    run_at(repo, monkeypatch, capsys, 29, quiet=True, mode=mode)
     assert len(reminders(slack)) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +275,16 @@ def _stored_count(snap: Path, count: int) -> None:
     (snap / "_meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
+def _stored_as_seven(tmp_path: Path) -> Any:
+    """A catalog with one inconsistency, checked, its stored count then set to 7: a report
+    that says 7 read the count from ``_meta.json``, one that says 1 counted again."""
+    doc = small_catalog()
+    doc["acme"]["models"]["big-1"]["cost"]["cache_read"] = 9
+    run(tmp_path, doc)
+    _stored_count(tmp_path / "snap", 7)
+    return doc
+
+
 def test_the_same_body_again_reports_from_meta_what_the_full_comparison_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -304,10 +315,7 @@ def test_the_same_body_again_reports_from_meta_what_the_full_comparison_does(
 def test_the_stored_report_is_used_only_under_the_settings_it_was_counted_with(
     tmp_path: Path,
 ) -> None:
-    doc = small_catalog()
-    doc["acme"]["models"]["big-1"]["cost"]["cache_read"] = 9
-    run(tmp_path, doc)
-    _stored_count(tmp_path / "snap", 7)  # told apart from a count found again
+    doc = _stored_as_seven(tmp_path)
     quiet = run(tmp_path, doc).report
     assert quiet is not None and quiet.current == 7
     aliased = Config(inconsistencies=ConsistencySettings(aliases={"acme/big-1": "fast-1"}))
@@ -318,6 +326,25 @@ def test_the_stored_report_is_used_only_under_the_settings_it_was_counted_with(
     doc["acme"]["models"]["fast-1"]["cost"]["input"] = 4  # another body: counted again
     changed = run(tmp_path, doc).report
     assert changed is not None and changed.current == 1
+
+
+def test_the_same_content_in_other_bytes_reports_the_stored_count_under_the_same_settings(
+    tmp_path: Path,
+) -> None:
+    doc = _stored_as_seven(tmp_path)
+    source = tmp_path / "respelled.json"
+    source.write_text(json.dumps(doc, indent=3), encoding="utf-8")  # same content, other bytes
+
+    def respelled(**kwargs: Any) -> int:
+        options = CheckOptions(source=str(source), snapshots=tmp_path / "snap", fetch=FAST)
+        report = check(replace(options, **kwargs)).report
+        assert report is not None and report.changes == () and not report.first_run
+        return report.current
+
+    assert respelled() == 7  # the content the count was stored for: not counted again
+    aliased = Config(inconsistencies=ConsistencySettings(aliases={"acme/big-1": "fast-1"}))
+    assert respelled(config=aliased) != 7
+    assert respelled(compare_with=(tmp_path / "snap",)) != 7
 
 
 def test_the_stored_report_is_tied_to_the_models_json_given(tmp_path: Path) -> None:

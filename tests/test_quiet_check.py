@@ -87,6 +87,31 @@ def test_the_quiet_answer_is_the_full_commands_in_every_format(tmp_path: Path) -
         assert quiet[1] == full[1].replace(str(respelled), str(source))
 
 
+def test_the_full_check_loads_neither_slack_git_nor_the_run_job(tmp_path: Path) -> None:
+    doc = _catalog()
+    _, snap = _written(tmp_path, doc)
+    respelled = tmp_path / "respelled.json"  # same content in other bytes: the full command
+    respelled.write_text(json.dumps(doc, indent=3), encoding="utf-8")
+    probe = PROBE.replace(
+        "json.loads(HEAVY)", repr(["slack_sdk", "catalog_watch.jobs.", "catalog_watch.publish."])
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "check", "--source", str(respelled), "--snapshots", snap],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = json.loads(done.stderr.rpartition("\nHEAVY ")[2])
+    assert loaded == [  # (and pydantic, for the settings: the probe names it always)
+        "catalog_watch.jobs.check",
+        "catalog_watch.jobs.quiet",
+        "catalog_watch.publish.http",
+        "pydantic",
+    ]
+    assert "no changes" in done.stdout
+
+
 def test_a_changed_body_is_fetched_once_and_reported_by_the_full_command(tmp_path: Path) -> None:
     doc = _catalog()
     with CatalogServer() as server:

@@ -31,7 +31,7 @@ COMMANDS = {
     "price-at": "catalog_watch.cli.history_commands:price_at",
     "site": "catalog_watch.cli.site_command:site",
     "health": "catalog_watch.cli.health_command:health",
-    "check": "catalog_watch.cli.run_commands:check",
+    "check": "catalog_watch.cli.check_command:check",
     "run": "catalog_watch.cli.run_commands:run",
     "usage": "catalog_watch.cli.usage_command:usage",
     "lint": "catalog_watch.cli.lint_command:lint",
@@ -41,10 +41,14 @@ COMMANDS = {
 (``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor pydantic)."""
 
 
-FAST_PATHS = {"check": "catalog_watch.cli.quiet_check:check"}
+FAST_PATHS = {
+    "check": "catalog_watch.cli.quiet_check:check",
+    "diff": "catalog_watch.cli.diff_command:diff_without_config",
+}
 """Command → a function tried before it: its exit code, or None to run the command. ``check``
 answers a catalog that did not change from ``_meta.json`` alone, before the command's imports
-(pydantic, the analysis) are paid for."""
+(pydantic, the analysis) are paid for; ``diff`` with no config file runs on the defaults,
+without pydantic and httpx."""
 
 
 def command_function(name: str) -> Callable[[argparse.Namespace], int]:

@@ -3,7 +3,7 @@
 The hourly check usually fetches the body it already has, or a 304. ``app.py`` runs
 :func:`check` first (``app.FAST_PATHS``); it reads ``_meta.json`` and the provider files' hash
 (``jobs/quiet.py``), and either prints the unchanged report or hands the fetched bytes on to the
-full command (``cli/run_commands.check``), which then does not fetch again. It answers only
+full command (``cli/check_command.py``), which then does not fetch again. It answers only
 where the snapshot folder is known without parsing the catalog: ``--snapshots``,
 ``--source-type``, or a URL; a local file of unknown type is recognised by the full command.
 """

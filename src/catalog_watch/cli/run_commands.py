@@ -1,4 +1,4 @@
-"""``check`` and ``run``: the commands that fetch, write, publish and talk to GitHub Actions."""
+"""``run``: the action's job (fetch, commit, publish, Slack) and what it tells GitHub Actions."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from pathlib import Path
 
 from catalog_watch.analysis.watch_rules import active_mutes
 from catalog_watch.cli.options import check_options, print_report
-from catalog_watch.cli.quiet_check import aside, local_catalog_hint, not_modified
+from catalog_watch.cli.quiet_check import aside, local_catalog_hint
 from catalog_watch.errors import (
     CatalogWatchError,
     ConfigError,
     message_line,
 )
 from catalog_watch.jobs.action_outputs import annotate, job_outputs
-from catalog_watch.jobs.check import check as run_check
 from catalog_watch.jobs.delivery import Delivery
 from catalog_watch.jobs.run import JobOptions, run_job
 from catalog_watch.model.report import Report
@@ -29,20 +28,6 @@ from catalog_watch.settings.config import Config, Mute
 
 FORK_NOTE = " (secrets are empty on forks)"
 """What slack-sdk settings say about a missing secret in a workflow; not said on a laptop."""
-
-
-def check(args: argparse.Namespace) -> int:
-    options = check_options(args, write=args.write)
-    with local_catalog_hint(args):
-        result = run_check(options)
-    if result.not_modified or result.report is None:
-        print(not_modified(options.source), file=aside(args))
-        return 0
-    print_report(result.report, args.format)
-    if result.written is not None and result.written.changed:
-        written = len(result.written.written) + len(result.written.removed)
-        print(f"wrote {written} file(s) under {options.snapshots}", file=sys.stderr)
-    return 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from catalog_watch.jobs.quiet import (
     settled,
     sha256,
     source_of_url,
+    stored_report,
     stored_validators,
 )
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
@@ -253,13 +254,17 @@ def _unchanged(
     inputs: _Inputs,
 ) -> Outcome:
     """The outcome :func:`_evaluate` reaches for the same content: no change, no drift, the
-    inconsistencies of the catalog as they stand (those of both sides are the same)."""
-    others = [load_catalog(path, options.config) for path in options.compare_with]
-    report = compare(None, new, options.config, inputs.index(), others)
+    inconsistencies of the catalog as they stand (those of both sides are the same), counted
+    again only when ``_meta.json`` does not keep their number under these settings."""
+    report = stored_report(stored, inputs.key, options.source_type)
+    if report is None:
+        others = [load_catalog(path, options.config) for path in options.compare_with]
+        counted = compare(None, new, options.config, inputs.index(), others)
+        report = replace(counted, old=counted.new)
     if "health" in stored:
         meta["health"] = stored["health"]
     hash_ = stored.get("content_sha256")
-    return Outcome(replace(report, old=report.new), files, meta, True, str(hash_))
+    return Outcome(report, files, meta, True, str(hash_))
 
 
 def _parse_new(document: JSON, options: CheckOptions) -> Catalog:

@@ -85,15 +85,21 @@ def quiet_report(
     full comparison would report the stored counts and, under the same settings (``key``), the
     stored number of inconsistencies. None when anything it rests on differs.
     """
+    if body is None or meta.get("upstream_sha256") != sha256(body):
+        return None
+    return stored_report(meta, key, source_type)
+
+
+def stored_report(meta: Meta, key: str | None, source_type: str | None) -> Report | None:
+    """The report ``_meta.json`` keeps for its own content, when it was counted under the
+    settings ``key`` names (None: not kept, as with other sources' catalogs); else None."""
     stored = meta.get("unchanged_report")
     counts = meta.get("counts", {})
     source = meta.get("source")
     if (
-        body is None
-        or stored is None
+        stored is None
         or key is None
         or stored.get("settings_sha256") != key
-        or meta.get("upstream_sha256") != sha256(body)
         or not isinstance(source, str)
         or source_type not in (None, source)
         or not {"providers", "offerings"} <= counts.keys()

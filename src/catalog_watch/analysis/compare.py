@@ -59,6 +59,11 @@ DEFAULTS: CompareSettings = _Defaults()
 (tests/test_diff.py checks them against ``settings.config.load_config``'s defaults)."""
 
 
+def default_settings(ignore_fields: Sequence[str] = DEFAULT_IGNORED_FIELDS) -> CompareSettings:
+    """:data:`DEFAULTS` with other ``[diff] ignore_fields`` (``diff --ignore-field``)."""
+    return _Defaults(diff=_Diff(ignore_fields=tuple(ignore_fields)))
+
+
 def compare(
     old: Catalog | None,
     new: Catalog,

@@ -1,32 +1,29 @@
-"""Option merging: the command line and ``catalog-watch.toml`` → what a library call takes."""
+"""Option merging: the command line and ``catalog-watch.toml`` → what a library call takes.
+
+Printing a report and ``--ignore-field`` live in ``cli/diff_command`` (re-exported here), which
+``diff`` runs without this module's imports (the check job, pydantic, httpx).
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from catalog_watch.analysis.consistency import ModelIndex
+from catalog_watch.cli.diff_command import ignored_fields
+from catalog_watch.cli.diff_command import print_report as print_report
 from catalog_watch.jobs.check import CheckOptions, Recognised, model_index, recognise
 from catalog_watch.jobs.quiet import settings_source
-from catalog_watch.model.report import Report
-from catalog_watch.render.formats import RENDERERS
 from catalog_watch.settings.config import Config, DiffSettings, load_config
 from catalog_watch.sources.registry import source_type
-
-
-def print_report(report: Report, output_format: str) -> None:
-    sys.stdout.write(RENDERERS[output_format](report))
 
 
 def with_ignored(config: Config, ignore: list[str] | None) -> Config:
     """``--ignore-field`` adds to the configured list; ``--ignore-field none`` empties it first."""
     if ignore is None:
         return config
-    fields = list(config.diff.ignore_fields)
-    for name in ignore:
-        fields = [] if name == "none" else [*fields, name]
-    return config.model_copy(update={"diff": DiffSettings(ignore_fields=tuple(fields))})
+    fields = ignored_fields(config.diff.ignore_fields, ignore)
+    return config.model_copy(update={"diff": DiffSettings(ignore_fields=fields)})
 
 
 def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:

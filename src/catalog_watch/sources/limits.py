@@ -10,7 +10,8 @@ minute of validation. Each bound here is checked as the data arrives, before any
 * **size**: :class:`BodyDecoder` undoes at most one content coding, incrementally
   (``zlib.decompressobj`` with ``max_length``), so the size cap applies to the output as it grows.
 * **records**: :func:`check_catalog_counts` counts providers and offerings per provider in the
-  parsed document, in the shapes of every source, before any record is validated.
+  parsed document, in the shapes of every source, before any record is validated (it lives in
+  ``file_bounds.py`` with the size cap, which a catalog file read from disk needs without httpx).
 """
 
 from __future__ import annotations
@@ -18,34 +19,20 @@ from __future__ import annotations
 import ssl
 import time
 import zlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import httpcore
 import httpx
 
-from catalog_watch.errors import CatalogRejected, FetchError
-from catalog_watch.model.catalog import JSON
-
-MAX_PROVIDERS = 2_000
-"""The most providers a catalog may hold; more refuses it (exit 4) before any is validated.
-
-Chosen from the real catalogs in ``../shared/data``: models.dev grew from 44 providers
-(2025-09-15) to 145 (2026-06-28); LiteLLM's file names 124 distinct ``litellm_provider`` values
-(2026-07-24); OpenRouter is one provider. 2,000 is over 13 times the largest and leaves years of
-growth at models.dev's pace, while 100,000 providers (68 s and 763 MB of validation per run) are
-refused in well under a second.
-"""
-
-MAX_OFFERINGS_PER_PROVIDER = 10_000
-"""The most offerings (models) one provider may hold; more refuses the catalog (exit 4).
-
-Chosen from the real catalogs in ``../shared/data``: the largest provider is models.dev's
-nano-gpt with 617 models (2026-06-28, up from 512 in 2026-03-10); LiteLLM's largest is
-fireworks_ai with 293 entries; OpenRouter's one provider holds 414 models (2026-08-19). 10,000 is
-16 times the largest. Entries with no usable provider (LiteLLM) count as one provider.
-"""
+from catalog_watch.errors import FetchError
+from catalog_watch.sources.file_bounds import (
+    MAX_OFFERINGS_PER_PROVIDER as MAX_OFFERINGS_PER_PROVIDER,
+)
+from catalog_watch.sources.file_bounds import MAX_PROVIDERS as MAX_PROVIDERS
+from catalog_watch.sources.file_bounds import check_catalog_counts as check_catalog_counts
+from catalog_watch.sources.file_bounds import describe_size as describe_size
+from catalog_watch.sources.file_bounds import shown as _shown
 
 ACCEPTED_CODINGS = ("gzip", "deflate")
 """The content codings we ask for and can decode with a bounded output (brotli's decoder is not
@@ -53,61 +40,7 @@ a dependency, and zstd needs Python 3.14): sent as ``Accept-Encoding``."""
 
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _STEP = 1 << 20  # the most one decompress call may return
-_NO_PROVIDER = "(no provider)"
 _T = TypeVar("_T")
-
-
-def describe_size(n: int) -> str:
-    """``64.0 MiB (67108864 bytes)`` from 1 MiB up, else ``1000 bytes``."""
-    return f"{n / 2**20:.1f} MiB ({n} bytes)" if n >= 2**20 else f"{n} bytes"
-
-
-# -- Records ------------------------------------------------------------------------------------
-
-
-def check_catalog_counts(where: str, document: JSON) -> None:
-    """Refuse (CatalogRejected) a document with too many providers or offerings in one of them.
-
-    Counts in each source's shape: models.dev's ``{provider: {"models": {...}}}``, OpenRouter's
-    ``{"data": [...]}`` or bare list (one provider) and LiteLLM's flat entries grouped by
-    ``litellm_provider``. Any other value holds no provider: its parser will say so.
-    """
-    counts = _offerings_by_provider(document)
-    if len(counts) > MAX_PROVIDERS:
-        raise CatalogRejected(
-            f"{where} holds {len(counts):,} providers, more than the {MAX_PROVIDERS:,} a catalog "
-            "may hold (limits.MAX_PROVIDERS); refused before validating any"
-        )
-    provider, offerings = max(counts.items(), key=lambda item: item[1], default=("", 0))
-    if offerings > MAX_OFFERINGS_PER_PROVIDER:
-        raise CatalogRejected(
-            f"{where}: provider {_shown(provider)} holds {offerings:,} offerings, more than the "
-            f"{MAX_OFFERINGS_PER_PROVIDER:,} allowed per provider "
-            "(limits.MAX_OFFERINGS_PER_PROVIDER); refused before validating any"
-        )
-
-
-def _offerings_by_provider(document: JSON) -> Counter[str]:
-    data = document.get("data") if isinstance(document, dict) else document
-    if isinstance(data, list):  # OpenRouter: every model under its one provider
-        return Counter({"data": len(data)})
-    counts: Counter[str] = Counter()
-    if not isinstance(document, dict):
-        return counts
-    for key, value in document.items():
-        models = value.get("models") if isinstance(value, dict) else None
-        if isinstance(models, dict | list):  # models.dev: a provider and its models
-            counts[key] += len(models)
-        else:  # LiteLLM: one flat entry per offering
-            owner = value.get("litellm_provider") if isinstance(value, dict) else None
-            counts[owner if isinstance(owner, str) else _NO_PROVIDER] += 1
-    return counts
-
-
-def _shown(text: str, *, quoted: bool = True) -> str:
-    """Upstream text (a provider name, a header) escaped and cut short for a one-line error."""
-    shown = repr(text if len(text) <= 64 else text[:64] + "...")
-    return shown if quoted else shown[1:-1]
 
 
 # -- Size ---------------------------------------------------------------------------------------

@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from catalog_watch.errors import SnapshotError
 from catalog_watch.model.catalog import Catalog
-from catalog_watch.settings.config import Config
+from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 from catalog_watch.sources.registry import parse_source
 from catalog_watch.store.snapshot import read_document, read_snapshot
 
 
-def load_catalog(path: Path, config: Config, source_type: str | None = None) -> Catalog:
+class _Guard(Protocol):
+    @property
+    def max_rejected_share(self) -> float: ...
+
+
+class GuardedSettings(Protocol):
+    """What :func:`load_catalog` reads of the settings (``settings.config.Config`` has it):
+    ``[guard] max_rejected_share``."""
+
+    @property
+    def guard(self) -> _Guard: ...
+
+
+def load_catalog(path: Path, config: GuardedSettings, source_type: str | None = None) -> Catalog:
     """A catalog file (of any known source) or a snapshot folder, validated the same way."""
-    share = config.guard.max_rejected_share
+    return read_catalog(path, source_type, max_rejected_share=config.guard.max_rejected_share)
+
+
+def read_catalog(
+    path: Path,
+    source_type: str | None = None,
+    *,
+    max_rejected_share: float = DEFAULT_MAX_REJECTED_SHARE,
+) -> Catalog:
+    """:func:`load_catalog` with the share of bad records given (``[guard]``'s default without
+    it), for a caller that has no settings model (``cli/diff_command``: no config file)."""
+    share = max_rejected_share
     if path.is_dir():
         snapshot = read_snapshot(path)
         if snapshot is None:

@@ -33,9 +33,12 @@ from catalog_watch.model.catalog import (
 )
 from catalog_watch.model.json_text import JSONNumber
 from catalog_watch.model.meta import Meta
-from catalog_watch.sources.fetch import FetchOptions
+from catalog_watch.sources.file_bounds import (
+    MAX_CATALOG_BYTES,
+    check_catalog_counts,
+    describe_size,
+)
 from catalog_watch.sources.json_reader import JSONReadError, read_upstream
-from catalog_watch.sources.limits import check_catalog_counts, describe_size
 from catalog_watch.store.meta_file import SNAPSHOT_FORMAT as SNAPSHOT_FORMAT
 from catalog_watch.store.meta_file import content_hash as content_hash
 from catalog_watch.store.meta_file import parse_meta as parse_meta
@@ -186,11 +189,11 @@ def _stale_provider_files(directory: Path, wanted: Iterable[str]) -> list[str]:
 
 def _read_json(path: Path) -> JSONValue:
     # A catalog file (api.json, LiteLLM's, OpenRouter's) is read exactly as a fetch reads it
-    # (json_reader.read_upstream, a leading BOM skipped), within the same bounds (fetch's size
-    # cap, limits' provider and offering caps): NaN, infinities, lone surrogates, control
+    # (json_reader.read_upstream, a leading BOM skipped), within the same bounds (file_bounds: the
+    # size cap, the provider and offering caps): NaN, infinities, lone surrogates, control
     # characters and repeated keys in a record are the source's validation to reject, record by
     # record; only a file that is not JSON, or nests deeper than MAX_DOCUMENT_DEPTH, is refused.
-    cap = FetchOptions().max_bytes
+    cap = MAX_CATALOG_BYTES
     try:
         with path.open("rb") as stream:
             data = stream.read(cap + 1)

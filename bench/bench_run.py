@@ -1,31 +1,33 @@
-"""Benchmark the hourly run's two cheap cases with whole processes (issue 14).
+"""Benchmark the hourly run's cheap cases with whole processes (issue 14), floors beside.
 
 1. **No change**: ``catalog-watch check --source <real catalog> --snapshots <its snapshot>`` on
    the same body (decided from ``upstream_sha256`` without parsing), on the same content in other
-   bytes (the content hash), and a loopback server's HTTP 304 (no body).
+   bytes (the content hash; the inconsistency count ``_meta.json`` keeps), and a loopback
+   server's HTTP 304 (no body).
 2. **A small change**: ``check --write`` of the newest real catalog with one price edited,
    against its snapshot (rebuilt before each run): the snapshot write encodes with orjson and
    rewrites one provider file and ``_meta.json``.
+3. **The action's job with nothing to do**: ``run --mode commit`` of the same catalog in a clone
+   whose local bare origin already holds its snapshot (no Slack configured): the git calls are
+   counted, as children of the run.
+4. **Floors**: importing httpx and httpx-retries, and one conditional GET with them answered
+   304 by the same server (what any client built on those two libraries pays).
 
 Each is timed as a whole process with ``/usr/bin/time``-style accounting (user + system CPU of
-the child), ``--repeat`` times, median printed; ``--baseline SRC`` runs the same commands with
-another checkout's ``src`` on ``PYTHONPATH`` beside it. In-process, it also times the snapshot
-encoder (``canonical_json`` of every provider file) against ``json.dumps``.
+the child and what it waited for), ``--repeat`` times, median printed; ``--baseline SRC`` runs
+the same commands with another checkout's ``src`` on ``PYTHONPATH`` beside it. In-process, it
+also times the snapshot encoder (``canonical_json`` of every provider file) against
+``json.dumps``.
 
-Run: ``.venv/bin/python bench/bench_run.py [--repeat 5] [--baseline /path/to/old/src]``.
+Run: ``.venv/bin/python bench/bench_run.py [--repeat 7] [--baseline /path/to/old/src]``.
 
-Figures (2026-12, this 2-core machine under load, medians of 5; baseline: 5699983, before
-issue 14; ``git archive 5699983 src | tar -x -C /tmp/base``):
-
-* 7679063, medians of 5 beside 8ed99f1's src (loaded): same body 0.575 s (8ed99f1 1.205), other
-  bytes 0.813 (1.172), HTTP 304 0.505 (0.630); left: imports of cli/run_commands (~0.4 s:
-  pydantic, settings, analysis; none deferred without function-level imports) and the JSON read
-  of the body in sources/fetch.py (~0.08 s);
-* no change at 8ed99f1: 0.81-0.88 s CPU, baseline 1.34-1.51 s (A/B 0.60, paired); the rest is
-  imports,
-  the validation walk of every record and the current inconsistencies the report counts;
-* small change ``--write``: 1.24 s, baseline 1.45 s;
-* encoding 145 provider files: canonical_json 33-58 ms, json.dumps 235-822 ms (load-dependent).
+Figures (2026-12-02, this 2-core machine, load 1-1.6, medians of 7, bytecode cached; baseline
+9d502b9's src): same body 0.290 s (0.322), other bytes 0.558 (0.782), HTTP 304 0.304 (0.364),
+small change ``--write`` 1.115 (1.323), ``run --mode commit`` with nothing to do 0.567 (0.542);
+floors: the two imports 0.144, one 304 GET with them 0.288. The no-change ``check`` and the 304
+are at that floor; ``run`` imports the whole job (settings, git, Slack, the usage scan) before
+it knows there is nothing to do: about 0.28 s above it. Encoding 145 provider files:
+canonical_json 18 ms, json.dumps 194 ms.
 """
 
 from __future__ import annotations
@@ -50,21 +52,68 @@ NEWEST = "2026-06-28"
 CLI = [sys.executable, "-c", "from catalog_watch.cli.app import main; main()"]
 
 
-def cpu_of(command: list[str], env: dict[str, str]) -> float:
-    """User + system seconds of one child process."""
+def cpu_of(command: list[str], env: dict[str, str], cwd: Path | None = None) -> float:
+    """User + system seconds of one child process (and the git processes it waited for)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def median_cpu(command: list[str], env: dict[str, str], repeat: int, setup: object = None) -> float:
+def median_cpu(
+    command: list[str],
+    env: dict[str, str],
+    repeat: int,
+    setup: object = None,
+    cwd: Path | None = None,
+) -> float:
     runs = []
     for _ in range(repeat):
         if callable(setup):
             setup()
-        runs.append(cpu_of(command, env))
+        runs.append(cpu_of(command, env, cwd))
     return statistics.median(runs)
+
+
+FLOOR_GET = """
+import sys, httpx
+from httpx_retries import Retry, RetryTransport
+with httpx.Client(transport=RetryTransport(retry=Retry(total=3))) as client:
+    client.get(sys.argv[1], headers={"If-None-Match": '"v1"'})
+"""
+"""The floor of the 304 path: the two HTTP libraries the tool uses, one conditional GET."""
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def _repository(work: Path, catalog: Path, env: dict[str, str]) -> Path:
+    """A clone with a local bare origin whose snapshot of ``catalog`` is committed and pushed by
+    a first ``run --mode commit``: the next run with the same catalog has nothing to do."""
+    origin, repo = work / "origin.git", work / "repo"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(origin)], check=True)
+    clone = ["git", "clone", "--quiet", str(origin), str(repo)]
+    subprocess.run(clone, check=True, env=env, stderr=subprocess.DEVNULL)  # "empty repository"
+    git = ["git", "-C", str(repo)]
+    subprocess.run([*git, "commit", "--quiet", "--allow-empty", "-m", "start"], check=True, env=env)
+    subprocess.run([*git, "push", "--quiet", "origin", "HEAD"], check=True, env=env)
+    baseline = [*CLI, "run", "--mode", "commit", "--source", str(catalog)]
+    subprocess.run(
+        baseline,
+        cwd=repo,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return repo
 
 
 class _Catalog(http.server.BaseHTTPRequestHandler):
@@ -153,6 +202,9 @@ def main() -> None:
         hashed = [*CLI, "check", "--source", str(respelled), "--snapshots", str(snapshot)]
         not_modified = [*CLI, "check", "--source", url, "--snapshots", str(remote)]
         small = [*CLI, "check", "--source", str(changed), "--snapshots", str(scratch), "--write"]
+        git_env = {**base_env, **GIT_ENV}
+        repo = _repository(work, catalog, git_env)
+        run_same = [*CLI, "run", "--mode", "commit", "--source", str(catalog)]
         # As an installed CLI runs: bytecode compiled once and cached (outside src/), not
         # recompiled by every process as PYTHONDONTWRITEBYTECODE would have it.
         cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -161,17 +213,28 @@ def main() -> None:
         if args.baseline:
             sides["baseline"] = args.baseline
         print(f"{'case':<34}" + "".join(f"{side:>16}" for side in sides))
-        for name, command, setup in (
-            ("no change, same body (CPU s)", same, None),
-            ("no change, other bytes (CPU s)", hashed, None),
-            ("HTTP 304 (CPU s)", not_modified, None),
-            ("small change --write (CPU s)", small, fresh),
+        for name, command, setup, cwd in (
+            ("no change, same body (CPU s)", same, None, None),
+            ("no change, other bytes (CPU s)", hashed, None, None),
+            ("HTTP 304 (CPU s)", not_modified, None, None),
+            ("small change --write (CPU s)", small, fresh, None),
+            ("run --mode commit, no change", run_same, None, repo),
         ):
+            env = {**cached, **GIT_ENV}
             row = [
-                median_cpu(command, {**cached, "PYTHONPATH": str(src)}, args.repeat, setup)
+                median_cpu(command, {**env, "PYTHONPATH": str(src)}, args.repeat, setup, cwd)
                 for src in sides.values()
             ]
             print(f"{name:<34}" + "".join(f"{value:>16.3f}" for value in row))
+        floors = (
+            (
+                "floor: import httpx, httpx_retries",
+                [sys.executable, "-c", "import httpx, httpx_retries"],
+            ),
+            ("floor: one GET with them (304)", [sys.executable, "-c", FLOOR_GET, url]),
+        )
+        for name, command in floors:
+            print(f"{name:<34}{median_cpu(command, cached, args.repeat):>16.3f}")
         ours, stdlib = encoder_ms(catalog)
         print(
             f"encode 145 provider files: canonical_json {ours:.1f} ms, json.dumps {stdlib:.1f} ms"

@@ -4,6 +4,7 @@ without any cache gives."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +17,7 @@ from catalog_watch.analysis.history_query import Query
 from catalog_watch.store.history_read import load_history
 from tests.factories import document, edited, model, provider
 from tests.git_repos import git, isolate_git
-from tests.test_history import JAN, JUN, MAR, SEP, SNAPSHOTS, snapshot_commit
+from tests.test_history import JAN, JUN, MAR, SEP, SNAPSHOTS, commit_at, snapshot_commit
 
 
 @pytest.fixture
@@ -77,3 +78,29 @@ def test_a_damaged_cache_is_rebuilt(repo: Path) -> None:
         for damaged in next(cache(repo).iterdir()).glob(name):
             damaged.write_text("{not json")
         assert read(repo) == expected
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["m2 \u001b[31m", "line\nbreak", "\ufdd0", "C1 \u009b"],
+)
+def test_a_committed_record_that_breaks_the_text_rule_is_rejected_by_the_walk(
+    repo: Path, bad: str
+) -> None:
+    """Provider files read by orjson are checked at C speed; a record the check would reject
+    (here a name with a control or noncharacter, written into the snapshot by hand) is still
+    dropped as a run drops it, so its price change never enters the history."""
+    base = document(provider("acme", model("m1"), model("m2")))
+    snapshot_commit(repo, base, SEP)
+    path = repo / SNAPSHOTS / "acme.json"
+    planted = json.loads(path.read_text(encoding="utf-8"))
+    planted["models"]["m1"]["cost"]["input"] = 1.5
+    planted["models"]["m2"]["cost"]["input"] = 7.0
+    planted["models"]["m2"]["name"] = bad
+    path.write_text(json.dumps(planted, indent=2, sort_keys=True), encoding="utf-8")
+    commit_at(repo, JAN, "by hand")
+    history = uncached(repo, None)
+    prices = {(p.model, p.value) for p in history.periods if p.field == "cost.input"}
+    assert ("m1", 1.5) in prices
+    assert ("m2", 7.0) not in prices
+    assert history.lives[("acme", "m2")] == ((SEP, JAN),)

@@ -8,15 +8,19 @@ default, as with no file).
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
 
+from catalog_watch.analysis.compare import DEFAULTS, compare
 from catalog_watch.sources.fetch import FetchOptions
 from catalog_watch.sources.file_bounds import MAX_CATALOG_BYTES
+from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import MODELS_DEV, edited, model, small_catalog, write_json
 
 HEAVY = ("pydantic", "httpx", "httpcore", "slack_sdk", "catalog_watch.settings.config")
@@ -103,3 +107,16 @@ def test_a_catalog_file_is_read_within_the_fetch_size_cap() -> None:
     """``store/snapshot.read_document`` holds a file to ``file_bounds.MAX_CATALOG_BYTES`` (no
     httpx to import for ``FetchOptions``): the same cap a fetch applies by default."""
     assert FetchOptions().max_bytes == MAX_CATALOG_BYTES
+
+
+def test_the_analysis_caches_let_a_compared_catalog_go() -> None:
+    """``identity.group_by_identity`` and ``consistency.free_providers`` remember the last
+    catalogs weakly: a diff process does not carry both catalogs to its exit."""
+    new_doc = edited(small_catalog())
+    new_doc["acme"]["models"]["fast-1"]["cost"]["input"] = 9
+    old, new = parse_catalog(small_catalog()), parse_catalog(new_doc)
+    assert compare(old, new, DEFAULTS).changes
+    gone = weakref.ref(old), weakref.ref(new)
+    del old, new
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]

@@ -61,6 +61,7 @@ Treat ids as opaque strings (model ids may contain ``:``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Sequence
 
 from catalog_watch.analysis.consistency_group import Group, check_group
@@ -189,18 +190,19 @@ def free_providers(catalog: Catalog) -> frozenset[str]:
     Coding and token plans, GitHub Models, NVIDIA's free endpoints, local runtimes (28 providers
     on 2026-06). Their offerings, like ``:free`` variants, take no part in price comparisons.
     A comparison asks for each catalog's more than once: the last few are kept, by identity
-    (catalogs are immutable; an entry holds its catalog, so its ``id`` is not reused).
+    (catalogs are immutable; an entry holds its catalog weakly, as ``identity._RECENT`` does, so
+    it neither keeps a catalog alive nor matches another one after it is gone).
     """
     for seen, free in _FREE:
-        if seen is catalog:
+        if seen() is catalog:
             return free
     found = _free_providers(catalog)
-    _FREE.insert(0, (catalog, found))
+    _FREE.insert(0, (weakref.ref(catalog), found))
     del _FREE[4:]
     return found
 
 
-_FREE: list[tuple[Catalog, frozenset[str]]] = []
+_FREE: list[tuple[weakref.ref[Catalog], frozenset[str]]] = []
 
 
 def _free_providers(catalog: Catalog) -> frozenset[str]:

@@ -209,9 +209,12 @@ def _shown(value: JSONValue) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Catalog:
-    """A whole catalog from one source, keyed by provider id then model id."""
+    """A whole catalog from one source, keyed by provider id then model id.
+
+    Weakly referable: the analysis caches (``identity.group_by_identity``,
+    ``consistency.free_providers``) remember a catalog without keeping it alive."""
 
     providers: Mapping[str, Provider]
     source: str = DEFAULT_SOURCE

@@ -24,8 +24,9 @@ def lap(name: str) -> None:
 
 
 def pipeline(old_path: str, new_path: str) -> None:
-    """What ``catalog_watch.cli.catalog_commands.diff`` and ``compare.compare`` do, one timer per
-    step: every step of the command is a lap (the laps add up to the whole call)."""
+    """What ``catalog_watch.cli.diff_command.diff_without_config`` (``diff`` with no config file)
+    and ``compare.compare`` do, one timer per step: every step of the command is a lap (the laps
+    add up to the whole call)."""
     import gc
     from pathlib import Path
 
@@ -33,22 +34,22 @@ def pipeline(old_path: str, new_path: str) -> None:
 
     lap("import catalog_watch.cli.app")
     gc.disable()
-    import catalog_watch.cli.catalog_commands  # noqa: F401  (the diff command's own imports)
-    from catalog_watch.analysis.compare import _across, _with_costs
+    import catalog_watch.cli.diff_command  # noqa: F401  (the diff command's own imports)
+    from catalog_watch.analysis.compare import _across, _with_costs, default_settings
     from catalog_watch.analysis.consistency import changed_groups, find_inconsistencies
     from catalog_watch.analysis.diff import diff_catalogs
     from catalog_watch.model.json_text import json_output
     from catalog_watch.model.report import build_report
-    from catalog_watch.settings.config import load_config
+    from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
     from catalog_watch.sources.registry import parse_source
     from catalog_watch.store.snapshot import read_document
 
     lap("import the diff command (lazy in the CLI)")
-    config = load_config(None)
-    lap("load_config (no file)")
+    config = default_settings()
+    lap("settings (no config file: the defaults)")
     documents = [read_document(Path(old_path)), read_document(Path(new_path))]
     lap("read + parse JSON (2 files)")
-    share = config.guard.max_rejected_share
+    share = DEFAULT_MAX_REJECTED_SHARE
     old, new = (parse_source(d, None, max_rejected_share=share) for d in documents)
     lap("validate (2 catalogs)")
     settings = config.inconsistencies

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from catalog_watch.analysis.compare import compare
+from catalog_watch.analysis.identity import ModelIndex, load_model_index
 from catalog_watch.cli.app import main
 from catalog_watch.settings.config import Config
 from catalog_watch.settings.costs import CostSettings, Usage
@@ -161,6 +162,26 @@ def test_cheapest_channel_change_is_a_change_record() -> None:
         "b/m $12.00",
     )
     assert cheapest.provider == "b"
+
+
+def test_the_cheapest_channel_groups_offerings_as_models_json_does() -> None:
+    """With models.json, digitalocean's ``openai-gpt-5`` is gpt-5 (as the inconsistencies have
+    it), so its price rise moves gpt-5's cheapest channel to openai; without, it stays alone."""
+    old = document(
+        provider("openai", model("gpt-5", cost={"input": 2, "output": 8})),
+        provider("digitalocean", model("openai-gpt-5", cost={"input": 1, "output": 4})),
+    )
+    new = edited(old)
+    new["digitalocean"]["models"]["openai-gpt-5"]["cost"] = {"input": 4, "output": 16}
+    index = load_model_index({"openai/gpt-5": {"id": "openai/gpt-5"}})
+
+    def cheapest(with_index: ModelIndex | None) -> list[tuple[str | None, str | None]]:
+        report = compare(parse_catalog(old), parse_catalog(new), Config(), with_index)
+        changes = [c for c in report.changes if c.kind.value == "cheapest_changed"]
+        return [(c.model, c.provider) for c in changes]
+
+    assert cheapest(index) == [("gpt-5", "openai")]
+    assert cheapest(None) == []
 
 
 def test_disagreements_with_another_source_appear_in_the_run_report() -> None:

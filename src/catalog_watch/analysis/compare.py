@@ -85,7 +85,7 @@ def compare(
     old_found = find_inconsistencies(old, settings, index, keys) + _across(old, others)
     new_found = [i for i in found if i.model in keys] + across
     changes = diff_catalogs(old, new, config.diff.ignore_fields)
-    changes = _with_costs(changes, old, new, settings, config)
+    changes = _with_costs(changes, old, new, settings, config, index)
     return build_report(old, new, changes, old_found, new_found, current=found + across)
 
 
@@ -95,12 +95,13 @@ def _with_costs(
     new: Catalog,
     settings: ConsistencySettings,
     config: CompareSettings,
+    index: ModelIndex | None,
 ) -> list[Change]:
     """Cost impact on price changes, plus ``cheapest_changed`` records."""
     if not any(c.kind in _COST_KINDS for c in changes):
         return changes
     priced = with_cost_impact(changes, old, new, config.costs)
-    cheapest = cheapest_changes(changes, old, new, settings, config.costs)
+    cheapest = cheapest_changes(changes, old, new, settings, config.costs, index)
     return sorted(priced + cheapest, key=lambda change: change.sort_key)
 
 

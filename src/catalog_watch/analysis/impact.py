@@ -21,6 +21,7 @@ from catalog_watch.analysis.cost import (
     shown_amount,
     usage_impact,
 )
+from catalog_watch.analysis.identity import ModelIndex
 from catalog_watch.model.catalog import Catalog, Record
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.severity import Severity
@@ -92,8 +93,10 @@ def cheapest_changes(
     new: Catalog,
     settings: ConsistencySettings,
     costs: CostSettings,
+    index: ModelIndex | None = None,
 ) -> list[Change]:
-    """``cheapest_changed`` for every model whose cheapest paid channel moved to another one."""
+    """``cheapest_changed`` for every model whose cheapest paid channel moved to another one;
+    models are the groups the inconsistencies use (``index``: models.json, when given)."""
     touched = {
         (c.provider, c.model) for c in changes if c.kind in _MEMBERSHIP and c.model is not None
     }
@@ -106,7 +109,7 @@ def cheapest_changes(
         return cost_of(record)
 
     found: list[Change] = []
-    for key, members in _touched_groups(touched, old, new, settings):
+    for key, members in _touched_groups(touched, old, new, settings, index):
         before = cheapest_offer(old, members, scenario, priced)
         after = cheapest_offer(new, members, scenario, priced)
         if before is None or after is None or before.cost == after.cost:
@@ -132,12 +135,16 @@ def cheapest_changes(
 
 
 def _touched_groups(
-    touched: set[tuple[str, str]], old: Catalog, new: Catalog, settings: ConsistencySettings
+    touched: set[tuple[str, str]],
+    old: Catalog,
+    new: Catalog,
+    settings: ConsistencySettings,
+    index: ModelIndex | None,
 ) -> Iterable[tuple[str, list[tuple[str, str]]]]:
     """Groups (from both catalogs, members merged) that hold a changed offering."""
     merged: dict[str, set[tuple[str, str]]] = {}
     for catalog in (old, new):
-        for key, members in group_offerings(catalog, settings).items():
+        for key, members in group_offerings(catalog, settings, index).items():
             if not touched.isdisjoint(members):
                 merged.setdefault(key, set()).update(members)
     for key in sorted(merged):

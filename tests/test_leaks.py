@@ -73,6 +73,19 @@ def test_main_leaves_a_disabled_collector_disabled(
             gc.enable()
 
 
+def test_the_console_script_leaves_the_collector_off_to_the_exit(tmp_path: Path) -> None:
+    """``main()`` without argv is the process's own command line: no collection at exit."""
+    probe = (
+        "import gc, sys; from catalog_watch.cli.app import main; "
+        "sys.argv = ['catalog-watch', 'health', '--snapshots', 'absent']; "
+        "main(); print('collector on' if gc.isenabled() else 'collector off')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "collector off"
+
+
 # -- A mistyped path is a usage error, not a failed fetch ---------------------------------------
 
 

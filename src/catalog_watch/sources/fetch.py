@@ -36,6 +36,7 @@ from catalog_watch.publish.http import (
     OutOfTime,
     describe_error,
 )
+from catalog_watch.sources.file_bounds import MAX_CATALOG_BYTES
 from catalog_watch.sources.json_reader import JSONReadError, read_upstream
 from catalog_watch.sources.limits import (
     ACCEPTED_CODINGS,
@@ -66,7 +67,7 @@ class FetchOptions:
     backoff_initial: float = 1.0  # seconds before the first retry, doubled each retry, jittered
     backoff_max: float = 30.0
     max_total_seconds: float = 120.0
-    max_bytes: int = 64 * 1024 * 1024
+    max_bytes: int = MAX_CATALOG_BYTES
     user_agent: str = USER_AGENT
 
     def __post_init__(self) -> None:

@@ -64,7 +64,7 @@ def pipeline(old_path: str, new_path: str) -> None:
     changes = diff_catalogs(old, new, config.diff.ignore_fields)
     imported = not had_deepdiff and "deepdiff" in sys.modules
     lap("diff_catalogs (incl. deepdiff import)" if imported else "diff_catalogs")
-    changes = _with_costs(changes, old, new, settings, config)
+    changes = _with_costs(changes, old, new, settings, config, None)
     lap("cost impact + cheapest channel")
     report = build_report(old, new, changes, old_found, new_found, current=found + across)
     lap("build_report (incl. schema drift)")

@@ -35,11 +35,10 @@ def pipeline(old_path: str, new_path: str) -> None:
     lap("import catalog_watch.cli.app")
     gc.disable()
     import catalog_watch.cli.diff_command  # noqa: F401  (the diff command's own imports)
-    from catalog_watch.analysis.compare import _across, _with_costs, default_settings
+    from catalog_watch.analysis.compare import _across, _with_costs, build_report, default_settings
     from catalog_watch.analysis.consistency import changed_groups, find_inconsistencies
     from catalog_watch.analysis.diff import diff_catalogs
     from catalog_watch.model.json_text import json_output
-    from catalog_watch.model.report import build_report
     from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
     from catalog_watch.sources.registry import parse_source
     from catalog_watch.store.snapshot import read_document

@@ -8,17 +8,28 @@ so does :data:`DEFAULTS`, so a caller without a config file need not load pydant
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from catalog_watch.analysis.consistency import ModelIndex, changed_groups, find_inconsistencies
+from catalog_watch.accept.schema_drift import (
+    SchemaDrift,
+    compared_counts,
+    drift_between,
+    fields_appeared,
+)
+from catalog_watch.analysis.consistency import (
+    ModelIndex,
+    changed_groups,
+    compare_inconsistencies,
+    find_inconsistencies,
+)
 from catalog_watch.analysis.cross_source import disagreements
 from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS, diff_catalogs
 from catalog_watch.analysis.impact import cheapest_changes, with_cost_impact
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.changes import Change, ChangeKind
 from catalog_watch.model.inconsistency import Inconsistency
-from catalog_watch.model.report import Report, build_report
+from catalog_watch.model.report import CatalogCounts, Report
 from catalog_watch.settings.costs import CostSettings
 from catalog_watch.settings.inconsistencies import ConsistencySettings
 
@@ -114,3 +125,42 @@ def _across(catalog: Catalog, others: Sequence[Catalog]) -> list[Inconsistency]:
     if not others:
         return []
     return disagreements([catalog, *others])
+
+
+def build_report(
+    old: Catalog | None,
+    new: Catalog,
+    changes: Sequence[Change],
+    old_inconsistencies: Sequence[Inconsistency],
+    new_inconsistencies: Sequence[Inconsistency],
+    notes: Sequence[str] = (),
+    current: Sequence[Inconsistency] | None = None,
+) -> Report:
+    """Assemble the report; on a first run (``old`` is None) nothing counts as appeared.
+
+    ``current``: every inconsistency of ``new`` when the two lists hold only the groups a change
+    touched (``compare``); by default ``new_inconsistencies`` is every one."""
+    if old is None:
+        appeared: list[Inconsistency] = []
+        resolved: list[Inconsistency] = []
+        drift = SchemaDrift((), ())
+    else:
+        appeared, resolved = compare_inconsistencies(old_inconsistencies, new_inconsistencies)
+        offerings, providers = compared_counts(old, new)
+        drift = replace(
+            drift_between(old, new),
+            appeared_on=fields_appeared(changes, offerings=offerings, providers=providers),
+        )
+    return Report(
+        source=new.source,
+        changes=tuple(changes),
+        appeared=tuple(appeared),
+        resolved=tuple(resolved),
+        current=len(new_inconsistencies if current is None else current),
+        drift=drift,
+        old=CatalogCounts.of(old) if old is not None else None,
+        new=CatalogCounts.of(new),
+        rejections=new.rejections,
+        notes=tuple(notes),
+        accepted=new.accepted,
+    )

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from catalog_watch.accept.schema_drift import (
-    SchemaDrift,
-    compared_counts,
-    drift_between,
-    fields_appeared,
-)
-from catalog_watch.analysis.consistency import Inconsistency, compare_inconsistencies
+from catalog_watch.accept.schema_drift import SchemaDrift
 from catalog_watch.model.catalog import JSON, Accepted, Catalog, Rejection
 from catalog_watch.model.changes import Change, ChangeKind
+from catalog_watch.model.inconsistency import Inconsistency
 from catalog_watch.model.severity import Severity
 
 
@@ -117,42 +112,3 @@ class Report:
 def _most_severe(changes: Sequence[Change], found: Sequence[Inconsistency]) -> Severity | None:
     present = {change.severity for change in changes} | {item.severity for item in found}
     return min(present, key=lambda severity: severity.rank) if present else None
-
-
-def build_report(
-    old: Catalog | None,
-    new: Catalog,
-    changes: Sequence[Change],
-    old_inconsistencies: Sequence[Inconsistency],
-    new_inconsistencies: Sequence[Inconsistency],
-    notes: Sequence[str] = (),
-    current: Sequence[Inconsistency] | None = None,
-) -> Report:
-    """Assemble the report; on a first run (``old`` is None) nothing counts as appeared.
-
-    ``current``: every inconsistency of ``new`` when the two lists hold only the groups a change
-    touched (``compare``); by default ``new_inconsistencies`` is every one."""
-    if old is None:
-        appeared: list[Inconsistency] = []
-        resolved: list[Inconsistency] = []
-        drift = SchemaDrift((), ())
-    else:
-        appeared, resolved = compare_inconsistencies(old_inconsistencies, new_inconsistencies)
-        offerings, providers = compared_counts(old, new)
-        drift = replace(
-            drift_between(old, new),
-            appeared_on=fields_appeared(changes, offerings=offerings, providers=providers),
-        )
-    return Report(
-        source=new.source,
-        changes=tuple(changes),
-        appeared=tuple(appeared),
-        resolved=tuple(resolved),
-        current=len(new_inconsistencies if current is None else current),
-        drift=drift,
-        old=CatalogCounts.of(old) if old is not None else None,
-        new=CatalogCounts.of(new),
-        rejections=new.rejections,
-        notes=tuple(notes),
-        accepted=new.accepted,
-    )

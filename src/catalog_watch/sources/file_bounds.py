@@ -11,8 +11,8 @@ from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON
 
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
-"""The largest catalog body or file read, decoded (``sources.fetch.FetchOptions.max_bytes``'s
-default; tests/test_fetch_bounds.py checks they agree)."""
+"""The largest catalog body or file read, decoded: a catalog file's cap, and the default of
+``sources.fetch.FetchOptions.max_bytes`` for a fetched body."""
 
 MAX_PROVIDERS = 2_000
 """The most providers a catalog may hold; more refuses it (exit 4) before any is validated.

@@ -38,12 +38,16 @@ def read_catalog(
 ) -> Catalog:
     """:func:`load_catalog` with the share of bad records given (``[guard]``'s default without
     it), for a caller that has no settings model (``cli/diff_command``: no config file)."""
-    share = max_rejected_share
     if path.is_dir():
         snapshot = read_snapshot(path)
         if snapshot is None:
             raise SnapshotError(f"{path}: the snapshot folder holds no provider file")
         stored = snapshot.meta.get("source")
         name = stored if isinstance(stored, str) else source_type
-        return parse_source(snapshot.document, name, max_rejected_share=share, canonical=True)
-    return parse_source(read_document(path), source_type, max_rejected_share=share, where=str(path))
+        return parse_source(
+            snapshot.document, name, max_rejected_share=max_rejected_share, canonical=True
+        )
+    document = read_document(path)
+    return parse_source(
+        document, source_type, max_rejected_share=max_rejected_share, where=str(path)
+    )

@@ -94,6 +94,11 @@ GIT_ENV = {
 }
 
 
+def run_command(catalog: Path) -> list[str]:
+    """The action's job in commit mode on ``catalog``: the baseline run, then the timed one."""
+    return [*CLI, "run", "--mode", "commit", "--source", str(catalog)]
+
+
 def _repository(work: Path, catalog: Path, env: dict[str, str]) -> Path:
     """A clone with a local bare origin whose snapshot of ``catalog`` is committed and pushed by
     a first ``run --mode commit``: the next run with the same catalog has nothing to do."""
@@ -104,9 +109,8 @@ def _repository(work: Path, catalog: Path, env: dict[str, str]) -> Path:
     git = ["git", "-C", str(repo)]
     subprocess.run([*git, "commit", "--quiet", "--allow-empty", "-m", "start"], check=True, env=env)
     subprocess.run([*git, "push", "--quiet", "origin", "HEAD"], check=True, env=env)
-    baseline = [*CLI, "run", "--mode", "commit", "--source", str(catalog)]
     subprocess.run(
-        baseline,
+        run_command(catalog),
         cwd=repo,
         env=env,
         check=True,
@@ -204,7 +208,7 @@ def main() -> None:
         small = [*CLI, "check", "--source", str(changed), "--snapshots", str(scratch), "--write"]
         git_env = {**base_env, **GIT_ENV}
         repo = _repository(work, catalog, git_env)
-        run_same = [*CLI, "run", "--mode", "commit", "--source", str(catalog)]
+        run_same = run_command(catalog)
         # As an installed CLI runs: bytecode compiled once and cached (outside src/), not
         # recompiled by every process as PYTHONDONTWRITEBYTECODE would have it.
         cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -213,6 +217,7 @@ def main() -> None:
         if args.baseline:
             sides["baseline"] = args.baseline
         print(f"{'case':<34}" + "".join(f"{side:>16}" for side in sides))
+        env = {**cached, **GIT_ENV}
         for name, command, setup, cwd in (
             ("no change, same body (CPU s)", same, None, None),
             ("no change, other bytes (CPU s)", hashed, None, None),
@@ -220,7 +225,6 @@ def main() -> None:
             ("small change --write (CPU s)", small, fresh, None),
             ("run --mode commit, no change", run_same, None, repo),
         ):
-            env = {**cached, **GIT_ENV}
             row = [
                 median_cpu(command, {**env, "PYTHONPATH": str(src)}, args.repeat, setup, cwd)
                 for src in sides.values()

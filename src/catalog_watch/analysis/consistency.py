@@ -61,7 +61,6 @@ Treat ids as opaque strings (model ids may contain ``:``).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Collection, Sequence
 
 from catalog_watch.analysis.consistency_group import Group, check_group
@@ -72,6 +71,7 @@ from catalog_watch.analysis.identity import (
     load_model_index,
     normalize_model_id,
 )
+from catalog_watch.analysis.recent import Recent
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
 from catalog_watch.settings.inconsistencies import ConsistencySettings
@@ -189,20 +189,16 @@ def free_providers(catalog: Catalog) -> frozenset[str]:
 
     Coding and token plans, GitHub Models, NVIDIA's free endpoints, local runtimes (28 providers
     on 2026-06). Their offerings, like ``:free`` variants, take no part in price comparisons.
-    A comparison asks for each catalog's more than once: the last few are kept, by identity
-    (catalogs are immutable; an entry holds its catalog weakly, as ``identity._RECENT`` does, so
-    it neither keeps a catalog alive nor matches another one after it is gone).
+    A comparison asks for each catalog's more than once: the last few are kept (``Recent``).
     """
-    for seen, free in _FREE:
-        if seen() is catalog:
-            return free
-    found = _free_providers(catalog)
-    _FREE.insert(0, (weakref.ref(catalog), found))
-    del _FREE[4:]
+    found = _FREE.get(catalog)
+    if found is None:
+        found = _free_providers(catalog)
+        _FREE.put(catalog, found)
     return found
 
 
-_FREE: list[tuple[weakref.ref[Catalog], frozenset[str]]] = []
+_FREE: Recent[frozenset[str]] = Recent()
 
 
 def _free_providers(catalog: Catalog) -> frozenset[str]:

@@ -64,11 +64,11 @@ keys are theirs, used by ``cross_source.py`` (the maker's own channel in each ca
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from catalog_watch.analysis.recent import Recent
 from catalog_watch.model.catalog import JSON, Catalog
 
 __all__ = [
@@ -312,15 +312,11 @@ def load_model_index(document: Mapping[str, JSON]) -> ModelIndex:
 Groups = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 """A grouping as the cache keeps it: ``(key, ((provider, model id), ...))`` pairs, immutable."""
 
-_RECENT: list[
-    tuple[weakref.ref[Catalog], tuple[tuple[str, str], ...], ModelIndex | None, Groups]
-] = []
-"""The last few groupings, by catalog identity: one run groups the same two catalogs for the
-inconsistencies and again for the cheapest channel. Catalogs are immutable, so this is safe. An
-entry holds its catalog weakly: a catalog the caller let go is not kept for the rest of the
-process (a diff process kept both catalogs to its exit, where the interpreter's last collection
-walked their 300,000 objects: 0.2-0.3 s), and a dead entry matches nothing. The groups are kept
-as tuples and every caller gets lists of its own: one caller's edit cannot reach the next."""
+_RECENT: Recent[Groups] = Recent()
+"""The last few groupings, keyed by the aliases and the index (compared by identity): one run
+groups the same two catalogs for the inconsistencies and again for the cheapest channel. The
+groups are kept as tuples and every caller gets lists of its own: one caller's edit cannot reach
+the next."""
 
 
 def group_by_identity(
@@ -330,14 +326,12 @@ def group_by_identity(
 ) -> dict[str, list[tuple[str, str]]]:
     """Group key -> ``[(provider, model id)]``; every offering in exactly one group (cached; the
     dict and its lists are the caller's own)."""
-    alias_key = tuple(sorted((aliases or {}).items()))
-    for seen, seen_aliases, seen_index, kept in _RECENT:
-        if seen() is catalog and seen_aliases == alias_key and seen_index is index:
-            return {key: list(members) for key, members in kept}
+    inputs = (tuple(sorted((aliases or {}).items())), index)  # ModelIndex: eq by identity
+    kept = _RECENT.get(catalog, inputs)
+    if kept is not None:
+        return {key: list(members) for key, members in kept}
     groups = _group_by_identity(catalog, aliases, index)
-    frozen = tuple((key, tuple(members)) for key, members in groups.items())
-    _RECENT.insert(0, (weakref.ref(catalog), alias_key, index, frozen))
-    del _RECENT[4:]
+    _RECENT.put(catalog, tuple((key, tuple(members)) for key, members in groups.items()), inputs)
     return groups
 
 

@@ -144,7 +144,7 @@ def test_a_provider_that_does_not_offer_the_model_is_named_with_those_that_do(
         ["price-at", "m1", "2026-11-12", "--provider", "router", "--format", "json"], capsys
     ) == (
         0,
-        '{"at": "2026-11-12", "model": "m1", "prices": []}\n',
+        '{"at":"2026-11-12","model":"m1","prices":[]}\n',
         f"catalog-watch: note: {why}\n",
     )
     code, _, err = cli(["history", "m1", "--provider", "acm"], capsys)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from typing import TypeGuard
 
+import orjson
+
 __all__ = [
     "NUMBER",
     "JSONNumber",
+    "as_written",
     "is_number",
     "json_key",
     "json_line",
@@ -63,19 +66,37 @@ def json_line(value: object) -> str:
 
 
 def json_output(value: object, *, indent: bool = False) -> str:
-    """A document a command prints (``--format json``), newline included.
+    """A document a command prints (``--format json``), newline included: compact (no spaces)
+    or indented by 2, keys sorted, text as itself, a number upstream wrote as upstream wrote it.
 
-    A document is a tree of values the command built: no list or object holds itself, so the
-    encoder is spared tracking each one it enters (a few ms on a diff of two real catalogs).
+    orjson writes it, in a tenth of the time of ``json``'s C encoder on a diff of two real
+    catalogs (3.4 MB). What orjson refuses goes to ``json``, in the same layout: an integer past
+    64 bits, a lone surrogate, a key that is not a string (``json`` sorts integer keys as numbers).
     """
-    text = json.dumps(
-        value,
-        sort_keys=True,
-        ensure_ascii=False,
-        indent=2 if indent else None,
-        check_circular=False,
-    )
-    return text + "\n"
+    try:
+        data = orjson.dumps(value, default=as_written, option=_INDENTED if indent else _COMPACT)
+    except orjson.JSONEncodeError:
+        separators = (",", ": ") if indent else (",", ":")
+        text = json.dumps(
+            value,
+            sort_keys=True,
+            ensure_ascii=False,
+            indent=2 if indent else None,
+            separators=separators,
+        )
+        return text + "\n"
+    return data.decode("utf-8")
+
+
+_COMPACT = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+_INDENTED = _COMPACT | orjson.OPT_INDENT_2
+
+
+def as_written(value: object) -> orjson.Fragment:
+    """orjson's ``default``: a :class:`JSONNumber` as upstream wrote it; anything else refused."""
+    if type(value) is JSONNumber:
+        return orjson.Fragment(value.text)
+    raise TypeError(f"a Python {type(value).__name__} is not a JSON value")
 
 
 def json_value(value: object) -> str:

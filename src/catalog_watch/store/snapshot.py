@@ -31,7 +31,7 @@ from catalog_watch.model.catalog import (
     JSONValue,
     provider_id_problem,
 )
-from catalog_watch.model.json_text import JSONNumber
+from catalog_watch.model.json_text import JSONNumber, as_written
 from catalog_watch.model.meta import Meta
 from catalog_watch.sources.file_bounds import (
     MAX_CATALOG_BYTES,
@@ -58,7 +58,7 @@ source rejects a provider whose id breaks it (``catalog.provider_id_problem``), 
 def canonical_json(value: JSONValue | Meta) -> bytes:
     """The one byte form of a JSON value that snapshots and hashes use."""
     try:
-        data = orjson.dumps(value, default=_as_written, option=_CANONICAL)
+        data = orjson.dumps(value, default=as_written, option=_CANONICAL)
     except orjson.JSONEncodeError:
         data = b"null\n"  # what orjson refuses (an int over 64 bits, a lone surrogate): see below
     if b" null" in data or data == b"null\n":  # a value null (or a text holding " null")
@@ -69,12 +69,6 @@ def canonical_json(value: JSONValue | Meta) -> bytes:
 
 
 _CANONICAL = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-
-
-def _as_written(value: object) -> orjson.Fragment:
-    if type(value) is JSONNumber:
-        return orjson.Fragment(value.text)
-    raise TypeError(f"a Python {type(value).__name__} is not a JSON value")
 
 
 def _slow_json(value: object, indent: str) -> str:

@@ -2,9 +2,13 @@
 
 ``bench_diff.py`` runs this file as a child; by hand: ``.venv/bin/python bench/stages.py OLD NEW
 [--profile]``. It prints a JSON list of [step, seconds]; ``--profile`` adds a cProfile of the
-steps on stderr. It imports nothing before ``catalog_watch.cli.app`` (only ``sys`` and ``time``,
-which the interpreter has loaded anyway), so the first lap is what the console script pays for its
-imports. Like ``catalog_watch.cli.app.main``, it turns the cyclic GC off after those imports.
+steps on stderr. The steps copy ``compare.compare``: after the timing, the report they built is
+checked against ``compare``'s own (exit 1 and a message if they differ, so a copy that drifted
+cannot time the wrong thing unseen; ``tests/test_bench_stages.py`` runs it).
+
+It imports nothing before ``catalog_watch.cli.app`` (only ``sys`` and ``time``, which the
+interpreter has loaded anyway), so the first lap is what the console script pays for its imports.
+Like ``catalog_watch.cli.app.main``, it turns the cyclic GC off after those imports.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 
 _laps: list[tuple[str, float]] = []
 _last = time.perf_counter()
+_output: list[str] = []  # the report's JSON, kept for the check after the laps
 
 
 def lap(name: str) -> None:
@@ -35,7 +40,7 @@ def pipeline(old_path: str, new_path: str) -> None:
     lap("import catalog_watch.cli.app")
     gc.disable()
     import catalog_watch.cli.diff_command  # noqa: F401  (the diff command's own imports)
-    from catalog_watch.analysis.compare import _across, _with_costs, build_report, default_settings
+    from catalog_watch.analysis.compare import _with_costs, build_report, default_settings
     from catalog_watch.analysis.consistency import changed_groups, find_inconsistencies
     from catalog_watch.analysis.diff import diff_catalogs
     from catalog_watch.model.json_text import json_output
@@ -52,12 +57,12 @@ def pipeline(old_path: str, new_path: str) -> None:
     old, new = (parse_source(d, None, max_rejected_share=share) for d in documents)
     lap("validate (2 catalogs)")
     settings = config.inconsistencies
-    found, across = find_inconsistencies(new, settings, None), _across(new, ())
+    found = find_inconsistencies(new, settings, None)  # no other sources: none across them
     lap("inconsistencies of the new catalog (all: the current count)")
     keys = changed_groups(old, new, settings, None)
     lap("groups a change touches")
     old_found = find_inconsistencies(old, settings, None, keys)
-    new_found = [i for i in found if i.model in keys] + across
+    new_found = [i for i in found if i.model in keys]
     lap("inconsistencies of the old catalog (touched groups)")
     had_deepdiff = "deepdiff" in sys.modules
     changes = diff_catalogs(old, new, config.diff.ignore_fields)
@@ -65,14 +70,13 @@ def pipeline(old_path: str, new_path: str) -> None:
     lap("diff_catalogs (incl. deepdiff import)" if imported else "diff_catalogs")
     changes = _with_costs(changes, old, new, settings, config, None)
     lap("cost impact + cheapest channel")
-    report = build_report(old, new, changes, old_found, new_found, current=found + across)
+    report = build_report(old, new, changes, old_found, new_found, current=found)
     lap("build_report (incl. schema drift)")
     document = report.to_json()
     lap("report.to_json")
-    text = json_output(document)
-    lap("json.dumps")
+    _output.append(json_output(document))
+    lap("json_output (orjson)")
     sys.stdout.flush()
-    del text
     # the locals (documents, catalogs, report) are freed when this returns: the next lap
 
 
@@ -93,7 +97,29 @@ def main() -> int:
     import json
 
     print(json.dumps(_laps))
-    return 0
+    return 0 if _same_as_compare(old, new) else 1
+
+
+def _same_as_compare(old_path: str, new_path: str) -> bool:
+    """The steps' report is the one ``compare`` gives for the same files (untimed)."""
+    from pathlib import Path
+
+    from catalog_watch.analysis.compare import compare, default_settings
+    from catalog_watch.model.json_text import json_output
+    from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
+    from catalog_watch.sources.registry import parse_source
+    from catalog_watch.store.snapshot import read_document
+
+    share = DEFAULT_MAX_REJECTED_SHARE
+    old, new = (
+        parse_source(read_document(Path(p)), None, max_rejected_share=share)
+        for p in (old_path, new_path)
+    )
+    expected = json_output(compare(old, new, default_settings()).to_json())
+    if _output == [expected]:
+        return True
+    print("stages.py: the timed steps no longer build compare()'s report", file=sys.stderr)
+    return False
 
 
 if __name__ == "__main__":

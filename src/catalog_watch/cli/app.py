@@ -37,8 +37,9 @@ COMMANDS = {
     "lint": "catalog_watch.cli.lint_command:lint",
     "deprecations": "catalog_watch.cli.deprecations_command:deprecations",
 }
-"""Command → the function that runs it. The one lazy seam: a command imports only what it needs
-(``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor pydantic)."""
+"""Command → the function that runs it. The command line's lazy seam: a command imports only what
+it needs (``health`` never loads matplotlib or slack-sdk; ``--help`` loads neither analysis nor
+pydantic)."""
 
 
 FAST_PATHS = {

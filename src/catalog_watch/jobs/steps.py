@@ -3,8 +3,9 @@ a saver, the pull request's body."""
 
 from __future__ import annotations
 
+import importlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,6 @@ from catalog_watch.jobs.delivery import Context, Delivery, Saver, deliver
 from catalog_watch.jobs.deprecation_alerts import queue_reminders
 from catalog_watch.jobs.health import HealthWriter
 from catalog_watch.jobs.notify import links_from_env, queued
-from catalog_watch.jobs.usage import used_models
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.health import Health, record_success
 from catalog_watch.model.report import Report
@@ -148,7 +148,18 @@ def _used_in(catalog: Catalog, options: JobOptions) -> UsedModels:
     check = options.check
     index = model_index(check.models_json)
     exclude = (check.snapshots.as_posix(),)
-    return used_models(options.repo, check.config, catalog, index, exclude=exclude)
+    return _used_models()(options.repo, check.config, catalog, index, exclude=exclude)
+
+
+SCAN = "catalog_watch.jobs.usage"
+"""The code scan (``jobs/usage.py``, with PyYAML and pathspec), imported by the first run step
+that parsed a catalog. A run that decides "unchanged" from the hashes never loads it: 8 of the
+run's own modules and about 50 of the libraries' (their compiling, on a fresh runner, too)."""
+
+
+def _used_models() -> Callable[..., UsedModels]:
+    scan: Callable[..., UsedModels] = importlib.import_module(SCAN).used_models
+    return scan
 
 
 def _records(snapshots: Path, report: Report, now: datetime, commit: str | None) -> Writes:

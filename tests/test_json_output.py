@@ -36,3 +36,9 @@ def test_integer_keys_are_sorted_as_numbers_like_the_standard_encoder() -> None:
         json_output({2: "x", 10: "y"})
         == json.dumps({2: "x", 10: "y"}, sort_keys=True, separators=(",", ":")) + "\n"
     )
+
+
+def test_nan_and_infinities_are_written_null_so_the_output_stays_json() -> None:
+    text = json_output({"a": float("nan"), "b": float("-inf")})
+    assert text == '{"a":null,"b":null}\n'
+    assert json.loads(text) == {"a": None, "b": None}

@@ -72,6 +72,8 @@ def json_output(value: object, *, indent: bool = False) -> str:
     orjson writes it, in a tenth of the time of ``json``'s C encoder on a diff of two real
     catalogs (3.4 MB). What orjson refuses goes to ``json``, in the same layout: an integer past
     64 bits, a lone surrogate, a key that is not a string (``json`` sorts integer keys as numbers).
+    A NaN or an infinity, which JSON cannot spell (``json`` wrote ``NaN``, which no parser of
+    the standard reads), is written ``null``; no record a source keeps holds one (``json_values``).
     """
     try:
         data = orjson.dumps(value, default=as_written, option=_INDENTED if indent else _COMPACT)

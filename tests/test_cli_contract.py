@@ -164,7 +164,7 @@ def test_json_is_on_one_line_or_indented_as_the_readme_says(
     assert (out.count("\n") == 1) is (lines == "one")
     claim = (
         "on one line for `run`, `check`, `diff`, `inconsistencies`, `compare`, `history` and "
-        "`price-at`; `show` indents its by two spaces"
+        "`price-at` (compact, no spaces), `show` indented by two spaces"
     )
     assert claim in " ".join(readme().split())
 

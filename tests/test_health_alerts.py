@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from catalog_watch.jobs.notify import messages_for
+from catalog_watch.jobs.delivery import messages_for
 from catalog_watch.model.alerts import (
     HEALTH_FAILURE,
     HEALTH_RECOVERY,

@@ -9,7 +9,7 @@ from typing import Any
 
 from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.policy import alerts_for
-from catalog_watch.jobs.notify import messages_for
+from catalog_watch.jobs.delivery import messages_for
 from catalog_watch.model.report import Report
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.slack import Links

@@ -177,8 +177,9 @@ def test_the_cycle_finder_finds_a_cycle_and_only_its_edges() -> None:
 # Modules that still import inside a function, and why. THIS LIST MUST ONLY SHRINK. The seams
 # the package keeps load by name with importlib, not an import statement, each for one reason:
 # cli/app.py's command table (each command loads only its own modules), the package's PEP 562
-# ``__getattr__`` (the public API), and jobs/steps.SCAN (a run with nothing to do never loads
-# the code scan).
+# ``__getattr__`` (the public API), jobs/steps.SCAN and jobs/steps.DELIVERY (a run with nothing
+# to do loads neither the code scan nor Slack's client and renderer), and jobs/run.DRY_RUN (the
+# dry run previews Slack payloads, so the other modes do not load it).
 ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
     {
         "analysis.diff",

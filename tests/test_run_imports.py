@@ -1,4 +1,6 @@
-"""What ``run`` loads: a run with nothing to do never imports the code scan (PyYAML, pathspec)."""
+"""What ``run`` loads: a run with nothing to do imports neither the code scan (PyYAML, pathspec)
+nor, Slack configured or not, any Slack code (slack-sdk, Block Kit, the renderer); a run with a
+change imports both and sends."""
 
 from __future__ import annotations
 
@@ -11,25 +13,32 @@ import pytest
 
 from tests.factories import small_catalog, write_json
 from tests.git_repos import clone, fresh_origin, isolate_git, subjects
+from tests.slack_server import SlackServer
 
 PROBE = """
 import json, sys
 from catalog_watch.cli.app import main
 code = main(sys.argv[1:])
-scan = sorted(m for m in sys.modules if m.split(".")[0] in ("yaml", "pathspec")
-              or m.startswith("catalog_watch.scan") or m == "catalog_watch.jobs.usage")
-print("\\nLOADED " + json.dumps(scan), file=sys.stderr)
+print("\\nLOADED " + json.dumps(sorted(sys.modules)), file=sys.stderr)
 sys.exit(code)
 """
+SCAN = ("yaml", "pathspec", "catalog_watch.scan", "catalog_watch.jobs.usage")
+SLACK = ("slack_sdk", "catalog_watch.render.slack", "catalog_watch.publish.slack")
+SLACK += ("catalog_watch.jobs.delivery",)
 
 
-def run(repo: Path, catalog: Path) -> tuple[str, list[str]]:
-    """``run --mode commit`` in its own process: (stdout, scan modules it loaded)."""
+def run(repo: Path, catalog: Path) -> tuple[str, set[str]]:
+    """``run --mode commit`` in its own process: (stdout and stderr, every module it loaded)."""
     command = [sys.executable, "-c", PROBE, "run", "--mode", "commit", "--source", str(catalog)]
     done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
     stderr, _, loaded = done.stderr.rpartition("\nLOADED ")
     assert done.returncode == 0, stderr
-    return done.stdout, json.loads(loaded)
+    return done.stdout + stderr, set(json.loads(loaded))
+
+
+def of(loaded: set[str], roots: tuple[str, ...]) -> set[str]:
+    """The modules of ``loaded`` that are ``roots`` or under them."""
+    return {m for m in loaded if any(m == r or m.startswith(r + ".") for r in roots)}
 
 
 def test_a_run_with_nothing_to_do_loads_no_code_scan_and_a_changed_one_does(
@@ -43,10 +52,34 @@ def test_a_run_with_nothing_to_do_loads_no_code_scan_and_a_changed_one_does(
     assert "catalog_watch.jobs.usage" in loaded
     out, loaded = run(repo, catalog)  # the same bytes: unchanged from the hashes alone
     assert "no changes" in out
-    assert loaded == []
+    assert of(loaded, SCAN) == set()
+    assert of(loaded, SLACK) == set()  # and no Slack configured
     doc["acme"]["models"]["big-1"]["cost"]["input"] = 4
     write_json(catalog, doc)
     out, loaded = run(repo, catalog)
     assert "big-1" in out
-    assert {"catalog_watch.jobs.usage", "catalog_watch.scan", "yaml", "pathspec"} <= set(loaded)
+    assert {"catalog_watch.jobs.usage", "catalog_watch.scan", "yaml", "pathspec"} <= loaded
     assert len(subjects(repo)) == 3  # initial, baseline, the price change
+
+
+def test_a_run_with_slack_and_nothing_pending_loads_no_slack_code_and_one_with_alerts_sends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slack: SlackServer
+) -> None:
+    isolate_git(monkeypatch, tmp_path / "home")
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+    repo = clone(fresh_origin(tmp_path), "ours")
+    doc = small_catalog()
+    catalog = write_json(tmp_path / "api.json", doc)
+    _, loaded = run(repo, catalog)  # the baseline is announced
+    assert {"slack_sdk", "catalog_watch.jobs.delivery"} <= loaded
+    assert len(slack.webhook_posts()) == 1
+    out, loaded = run(repo, catalog)
+    assert "0 alert(s) delivered, 0 pending" in out
+    assert of(loaded, SLACK) == set()
+    assert len(slack.webhook_posts()) == 1
+    doc["acme"]["models"]["big-1"]["cost"]["input"] = 4
+    write_json(catalog, doc)
+    out, loaded = run(repo, catalog)
+    assert {"slack_sdk", "catalog_watch.render.slack", "catalog_watch.jobs.delivery"} <= loaded
+    [_, post] = slack.webhook_posts()
+    assert "big-1" in json.dumps(post)

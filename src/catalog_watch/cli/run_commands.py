@@ -17,14 +17,14 @@ from catalog_watch.errors import (
     message_line,
 )
 from catalog_watch.jobs.action_outputs import annotate, job_outputs
-from catalog_watch.jobs.delivery import Delivery
+from catalog_watch.jobs.delivery_types import Delivery
 from catalog_watch.jobs.run import JobOptions, run_job
 from catalog_watch.model.report import Report
 from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.publish.secrets import unsafe, unsafe_message
-from catalog_watch.publish.slack import SlackSettings
 from catalog_watch.render.formats import RENDERERS
 from catalog_watch.settings.config import Config, Mute
+from catalog_watch.settings.slack import SlackSettings
 
 FORK_NOTE = " (secrets are empty on forks)"
 """What slack-sdk settings say about a missing secret in a workflow; not said on a laptop."""

@@ -18,22 +18,20 @@ tree, commit, push; redo on the new tip after a race"), so this module never tou
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Literal, Protocol
 
 from catalog_watch.errors import SlackDeliveryError
-from catalog_watch.jobs.notify import messages_for
-from catalog_watch.model.alerts import Alert, Destination
+from catalog_watch.jobs.delivery_types import Context, Delivery, Saver
+from catalog_watch.model.alerts import BASELINE, HEALTH_KINDS, Alert, Destination
+from catalog_watch.model.links import Links
 from catalog_watch.model.timestamps import parse_stamp, utc_stamp
 from catalog_watch.publish.slack import BotSender, Delivered, SlackSender, SlackSettings, sender_for
-from catalog_watch.render.slack import Links, Message
+from catalog_watch.render.slack import Message, render_baseline, render_health, render_messages
 from catalog_watch.render.values import count
 from catalog_watch.store.outbox import (
     OUTBOX_FILE,
     Claim,
-    Entry,
     Outbox,
     group_by_destination,
     read_outbox,
@@ -41,40 +39,6 @@ from catalog_watch.store.outbox import (
 )
 
 LOOKBACK = timedelta(minutes=10)  # Slack's clock and ours: read the channel from a bit earlier
-
-
-class Saver(Protocol):
-    """Apply a change to the tree's files, commit it and push it (redone on a new tip)."""
-
-    @property
-    def root(self) -> Path: ...
-
-    def save(self, message: str, apply: Callable[[Path], None]) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    settings: SlackSettings
-    env: Mapping[str, str]
-    links: Links
-    snapshots: Path  # relative to the tree root
-    now: datetime
-    run_id: str
-    lease: timedelta
-    max_age: timedelta
-    webhook_delivery: Literal["at-least-once", "at-most-once"] = "at-least-once"
-    dead_runs: tuple[str, ...] = ()  # runs this checkout saw die: their claims are stale now
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What one delivery step did; ``errors`` are raised by the caller after the run is saved."""
-
-    delivered: tuple[str, ...] = ()
-    pending: int = 0
-    notices: tuple[str, ...] = ()
-    errors: tuple[SlackDeliveryError, ...] = ()
-    overdue: tuple[Entry, ...] = ()
 
 
 def deliver(saver: Saver, ctx: Context) -> Delivery:
@@ -291,3 +255,33 @@ def _why_unusable(target: Destination, ctx: Context) -> str:
 
 def _alerts(n: int) -> str:
     return count(n, "alert", "alerts")
+
+
+def preview_pending(snapshots: Path, links: Links) -> list[tuple[str, dict[str, object]]]:
+    """Dry-run: (destination, exact payload) for every message a delivery would send."""
+    outbox = read_outbox(snapshots / OUTBOX_FILE)
+    return [
+        (key, message.payload())
+        for key, alerts in group_by_destination(outbox.pending).items()
+        for message in messages_for(alerts, links)
+    ]
+
+
+def messages_for(alerts: Sequence[Alert], links: Links) -> list[Message]:
+    """A failure streak or its end comes first, on its own, like the baseline; everything else
+    goes through the renderer."""
+    messages = [render_health(a, links) for a in alerts if a.kind in HEALTH_KINDS]
+    for alert in (a for a in alerts if a.kind == BASELINE):
+        counts = alert.extra
+        baseline = render_baseline(
+            source=alert.source,
+            providers=int(counts.get("providers", 0)),
+            offerings=int(counts.get("offerings", 0)),
+            inconsistencies=int(counts.get("inconsistencies", 0)),
+            links=links,
+        )
+        messages.append(Message(text=baseline.text, blocks=baseline.blocks, alert_ids=(alert.id,)))
+    rest = [a for a in alerts if a.kind != BASELINE and a.kind not in HEALTH_KINDS]
+    if rest:
+        messages += render_messages(rest, source=rest[0].source, links=links)
+    return messages

@@ -6,11 +6,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from catalog_watch.jobs.notify import preview_pending
+from catalog_watch.jobs.delivery import preview_pending
 from catalog_watch.jobs.steps import Applied, JobOptions, JobResult, apply_run, fitted_body
 from catalog_watch.model.json_text import json_output
+from catalog_watch.model.links import Links
 from catalog_watch.render.pull_request import pull_labels, pull_title
-from catalog_watch.render.slack import Links
 from catalog_watch.sources.fetch import FetchResult
 
 

@@ -16,19 +16,28 @@ that was killed is counted by the next run in the same checkout (``jobs/leftover
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 from catalog_watch.jobs.check import fetch_for
 from catalog_watch.jobs.commit_mode import CommitSaver, commit_mode
-from catalog_watch.jobs.dry_run import dry_run
 from catalog_watch.jobs.leftovers import mark_ended, mark_started, unfinished_run
 from catalog_watch.jobs.pull_request import run_pull_request
 from catalog_watch.jobs.steps import JobOptions, JobResult, new_run_id
 from catalog_watch.publish.git import Git
+from catalog_watch.sources.fetch import FetchResult
 
 __all__ = ["JobOptions", "JobResult", "run_job"]
+
+DRY_RUN = "catalog_watch.jobs.dry_run"
+"""The dry run previews every Slack payload, so it renders them (``jobs/delivery.py``): imported
+by name in that mode only, so that the hourly run loads no Slack code unless it sends."""
 
 
 def run_job(options: JobOptions) -> JobResult:
     if options.mode == "dry-run":
+        dry_run: Callable[[FetchResult, JobOptions], JobResult]
+        dry_run = importlib.import_module(DRY_RUN).dry_run
         return dry_run(fetch_for(options.repo / options.check.snapshots, options.check), options)
     git = Git(options.repo)
     run_id = new_run_id(options.env)

@@ -15,20 +15,21 @@ from catalog_watch.analysis.deprecations import DATED_SOURCES
 from catalog_watch.analysis.usage import UsedModels, mark_used
 from catalog_watch.errors import ConfigError
 from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate, model_index
-from catalog_watch.jobs.delivery import Context, Delivery, Saver, deliver
+from catalog_watch.jobs.delivery_types import Context, Delivery, Saver
 from catalog_watch.jobs.deprecation_alerts import queue_reminders
 from catalog_watch.jobs.health import HealthWriter
-from catalog_watch.jobs.notify import links_from_env, queued
+from catalog_watch.jobs.notify import queued
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.health import Health, record_success
+from catalog_watch.model.links import links_from_env
 from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.publish.github import PullRequestResult, fit_body
-from catalog_watch.publish.slack import SlackSettings
 from catalog_watch.render.headline import headline
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.pull_request import commit_message, pull_body
 from catalog_watch.settings.config import DEFAULT_BRANCH
+from catalog_watch.settings.slack import SlackSettings
 from catalog_watch.sources.fetch import FetchResult
 from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
@@ -221,6 +222,12 @@ def _outbox_check(data: bytes, path: Path) -> object:
     return parse_outbox(data.decode(), where=str(path))
 
 
+DELIVERY = "catalog_watch.jobs.delivery"
+"""Rendering and sending (``jobs/delivery.py``: slack-sdk, Block Kit, the Slack renderer, about 50
+modules), imported by name when an alert is pending: the hourly run with nothing to send, Slack
+configured or not, never loads them (nor compiles them, on a fresh runner)."""
+
+
 def deliver_through(
     saver: Saver,
     options: JobOptions,
@@ -234,6 +241,8 @@ def deliver_through(
     if options.slack is None:
         raise ConfigError("no Slack destination is set: nothing can deliver the pending alerts")
     snapshots = options.check.snapshots
+    if not read_outbox(saver.root / snapshots / OUTBOX_FILE).pending:
+        return Delivery()  # what ``deliver`` finds then: nothing to claim, send or report
     links = links_from_env(
         options.env, commit=commit, pull_url=pull_url, changelog=f"{snapshots}/{CHANGELOG_FILE}"
     )
@@ -250,6 +259,7 @@ def deliver_through(
         webhook_delivery=alerts.webhook_delivery,
         dead_runs=(dead,) if dead else (),
     )
+    deliver: Callable[[Saver, Context], Delivery] = importlib.import_module(DELIVERY).deliver
     return deliver(saver, context)
 
 

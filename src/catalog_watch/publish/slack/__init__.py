@@ -85,8 +85,8 @@ from catalog_watch.publish.slack.messages import (
 from catalog_watch.publish.slack.refusals import AMBIGUOUS_CODES, AMBIGUOUS_STATUSES
 from catalog_watch.publish.slack.retries import MAX_RETRY_AFTER, RETRIES, Sleep
 from catalog_watch.publish.slack.sender import sender_for
-from catalog_watch.publish.slack.settings import DEFAULT_API_URL, TIMEOUT, SlackSettings
 from catalog_watch.publish.slack.webhook import WebhookSender
+from catalog_watch.settings.slack import DEFAULT_API_URL, TIMEOUT, SlackSettings
 
 __all__ = [
     "AMBIGUOUS_CODES",

@@ -51,8 +51,8 @@ from catalog_watch.publish.slack.retries import (
     read_handlers,
     safe_handlers,
 )
-from catalog_watch.publish.slack.settings import DEFAULT_API_URL, TIMEOUT
 from catalog_watch.publish.slack.transport import TRANSPORT, SdkWebClient, describe, sent
+from catalog_watch.settings.slack import DEFAULT_API_URL, TIMEOUT
 
 LOOKUP_MARGIN = 60.0  # seconds of history read before the first attempt (clock skew)
 PAGE_SIZE = 200  # Slack's recommendation; Slack may return fewer

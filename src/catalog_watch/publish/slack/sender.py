@@ -10,8 +10,8 @@ from catalog_watch.errors import SlackDeliveryError
 from catalog_watch.publish.slack.bot import BotSender
 from catalog_watch.publish.slack.messages import SlackSender
 from catalog_watch.publish.slack.retries import Sleep
-from catalog_watch.publish.slack.settings import SlackSettings
 from catalog_watch.publish.slack.webhook import WebhookSender
+from catalog_watch.settings.slack import SlackSettings
 
 
 def sender_for(

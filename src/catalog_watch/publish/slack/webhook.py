@@ -23,8 +23,8 @@ from catalog_watch.publish.slack.refusals import (
     webhook_refusal,
 )
 from catalog_watch.publish.slack.retries import Retries, Sleep, safe_handlers
-from catalog_watch.publish.slack.settings import TIMEOUT
 from catalog_watch.publish.slack.transport import TRANSPORT, SdkWebhookClient, describe, sent
+from catalog_watch.settings.slack import TIMEOUT
 
 
 class WebhookSender:

@@ -14,13 +14,13 @@ streak), ``lines`` (one alert's line, fitted), ``blocks`` (Block Kit pieces and 
 from __future__ import annotations
 
 from catalog_watch.inert.slack import escape_mrkdwn
+from catalog_watch.model.links import Links
 from catalog_watch.render.slack.blocks import (
     MAX_BLOCKS,
     MAX_HEADER_TEXT,
     MAX_MESSAGE_CHARS,
     MAX_SECTION_TEXT,
     MAX_TEXT,
-    Links,
     Message,
     block_text_length,
 )

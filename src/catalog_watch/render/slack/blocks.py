@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from catalog_watch.inert.slack import escape_mrkdwn
+from catalog_watch.model.links import Links
 
 MAX_BLOCKS = 50  # per message
 MAX_SECTION_TEXT = 3000  # characters in a section's text
@@ -24,14 +25,6 @@ MAX_MESSAGE_CHARS = 10_000
 """All block text of one message. Undocumented by Slack, but chat.postMessage answers
 ``msg_blocks_too_long`` from about 12,000 characters in total (slackapi/bolt-js#2509, #2867)."""
 NAME = 100  # provider, model and name are cut to this many characters (ids are far shorter)
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    commit: str | None = None  # URL of the commit with the snapshot
-    pull_request: str | None = None
-    run: str | None = None  # the workflow run
-    changelog: str | None = None  # URL (or path) of CHANGELOG.md
 
 
 @dataclass(frozen=True, slots=True)

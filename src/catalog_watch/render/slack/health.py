@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from catalog_watch.inert.slack import escape_mrkdwn
 from catalog_watch.model.alerts import HEALTH_FAILURE, Alert, Streak
+from catalog_watch.model.links import Links
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.slack.blocks import (
     NAME,
     NO_LINKS,
-    Links,
     Message,
     cut,
     fallback,

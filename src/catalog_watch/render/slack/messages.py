@@ -22,6 +22,7 @@ from catalog_watch.model.alerts import (
     Alert,
 )
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.model.links import Links
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.headline import PHRASES
 from catalog_watch.render.slack.blocks import (
@@ -31,7 +32,6 @@ from catalog_watch.render.slack.blocks import (
     MAX_SECTION_TEXT,
     NAME,
     NO_LINKS,
-    Links,
     Message,
     block_text_length,
     context_block,

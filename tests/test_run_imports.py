@@ -1,6 +1,6 @@
 """What ``run`` loads: a run with nothing to do imports neither the code scan (PyYAML, pathspec)
-nor, Slack configured or not, any Slack code (slack-sdk, Block Kit, the renderer); a run with a
-change imports both and sends."""
+nor, Slack configured or not, any Slack code (slack-sdk, Block Kit, the renderer), and builds no
+pydantic validator; a run with a change imports both and sends."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ def test_a_run_with_nothing_to_do_loads_no_code_scan_and_a_changed_one_does(
     assert "no changes" in out
     assert of(loaded, SCAN) == set()
     assert of(loaded, SLACK) == set()  # and no Slack configured
+    # No pydantic validator was built (each loads the plugin loader): nothing was validated.
+    assert "pydantic.plugin._loader" not in loaded
     doc["acme"]["models"]["big-1"]["cost"]["input"] = 4
     write_json(catalog, doc)
     out, loaded = run(repo, catalog)

@@ -23,9 +23,11 @@ from catalog_watch.settings.defaults import SOURCE_NAMES
 REJECTED_SEVERITY = Severity.MEDIUM
 """How urgent a rejected record is: it decides which rules hear of one."""
 
-USED_RULE = WatchRule(name="used", min_severity=Severity.INFO)
+USED_RULE = WatchRule.model_construct(name="used", min_severity=Severity.INFO)
 """``[usage] always_alert``: every change to a model the code uses, to the default destination,
-whatever the configured rules keep (mutes still silence it)."""
+whatever the configured rules keep (mutes still silence it). Constructed, not validated: its
+values are constants, and validating at import built WatchRule's validator in every process (and
+loaded pydantic's plugin loader, which reads every installed package's entry points)."""
 
 
 def active_mutes(config: Config, today: date) -> list[Mute]:

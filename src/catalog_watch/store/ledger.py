@@ -216,7 +216,8 @@ def check_ledger(data: bytes, path: Path) -> object:
 class _Line(BaseModel):
     """:class:`LedgerLine`'s fields, checked; the JSON values (``old``, ``new``) need no check."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    # Built on the first line checked: a run that writes no ledger line never builds it.
+    model_config = ConfigDict(extra="allow", strict=True, defer_build=True)
     kind: str
     source: str
     time: str

@@ -91,8 +91,9 @@ class Entry:
         return data
 
 
+# Validators built on the first line parsed (defer_build): an empty outbox never builds them.
 class _AlertLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     id: str
     destination: str
     rule: str
@@ -110,13 +111,13 @@ class _AlertLine(BaseModel):
 
 
 class _ClaimLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     run: str
     at: str
 
 
 class _EntryLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     alert: _AlertLine
     created: str
     delivered: str | None = None

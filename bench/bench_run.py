@@ -11,27 +11,25 @@
    whose local bare origin already holds its snapshot (no Slack configured): the git calls are
    counted, as children of the run. Once with bytecode cached, once with none (an empty
    ``PYTHONPYCACHEPREFIX`` before each run): what a fresh runner pays, since the action's
-   ``uv sync`` compiles none and the job's one process compiles every module it imports.
+   ``uv sync`` compiles none and the job's one process compiles every module it imports. Once
+   more with Slack configured (a loopback webhook) and an outbox that holds what 30 days can
+   after large changes: the alerts of the real 2025-09-15 catalog's baseline and of its two
+   changes to 2026-03-10, all delivered; the run fetches 2026-03-10 again.
 4. **Floors**: importing httpx and httpx-retries, and one conditional GET with them answered
    304 by the same server (what any client built on those two libraries pays).
 
 Each is timed as a whole process with ``/usr/bin/time``-style accounting (user + system CPU of
 the child and what it waited for), ``--repeat`` times, median printed; ``--baseline SRC`` runs
-the same commands with another checkout's ``src`` on ``PYTHONPATH`` beside it. In-process, it
+the same commands with another checkout's ``src`` on ``PYTHONPATH``, in turns with this one's
+(A B A B ...). In-process, it
 also times the snapshot encoder (``canonical_json`` of every provider file) against
 ``json.dumps``.
 
 Run: ``.venv/bin/python bench/bench_run.py [--repeat 7] [--baseline /path/to/old/src]``.
 
-Figures (2026-12-02, this 2-core machine, load 1-1.6, medians of 7, bytecode cached; baseline
-9d502b9's src): same body 0.290 s (0.322), other bytes 0.558 (0.782), HTTP 304 0.304 (0.364),
-small change ``--write`` 1.115 (1.323), ``run --mode commit`` with nothing to do 0.567 (0.542);
-floors: the two imports 0.144, one 304 GET with them 0.288. The no-change ``check`` and the 304
-are at that floor; ``run`` imports the whole job (settings, git, Slack, the usage scan) before
-it knows there is nothing to do: about 0.28 s above it. Encoding 145 provider files:
-canonical_json 18 ms, json.dumps 194 ms. Later the same day (21:00, the machine about 1.5 times
-slower; baseline 3997679): ``run`` with nothing to do 0.891 (0.972) now that the code scan waits
-for a parsed catalog, and 2.903 (3.443) with no bytecode, as on a fresh runner.
+Figures: bench/README.md (2026-12-03: ``run`` with nothing to do 0.514 s against 0.604 at
+3e5ff33, 1.865 against 2.233 with no bytecode, 0.777 against 1.412 with Slack and 6,482 outbox
+entries; the ``check`` rows unchanged, at the HTTP floor).
 """
 
 from __future__ import annotations
@@ -68,17 +66,20 @@ def cpu_of(command: list[str], env: dict[str, str], cwd: Path | None = None) -> 
 
 def median_cpu(
     command: list[str],
-    env: dict[str, str],
+    envs: list[dict[str, str]],
     repeat: int,
     setup: object = None,
     cwd: Path | None = None,
-) -> float:
-    runs = []
+) -> list[float]:
+    """The median CPU of ``command`` under each of ``envs`` (one per checkout), run in turns
+    (A B A B ...) so that a drift in the machine's speed moves every side alike."""
+    runs: list[list[float]] = [[] for _ in envs]
     for _ in range(repeat):
-        if callable(setup):
-            setup()
-        runs.append(cpu_of(command, env, cwd))
-    return statistics.median(runs)
+        for env, times in zip(envs, runs, strict=True):
+            if callable(setup):
+                setup()
+            times.append(cpu_of(command, env, cwd))
+    return [statistics.median(times) for times in runs]
 
 
 FLOOR_GET = """
@@ -122,6 +123,53 @@ def _repository(work: Path, catalog: Path, env: dict[str, str]) -> Path:
         stderr=subprocess.DEVNULL,
     )
     return repo
+
+
+OLDER = ("2025-09-15", "2026-01-05", "2026-03-10")
+"""The catalogs a month's outbox is built from: the baseline and two large changes."""
+
+
+def _slack_repository(work: Path, data: Path, env: dict[str, str]) -> tuple[Path, Path, int]:
+    """A clone whose outbox holds what 30 days can: the alerts of the baseline and of two large
+    real changes, every one delivered to a loopback webhook. (repo, catalog, entries)."""
+    origin, repo = work / "slack-origin.git", work / "slack-repo"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(origin)], check=True)
+    subprocess.run(
+        ["git", "clone", "--quiet", str(origin), str(repo)],
+        check=True,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    git = ["git", "-C", str(repo)]
+    subprocess.run([*git, "commit", "--quiet", "--allow-empty", "-m", "start"], check=True, env=env)
+    subprocess.run([*git, "push", "--quiet", "origin", "HEAD"], check=True, env=env)
+    for name in OLDER:
+        catalog = data / f"{name}.json"
+        subprocess.run(
+            run_command(catalog),
+            cwd=repo,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    outbox = repo / "snapshots" / "models.dev" / "outbox.jsonl"
+    return repo, catalog, len(outbox.read_text(encoding="utf-8").splitlines())
+
+
+class _Webhook(http.server.BaseHTTPRequestHandler):
+    """An incoming webhook that accepts every post, as Slack answers: 200, ``ok``."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 class _Catalog(http.server.BaseHTTPRequestHandler):
@@ -213,6 +261,11 @@ def main() -> None:
         git_env = {**base_env, **GIT_ENV}
         repo = _repository(work, catalog, git_env)
         run_same = run_command(catalog)
+        hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Webhook)
+        threading.Thread(target=hook.serve_forever, daemon=True).start()
+        slack = {"SLACK_WEBHOOK_URL": f"http://127.0.0.1:{hook.server_address[1]}/services/T/B/X"}
+        slack_repo, older, entries = _slack_repository(work, args.data, {**git_env, **slack})
+        run_older = run_command(older)
         # As an installed CLI runs: bytecode compiled once and cached (outside src/), not
         # recompiled by every process as PYTHONDONTWRITEBYTECODE would have it.
         cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -236,13 +289,10 @@ def main() -> None:
             ("small change --write (CPU s)", small, fresh, None, {}),
             ("run --mode commit, no change", run_same, None, repo, {}),
             ("  the same, no bytecode", run_same, no_bytecode, repo, cold),
+            (f"  Slack, {entries:,} in the outbox", run_older, None, slack_repo, slack),
         ):
-            row = [
-                median_cpu(
-                    command, {**env, **extra, "PYTHONPATH": str(src)}, args.repeat, setup, cwd
-                )
-                for src in sides.values()
-            ]
+            envs = [{**env, **extra, "PYTHONPATH": str(src)} for src in sides.values()]
+            row = median_cpu(command, envs, args.repeat, setup, cwd)
             print(f"{name:<34}" + "".join(f"{value:>16.3f}" for value in row))
         floors = (
             (
@@ -252,12 +302,13 @@ def main() -> None:
             ("floor: one GET with them (304)", [sys.executable, "-c", FLOOR_GET, url]),
         )
         for name, command in floors:
-            print(f"{name:<34}{median_cpu(command, cached, args.repeat):>16.3f}")
+            print(f"{name:<34}{median_cpu(command, [cached], args.repeat)[0]:>16.3f}")
         ours, stdlib = encoder_ms(catalog)
         print(
             f"encode 145 provider files: canonical_json {ours:.1f} ms, json.dumps {stdlib:.1f} ms"
         )
         server.shutdown()
+        hook.shutdown()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

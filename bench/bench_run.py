@@ -9,9 +9,9 @@
    rewrites one provider file and ``_meta.json``.
 3. **The action's job with nothing to do**: ``run --mode commit`` of the same catalog in a clone
    whose local bare origin already holds its snapshot (no Slack configured): the git calls are
-   counted, as children of the run. Once with bytecode cached, once with none (an empty
-   ``PYTHONPYCACHEPREFIX`` before each run): what a fresh runner pays, since the action's
-   ``uv sync`` compiles none and the job's one process compiles every module it imports. Once
+   counted, as children of the run. Once with bytecode cached, once with none for the
+   environment's modules (``uncompiled``): what a fresh runner pays, since the action's ``uv
+   sync`` compiles none and the job's one process compiles every module it imports. Once
    more with Slack configured (a loopback webhook) and an outbox that holds what 30 days can
    after large changes: the alerts of the real 2025-09-15 catalog's baseline and of its two
    changes to 2026-03-10, all delivered; the run fetches 2026-03-10 again.
@@ -27,9 +27,9 @@ also times the snapshot encoder (``canonical_json`` of every provider file) agai
 
 Run: ``.venv/bin/python bench/bench_run.py [--repeat 7] [--baseline /path/to/old/src]``.
 
-Figures: bench/README.md (2026-12-03: ``run`` with nothing to do 0.514 s against 0.604 at
-3e5ff33, 1.865 against 2.233 with no bytecode, 0.777 against 1.412 with Slack and 6,482 outbox
-entries; the ``check`` rows unchanged, at the HTTP floor).
+Figures: bench/README.md (2026-12-03: ``run`` with nothing to do 0.546 s against 0.612 at
+3e5ff33, 1.043 against 1.290 as on a fresh runner, 0.687 against 1.297 with Slack and 6,482
+outbox entries; the ``check`` rows unchanged, at the HTTP floor).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -127,6 +128,20 @@ def _repository(work: Path, catalog: Path, env: dict[str, str]) -> Path:
 
 OLDER = ("2025-09-15", "2026-01-05", "2026-03-10")
 """The catalogs a month's outbox is built from: the baseline and two large changes."""
+
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def uncompiled(prefix: Path) -> None:
+    """Delete from the bytecode tree ``prefix`` (a ``PYTHONPYCACHEPREFIX``) every file but the
+    standard library's: what a fresh runner's environment has, whose interpreter comes compiled.
+    (The prefix replaces every ``__pycache__``, the standard library's too, so emptying it
+    would also charge the run for compiling the standard library.)"""
+    keep = prefix / STDLIB.relative_to(STDLIB.anchor)
+    for pyc in prefix.rglob("*.pyc"):
+        if not pyc.is_relative_to(keep) or pyc.is_relative_to(keep / "site-packages"):
+            pyc.unlink()
 
 
 def _slack_repository(work: Path, data: Path, env: dict[str, str]) -> tuple[Path, Path, int]:
@@ -276,11 +291,14 @@ def main() -> None:
         print(f"{'case':<34}" + "".join(f"{side:>16}" for side in sides))
         env = {**cached, **GIT_ENV}
         # A fresh runner: the action's `uv sync` compiles no bytecode, so each hourly job's one
-        # process compiles every module it imports (its own and the libraries').
+        # process compiles every module it imports from the environment (its own and the
+        # libraries'); the interpreter's standard library comes compiled (setup-python's does).
         cold = {"PYTHONPYCACHEPREFIX": str(work / "cold-pycache")}
+        prime = {**env, **cold, "PYTHONPATH": str(REPO / "src")}
+        subprocess.run(run_same, cwd=repo, env=prime, check=True, capture_output=True)
 
         def no_bytecode() -> None:
-            shutil.rmtree(cold["PYTHONPYCACHEPREFIX"], ignore_errors=True)
+            uncompiled(Path(cold["PYTHONPYCACHEPREFIX"]))
 
         for name, command, setup, cwd, extra in (
             ("no change, same body (CPU s)", same, None, None, {}),

@@ -973,9 +973,12 @@ class KillInSlack(Fault):
 
 
 class Overlap(Fault):
+    """Run B starts while run A waits on Slack: from its own clone (another runner)."""
+
     key = "overlap"
     title = "two overlapping runs"
     modes = (*MODES, PULL_REQUEST)
+    same_clone = False
 
     def inject(self, lab: Lab) -> None:
         hold = lab.hold(nth=1)
@@ -984,10 +987,19 @@ class Overlap(Fault):
             lab.notes.append("fault not reached: run A never posted")
             lab.collect(first.wait())
             return
-        other = lab.fresh_clone("other")
+        other = lab.ours if self.same_clone else lab.fresh_clone("other")
         lab.run(other, 1 + 5 / 60, "run-b")
         hold.release()
         lab.collect(first.wait())
+
+
+class OverlapHere(Overlap):
+    """... or from the same clone (a persistent checkout: cron, a self-hosted runner's
+    workspace, a manual run beside the scheduled one), where A's run marker is there."""
+
+    key = "overlap-same-clone"
+    title = "two overlapping runs in one clone"
+    same_clone = True
 
 
 class SlackAnswer(Fault):
@@ -1210,6 +1222,7 @@ FAULTS: dict[str, Fault] = {
             keep=True,
         ),
         Overlap(),
+        OverlapHere(),
         AcceptedThenTimeout(),
         SlackAnswer(
             "slack-dropped",

@@ -90,6 +90,13 @@ class UnfinishedRun(CatalogWatchError):
     recorded in the health bookkeeping, never raised."""
 
 
+class RunInProgress(CatalogWatchError):
+    """Another run holds this checkout (cron or a manual run beside the scheduled one): this
+    run stopped before it touched anything; the other one does the work."""
+
+    exit_code = 13
+
+
 # -- Publishing ------------------------------------------------------------------------------
 
 

@@ -7,15 +7,24 @@ someone dropped there). The committed folder is the single source of truth: such
 to ``.git/catalog-watch/set-aside/<time>/`` with a notice, never committed. One thing is kept:
 delivery marks in a modified ``outbox.jsonl`` (Slack accepted those messages), merged into the
 committed outbox so that they are not sent again.
+
+A marker alone cannot tell a killed run from one still running, so a run holds the checkout's
+*run lock* (``flock`` on ``.git/catalog-watch/lock``, which the kernel releases when the process
+ends, however it ends) before it reads the marker: a marker found under the lock is a dead run's,
+and a run that cannot take the lock stops at once (``RunInProgress``) instead of taking over the
+live run's claims and sending its alerts a second time.
 """
 
 from __future__ import annotations
 
+import fcntl
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog_watch.errors import StateFileError
+from catalog_watch.errors import RunInProgress, StateFileError
 from catalog_watch.publish.git import Git
 from catalog_watch.store.files import write_atomic
 from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, outbox_text, parse_outbox
@@ -44,6 +53,31 @@ class SetAside:
 
 def state_dir(git: Git) -> Path:
     return Path(git.run("rev-parse", "--absolute-git-dir")) / STATE_DIR
+
+
+@contextmanager
+def run_lock(git: Git, run_id: str) -> Iterator[str | None]:
+    """Hold the checkout for one run: the id of a run that died here (or None) while held.
+
+    Raises ``RunInProgress``, having touched nothing, when another live run holds it."""
+    directory = state_dir(git)
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "lock").open("ab") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = unfinished_run(git) or "starting"
+            raise RunInProgress(
+                f"another catalog-watch run ({other}) is in progress in {git.path}: this run "
+                "stopped before touching anything (schedule runs so that they do not overlap, "
+                "or give the workflow a concurrency group)"
+            ) from None
+        dead = unfinished_run(git)
+        mark_started(git, run_id)
+        try:
+            yield dead
+        finally:
+            mark_ended(git)
 
 
 def unfinished_run(git: Git) -> str | None:

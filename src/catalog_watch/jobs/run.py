@@ -11,7 +11,8 @@ applying is a function of (tree, fetched catalog), a push that lost a race redoe
 fetching again.
 
 Every failure, whatever its cause, is recorded in the failure streak (``jobs/health.py``); a run
-that was killed is counted by the next run in the same checkout (``jobs/leftovers.py``).
+that was killed is counted by the next run in the same checkout (``jobs/leftovers.py``), and a
+run that finds another one still running in its checkout stops before it touches anything.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 
 from catalog_watch.jobs.check import fetch_for
 from catalog_watch.jobs.commit_mode import CommitSaver, commit_mode
-from catalog_watch.jobs.leftovers import mark_ended, mark_started, unfinished_run
+from catalog_watch.jobs.leftovers import run_lock
 from catalog_watch.jobs.pull_request import run_pull_request
 from catalog_watch.jobs.steps import JobOptions, JobResult, new_run_id
 from catalog_watch.publish.git import Git
@@ -41,11 +42,7 @@ def run_job(options: JobOptions) -> JobResult:
         return dry_run(fetch_for(options.repo / options.check.snapshots, options.check), options)
     git = Git(options.repo)
     run_id = new_run_id(options.env)
-    dead = unfinished_run(git)
-    mark_started(git, run_id)
-    try:
+    with run_lock(git, run_id) as dead:
         if options.mode == "pull-request":
             return run_pull_request(git, options, run_id)
         return commit_mode(CommitSaver(git, git.current_branch(), options), options, run_id, dead)
-    finally:
-        mark_ended(git)

@@ -23,8 +23,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from catalog_watch.errors import RunInProgress, StateFileError
+from catalog_watch.errors import CatalogWatchError, RunInProgress, StateFileError
 from catalog_watch.publish.git import Git
 from catalog_watch.store.files import write_atomic
 from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, outbox_text, parse_outbox
@@ -60,24 +61,34 @@ def run_lock(git: Git, run_id: str) -> Iterator[str | None]:
     """Hold the checkout for one run: the id of a run that died here (or None) while held.
 
     Raises ``RunInProgress``, having touched nothing, when another live run holds it."""
-    directory = state_dir(git)
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / "lock").open("ab") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            other = unfinished_run(git) or "starting"
-            raise RunInProgress(
-                f"another catalog-watch run ({other}) is in progress in {git.path}: this run "
-                "stopped before touching anything (schedule runs so that they do not overlap, "
-                "or give the workflow a concurrency group)"
-            ) from None
+    path = state_dir(git) / "lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = path.open("ab")
+    except OSError as error:
+        raise CatalogWatchError(f"{path}: cannot lock the checkout: {error.strerror}") from None
+    with lock:
+        _take(lock, path, git)
         dead = unfinished_run(git)
         mark_started(git, run_id)
         try:
             yield dead
         finally:
             mark_ended(git)
+
+
+def _take(lock: BinaryIO, path: Path, git: Git) -> None:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        other = unfinished_run(git) or "starting"
+        raise RunInProgress(
+            f"another catalog-watch run ({other}) is in progress in {git.path}: this run "
+            "stopped before touching anything (schedule runs so that they do not overlap, "
+            "or give the workflow a concurrency group)"
+        ) from None
+    except OSError as error:  # a file system without locks (some network mounts)
+        raise CatalogWatchError(f"{path}: cannot lock the checkout: {error.strerror}") from None
 
 
 def unfinished_run(git: Git) -> str | None:

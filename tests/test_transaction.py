@@ -14,7 +14,7 @@ import pytest
 from inotify_simple import INotify, flags
 
 from catalog_watch.errors import SnapshotError
-from catalog_watch.jobs.leftovers import mark_ended, mark_started, set_aside, unfinished_run
+from catalog_watch.jobs.leftovers import run_lock, set_aside, unfinished_run
 from catalog_watch.publish.git import Git
 from catalog_watch.store.outbox import Outbox, outbox_text, read_outbox
 from catalog_watch.store.transaction import (
@@ -150,9 +150,9 @@ def test_delivery_marks_of_an_uncommitted_outbox_are_kept(repo: Git) -> None:
 
 def test_the_run_marker_tells_the_next_run_that_this_one_died(repo: Git) -> None:
     assert unfinished_run(repo) is None
-    mark_started(repo, "run-1")
-    assert unfinished_run(repo) == "run-1"
-    mark_ended(repo)
+    with run_lock(repo, "run-1") as dead:
+        assert dead is None
+        assert unfinished_run(repo) == "run-1"  # what the next run finds if this one is killed
     assert unfinished_run(repo) is None
 
 

@@ -61,31 +61,31 @@ def run_lock(git: Git, run_id: str) -> Iterator[str | None]:
     """Hold the checkout for one run: the id of a run that died here (or None) while held.
 
     Raises ``RunInProgress``, having touched nothing, when another live run holds it."""
-    path = state_dir(git) / "lock"
+    state = state_dir(git)
+    path, marker = state / "lock", state / "run"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        state.mkdir(parents=True, exist_ok=True)
         lock = path.open("ab")
     except OSError as error:
         raise CatalogWatchError(f"{path}: cannot lock the checkout: {error.strerror}") from None
     with lock:
-        _take(lock, path, git)
-        dead = unfinished_run(git)
-        mark_started(git, run_id)
+        _take(lock, path, marker, git.path)
+        dead = _marked(marker)
+        write_atomic(marker, run_id.encode("utf-8"))
         try:
             yield dead
         finally:
-            mark_ended(git)
+            marker.unlink(missing_ok=True)
 
 
-def _take(lock: BinaryIO, path: Path, git: Git) -> None:
+def _take(lock: BinaryIO, path: Path, marker: Path, checkout: Path) -> None:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        other = unfinished_run(git) or "starting"
         raise RunInProgress(
-            f"another catalog-watch run ({other}) is in progress in {git.path}: this run "
-            "stopped before touching anything (schedule runs so that they do not overlap, "
-            "or give the workflow a concurrency group)"
+            f"another catalog-watch run ({_marked(marker) or 'starting'}) is in progress in "
+            f"{checkout}: this run stopped before touching anything (schedule runs so that they "
+            "do not overlap, or give the workflow a concurrency group)"
         ) from None
     except OSError as error:  # a file system without locks (some network mounts)
         raise CatalogWatchError(f"{path}: cannot lock the checkout: {error.strerror}") from None
@@ -93,21 +93,14 @@ def _take(lock: BinaryIO, path: Path, git: Git) -> None:
 
 def unfinished_run(git: Git) -> str | None:
     """The id of the run that started here and never ended, if any."""
-    marker = state_dir(git) / "run"
+    return _marked(state_dir(git) / "run")
+
+
+def _marked(marker: Path) -> str | None:
     try:
         return marker.read_text(encoding="utf-8").strip() or "unknown"
     except FileNotFoundError:
         return None
-
-
-def mark_started(git: Git, run_id: str) -> None:
-    marker = state_dir(git) / "run"
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(marker, run_id.encode("utf-8"))
-
-
-def mark_ended(git: Git) -> None:
-    (state_dir(git) / "run").unlink(missing_ok=True)
 
 
 def set_aside(git: Git, folder: str, stamp: str) -> SetAside:

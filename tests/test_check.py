@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError, ShrinkRefused
-from catalog_watch.jobs.check import CheckOptions, CheckResult, check
+from catalog_watch.jobs.check import CheckOptions, CheckResult, Outcome, check, evaluate, fetch_for
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.settings.config import Config
 from catalog_watch.settings.inconsistencies import ConsistencySettings
@@ -345,6 +347,54 @@ def test_the_same_content_in_other_bytes_reports_the_stored_count_under_the_same
     aliased = Config(inconsistencies=ConsistencySettings(aliases={"acme/big-1": "fast-1"}))
     assert respelled(config=aliased) != 7
     assert respelled(compare_with=(tmp_path / "snap",)) != 7
+
+
+def _respelled(tmp_path: Path, text: str) -> Outcome:
+    """``evaluate`` of ``text`` (a new spelling of the stored catalog) against the snapshot."""
+    source = tmp_path / "respelled.json"
+    source.write_text(text, encoding="utf-8")
+    options = CheckOptions(source=str(source), snapshots=tmp_path / "snap", fetch=FAST)
+    return evaluate(options.snapshots, fetch_for(options.snapshots, options), options)
+
+
+def test_the_same_document_in_other_bytes_is_unchanged_from_its_hash_without_validation(
+    tmp_path: Path,
+) -> None:
+    doc = _stored_as_seven(tmp_path)
+    meta = json.loads((tmp_path / "snap" / "_meta.json").read_text(encoding="utf-8"))
+    compact = orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)  # the document, keys sorted
+    assert meta["upstream_document_sha256"] == hashlib.sha256(compact).hexdigest()
+    outcome = _respelled(tmp_path, json.dumps(doc, indent=3, sort_keys=True))
+    assert outcome.unchanged and outcome.report.current == 7
+    # The stored meta, carried over (the content-hash path writes a fresh one without it):
+    # decided before the provider files were validated and encoded again.
+    assert outcome.meta.get("upstream_document_sha256") == meta["upstream_document_sha256"]
+
+
+def test_a_repeated_key_in_the_same_document_is_validated_not_taken_as_unchanged(
+    tmp_path: Path,
+) -> None:
+    doc = _stored_as_seven(tmp_path)
+    text = json.dumps(doc, indent=1)
+    repeated = text.replace('"input": 3,', '"input": 3, "input": 3,', 1)  # the same value twice
+    assert repeated != text
+    # Its record is rejected, and one of three is more than the catalog may lose: refused.
+    twice = re.escape("model 'big-1' field 'cost.input': appears 2 times")
+    with pytest.raises(CatalogRejected, match=twice):
+        _respelled(tmp_path, repeated)
+
+
+def test_nan_where_the_stored_document_has_null_is_validated_not_taken_as_unchanged(
+    tmp_path: Path,
+) -> None:
+    doc = small_catalog()
+    doc["acme"]["models"]["big-1"]["x_note"] = None  # an extra field: null is kept as it is
+    run(tmp_path, doc)
+    text = json.dumps(doc, indent=1)
+    nan = text.replace('"x_note": null', '"x_note": NaN', 1)  # orjson would write NaN as null
+    assert nan != text
+    with pytest.raises(CatalogRejected, match=re.escape("model 'big-1' field 'x_note'")):
+        _respelled(tmp_path, nan)
 
 
 def test_the_stored_report_is_tied_to_the_models_json_given(tmp_path: Path) -> None:

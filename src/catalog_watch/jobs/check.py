@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
+
 from catalog_watch.accept.last_good import apply_last_good
 from catalog_watch.accept.schema_drift import field_names
 from catalog_watch.accept.shrink import check_shrink
@@ -30,6 +32,7 @@ from catalog_watch.jobs.quiet import (
 )
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS as SNAPSHOT_FOLDER
 from catalog_watch.model.catalog import JSON, Catalog
+from catalog_watch.model.json_text import as_written
 from catalog_watch.model.meta import Meta
 from catalog_watch.model.report import Report
 from catalog_watch.settings.config import Config
@@ -40,6 +43,7 @@ from catalog_watch.sources.fetch import (
     fetch_catalog,
     is_url,
 )
+from catalog_watch.sources.json_duplicates import duplicates_in
 from catalog_watch.sources.models_dev import DEFAULT_URL
 from catalog_watch.sources.registry import (
     detect_source_type,
@@ -177,20 +181,31 @@ def check_folder_source(snapshots: Path, stored: JSON, found: str, options: Chec
 def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Outcome:
     """Validate, keep last good records, apply the shrink guard, compare. Writes nothing.
 
-    Two shortcuts decide "unchanged" before any analysis, while no record is rejected and the
-    provider files on disk still hash as the snapshot's ``content_sha256``: the fetched body's
-    bytes hash as ``upstream_sha256`` under the same settings (nothing parsed: the report is
-    the one ``_meta.json`` keeps, see :func:`_quiet`), or the catalog's canonical bytes hash as
-    ``content_sha256`` (no diff, no old catalog parsed, one catalog's inconsistencies).
+    Three shortcuts decide "unchanged" before any analysis, while no record is rejected and
+    the provider files on disk still hash as the snapshot's ``content_sha256``. Under the same
+    settings, the report is the one ``_meta.json`` keeps (:func:`_quiet`) when the fetched
+    body's bytes hash as ``upstream_sha256`` (nothing parsed), or when the parsed document
+    hashes as ``upstream_document_sha256`` (:func:`_document_hash`: the same document in other
+    bytes, not validated again, since validation is a function of the document). Otherwise,
+    when the validated catalog's canonical bytes hash as ``content_sha256``: no diff, no old
+    catalog parsed, one catalog's inconsistencies.
     """
     inputs = _inputs(options)
     settled_ = settled(snapshots)
     if settled_ is None:
-        return _evaluate(snapshots, document_of(fetched), fetched, options, None, inputs)
+        document = document_of(fetched)
+        hash_ = _document_hash(document, fetched.body, inputs)
+        return _evaluate(snapshots, document, fetched, options, None, inputs, hash_)
     meta, stored_files_ = settled_
-    if (quiet := _quiet(meta, stored_files_, fetched, options, inputs)) is not None:
+    same_body = quiet_report(meta, fetched.body, inputs.key, options.source_type)
+    if (quiet := _quiet(meta, stored_files_, fetched, same_body)) is not None:
         return quiet
     document = document_of(fetched)
+    hash_ = _document_hash(document, fetched.body, inputs)
+    same = hash_ is not None and meta.get("upstream_document_sha256") == hash_
+    same_document = stored_report(meta, inputs.key, options.source_type) if same else None
+    if (quiet := _quiet(meta, stored_files_, fetched, same_document)) is not None:
+        return quiet
     new = _parse_new(document, options)
     check_folder_source(snapshots, meta.get("source"), new.source, options)
     files = provider_files(new)
@@ -198,7 +213,40 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
         fresh = snapshot_meta(new, files, fetched, fields=meta.get("fields"))
         if _same_content(meta, fresh):
             return _unchanged(new, files, meta, fresh, options, inputs)
-    return _evaluate(snapshots, document, fetched, options, new, inputs)
+    return _evaluate(snapshots, document, fetched, options, new, inputs, hash_)
+
+
+def _non_finite(body: bytes) -> bool:
+    """Whether a NaN or an infinity stands where a JSON value goes (after ``:``, ``,`` or ``[``;
+    in a string too at times, which only costs the shortcut). The words are rare: each is
+    looked at where it occurs, not by a scan of every value."""
+    for word in (b"NaN", b"Infinity"):
+        at = body.find(word)
+        while at != -1:
+            before = at - 1
+            while before >= 0 and body[before] in b" \t\r\n-":
+                before -= 1
+            if before >= 0 and body[before] in b":,[":
+                return True
+            at = body.find(word, at + 1)
+    return False
+
+
+def _document_hash(document: JSON, body: bytes | None, inputs: _Inputs) -> str | None:
+    """The hash of the fetched document's content (compact, keys sorted: key order and spacing
+    do not count, a number's text does), for the next run to know the same document in other
+    bytes. None when no report is kept (``inputs.key``), and when the encoding could hide what
+    validation sees: a repeated key (the last one wins in the parse), NaN or an infinity (which
+    orjson writes as null: found in the body's bytes), an int over 64 bits or a lone surrogate
+    (which orjson refuses)."""
+    if body is None or inputs.key is None or duplicates_in(document):
+        return None
+    if _non_finite(body):
+        return None
+    try:
+        return sha256(orjson.dumps(document, default=as_written, option=orjson.OPT_SORT_KEYS))
+    except orjson.JSONEncodeError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,15 +278,10 @@ def _inputs(options: CheckOptions) -> _Inputs:
 
 
 def _quiet(
-    meta: Meta,
-    files: dict[str, bytes],
-    fetched: FetchResult,
-    options: CheckOptions,
-    inputs: _Inputs,
+    meta: Meta, files: dict[str, bytes], fetched: FetchResult, report: Report | None
 ) -> Outcome | None:
-    """The unchanged outcome, without parsing, for the body the snapshot was written from
-    (``jobs/quiet.py``); None when anything it rests on differs."""
-    report = quiet_report(meta, fetched.body, inputs.key, options.source_type)
+    """The unchanged outcome, with the report ``_meta.json`` keeps (``jobs/quiet.py``), for
+    the body or the document the snapshot was written from; None without such a report."""
     if report is None:
         return None
     fresh: Meta = {**meta, "url": fetched.source, **_provenance(fetched)}
@@ -283,6 +326,7 @@ def _evaluate(
     options: CheckOptions,
     parsed: Catalog | None,
     inputs: _Inputs,
+    document_hash: str | None,
 ) -> Outcome:
     snapshot = read_snapshot(snapshots)
     guard = options.config.guard
@@ -309,6 +353,8 @@ def _evaluate(
     meta = snapshot_meta(new, files, fetched)
     if inputs.key is not None and fetched.body is not None:
         meta["upstream_sha256"] = sha256(fetched.body)
+        if document_hash is not None:
+            meta["upstream_document_sha256"] = document_hash
         meta["unchanged_report"] = {
             "settings_sha256": inputs.key,
             "inconsistencies": report.current,
@@ -353,7 +399,15 @@ def _provenance(fetched: FetchResult) -> Meta:
     return {"etag": fetched.validators.etag, "last_modified": fetched.validators.last_modified}
 
 
-_VOLATILE = {"etag", "last_modified", "url", "health", "upstream_sha256", "unchanged_report"}
+_VOLATILE = {
+    "etag",
+    "last_modified",
+    "url",
+    "health",
+    "upstream_sha256",
+    "upstream_document_sha256",
+    "unchanged_report",
+}
 
 
 def _same_content(old_meta: Meta, new_meta: Meta) -> bool:

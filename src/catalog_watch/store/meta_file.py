@@ -55,7 +55,10 @@ _UNCHANGED: dict[str, tuple[Check, str]] = {
 _SCALARS: dict[str, tuple[Check, str]] = {
     "format": (_integer, "an integer"),
     **{key: (_text, "a string or null") for key in ("source", "url", "etag", "last_modified")},
-    **{key: (_text, "a string or null") for key in ("content_sha256", "upstream_sha256")},
+    **{
+        key: (_text, "a string or null")
+        for key in ("content_sha256", "upstream_sha256", "upstream_document_sha256")
+    },
     "counts": (
         lambda v: isinstance(v, dict) and all(_integer(n) for n in v.values()),
         "an object of integers",

@@ -409,3 +409,15 @@ def test_the_stored_report_is_tied_to_the_models_json_given(tmp_path: Path) -> N
     write_json(index, {"acme": {}})
     other = run(tmp_path, doc, models_json=str(index)).report
     assert other is not None and other.current == 0
+
+
+def test_a_document_orjson_cannot_write_keeps_no_hash_and_is_compared_in_full(
+    tmp_path: Path,
+) -> None:
+    doc = small_catalog()
+    doc["acme"]["models"]["big-1"]["x_serial"] = 2**70  # an int over 64 bits: orjson refuses it
+    run(tmp_path, doc)
+    meta = json.loads((tmp_path / "snap" / "_meta.json").read_text(encoding="utf-8"))
+    assert "upstream_document_sha256" not in meta and "upstream_sha256" in meta
+    outcome = _respelled(tmp_path, json.dumps(doc, indent=3))
+    assert outcome.unchanged and outcome.report.changes == ()

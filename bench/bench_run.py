@@ -25,7 +25,10 @@ the same commands with another checkout's ``src`` on ``PYTHONPATH``, in turns wi
 also times the snapshot encoder (``canonical_json`` of every provider file) against
 ``json.dumps``.
 
-Run: ``.venv/bin/python bench/bench_run.py [--repeat 7] [--baseline /path/to/old/src]``.
+Run: ``.venv/bin/python bench/bench_run.py [--repeat 7] [--baseline /path/to/old/src]``. The
+snapshots and clones are written once, by this checkout, so a baseline must read its
+``_meta.json``: one older than 8d45992 refuses the ``upstream_document_sha256`` key (a damaged
+state file to it, exit 6). Time such a baseline by hand, each side on a folder it wrote.
 
 Figures: bench/README.md (2026-12-03: ``run`` with nothing to do 0.546 s against 0.612 at
 3e5ff33, 1.043 against 1.290 as on a fresh runner, 0.687 against 1.297 with Slack and 6,482

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from catalog_watch.cli.app import main
 from tests.factories import MODELS_DEV, document, edited, model, provider, small_catalog, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects, tip
+from tests.loopback import Loopback
 from tests.runs import ledger, run_in
 
 MARCH = str(MODELS_DEV / "2026-03-10.json")
@@ -172,3 +176,39 @@ def test_dry_run_prints_what_it_would_commit_and_changes_nothing(
     assert "pull request title:" in out and "pull request body:" in out
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
     assert not (repo / "snapshots").exists()
+
+
+class _SlowCatalog(Loopback):
+    """Serves one catalog, each answer 1.1 s late: the run's clock passes a second meanwhile."""
+
+    def __init__(self, body: bytes) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                time.sleep(1.1)  # the slow server widens the window; the code under test waits
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.start_serving(Handler)
+
+
+def test_a_change_run_on_the_clock_records_its_health_in_its_own_commit_only(
+    origin: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its clock read once: a second passing between the run's steps (a slow catalog server
+    here) once made the health step disagree with the change commit and commit again."""
+    repo = clone(origin, "ours")
+    doc = small_catalog()
+    monkeypatch.chdir(repo)
+    for price in (3, 4):  # the baseline, then one price change
+        doc["acme"]["models"]["big-1"]["cost"]["input"] = price
+        with _SlowCatalog(json.dumps(doc).encode()) as server:
+            code = main(["run", "--mode", "commit", "--source", f"{server.url}/api.json"])
+        assert code == 0, capsys.readouterr().err
+    assert subjects(origin)[0] == "models.dev: 1 price change"
+    assert "catalog-watch: health" not in subjects(origin)

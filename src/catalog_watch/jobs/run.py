@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import replace
 
 from catalog_watch.jobs.check import fetch_for
 from catalog_watch.jobs.commit_mode import CommitSaver, commit_mode
@@ -36,6 +37,9 @@ by name in that mode only, so that the hourly run loads no Slack code unless it 
 
 
 def run_job(options: JobOptions) -> JobResult:
+    # One moment for the whole run: its change commit, its health and its alerts agree on the
+    # time (a clock read at each step can tick over a second between two of them).
+    options = replace(options, now=options.moment)
     if options.mode == "dry-run":
         dry_run: Callable[[FetchResult, JobOptions], JobResult]
         dry_run = importlib.import_module(DRY_RUN).dry_run

@@ -108,24 +108,26 @@ def run_command(catalog: Path) -> list[str]:
     return [*CLI, "run", "--mode", "commit", "--source", str(catalog)]
 
 
-def _repository(work: Path, catalog: Path, env: dict[str, str]) -> Path:
-    """A clone with a local bare origin whose snapshot of ``catalog`` is committed and pushed by
-    a first ``run --mode commit``: the next run with the same catalog has nothing to do."""
-    origin, repo = work / "origin.git", work / "repo"
+def _repository(work: Path, catalogs: list[Path], env: dict[str, str], name: str = "repo") -> Path:
+    """A clone ``name`` with a local bare origin where ``run --mode commit`` of each of
+    ``catalogs`` in turn committed and pushed its snapshot: the next run with the last catalog
+    has nothing to do."""
+    origin, repo = work / f"{name}-origin.git", work / name
     subprocess.run(["git", "init", "--quiet", "--bare", str(origin)], check=True)
     clone = ["git", "clone", "--quiet", str(origin), str(repo)]
     subprocess.run(clone, check=True, env=env, stderr=subprocess.DEVNULL)  # "empty repository"
     git = ["git", "-C", str(repo)]
     subprocess.run([*git, "commit", "--quiet", "--allow-empty", "-m", "start"], check=True, env=env)
     subprocess.run([*git, "push", "--quiet", "origin", "HEAD"], check=True, env=env)
-    subprocess.run(
-        run_command(catalog),
-        cwd=repo,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    for catalog in catalogs:
+        subprocess.run(
+            run_command(catalog),
+            cwd=repo,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return repo
 
 
@@ -150,29 +152,10 @@ def uncompiled(prefix: Path) -> None:
 def _slack_repository(work: Path, data: Path, env: dict[str, str]) -> tuple[Path, Path, int]:
     """A clone whose outbox holds what 30 days can: the alerts of the baseline and of two large
     real changes, every one delivered to a loopback webhook. (repo, catalog, entries)."""
-    origin, repo = work / "slack-origin.git", work / "slack-repo"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(origin)], check=True)
-    subprocess.run(
-        ["git", "clone", "--quiet", str(origin), str(repo)],
-        check=True,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    git = ["git", "-C", str(repo)]
-    subprocess.run([*git, "commit", "--quiet", "--allow-empty", "-m", "start"], check=True, env=env)
-    subprocess.run([*git, "push", "--quiet", "origin", "HEAD"], check=True, env=env)
-    for name in OLDER:
-        catalog = data / f"{name}.json"
-        subprocess.run(
-            run_command(catalog),
-            cwd=repo,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    catalogs = [data / f"{name}.json" for name in OLDER]
+    repo = _repository(work, catalogs, env, "slack-repo")
     outbox = repo / "snapshots" / "models.dev" / "outbox.jsonl"
-    return repo, catalog, len(outbox.read_text(encoding="utf-8").splitlines())
+    return repo, catalogs[-1], len(outbox.read_text(encoding="utf-8").splitlines())
 
 
 class _Webhook(http.server.BaseHTTPRequestHandler):
@@ -277,7 +260,7 @@ def main() -> None:
         not_modified = [*CLI, "check", "--source", url, "--snapshots", str(remote)]
         small = [*CLI, "check", "--source", str(changed), "--snapshots", str(scratch), "--write"]
         git_env = {**base_env, **GIT_ENV}
-        repo = _repository(work, catalog, git_env)
+        repo = _repository(work, [catalog], git_env)
         run_same = run_command(catalog)
         hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Webhook)
         threading.Thread(target=hook.serve_forever, daemon=True).start()

@@ -67,7 +67,7 @@ def run_lock(git: Git, run_id: str) -> Iterator[str | None]:
         state.mkdir(parents=True, exist_ok=True)
         lock = path.open("ab")
     except OSError as error:
-        raise CatalogWatchError(f"{path}: cannot lock the checkout: {error.strerror}") from None
+        raise _cannot_lock(path, error) from None
     with lock:
         _take(lock, path, marker, git.path)
         dead = _marked(marker)
@@ -88,7 +88,11 @@ def _take(lock: BinaryIO, path: Path, marker: Path, checkout: Path) -> None:
             "do not overlap, or give the workflow a concurrency group)"
         ) from None
     except OSError as error:  # a file system without locks (some network mounts)
-        raise CatalogWatchError(f"{path}: cannot lock the checkout: {error.strerror}") from None
+        raise _cannot_lock(path, error) from None
+
+
+def _cannot_lock(path: Path, error: OSError) -> CatalogWatchError:
+    return CatalogWatchError(f"{path}: cannot lock the checkout: {error.strerror}")
 
 
 def unfinished_run(git: Git) -> str | None:

@@ -39,7 +39,7 @@ class Meta(TypedDict, total=False):
     last_modified: str | None
     content_sha256: str | None
     upstream_sha256: str | None  # of the fetched body's bytes, as decoded: the same body again
-    upstream_document_sha256: str | None  # of its document's canonical bytes: in other bytes
+    upstream_document_sha256: str | None  # of its document, compact and key-sorted: other bytes
     unchanged_report: UnchangedReport
     counts: dict[str, int]  # providers, offerings, rejected
     fields: JSONValue  # schema_drift.FieldNames.to_json: the field names seen

@@ -445,6 +445,71 @@ def test_a_compact_document_with_a_64_bit_overflowing_integer_keeps_it_an_intege
     assert type(read_upstream(b"[123456789012345678901234567890]")[0]) is int
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[18446744073709551616]",  # 2**64: one past orjson's unsigned integers
+        b'{"a": -9223372036854775809}',  # one below its signed ones: 19 digits
+        b'{"a":\n  123456789012345678901234567890}',
+        b"[1,-100000000000000000000]",
+    ],
+)
+def test_a_stored_integer_past_64_bits_reads_back_an_integer(data: bytes) -> None:
+    # orjson, the stored reader's fast parser, would read each of these as a float.
+    value = read_stored(data)
+    assert value == json.loads(data)
+    assert json.dumps(value) == json.dumps(json.loads(data))  # 1.8e+19 would spell otherwise
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"h": "1234567890123456789012"}',  # digits in a string: orjson reads them right
+        b'{"h": "ab12345678901234567890123"}',  # a hash
+        b'{"a": 0.12345678901234567890123}',  # a fraction
+    ],
+)
+def test_nineteen_digits_that_are_no_integer_are_read_by_orjson(data: bytes) -> None:
+    assert read_stored(data) == orjson.loads(data) == pydantic_core.from_json(data)
+
+
+stored_texts = st.one_of(
+    st.binary(max_size=40),
+    st.recursive(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.sampled_from([2**63, 2**64, -(2**63) - 1, 10**30]),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.text(max_size=6),
+        ),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+        max_leaves=10,
+    ).map(lambda value: json.dumps(value, indent=2).encode()),
+    st.sampled_from([b"[1e400]", b"[NaN]", b'["\\ud800"]', b"[1,]", b"[01]", b"{} x"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stored_texts)
+def test_the_stored_reader_gives_pydantic_cores_value_or_refuses_what_it_refuses(
+    data: bytes,
+) -> None:
+    try:
+        expected = pydantic_core.from_json(data, allow_inf_nan=False)
+    except ValueError:
+        with pytest.raises(JSONReadError):
+            read_stored(data)
+        return
+    try:
+        got = read_stored(data)
+    except JSONReadError:  # a float that overflows, or nesting: the limits on top
+        assert unstorable(expected) is not None or nesting_depth(data, MAX_DEPTH) > MAX_DEPTH
+        return
+    assert json.dumps(got) == json.dumps(expected)  # types too: 1.8e+19 is not 2**64
+
+
 def test_a_compact_document_that_repeats_a_key_still_has_its_repeats_found() -> None:
     document = read_upstream(b'{"p":{"models":{"m":{"cost":1,"cost":2}}}}')
     assert document == {"p": {"models": {"m": {"cost": 2}}}}

@@ -32,12 +32,13 @@ or file it read.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import re
+from collections.abc import Callable
 
 import orjson
-import pydantic_core
 
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.json_text import JSONNumber
@@ -137,17 +138,16 @@ def read_stored(data: bytes) -> JSON:
 
     Meant for the snapshot's provider files and ``_meta.json`` (``snapshot._parse_json``).
 
-    pydantic-core parses it (the same values as ``json.loads`` in less time, and it refuses NaN,
-    Infinity and lone surrogates itself); the nesting and the float range are checked here.
+    orjson or pydantic-core parses it (:func:`_parse_stored`: the same values as ``json.loads``
+    in less time, refusing NaN, Infinity and lone surrogates themselves); the nesting and the
+    float range are checked here.
     """
     data = _without_bom(data)
-    try:
-        value = pydantic_core.from_json(data, allow_inf_nan=False)
-    except ValueError as error:
-        raise JSONReadError(_stored_error(data, str(error))) from None
+    shape = data.translate(_NUMBERISH)
+    value = _parse_stored(data, shape)
     if nesting_depth(data, MAX_DEPTH) > MAX_DEPTH:
         raise JSONReadError(_too_deep(data, MAX_DEPTH, "a snapshot file"))
-    if _may_overflow(data) and unstorable(value) is not None:
+    if _may_overflow(shape) and unstorable(value) is not None:
         # Nesting, NaN and surrogates are ruled out above: what is left is a float that
         # overflowed. Where it is takes a scan of every token, done only then.
         raise JSONReadError(
@@ -155,6 +155,53 @@ def read_stored(data: bytes) -> JSON:
             "read as infinity"
         )
     return value
+
+
+def _parse_stored(data: bytes, shape: bytes) -> JSON:
+    """orjson's values where they are pydantic-core's, else pydantic-core's, or its error.
+
+    orjson reads an integer past 64 bits as a float (``2**64`` as ``1.8446744073709552e+19``),
+    so a document that may hold an integer of 19 digits or more goes to pydantic-core, which
+    keeps it. So does anything orjson refuses: the errors are pydantic-core's, which
+    :func:`_stored_error` words, and an overflowing float, which it reads as infinity for
+    :func:`read_stored` to place. pydantic-core is imported only then (:data:`FALLBACK_PARSER`).
+    """
+    if not _may_hold_long_integer(data, shape):
+        try:
+            document: JSON = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            return document
+    from_json: Callable[..., JSON] = importlib.import_module(FALLBACK_PARSER).from_json
+    try:
+        return from_json(data, allow_inf_nan=False)
+    except ValueError as error:
+        raise JSONReadError(_stored_error(data, str(error))) from None
+
+
+FALLBACK_PARSER = "pydantic_core"
+"""Imported by name when first needed: its import (about 40 ms) was the largest part of the
+``check`` fast path's own, which reads ``_meta.json`` and nothing else."""
+_LONG_DIGITS = b"0" * 19  # 19 digits in the shape: at least 2**63, past orjson's integers
+_BEFORE_A_NUMBER = frozenset(b" \t\n\r:,[")
+
+
+def _may_hold_long_integer(data: bytes, shape: bytes) -> bool:
+    """Whether a run of 19 digits or more starts where a JSON number can (after ``:``, ``,``,
+    ``[``, white space or the start, with or without ``-``). A run after a quote, a letter or a
+    point (a hash, a string of digits, a fraction) is not an integer; a run in a string after a
+    space is taken for one, which only costs the slower parser."""
+    at = shape.find(_LONG_DIGITS)
+    while at != -1:
+        start = at - 1 if at and data[at - 1] == 45 else at  # 45: "-"
+        if start == 0 or data[start - 1] in _BEFORE_A_NUMBER:
+            return True
+        end = at + len(_LONG_DIGITS)
+        while end < len(shape) and shape[end] == 48:  # 48: a digit's "0"
+            end += 1
+        at = shape.find(_LONG_DIGITS, end)
+    return False
 
 
 def _as_utf8(data: bytes) -> bytes:
@@ -236,8 +283,8 @@ _STRING_OR_NUMBER = re.compile(
 )
 
 
-def _may_overflow(data: bytes) -> bool:
-    shape = data.translate(_NUMBERISH)
+def _may_overflow(shape: bytes) -> bool:
+    """``shape``: the bytes translated by ``_NUMBERISH``."""
     return b"0e000" in shape or b"0e+000" in shape or b"0" * 309 in shape
 
 

@@ -9,7 +9,9 @@
    rewrites one provider file and ``_meta.json``.
 3. **The action's job with nothing to do**: ``run --mode commit`` of the same catalog in a clone
    whose local bare origin already holds its snapshot (no Slack configured): the git calls are
-   counted, as children of the run. Once with bytecode cached, once with none for the
+   counted, as children of the run. Read from a file (the same body), and fetched from the
+   loopback server, which answers 304 to the ETag the first run stored: the action's hourly
+   job against a server that sends validators. Once with bytecode cached, once with none for the
    environment's modules (``uncompiled``): what a fresh runner pays, since the action's ``uv
    sync`` compiles none and the job's one process compiles every module it imports. Once
    more with Slack configured (a loopback webhook) and an outbox that holds what 30 days can
@@ -103,12 +105,15 @@ GIT_ENV = {
 }
 
 
-def run_command(catalog: Path) -> list[str]:
-    """The action's job in commit mode on ``catalog``: the baseline run, then the timed one."""
+def run_command(catalog: Path | str) -> list[str]:
+    """The action's job in commit mode on ``catalog`` (a file or a URL): the baseline run, then
+    the timed one."""
     return [*CLI, "run", "--mode", "commit", "--source", str(catalog)]
 
 
-def _repository(work: Path, catalogs: list[Path], env: dict[str, str], name: str = "repo") -> Path:
+def _repository(
+    work: Path, catalogs: list[Path] | list[str], env: dict[str, str], name: str = "repo"
+) -> Path:
     """A clone ``name`` with a local bare origin where ``run --mode commit`` of each of
     ``catalogs`` in turn committed and pushed its snapshot: the next run with the last catalog
     has nothing to do."""
@@ -262,6 +267,10 @@ def main() -> None:
         git_env = {**base_env, **GIT_ENV}
         repo = _repository(work, [catalog], git_env)
         run_same = run_command(catalog)
+        # The hourly job as the action runs it: the catalog's URL, answered 304 to the ETag its
+        # first run stored (what a server that sends validators answers most hours).
+        http_repo = _repository(work, [url], git_env, "http-repo")
+        run_304 = run_command(url)
         hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Webhook)
         threading.Thread(target=hook.serve_forever, daemon=True).start()
         slack = {"SLACK_WEBHOOK_URL": f"http://127.0.0.1:{hook.server_address[1]}/services/T/B/X"}
@@ -293,6 +302,7 @@ def main() -> None:
             ("small change --write (CPU s)", small, fresh, None, {}),
             ("run --mode commit, no change", run_same, None, repo, {}),
             ("  the same, no bytecode", run_same, no_bytecode, repo, cold),
+            ("run --mode commit, HTTP 304", run_304, None, http_repo, {}),
             (f"  Slack, {entries:,} in the outbox", run_older, None, slack_repo, slack),
         ):
             envs = [{**env, **extra, "PYTHONPATH": str(src)} for src in sides.values()]

@@ -75,6 +75,23 @@ def test_unknown_key_is_named_with_its_line_and_the_known_keys(tmp_path: Path) -
             '[inconsistencies]\naliases = { "a/b" = 1 }\n',
             ":2: inconsistencies.aliases.a/b: expected a string, got 1",
         ),
+        # TOML has booleans and whole numbers: pydantic's lax mode took true for 1.0 here.
+        ("[guard]\nmax_shrink = true\n", ":2: guard.max_shrink: expected a number, got true"),
+        (
+            '[[watch]]\ninconsistencies = "yes"\n',
+            ':2: watch#1.inconsistencies: expected true or false, got "yes"',
+        ),
+        ("[health]\nfailures = 1.0\n", ":2: health.failures: expected a whole number, got 1.0"),
+        (
+            "[deprecations]\nlead_days = []\n",
+            ":2: deprecations.lead_days: expected a list of at least one value, got []",
+        ),
+        ("diff = 3\n", ":1: diff: expected a table, got 3"),
+        (
+            '[[watch]]\nwebhook_env = "1BAD"\n',
+            ":2: watch#1.webhook_env: expected a name of letters, digits and _ (an environment "
+            'variable), got "1BAD"',
+        ),
     ],
 )
 def test_a_bad_value_is_one_line_with_line_key_and_what_is_expected(

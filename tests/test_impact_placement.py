@@ -14,7 +14,7 @@ from catalog_watch.model.report import Report
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.slack import Links
 from catalog_watch.render.text import render_text
-from catalog_watch.settings.config import Config
+from catalog_watch.settings.config import Config, validate_config
 from catalog_watch.settings.costs import Usage
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider
@@ -92,7 +92,7 @@ def test_only_the_scenarios_whose_cost_moved_are_kept() -> None:
 
 def test_an_unchanged_monthly_usage_is_left_out() -> None:
     usage = Usage(provider="vercel", model="flash", input_tokens=1_000_000, output_tokens=0)
-    config = Config.model_validate({"costs": {"usage": [dataclasses.asdict(usage)]}})
+    config = validate_config({"costs": {"usage": [dataclasses.asdict(usage)]}})
     doc = edited(base())
     doc["vercel"]["models"]["flash"]["cost"]["output"] = 3  # output: usage sends none
     [change] = report(doc, config).changes

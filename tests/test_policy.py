@@ -11,8 +11,10 @@ from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.policy import alerts_for
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.alerts import Alert
+from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.report import Report
-from catalog_watch.settings.config import Config, Mute, WatchRule
+from catalog_watch.model.severity import Severity
+from catalog_watch.settings.config import Config, Mute, WatchRule, validate_config
 from catalog_watch.sources.models_dev import parse_catalog
 from tests.factories import document, edited, model, provider
 
@@ -70,7 +72,7 @@ def test_model_globs_select_models() -> None:
 
 
 def test_kinds_restrict_what_a_rule_sees() -> None:
-    rule = WatchRule(name="new", kinds=("model_added",))
+    rule = WatchRule(name="new", kinds=(ChangeKind.MODEL_ADDED,))
     doc = priced(openai_input=12)
     doc["openai"]["models"]["gpt-z"] = model("gpt-z")
     found = alerts(Config(watch=(rule,)), doc)
@@ -99,16 +101,19 @@ def test_minimum_context_change_in_tokens() -> None:
 
 
 def test_minimum_severity_drops_lower_ones() -> None:
-    rule = WatchRule(name="urgent", min_severity="high")
+    rule = WatchRule(name="urgent", min_severity=Severity.HIGH)
     found = alerts(Config(watch=(rule,)), priced(openai_input=12, groq_input=0.5))
     assert [(a.provider, a.severity.value) for a in found] == [("openai", "high")]
 
 
 def test_each_rule_routes_to_its_own_destination() -> None:
     costs = WatchRule(
-        name="costs", kinds=("price_changed",), min_severity="high", channel="#llm-costs"
+        name="costs",
+        kinds=(ChangeKind.PRICE_CHANGED,),
+        min_severity=Severity.HIGH,
+        channel="#llm-costs",
     )
-    news = WatchRule(name="news", kinds=("model_added",), webhook_env="SLACK_WEBHOOK_NEWS")
+    news = WatchRule(name="news", kinds=(ChangeKind.MODEL_ADDED,), webhook_env="SLACK_WEBHOOK_NEWS")
     doc = priced(openai_input=12)
     doc["groq"]["models"]["llama-z"] = model("llama-z")
     found = alerts(Config(watch=(costs, news)), doc)
@@ -196,7 +201,7 @@ def kinds_of(config: Config) -> dict[str, list[str]]:
 
 
 def test_a_rule_that_picks_its_kinds_gets_no_inconsistencies_unless_it_asks() -> None:
-    config = Config.model_validate(
+    config = validate_config(
         {
             "watch": [
                 {"name": "limits", "kinds": ["limit_changed"], "channel": "#limits"},

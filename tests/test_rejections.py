@@ -268,7 +268,7 @@ def test_a_rejection_goes_to_the_rules_that_watch_the_change_it_would_make(
         WatchRule(name="costs", kinds=(ChangeKind.PRICE_CHANGED,), channel="#costs"),
         WatchRule(name="windows", kinds=(ChangeKind.LIMIT_CHANGED,), channel="#windows"),
         WatchRule(name="acme-only", providers=("acme",), channel="#acme"),
-        WatchRule(name="high-only", min_severity="high", channel="#pager"),
+        WatchRule(name="high-only", min_severity=Severity.HIGH, channel="#pager"),
     )
     found = rejection_alerts(report, Config(watch=rules))
     assert [a.destination.key for a in found] == ["channel:#windows"]

@@ -23,11 +23,9 @@ from catalog_watch.settings.defaults import SOURCE_NAMES
 REJECTED_SEVERITY = Severity.MEDIUM
 """How urgent a rejected record is: it decides which rules hear of one."""
 
-USED_RULE = WatchRule.model_construct(name="used", min_severity=Severity.INFO)
+USED_RULE = WatchRule(name="used", min_severity=Severity.INFO)
 """``[usage] always_alert``: every change to a model the code uses, to the default destination,
-whatever the configured rules keep (mutes still silence it). Constructed, not validated: its
-values are constants, and validating at import built WatchRule's validator in every process (and
-loaded pydantic's plugin loader, which reads every installed package's entry points)."""
+whatever the configured rules keep (mutes still silence it)."""
 
 
 def active_mutes(config: Config, today: date) -> list[Mute]:
@@ -54,7 +52,7 @@ def destinations(rules: Iterable[WatchRule]) -> list[Destination]:
 
 def matches(rule: WatchRule, change: Change) -> bool:
     """The rule's globs, kinds, minimum severity and thresholds all let ``change`` through."""
-    if change.kind not in rule.kinds or not severe_enough(change.severity, rule):
+    if not watches_kind(rule, change.kind) or not severe_enough(change.severity, rule):
         return False
     if not _selected(change.provider, rule.providers, rule.exclude_providers):
         return False
@@ -77,9 +75,14 @@ def wants_inconsistencies(rule: WatchRule) -> bool:
     """``inconsistencies = true`` or ``false`` decides; a rule that says nothing gets them only
     when it does not pick its ``kinds`` (the default rule does; ``kinds = ["price_changed"]``
     asks for price changes, not for disagreements)."""
-    if "inconsistencies" in rule.model_fields_set:
+    if rule.inconsistencies is not None:
         return rule.inconsistencies
-    return "kinds" not in rule.model_fields_set
+    return rule.kinds is None
+
+
+def watches_kind(rule: WatchRule, kind: ChangeKind) -> bool:
+    """A rule without ``kinds`` watches every kind."""
+    return rule.kinds is None or kind in rule.kinds
 
 
 def hears_inconsistency(rule: WatchRule, item: Inconsistency) -> bool:
@@ -123,7 +126,7 @@ def hears_rejection(rule: WatchRule, rejection: Rejection) -> bool:
     else:
         would_be = classify(rejection.provider, rejection.model, rejection.field, None, None).kind
     return (
-        would_be in rule.kinds
+        watches_kind(rule, would_be)
         and severe_enough(REJECTED_SEVERITY, rule)
         and _selected(rejection.provider, rule.providers, rule.exclude_providers)
         and _selected(rejection.model or "", rule.models, rule.exclude_models)

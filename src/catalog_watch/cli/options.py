@@ -7,6 +7,7 @@ Printing a report and ``--ignore-field`` live in ``cli/diff_command`` (re-export
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from catalog_watch.analysis.consistency import ModelIndex
@@ -23,7 +24,7 @@ def with_ignored(config: Config, ignore: list[str] | None) -> Config:
     if ignore is None:
         return config
     fields = ignored_fields(config.diff.ignore_fields, ignore)
-    return config.model_copy(update={"diff": DiffSettings(ignore_fields=fields)})
+    return dataclasses.replace(config, diff=DiffSettings(ignore_fields=fields))
 
 
 def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
@@ -56,8 +57,8 @@ def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
 def with_guard(config: Config, args: argparse.Namespace) -> Config:
     if args.max_shrink is None:
         return config
-    guard = config.guard.model_copy(update={"max_shrink": args.max_shrink})
-    return config.model_copy(update={"guard": guard})
+    guard = dataclasses.replace(config.guard, max_shrink=args.max_shrink)
+    return dataclasses.replace(config, guard=guard)
 
 
 def model_index_option(models_json: str | None) -> ModelIndex | None:

@@ -1,7 +1,8 @@
 """``catalog-watch.toml``: the settings a team keeps beside its snapshots.
 
-Validated with pydantic and unknown keys refused, so a typo (``price_ration``) fails with the
-key's name instead of being silently ignored. Every setting has a default: no file is needed.
+Validated with pydantic (only when a file exists) and unknown keys refused, so a typo
+(``price_ration``) fails with the key's name instead of being silently ignored. Every setting has
+a default: no file is needed.
 
     [diff]
     ignore_fields = ["last_updated", "provider.headers"]
@@ -71,79 +72,94 @@ key's name instead of being silently ignored. Every setting has a default: no fi
 
 from __future__ import annotations
 
+import importlib
 import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from typing import Annotated, ClassVar, Literal
 
 from catalog_watch.accept.shrink import DEFAULT_MAX_SHRINK
 from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
+from catalog_watch.settings.constraints import Bool, Core, Count, NonNegative, Positive, Share
 from catalog_watch.settings.costs import CostSettings, Scenario
 from catalog_watch.settings.defaults import DEFAULT_BRANCH, DEFAULT_CONFIG_FILE, MODES
-from catalog_watch.settings.explain import describe
 from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 __all__ = ["DEFAULT_BRANCH", "DEFAULT_CONFIG_FILE", "MODES"]  # re-exported: settings/defaults.py
 
+_FORBID: dict[str, str] = {"extra": "forbid"}
+"""Every section's ``__pydantic_config__``: a key the section does not have is refused."""
+VALIDATION = "catalog_watch.settings.validation"
+"""pydantic and the error wording, imported by name when a file is read: a run without a config
+file, the hourly job's usual case, loads neither (about 100 ms)."""
+_ENV_NAME = Core(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-class _Section(BaseModel):
-    # Validators are built on first validation, i.e. only when a config file is read: building
-    # them for all twelve models cost every command about 15 ms with no file at all.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+# The sections are frozen dataclasses, not pydantic models: a run without a config file (the
+# hourly job's usual case) then imports no pydantic at all. pydantic validates a file's tables
+# straight into them (``settings/validation.py``), reading the bounds from ``constraints.Core`` and
+# calling ``__post_init__``, whose ValueError it reports at the table's key.
 
 
-class DiffSettings(_Section):
+@dataclass(frozen=True)
+class DiffSettings:
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+
     ignore_fields: tuple[str, ...] = DEFAULT_IGNORED_FIELDS
 
 
-class GuardSettings(_Section):
-    max_shrink: float = Field(default=DEFAULT_MAX_SHRINK, ge=0, le=1)
-    max_rejected_share: float = Field(default=DEFAULT_MAX_REJECTED_SHARE, ge=0, le=1)
+@dataclass(frozen=True)
+class GuardSettings:
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+
+    max_shrink: Share = DEFAULT_MAX_SHRINK
+    max_rejected_share: Share = DEFAULT_MAX_REJECTED_SHARE
     # A rejected context window (positive → 0) that upstream serves unchanged for this many
     # consecutive runs *and* this many hours since it was first rejected is accepted (see
     # ``last_good.py``); both must be met, so neither a burst of runs nor one late run suffices.
-    accept_rejected_after_runs: int = Field(default=3, ge=1, strict=True)
-    accept_rejected_after_hours: float = Field(default=24, ge=0)
+    accept_rejected_after_runs: Annotated[int, Core(strict=True, ge=1)] = 3
+    accept_rejected_after_hours: NonNegative = 24
 
 
-class WatchRule(_Section):
-    """Which changes alert whom. Globs (``*``, ``?``, ``[ab]``) match case-insensitively."""
+@dataclass(frozen=True)
+class WatchRule:
+    """Which changes alert whom. Globs (``*``, ``?``, ``[ab]``) match case-insensitively.
+
+    ``kinds`` None is every kind; ``inconsistencies`` None is "as the kinds imply"
+    (``watch_rules.wants_inconsistencies``): what a table leaves out is told apart from a default.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
     name: str = "default"
     providers: tuple[str, ...] = ("*",)
     exclude_providers: tuple[str, ...] = ()
     models: tuple[str, ...] = ("*",)
     exclude_models: tuple[str, ...] = ()
-    kinds: tuple[ChangeKind, ...] = tuple(ChangeKind)
+    kinds: tuple[ChangeKind, ...] | None = None
     min_severity: Severity = Severity.LOW
-    min_increase_pct: float = Field(default=0, ge=0)
-    min_decrease_pct: float = Field(default=0, ge=0)
-    min_context_change: int = Field(default=0, ge=0, description="tokens")
-    inconsistencies: bool = True
+    min_increase_pct: NonNegative = 0
+    min_decrease_pct: NonNegative = 0
+    min_context_change: Count = 0  # tokens
+    inconsistencies: Bool | None = None
     channel: str | None = None
-    webhook_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    webhook_env: Annotated[str, _ENV_NAME] | None = None
 
-    @model_validator(mode="after")
-    def _one_destination(self) -> WatchRule:
+    def __post_init__(self) -> None:
         if self.channel and self.webhook_env:
             raise ValueError("give channel or webhook_env, not both")
-        return self
 
 
-class Mute(_Section):
+@dataclass(frozen=True)
+class Mute:
     """An acknowledged change or disagreement: it stops alerting (until ``until``, if given)."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
     provider: str = "*"
     model: str = "*"
@@ -154,80 +170,91 @@ class Mute(_Section):
     reason: str = ""
 
 
-class HealthSettings(_Section):
-    max_age_hours: float = Field(default=48, gt=0)  # last successful fetch older: unhealthy
-    max_unchanged_days: float = Field(default=30, gt=0)  # catalog unchanged longer: suspicious
-    failures: int = Field(default=3, ge=1)  # consecutive failed runs: one alert, then unhealthy
+@dataclass(frozen=True)
+class HealthSettings:
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+
+    max_age_hours: Positive = 48  # last successful fetch older: unhealthy
+    max_unchanged_days: Positive = 30  # catalog unchanged longer: suspicious
+    failures: Annotated[int, Core(strict=True, ge=1)] = 3  # failed runs in a row: unhealthy
 
 
-class AlertSettings(_Section):
-    pending_max_age_hours: float = Field(default=24, gt=0)
+@dataclass(frozen=True)
+class AlertSettings:
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+
+    pending_max_age_hours: Positive = 24
     # Longer than any run's delivery takes, shorter than the hourly schedule: a later run takes
     # over the alerts a killed run had claimed.
-    claim_lease_minutes: float = Field(default=30, gt=0)
+    claim_lease_minutes: Positive = 30
     webhook_delivery: Literal["at-least-once", "at-most-once"] = "at-least-once"
 
 
-class UsageScanSettings(_Section):
+@dataclass(frozen=True)
+class UsageScanSettings:
     """``[usage]``: scanning the repository for the models its code calls."""
 
-    enabled: bool = True
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+
+    enabled: Bool = True
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    raise_severity: int = Field(default=1, ge=0, le=3, strict=True)
-    always_alert: bool = True
+    raise_severity: Annotated[int, Core(strict=True, ge=0, le=3)] = 1
+    always_alert: Bool = True
 
 
-class DeprecationSettings(_Section):
+@dataclass(frozen=True)
+class DeprecationSettings:
     """``[deprecations]``: when a retirement date alerts."""
 
-    lead_days: tuple[int, ...] = Field(default=(30, 7, 1), min_length=1)
-    used_only: bool = True
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
-    @model_validator(mode="after")
-    def _positive_and_distinct(self) -> DeprecationSettings:
-        if any(day < 0 for day in self.lead_days) or len(set(self.lead_days)) != len(
-            self.lead_days
-        ):
-            raise ValueError(f"lead_days must be distinct days >= 0, got {list(self.lead_days)}")
-        return self
+    lead_days: Annotated[tuple[int, ...], Core(min_length=1)] = (30, 7, 1)
+    used_only: Bool = True
+
+    def __post_init__(self) -> None:
+        days = self.lead_days
+        if any(day < 0 for day in days) or len(set(days)) != len(days):
+            raise ValueError(f"lead_days must be distinct days >= 0, got {list(days)}")
 
 
 LintFinding = Literal["unknown", "deprecated", "retiring", "expensive"]
 
 
-class LintSettings(_Section):
+@dataclass(frozen=True)
+class LintSettings:
     """``[lint]``: what ``catalog-watch lint`` reports, and which findings fail the check."""
 
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+
     errors: tuple[LintFinding, ...] = ("unknown", "deprecated")
-    lead_days: int = Field(default=30, ge=0, strict=True)
-    expensive_ratio: float = Field(default=3.0, gt=1)
+    lead_days: Count = 30
+    expensive_ratio: Annotated[float, Core(strict=True, gt=1)] = 3.0
 
 
-class Config(_Section):
-    diff: DiffSettings = Field(default_factory=DiffSettings.model_construct)
-    guard: GuardSettings = Field(default_factory=GuardSettings.model_construct)
-    # A plain dataclass (pydantic validates it as a table): the checks take it as it is.
-    inconsistencies: ConsistencySettings = ConsistencySettings()
-    alerts: AlertSettings = Field(default_factory=AlertSettings.model_construct)
-    costs: CostSettings = CostSettings()  # a plain dataclass too, validated as a table
-    health: HealthSettings = Field(default_factory=HealthSettings.model_construct)
-    watch: tuple[WatchRule, ...] = Field(default_factory=lambda: (WatchRule.model_construct(),))
+@dataclass(frozen=True)
+class Config:
+    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+
+    diff: DiffSettings = DiffSettings()
+    guard: GuardSettings = GuardSettings()
+    inconsistencies: ConsistencySettings = field(default_factory=ConsistencySettings)
+    alerts: AlertSettings = AlertSettings()
+    costs: CostSettings = field(default_factory=CostSettings)
+    health: HealthSettings = HealthSettings()
+    watch: tuple[WatchRule, ...] = (WatchRule(),)
     mute: tuple[Mute, ...] = ()
-    usage: UsageScanSettings = Field(default_factory=UsageScanSettings.model_construct)
-    deprecations: DeprecationSettings = Field(default_factory=DeprecationSettings.model_construct)
-    lint: LintSettings = Field(default_factory=LintSettings.model_construct)
+    usage: UsageScanSettings = UsageScanSettings()
+    deprecations: DeprecationSettings = DeprecationSettings()
+    lint: LintSettings = LintSettings()
 
-    @model_validator(mode="after")
-    def _unique_rule_names(self) -> Config:
+    def __post_init__(self) -> None:
         names = [rule.name for rule in self.watch]
         if len(names) != len(set(names)):
             raise ValueError(f"watch rule names must be unique, got {names}")
-        return self
 
 
-DEFAULT_CONFIG = Config.model_construct()
-"""``Config()`` without validating it (the defaults are valid): no validator is built."""
+DEFAULT_CONFIG = Config()
 
 
 def load_config(path: Path | None) -> Config:
@@ -243,10 +270,17 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read config: {error}") from error
-    try:
-        return Config.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(describe(path, text, error, Config)) from None
+    return validate_config(data, path, text)
+
+
+def validate_config(
+    data: Mapping[str, object], path: object = "<config>", text: str = ""
+) -> Config:
+    """``data`` (a TOML document's tables) as a Config, or a ConfigError naming the first
+    problem by ``path``, line (found in ``text``) and key."""
+    check: Callable[[Mapping[str, object], object, str], Config]
+    check = importlib.import_module(VALIDATION).validate
+    return check(data, path, text)
 
 
 def scenarios(config: Config) -> tuple[Scenario, ...]:

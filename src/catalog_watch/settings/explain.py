@@ -9,10 +9,11 @@ import dataclasses
 import json
 import re
 from collections import Counter
-from typing import Any, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 Loc = tuple[int | str, ...]
 
@@ -33,8 +34,10 @@ _EXPECTED = {
     "date_from_datetime_parsing": "a date such as 2026-12-31",
     "date_from_datetime_inexact": "a date such as 2026-12-31",
     "model_type": "a table",
+    "dataclass_type": "a table",
     "dict_type": "a table",
     "string_pattern_mismatch": "a name of letters, digits and _ (an environment variable)",
+    "too_short": "a list of at least one value",
 }
 _BOUNDS = {
     "greater_than": ("gt", "above"),
@@ -48,7 +51,7 @@ _KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
 _KEY_PART = re.compile(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""")
 
 
-def describe(path: object, text: str, error: ValidationError, root: type[BaseModel]) -> str:
+def describe(path: object, text: str, error: ValidationError, root: type) -> str:
     """The first problem of ``error`` as one line naming file, line, key and expectation."""
     problems = error.errors()
     first = problems[0]
@@ -61,7 +64,7 @@ def describe(path: object, text: str, error: ValidationError, root: type[BaseMod
     return f"{where}:{key} {problem(first, root)}{rest}"
 
 
-def problem(item: ErrorDetails, root: type[BaseModel]) -> str:
+def problem(item: ErrorDetails, root: type) -> str:
     kind, ctx = item["type"], item.get("ctx") or {}
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's, a dataclass's
         known = known_keys(tuple(item["loc"]), root)
@@ -89,7 +92,7 @@ def key_name(loc: Loc) -> str:
     return name
 
 
-def known_keys(loc: Loc, root: type[BaseModel]) -> list[str]:
+def known_keys(loc: Loc, root: type) -> list[str]:
     """The keys the table holding ``loc``'s last key accepts (empty when it is not a table)."""
     model: Any = root
     for part in loc[:-1]:
@@ -105,13 +108,10 @@ def known_keys(loc: Loc, root: type[BaseModel]) -> list[str]:
 
 
 def _field_types(model: Any) -> dict[str, Any] | None:
-    """A table's keys and their types: a pydantic model's, or a plain dataclass's (a section the
-    core takes as it is, such as ``[inconsistencies]`` and ``[costs]``); None for anything else."""
+    """A table's keys and their types (every section is a dataclass); None for anything else."""
     if isinstance(model, type) and dataclasses.is_dataclass(model):
         hints = get_type_hints(model)
         return {f.name: hints[f.name] for f in dataclasses.fields(model)}
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return {name: field.annotation for name, field in model.model_fields.items()}
     return None
 
 

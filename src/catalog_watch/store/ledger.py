@@ -19,16 +19,17 @@ the ``old`` and ``new`` of every other kind, and the whole last record of a remo
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, BinaryIO, cast
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from catalog_watch.errors import StateFileError
 from catalog_watch.model.catalog import JSON, JSONObject
@@ -36,6 +37,7 @@ from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.json_text import json_line
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import Report
+from catalog_watch.store import LINE_SCHEMAS
 from catalog_watch.store.files import read_text_if_any
 from catalog_watch.store.transaction import Check, FolderChange, Writes, apply_change
 
@@ -213,32 +215,10 @@ def check_ledger(data: bytes, path: Path) -> object:
     return parse_ledger(data.decode("utf-8"), where=str(path))
 
 
-class _Line(BaseModel):
-    """:class:`LedgerLine`'s fields, checked; the JSON values (``old``, ``new``) need no check."""
-
-    # Built on the first line checked: a run that writes no ledger line never builds it.
-    model_config = ConfigDict(extra="allow", strict=True, defer_build=True)
-    kind: str
-    source: str
-    time: str
-    commit: str | None
-    provider: str = ""
-    model: str | None = None
-    field: str | None = None
-    severity: str = ""
-    change_pct: float | None = None
-    added: list[str] = []
-    removed: list[str] = []
-    impact: list[dict[str, object]] = []
-    usage_impact: str = ""
-    id: str = ""
-    values: dict[str, object] = {}
-    inconsistency_kind: str = ""
-
-
 def _line(fields: Mapping[str, JSON]) -> LedgerLine:
-    """``fields`` as a ledger line, once :class:`_Line` has checked them (a ValueError if not)."""
-    _Line.model_validate(fields)
+    """``fields`` as a ledger line, once checked (a ValueError if not: ``line_schemas``)."""
+    check: Callable[[Mapping[str, JSON]], None] = _schemas().check_ledger_line
+    check(fields)
     return cast(LedgerLine, dict(fields))
 
 
@@ -287,8 +267,9 @@ def _loads(line: str) -> Any:
 
 
 def _problem(error: ValueError) -> str:
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        place = ".".join(str(p) for p in first["loc"])
-        return f"{place}: {first['msg']}" if place else first["msg"]
-    return str(error).splitlines()[0]
+    problem: Callable[[ValueError], str] = _schemas().first_problem
+    return problem(error)
+
+
+def _schemas() -> ModuleType:
+    return importlib.import_module(LINE_SCHEMAS)

@@ -19,20 +19,19 @@ file and the line.
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Required, TypedDict
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from catalog_watch.errors import StateFileError
 from catalog_watch.model.alerts import Alert
 from catalog_watch.model.catalog import JSONObject
 from catalog_watch.model.json_text import json_line
-from catalog_watch.model.severity import Severity
 from catalog_watch.model.timestamps import parse_stamp
+from catalog_watch.store import LINE_SCHEMAS
 from catalog_watch.store.files import write_atomic
 
 OUTBOX_FILE = "outbox.jsonl"
@@ -90,41 +89,6 @@ class Entry:
         if self.ts is not None:
             data["ts"] = self.ts
         return data
-
-
-# Validators built on the first line parsed (defer_build): an empty outbox never builds them.
-class _AlertLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
-    id: str
-    destination: str
-    rule: str
-    source: str
-    kind: str
-    severity: Severity
-    provider: str | None = None
-    model: str | None = None
-    field: str | None = None
-    old: object = None  # any JSON value
-    new: object = None
-    change_pct: float | None = None
-    detail: str = ""
-    extra: dict[str, object] = {}
-
-
-class _ClaimLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
-    run: str
-    at: str
-
-
-class _EntryLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
-    alert: _AlertLine
-    created: str
-    delivered: str | None = None
-    claim: _ClaimLine | None = None
-    unconfirmed: str | None = None
-    ts: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,25 +204,8 @@ def parse_outbox(text: str, *, where: str = OUTBOX_FILE) -> Outbox:
 
 
 def _entry(line: str, where: str) -> Entry:
-    try:
-        parsed = _EntryLine.model_validate_json(line)
-    except ValidationError as error:
-        raise StateFileError(f"{where}: not an outbox entry: {_first_problem(error)}") from None
-    alert = parsed.alert
-    return Entry(
-        alert=Alert.from_json(alert.model_dump()),
-        created=parsed.created,
-        delivered=parsed.delivered,
-        claim=Claim(parsed.claim.run, parsed.claim.at) if parsed.claim else None,
-        unconfirmed=parsed.unconfirmed,
-        ts=parsed.ts,
-    )
-
-
-def _first_problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"])
-    return f"{location}: {first['msg']}" if location else first["msg"]
+    parse: Callable[[str, str], Entry] = importlib.import_module(LINE_SCHEMAS).outbox_entry
+    return parse(line, where)
 
 
 def outbox_text(outbox: Outbox) -> str:

@@ -19,6 +19,7 @@ the ``old`` and ``new`` of every other kind, and the whole last record of a remo
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -271,5 +272,7 @@ def _problem(error: ValueError) -> str:
     return problem(error)
 
 
+@functools.cache
 def _schemas() -> ModuleType:
+    """Imported once, on the first line (a ledger read for ``history`` checks thousands)."""
     return importlib.import_module(LINE_SCHEMAS)

@@ -204,8 +204,14 @@ def parse_outbox(text: str, *, where: str = OUTBOX_FILE) -> Outbox:
 
 
 def _entry(line: str, where: str) -> Entry:
+    return _entry_parser()(line, where)
+
+
+@functools.cache
+def _entry_parser() -> Callable[[str, str], Entry]:
+    """Imported once, on the first line (a busy outbox holds thousands)."""
     parse: Callable[[str, str], Entry] = importlib.import_module(LINE_SCHEMAS).outbox_entry
-    return parse(line, where)
+    return parse
 
 
 def outbox_text(outbox: Outbox) -> str:

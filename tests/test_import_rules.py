@@ -178,7 +178,8 @@ def test_the_cycle_finder_finds_a_cycle_and_only_its_edges() -> None:
 # cli/app.py's command table (each command loads only its own modules), the package's PEP 562
 # ``__getattr__`` (the public API), jobs/steps.SCAN and jobs/steps.DELIVERY (a run with nothing
 # to do loads neither the code scan nor Slack's client and renderer), jobs/run.DRY_RUN (the
-# dry run previews Slack payloads, so the other modes do not load it), settings/config.VALIDATION
+# dry run previews Slack payloads, so the other modes do not load it), jobs/run.PULL_REQUEST (the
+# GitHub client, in that mode only), settings/config.VALIDATION
 # and store.LINE_SCHEMAS (pydantic, only for a config file or a state file's lines).
 ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
     {

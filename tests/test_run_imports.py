@@ -25,6 +25,7 @@ sys.exit(code)
 SCAN = ("yaml", "pathspec", "catalog_watch.scan", "catalog_watch.jobs.usage")
 SLACK = ("slack_sdk", "catalog_watch.render.slack", "catalog_watch.publish.slack")
 SLACK += ("catalog_watch.jobs.delivery",)
+PULL_REQUEST = ("catalog_watch.jobs.pull_request", "catalog_watch.publish.github")
 PYDANTIC = ("pydantic", "pydantic_core", "catalog_watch.store.line_schemas")
 
 
@@ -56,6 +57,7 @@ def test_a_run_with_nothing_to_do_loads_no_code_scan_and_a_changed_one_does(
     assert of(loaded, SCAN) == set()
     assert of(loaded, SLACK) == set()  # and no Slack configured
     assert of(loaded, PYDANTIC) == set()  # no config file, no outbox entry, no ledger line
+    assert of(loaded, PULL_REQUEST) == set()  # commit mode: no GitHub REST client
     doc["acme"]["models"]["big-1"]["cost"]["input"] = 4
     write_json(catalog, doc)
     out, loaded = run(repo, catalog)

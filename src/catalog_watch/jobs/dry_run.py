@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 
 from catalog_watch.jobs.delivery import preview_pending
-from catalog_watch.jobs.steps import Applied, JobOptions, JobResult, apply_run, fitted_body
+from catalog_watch.jobs.pull_request import fitted_body
+from catalog_watch.jobs.steps import Applied, JobOptions, JobResult, apply_run
 from catalog_watch.model.json_text import json_output
 from catalog_watch.model.links import Links
 from catalog_watch.render.pull_request import pull_labels, pull_title

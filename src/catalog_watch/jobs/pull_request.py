@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from catalog_watch.analysis.usage import UsedModels
 from catalog_watch.errors import CatalogWatchError, StaleLease
 from catalog_watch.jobs.check import fetch_since
 from catalog_watch.jobs.health import first_line
@@ -25,11 +26,11 @@ from catalog_watch.jobs.steps import (
     JobResult,
     apply_run,
     deliver_through,
-    fitted_body,
     health_writer,
     write_reminders,
 )
 from catalog_watch.model.meta import Meta
+from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.publish.git import Git, push_force_with_lease
 from catalog_watch.publish.github import (
@@ -38,10 +39,12 @@ from catalog_watch.publish.github import (
     Label,
     PullRequestResult,
     close_rolling_pull,
+    fit_body,
     upsert_rolling_pull,
 )
-from catalog_watch.render.pull_request import LABELS, pull_labels, pull_title
+from catalog_watch.render.pull_request import LABELS, pull_body, pull_labels, pull_title
 from catalog_watch.render.values import count
+from catalog_watch.store.changelog import CHANGELOG_FILE
 from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, parse_outbox, read_outbox, write_outbox
 from catalog_watch.store.snapshot import META_FILE, parse_meta, read_snapshot
 
@@ -291,3 +294,10 @@ def _without_health(meta: str) -> object:
     if isinstance(parsed, dict):
         parsed.pop("health", None)
     return parsed
+
+
+def fitted_body(report: Report, options: JobOptions, used: UsedModels | None = None) -> str:
+    changelog = f"{options.check.snapshots}/{CHANGELOG_FILE}"
+    pointer = f"\n\n… cut to fit GitHub's limit: see `{changelog}` on branch `{options.branch}`.\n"
+    body = pull_body(report, changelog_path=changelog, branch=options.branch, used=used)
+    return fit_body(body, pointer=pointer)

@@ -24,7 +24,6 @@ from dataclasses import replace
 from catalog_watch.jobs.check import fetch_for
 from catalog_watch.jobs.commit_mode import CommitSaver, commit_mode
 from catalog_watch.jobs.leftovers import run_lock
-from catalog_watch.jobs.pull_request import run_pull_request
 from catalog_watch.jobs.steps import JobOptions, JobResult, new_run_id
 from catalog_watch.publish.git import Git
 from catalog_watch.sources.fetch import FetchResult
@@ -34,6 +33,8 @@ __all__ = ["JobOptions", "JobResult", "run_job"]
 DRY_RUN = "catalog_watch.jobs.dry_run"
 """The dry run previews every Slack payload, so it renders them (``jobs/delivery.py``): imported
 by name in that mode only, so that the hourly run loads no Slack code unless it sends."""
+PULL_REQUEST = "catalog_watch.jobs.pull_request"
+"""The rolling pull request and the GitHub REST client, imported by name in that mode only."""
 
 
 def run_job(options: JobOptions) -> JobResult:
@@ -48,5 +49,7 @@ def run_job(options: JobOptions) -> JobResult:
     run_id = new_run_id(options.env)
     with run_lock(git, run_id) as dead:
         if options.mode == "pull-request":
-            return run_pull_request(git, options, run_id)
+            pull_request: Callable[[Git, JobOptions, str], JobResult]
+            pull_request = importlib.import_module(PULL_REQUEST).run_pull_request
+            return pull_request(git, options, run_id)
         return commit_mode(CommitSaver(git, git.current_branch(), options), options, run_id, dead)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from catalog_watch.analysis.deprecations import DATED_SOURCES
 from catalog_watch.analysis.usage import UsedModels, mark_used
@@ -24,10 +24,9 @@ from catalog_watch.model.health import Health, record_success
 from catalog_watch.model.links import links_from_env
 from catalog_watch.model.report import Report
 from catalog_watch.model.timestamps import utc_stamp
-from catalog_watch.publish.github import PullRequestResult, fit_body
 from catalog_watch.render.headline import headline
 from catalog_watch.render.markdown import render_markdown
-from catalog_watch.render.pull_request import commit_message, pull_body
+from catalog_watch.render.pull_request import commit_message
 from catalog_watch.settings.config import DEFAULT_BRANCH
 from catalog_watch.settings.slack import SlackSettings
 from catalog_watch.sources.fetch import FetchResult
@@ -44,6 +43,9 @@ from catalog_watch.store.ledger import (
 from catalog_watch.store.outbox import OUTBOX_FILE, outbox_text, parse_outbox, read_outbox
 from catalog_watch.store.snapshot import read_meta, snapshot_change
 from catalog_watch.store.transaction import FolderChange, Writes, apply_change
+
+if TYPE_CHECKING:
+    from catalog_watch.publish.github import PullRequestResult
 
 Mode = Literal["dry-run", "commit", "pull-request"]
 
@@ -261,10 +263,3 @@ def deliver_through(
     )
     deliver: Callable[[Saver, Context], Delivery] = importlib.import_module(DELIVERY).deliver
     return deliver(saver, context)
-
-
-def fitted_body(report: Report, options: JobOptions, used: UsedModels | None = None) -> str:
-    changelog = f"{options.check.snapshots}/{CHANGELOG_FILE}"
-    pointer = f"\n\n… cut to fit GitHub's limit: see `{changelog}` on branch `{options.branch}`.\n"
-    body = pull_body(report, changelog_path=changelog, branch=options.branch, used=used)
-    return fit_body(body, pointer=pointer)

@@ -93,8 +93,6 @@ from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 __all__ = ["DEFAULT_BRANCH", "DEFAULT_CONFIG_FILE", "MODES"]  # re-exported: settings/defaults.py
 
-_FORBID: dict[str, str] = {"extra": "forbid"}
-"""Every section's ``__pydantic_config__``: a key the section does not have is refused."""
 VALIDATION = "catalog_watch.settings.validation"
 """pydantic and the error wording, imported by name when a file is read: a run without a config
 file, the hourly job's usual case, loads neither (about 100 ms)."""
@@ -106,17 +104,20 @@ _ENV_NAME = Core(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 # calling ``__post_init__``, whose ValueError it reports at the table's key.
 
 
-@dataclass(frozen=True)
-class DiffSettings:
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
+class _Section:
+    """Every section's base: pydantic reads ``__pydantic_config__`` from it, so a key the section
+    does not have is refused (a typo, not a silently ignored setting)."""
 
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
+
+
+@dataclass(frozen=True)
+class DiffSettings(_Section):
     ignore_fields: tuple[str, ...] = DEFAULT_IGNORED_FIELDS
 
 
 @dataclass(frozen=True)
-class GuardSettings:
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
-
+class GuardSettings(_Section):
     max_shrink: Share = DEFAULT_MAX_SHRINK
     max_rejected_share: Share = DEFAULT_MAX_REJECTED_SHARE
     # A rejected context window (positive → 0) that upstream serves unchanged for this many
@@ -127,14 +128,12 @@ class GuardSettings:
 
 
 @dataclass(frozen=True)
-class WatchRule:
+class WatchRule(_Section):
     """Which changes alert whom. Globs (``*``, ``?``, ``[ab]``) match case-insensitively.
 
     ``kinds`` None is every kind; ``inconsistencies`` None is "as the kinds imply"
     (``watch_rules.wants_inconsistencies``): what a table leaves out is told apart from a default.
     """
-
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
     name: str = "default"
     providers: tuple[str, ...] = ("*",)
@@ -156,10 +155,8 @@ class WatchRule:
 
 
 @dataclass(frozen=True)
-class Mute:
+class Mute(_Section):
     """An acknowledged change or disagreement: it stops alerting (until ``until``, if given)."""
-
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
     provider: str = "*"
     model: str = "*"
@@ -171,18 +168,14 @@ class Mute:
 
 
 @dataclass(frozen=True)
-class HealthSettings:
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
-
+class HealthSettings(_Section):
     max_age_hours: Positive = 48  # last successful fetch older: unhealthy
     max_unchanged_days: Positive = 30  # catalog unchanged longer: suspicious
     failures: Annotated[int, Core(strict=True, ge=1)] = 3  # failed runs in a row: unhealthy
 
 
 @dataclass(frozen=True)
-class AlertSettings:
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
-
+class AlertSettings(_Section):
     pending_max_age_hours: Positive = 24
     # Longer than any run's delivery takes, shorter than the hourly schedule: a later run takes
     # over the alerts a killed run had claimed.
@@ -191,10 +184,8 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
-class UsageScanSettings:
+class UsageScanSettings(_Section):
     """``[usage]``: scanning the repository for the models its code calls."""
-
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
     enabled: Bool = True
     paths: tuple[str, ...] = ()
@@ -204,10 +195,8 @@ class UsageScanSettings:
 
 
 @dataclass(frozen=True)
-class DeprecationSettings:
+class DeprecationSettings(_Section):
     """``[deprecations]``: when a retirement date alerts."""
-
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
     lead_days: Annotated[tuple[int, ...], Core(min_length=1)] = (30, 7, 1)
     used_only: Bool = True
@@ -222,10 +211,8 @@ LintFinding = Literal["unknown", "deprecated", "retiring", "expensive"]
 
 
 @dataclass(frozen=True)
-class LintSettings:
+class LintSettings(_Section):
     """``[lint]``: what ``catalog-watch lint`` reports, and which findings fail the check."""
-
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
 
     errors: tuple[LintFinding, ...] = ("unknown", "deprecated")
     lead_days: Count = 30
@@ -233,9 +220,7 @@ class LintSettings:
 
 
 @dataclass(frozen=True)
-class Config:
-    __pydantic_config__: ClassVar[dict[str, str]] = _FORBID
-
+class Config(_Section):
     diff: DiffSettings = DiffSettings()
     guard: GuardSettings = GuardSettings()
     inconsistencies: ConsistencySettings = field(default_factory=ConsistencySettings)

@@ -19,15 +19,12 @@ the ``old`` and ``new`` of every other kind, and the whole last record of a remo
 
 from __future__ import annotations
 
-import functools
-import importlib
 import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, BinaryIO, cast
 
 import orjson
@@ -38,7 +35,7 @@ from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.json_text import json_line
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.model.report import Report
-from catalog_watch.store import LINE_SCHEMAS
+from catalog_watch.store import line_schema_module
 from catalog_watch.store.files import read_text_if_any
 from catalog_watch.store.transaction import Check, FolderChange, Writes, apply_change
 
@@ -218,7 +215,7 @@ def check_ledger(data: bytes, path: Path) -> object:
 
 def _line(fields: Mapping[str, JSON]) -> LedgerLine:
     """``fields`` as a ledger line, once checked (a ValueError if not: ``line_schemas``)."""
-    check: Callable[[Mapping[str, JSON]], None] = _schemas().check_ledger_line
+    check: Callable[[Mapping[str, JSON]], None] = line_schema_module().check_ledger_line
     check(fields)
     return cast(LedgerLine, dict(fields))
 
@@ -268,11 +265,5 @@ def _loads(line: str) -> Any:
 
 
 def _problem(error: ValueError) -> str:
-    problem: Callable[[ValueError], str] = _schemas().first_problem
+    problem: Callable[[ValueError], str] = line_schema_module().first_problem
     return problem(error)
-
-
-@functools.cache
-def _schemas() -> ModuleType:
-    """Imported once, on the first line (a ledger read for ``history`` checks thousands)."""
-    return importlib.import_module(LINE_SCHEMAS)

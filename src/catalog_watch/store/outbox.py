@@ -19,7 +19,6 @@ file and the line.
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -31,7 +30,7 @@ from catalog_watch.model.alerts import Alert
 from catalog_watch.model.catalog import JSONObject
 from catalog_watch.model.json_text import json_line
 from catalog_watch.model.timestamps import parse_stamp
-from catalog_watch.store import LINE_SCHEMAS
+from catalog_watch.store import line_schema_module
 from catalog_watch.store.files import write_atomic
 
 OUTBOX_FILE = "outbox.jsonl"
@@ -204,14 +203,8 @@ def parse_outbox(text: str, *, where: str = OUTBOX_FILE) -> Outbox:
 
 
 def _entry(line: str, where: str) -> Entry:
-    return _entry_parser()(line, where)
-
-
-@functools.cache
-def _entry_parser() -> Callable[[str, str], Entry]:
-    """Imported once, on the first line (a busy outbox holds thousands)."""
-    parse: Callable[[str, str], Entry] = importlib.import_module(LINE_SCHEMAS).outbox_entry
-    return parse
+    parse: Callable[[str, str], Entry] = line_schema_module().outbox_entry
+    return parse(line, where)
 
 
 def outbox_text(outbox: Outbox) -> str:

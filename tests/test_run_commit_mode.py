@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
-from http.server import BaseHTTPRequestHandler
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from catalog_watch.cli.app import main
+from catalog_watch.jobs import steps
 from tests.factories import MODELS_DEV, document, edited, model, provider, small_catalog, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects, tip
-from tests.loopback import Loopback
 from tests.runs import ledger, run_in
 
 MARCH = str(MODELS_DEV / "2026-03-10.json")
@@ -178,37 +177,33 @@ def test_dry_run_prints_what_it_would_commit_and_changes_nothing(
     assert not (repo / "snapshots").exists()
 
 
-class _SlowCatalog(Loopback):
-    """Serves one catalog, each answer 1.1 s late: the run's clock passes a second meanwhile."""
+class _TickingClock(datetime):
+    """The system clock as the run sees it, each reading a second after the last: as if every
+    step of the run took a second."""
 
-    def __init__(self, body: bytes) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                time.sleep(1.1)  # the slow server widens the window; the code under test waits
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    readings = 0
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.start_serving(Handler)
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _TickingClock:
+        cls.readings += 1
+        return cls(2026, 12, 4, 1, 0, 0, tzinfo=tz) + timedelta(seconds=cls.readings)
 
 
 def test_a_change_run_on_the_clock_records_its_health_in_its_own_commit_only(
     origin: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Its clock read once: a second passing between the run's steps (a slow catalog server
-    here) once made the health step disagree with the change commit and commit again."""
+    """Its clock read once: a second passing between the run's steps (a slow catalog server,
+    played here by a clock that ticks a second at every reading) once made the health step
+    disagree with the change commit and commit again."""
     repo = clone(origin, "ours")
     doc = small_catalog()
     monkeypatch.chdir(repo)
+    monkeypatch.setattr(steps, "datetime", _TickingClock)
     for price in (3, 4):  # the baseline, then one price change
         doc["acme"]["models"]["big-1"]["cost"]["input"] = price
-        with _SlowCatalog(json.dumps(doc).encode()) as server:
-            code = main(["run", "--mode", "commit", "--source", f"{server.url}/api.json"])
+        source = write_json(repo.parent / "api.json", doc)
+        code = main(["run", "--mode", "commit", "--source", str(source)])
         assert code == 0, capsys.readouterr().err
+    assert _TickingClock.readings >= 2  # the run did read this clock
     assert subjects(origin)[0] == "models.dev: 1 price change"
     assert "catalog-watch: health" not in subjects(origin)

@@ -106,6 +106,7 @@ def test_the_full_check_loads_neither_slack_git_nor_the_run_job(tmp_path: Path) 
     loaded = json.loads(done.stderr.rpartition("\nHEAVY ")[2])
     assert loaded == [  # (the probe names pydantic too: no config file, so none)
         "catalog_watch.jobs.check",
+        "catalog_watch.jobs.evaluation",  # a file's shape tells its type: the adapters decide
         "catalog_watch.jobs.quiet",
         "catalog_watch.publish.http",
     ]

@@ -1,6 +1,8 @@
 """What ``run`` loads: a run with nothing to do imports neither the code scan (PyYAML, pathspec)
 nor, Slack configured or not, any Slack code (slack-sdk, Block Kit, the renderer), nor, without a
-config file, pydantic (the settings are dataclasses); a run with a change imports them and sends."""
+config file, pydantic (the settings are dataclasses), nor the adapters, the analysis and the
+writers of a change (a local file's type too is known from its bytes' hash); a run with a change
+imports them and sends."""
 
 from __future__ import annotations
 
@@ -27,6 +29,15 @@ SLACK = ("slack_sdk", "catalog_watch.render.slack", "catalog_watch.publish.slack
 SLACK += ("catalog_watch.jobs.delivery",)
 PULL_REQUEST = ("catalog_watch.jobs.pull_request", "catalog_watch.publish.github")
 PYDANTIC = ("pydantic", "pydantic_core", "catalog_watch.store.line_schemas")
+CHANGE = (
+    "catalog_watch.jobs.evaluation",  # validation, comparison, the snapshot writer
+    "catalog_watch.jobs.apply",  # the changelog, the ledger, the alert queue
+    "catalog_watch.sources.registry",
+    "catalog_watch.analysis.compare",
+    "catalog_watch.analysis.consistency",
+    "catalog_watch.analysis.usage",
+    "catalog_watch.store.ledger",
+)
 
 
 def run(repo: Path, catalog: Path) -> tuple[str, set[str]]:
@@ -58,10 +69,12 @@ def test_a_run_with_nothing_to_do_loads_no_code_scan_and_a_changed_one_does(
     assert of(loaded, SLACK) == set()  # and no Slack configured
     assert of(loaded, PYDANTIC) == set()  # no config file, no outbox entry, no ledger line
     assert of(loaded, PULL_REQUEST) == set()  # commit mode: no GitHub REST client
+    assert of(loaded, CHANGE) == set()  # nor anything a change needs
     doc["acme"]["models"]["big-1"]["cost"]["input"] = 4
     write_json(catalog, doc)
     out, loaded = run(repo, catalog)
     assert "big-1" in out
+    assert of(loaded, CHANGE) == set(CHANGE)
     assert {"catalog_watch.jobs.usage", "catalog_watch.scan", "yaml", "pathspec"} <= loaded
     assert "catalog_watch.store.line_schemas" in loaded  # its ledger lines were checked
     assert len(subjects(repo)) == 3  # initial, baseline, the price change
@@ -81,6 +94,7 @@ def test_a_run_with_slack_and_nothing_pending_loads_no_slack_code_and_one_with_a
     out, loaded = run(repo, catalog)
     assert "0 alert(s) delivered, 0 pending" in out
     assert of(loaded, SLACK) == set()
+    assert of(loaded, CHANGE) == set()
     assert len(slack.webhook_posts()) == 1
     doc["acme"]["models"]["big-1"]["cost"]["input"] = 4
     write_json(catalog, doc)

@@ -111,3 +111,23 @@ def test_a_url_stored_by_a_folder_goes_back_to_that_folder(
     assert code == 0, err
     assert out.startswith("litellm: no changes")
     assert not (tmp_path / "snapshots" / "models.dev").exists()
+
+
+def test_a_file_a_folder_was_written_from_goes_back_to_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same bytes are the same document: recognised from the hash ``_meta.json`` keeps (not
+    parsed again), it is still the LiteLLM folder's, and an edited copy is recognised by shape."""
+    monkeypatch.chdir(tmp_path)
+    lite = write_json(tmp_path / "lite.json", litellm_document())
+    assert cli(capsys, "check", "--source", str(lite), "--write")[0] == 0
+    code, out, err = cli(capsys, "check", "--source", str(lite), "--write")
+    assert code == 0, err
+    assert out.startswith("litellm: no changes")
+    edited = litellm_document()
+    edited["gpt-4o"]["input_cost_per_token"] = 5e-06
+    write_json(lite, edited)
+    code, out, err = cli(capsys, "check", "--source", str(lite), "--write")
+    assert code == 0, err
+    assert out.startswith("litellm: 1 price change")
+    assert not (tmp_path / "snapshots" / "models.dev").exists()

@@ -36,6 +36,7 @@ from catalog_watch.analysis.identity import Identity, ModelIndex, maker_named
 from catalog_watch.analysis.usage import PROVIDER_PREFIXES
 from catalog_watch.model.catalog import JSON, Catalog, Record
 from catalog_watch.model.ledger_line import LedgerLine
+from catalog_watch.settings.defaults import DATED_SOURCES as DATED_SOURCES
 
 __all__ = [
     "DATED_SOURCES",
@@ -59,8 +60,8 @@ SCHEDULED = "scheduled"  # a date ahead says it retires
 Day = date  # the field ``Retirement.date`` hides the type's name inside the class
 
 _DATE_FIELDS = {"litellm": "deprecation_date", "openrouter": "expiration_date"}
-DATED_SOURCES = frozenset(_DATE_FIELDS)
-"""The catalogs that give retirement dates; only a dated retirement has reminders."""
+if frozenset(_DATE_FIELDS) != DATED_SOURCES:
+    raise ImportError("analysis.deprecations: its date fields' sources != settings.defaults")
 _VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
 _LITELLM_ONLY = {"vercel_ai_gateway": "vercel"}  # spellings no other table has
 

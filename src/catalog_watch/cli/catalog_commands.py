@@ -16,8 +16,9 @@ from catalog_watch.analysis.consistency_select import select_inconsistencies
 from catalog_watch.analysis.cross_source import disagreements
 from catalog_watch.analysis.model_card import close_matches, model_card
 from catalog_watch.analysis.model_names import ModelNames, check_provider, no_match_message
-from catalog_watch.cli.options import model_index_option, print_report, with_ignored
+from catalog_watch.cli.options import print_report, with_ignored
 from catalog_watch.errors import ConfigError
+from catalog_watch.jobs.evaluation import model_index
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.cross_source import render_comparison
 from catalog_watch.render.inconsistencies import render_inconsistencies
@@ -31,16 +32,14 @@ def diff(args: argparse.Namespace) -> int:
     config = with_ignored(load_config(args.config), args.ignore_field)
     old = load_catalog(Path(args.old), config, args.source_type)
     new = load_catalog(Path(args.new), config, args.source_type)
-    print_report(
-        compare_catalogs(old, new, config, model_index_option(args.models_json)), args.format
-    )
+    print_report(compare_catalogs(old, new, config, model_index(args.models_json)), args.format)
     return 0
 
 
 def inconsistencies(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     catalog = load_catalog(Path(args.catalog), config, args.source_type)
-    settings, index = config.inconsistencies, model_index_option(args.models_json)
+    settings, index = config.inconsistencies, model_index(args.models_json)
     group = None
     if args.model is not None:
         names = ModelNames(group_offerings(catalog, settings, index), index)
@@ -61,7 +60,7 @@ def inconsistencies(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     catalog = load_catalog(Path(args.catalog), config, args.source_type)
-    settings, index = config.inconsistencies, model_index_option(args.models_json)
+    settings, index = config.inconsistencies, model_index(args.models_json)
     card = model_card(
         catalog,
         args.model,

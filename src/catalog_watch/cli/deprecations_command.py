@@ -8,9 +8,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from catalog_watch.cli.options import model_index_option
 from catalog_watch.errors import ConfigError
 from catalog_watch.jobs.deprecation_alerts import default_catalogs, load_calendar
+from catalog_watch.jobs.evaluation import model_index
 from catalog_watch.jobs.usage import repository_root, used_models
 from catalog_watch.render.calendar import render_calendar
 from catalog_watch.render.deprecations import Places, render_deprecations
@@ -32,7 +32,7 @@ def deprecations(args: argparse.Namespace) -> int:
     now = (args.now or datetime.now(UTC)).astimezone(UTC)
     root = repository_root(Path.cwd())
     paths = [Path(p) for p in args.catalog] if args.catalog else default_catalogs(root)
-    index = model_index_option(args.models_json)
+    index = model_index(args.models_json)
     calendar = load_calendar(paths, config, index, now.date())
     items = list(calendar.items)
     places: Places | None = None

@@ -6,23 +6,16 @@ folder and no ``--models-json`` (a URL to fetch), every setting the diff reads i
 it runs the same pipeline (``store.catalog_files.read_catalog``, ``analysis.compare.compare``,
 the ``--format`` renderer) with ``analysis.compare.DEFAULTS`` instead of the pydantic model, and
 prints the same bytes (tests/test_diff_command.py runs both on the real catalogs). Otherwise it
-answers None and the full command loads the settings.
-
-It also holds the two options the full ``diff`` shares with ``check`` and ``run``
-(``cli/options`` re-exports them): printing a report and ``--ignore-field``.
-"""
+answers None and the full command loads the settings."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from catalog_watch.analysis.compare import compare, default_settings
 from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
-from catalog_watch.model.report import Report
-from catalog_watch.render.formats import RENDERERS
+from catalog_watch.cli.report_options import ignored_fields, print_report
 from catalog_watch.settings.defaults import DEFAULT_CONFIG_FILE
 from catalog_watch.store.catalog_files import read_catalog
 
@@ -38,15 +31,3 @@ def diff_without_config(args: argparse.Namespace) -> int | None:
     settings = default_settings(ignored_fields(DEFAULT_IGNORED_FIELDS, args.ignore_field))
     print_report(compare(old, new, settings), args.format)
     return 0
-
-
-def print_report(report: Report, output_format: str) -> None:
-    sys.stdout.write(RENDERERS[output_format](report))
-
-
-def ignored_fields(configured: Sequence[str], ignore: list[str] | None) -> tuple[str, ...]:
-    """``--ignore-field`` adds to the configured list; ``--ignore-field none`` empties it first."""
-    fields = list(configured)
-    for name in ignore or ():
-        fields = [] if name == "none" else [*fields, name]
-    return tuple(fields)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from catalog_watch.analysis.history import field_matcher
 from catalog_watch.analysis.history_query import Query
-from catalog_watch.cli.options import model_index_option
+from catalog_watch.jobs.evaluation import model_index
 from catalog_watch.render.history import render_history, render_price_at
 from catalog_watch.settings.config import load_config
 from catalog_watch.store.history_read import load_history
 
 
 def history(args: argparse.Namespace) -> int:
-    config, index = load_config(args.config), model_index_option(args.models_json)
+    config, index = load_config(args.config), model_index(args.models_json)
     query = Query.configured(args.model, args.provider, config, index)
     fields = field_matcher(args.field) if args.field else None
     found = load_history(
@@ -34,7 +34,7 @@ def history(args: argparse.Namespace) -> int:
 
 
 def price_at(args: argparse.Namespace) -> int:
-    config, index = load_config(args.config), model_index_option(args.models_json)
+    config, index = load_config(args.config), model_index(args.models_json)
     query = Query.configured(args.model, args.provider, config, index)
     found = load_history(
         args.history_from,

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog_watch.analysis.lint import LintRules
-from catalog_watch.cli.options import model_index_option
 from catalog_watch.errors import LintFailed
+from catalog_watch.jobs.evaluation import model_index
 from catalog_watch.jobs.lint import default_base, lint_changes, publish_lint
 from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.publish.git import Git
@@ -35,7 +35,7 @@ def lint(args: argparse.Namespace) -> int:
         expensive_ratio=config.lint.expensive_ratio,
         reference=reference_scenario(config),
     )
-    index = model_index_option(args.models_json)
+    index = model_index(args.models_json)
     run = lint_changes(repo, base, catalog, rules, config.inconsistencies, index)
     sys.stdout.write(render_lint(run.findings, args.format, base=base))
     runtime = ActionsRuntime.from_environ(force=args.github_actions)

@@ -1,7 +1,7 @@
 """Option merging: the command line and ``catalog-watch.toml`` → what a library call takes.
 
-Printing a report and ``--ignore-field`` live in ``cli/diff_command`` (re-exported here), which
-``diff`` runs without this module's imports (the check job, pydantic, httpx).
+Printing a report and ``--ignore-field`` live in ``cli/report_options`` (re-exported here), which
+``diff`` imports without this module's imports (the check job, httpx).
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from catalog_watch.analysis.consistency import ModelIndex
-from catalog_watch.cli.diff_command import ignored_fields
-from catalog_watch.cli.diff_command import print_report as print_report
-from catalog_watch.jobs.check import CheckOptions, Recognised, model_index, recognise
+from catalog_watch.cli.report_options import ignored_fields
+from catalog_watch.cli.report_options import print_report as print_report
+from catalog_watch.jobs.check import CheckOptions, Recognised, recognise
 from catalog_watch.jobs.quiet import settings_source
+from catalog_watch.model.catalog import snapshot_folder
 from catalog_watch.settings.config import Config, DiffSettings, load_config
-from catalog_watch.sources.registry import source_type
+from catalog_watch.settings.defaults import SOURCE_URLS
 
 
 def with_ignored(config: Config, ignore: list[str] | None) -> Config:
@@ -37,12 +37,12 @@ def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
         if args.source and not args.source_type
         else Recognised(fetched=fetched)
     )
-    kind = source_type(args.source_type or found.source_type or "models.dev")
+    kind = args.source_type or found.source_type or "models.dev"
     return CheckOptions(
-        source=args.source or kind.default_url,
-        snapshots=Path(args.snapshots) if args.snapshots else kind.snapshots,
+        source=args.source or SOURCE_URLS[kind],
+        snapshots=Path(args.snapshots or snapshot_folder(kind)),
         source_type=args.source_type or found.source_type,
-        folder_source=None if args.snapshots else kind.name,
+        folder_source=None if args.snapshots else kind,
         prefetched=found.fetched,
         compare_with=tuple(Path(p) for p in args.compare_with or ()),
         write=write,
@@ -59,10 +59,3 @@ def with_guard(config: Config, args: argparse.Namespace) -> Config:
         return config
     guard = dataclasses.replace(config.guard, max_shrink=args.max_shrink)
     return dataclasses.replace(config, guard=guard)
-
-
-def model_index_option(models_json: str | None) -> ModelIndex | None:
-    if models_json is None:
-        return None
-
-    return model_index(models_json)

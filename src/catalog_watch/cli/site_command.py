@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from catalog_watch.cli.options import model_index_option
+from catalog_watch.jobs.evaluation import model_index
 from catalog_watch.settings.config import load_config
 from catalog_watch.site import build_site
 
@@ -19,7 +19,7 @@ def site(args: argparse.Namespace) -> int:
         config=load_config(args.config),
         now=args.now,
         limit=args.limit,
-        index=model_index_option(args.models_json),
+        index=model_index(args.models_json),
         base_url=args.base_url or _pages_url(os.environ.get("GITHUB_REPOSITORY", "")),
     )
     print(

@@ -135,6 +135,24 @@ def folder_that_stored(url: str) -> str | None:
     return None
 
 
+def folder_that_stored_body(body: bytes) -> str | None:
+    """The source type whose default folder was written from these very bytes, by its own
+    type (``upstream_sha256``): what a local file is, known without parsing it."""
+    digest = sha256(body)
+    for name in SOURCE_NAMES:
+        try:
+            meta = read_meta(Path(snapshot_folder(name)))
+        except CatalogWatchError:  # a damaged _meta.json is the check's to report
+            continue
+        if (
+            meta is not None
+            and meta.get("upstream_sha256") == digest
+            and meta.get("source") == name
+        ):
+            return name
+    return None
+
+
 def stored_validators(meta: Meta, source: str) -> Validators | None:
     """The stored ETag/Last-Modified, only if they were stored for this same URL."""
     if meta.get("url") != source:

@@ -11,40 +11,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from catalog_watch.analysis.deprecations import DATED_SOURCES
-from catalog_watch.analysis.usage import UsedModels, mark_used
 from catalog_watch.errors import ConfigError
-from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate, model_index
+from catalog_watch.jobs.check import CheckOptions, Outcome, evaluate
 from catalog_watch.jobs.delivery_types import Context, Delivery, Saver
-from catalog_watch.jobs.deprecation_alerts import queue_reminders
 from catalog_watch.jobs.health import HealthWriter
-from catalog_watch.jobs.notify import queued
-from catalog_watch.model.catalog import Catalog
-from catalog_watch.model.health import Health, record_success
 from catalog_watch.model.links import links_from_env
 from catalog_watch.model.report import Report
-from catalog_watch.model.timestamps import utc_stamp
-from catalog_watch.render.headline import headline
-from catalog_watch.render.markdown import render_markdown
-from catalog_watch.render.pull_request import commit_message
-from catalog_watch.settings.config import DEFAULT_BRANCH
+from catalog_watch.render.headline import commit_message
+from catalog_watch.settings.defaults import DATED_SOURCES, DEFAULT_BRANCH
 from catalog_watch.settings.slack import SlackSettings
 from catalog_watch.sources.fetch import FetchResult
-from catalog_watch.store.catalog_files import load_catalog
-from catalog_watch.store.changelog import CHANGELOG_FILE, changelog_files, changelog_section
-from catalog_watch.store.files import read_text_if_any
-from catalog_watch.store.ledger import (
-    LEDGER_FILE,
-    check_ledger,
-    ledger_edges,
-    ledger_files,
-    ledger_records,
-)
-from catalog_watch.store.outbox import OUTBOX_FILE, outbox_text, parse_outbox, read_outbox
-from catalog_watch.store.snapshot import read_meta, snapshot_change
-from catalog_watch.store.transaction import FolderChange, Writes, apply_change
+from catalog_watch.store.changelog import CHANGELOG_FILE
+from catalog_watch.store.meta_file import read_meta
+from catalog_watch.store.outbox import OUTBOX_FILE, read_outbox
 
 if TYPE_CHECKING:
+    from catalog_watch.analysis.usage import UsedModels
     from catalog_watch.publish.github import PullRequestResult
 
 Mode = Literal["dry-run", "commit", "pull-request"]
@@ -74,7 +56,7 @@ class Applied:
     report: Report
     paths: tuple[str, ...]  # relative to the tree root, to stage
     message: str
-    used: UsedModels = field(default_factory=UsedModels)  # the models the repository's code uses
+    used: UsedModels | None = None  # the models the code uses; None: no catalog parsed, no scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,118 +92,35 @@ def apply_run(root: Path, fetched: FetchResult, options: JobOptions, commit: str
     """Write snapshot, CHANGELOG, ledger and pending alerts under ``root`` as one folder change.
 
     Everything is computed in memory and staged (``transaction.py``): a failure leaves the folder
-    as it was. Nothing is written when the catalog is unchanged.
+    as it was. Nothing is written when the catalog is unchanged; when the hashes said so (no
+    catalog parsed), the change's modules (:data:`APPLY`) are not even loaded.
     """
     snapshots = root / options.check.snapshots
     check = options.check if options.check.now else replace(options.check, now=options.moment)
     outcome = evaluate(snapshots, fetched, check)
-    used = _used(outcome, options)
-    outcome = replace(
-        outcome, report=mark_used(outcome.report, used, options.check.config.usage.raise_severity)
-    )
-    message = commit_message(outcome.report)
-    if outcome.unchanged:
-        return Applied(report=outcome.report, paths=(), message=message, used=used)
-    now = options.moment
-    health = record_success(Health.from_meta(outcome.meta), now, changed=True)
-    change = snapshot_change(snapshots, outcome.files, {**outcome.meta, "health": health.to_json()})
-    records = _records(snapshots, outcome.report, now, commit)
-    files = {**change.files, **records.files}
-    checks = {**change.checks, LEDGER_FILE: check_ledger}
-    if options.slack is not None:
-        files[OUTBOX_FILE] = _outbox(snapshots, outcome, options, used)
-        checks[OUTBOX_FILE] = lambda data, path: parse_outbox(data.decode(), where=str(path))
-    written = apply_change(
-        FolderChange(snapshots, files, change.remove, checks, appends=records.appends)
-    )
-    rel = options.check.snapshots
-    paths = tuple(str(rel / name) for name in (*written.written, *written.removed))
-    return Applied(report=outcome.report, paths=paths, message=message, used=used)
+    if outcome.unchanged and outcome.catalog is None:
+        return Applied(outcome.report, (), commit_message(outcome.report))
+    apply: Callable[[Path, Outcome, JobOptions, str | None], Applied]
+    apply = importlib.import_module(APPLY).apply_outcome
+    return apply(snapshots, outcome, options, commit)
 
 
-def _used(outcome: Outcome, options: JobOptions) -> UsedModels:
-    """The one scan of the run: the checkout's code (``options.repo``, also in a dry run, whose
-    tree holds only the snapshots) against the new catalog, the snapshot folder left out."""
-    if outcome.catalog is None:
-        return UsedModels()
-    return _used_in(outcome.catalog, options)
-
-
-def _used_in(catalog: Catalog, options: JobOptions) -> UsedModels:
-    check = options.check
-    index = model_index(check.models_json)
-    exclude = (check.snapshots.as_posix(),)
-    return _used_models()(options.repo, check.config, catalog, index, exclude=exclude)
-
-
-SCAN = "catalog_watch.jobs.usage"
-"""The code scan (``jobs/usage.py``, with PyYAML and pathspec), imported by the first run step
-that parsed a catalog. A run that decides "unchanged" from the hashes never loads it: 8 of the
-run's own modules and about 50 of the libraries' (their compiling, on a fresh runner, too)."""
-
-
-def _used_models() -> Callable[..., UsedModels]:
-    scan: Callable[..., UsedModels] = importlib.import_module(SCAN).used_models
-    return scan
-
-
-def _records(snapshots: Path, report: Report, now: datetime, commit: str | None) -> Writes:
-    """The run's changelog section and ledger lines: appended to the month's files (of the
-    ledger's current file only its first and last lines are read); ``CHANGELOG.md`` rewritten
-    with the latest runs; older months read only when the run rolls them over or migrates."""
-    heading = f"{now:%Y-%m-%d %H:%M} UTC: {headline(report)}"
-    section = changelog_section(heading, render_markdown(report))
-    existing = read_text_if_any(snapshots / CHANGELOG_FILE)
-    changelog = changelog_files(existing, section, lambda name: read_text_if_any(snapshots / name))
-    lines = ledger_records(report, time=utc_stamp(now), commit=commit)
-    ledger = ledger_files(
-        ledger_edges(snapshots / LEDGER_FILE),
-        lines,
-        lambda name: read_text_if_any(snapshots / name),
-        where=str(snapshots / LEDGER_FILE),
-    )
-    return Writes(
-        files={**changelog.files, **ledger.files}, appends={**changelog.appends, **ledger.appends}
-    )
-
-
-def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions, used: UsedModels) -> bytes:
-    """The outbox with the run's alerts, and the recovery after an alerted failure streak (in
-    this commit: a run that changed the catalog makes no health commit)."""
-    now = options.moment
-    outbox = queued(
-        read_outbox(snapshots / OUTBOX_FILE),
-        outcome.report,
-        options.check.config,
-        from_snapshot=outcome.from_snapshot,
-        now=now,
-        used=used,
-    )
-    outbox = queue_reminders(outbox, outcome.catalog, used, options.check, now)
-    recovery = health_writer(options).recovery(Health.from_meta(read_meta(snapshots)))
-    return outbox_text(outbox.add(recovery, created=utc_stamp(now))).encode()
+APPLY = "catalog_watch.jobs.apply"
+"""A run's change applied to its tree (``jobs/apply.py``: the code scan's caller, the changelog,
+the ledger, the alerts, the retirement reminders), imported by name by the first step that
+parsed a catalog: a run that decides "unchanged" from the hashes loads none of it."""
 
 
 def write_reminders(root: Path, options: JobOptions) -> None:
     """Queue the retirement reminders due now on a run that wrote no new catalog (unchanged, or
     HTTP 304): a reminder is due for days, not only on the day the catalog happens to change.
-    The catalog is the snapshot's; the folder is left as it was when nothing is due."""
+    The folder is left as it was when nothing is due."""
     snapshots = root / options.check.snapshots
     folders = (snapshots, *options.check.compare_with)
     if not {(read_meta(folder) or {}).get("source") for folder in folders} & DATED_SOURCES:
         return  # models.dev alone dates nothing: no reminder can be due, skip the parse
-    catalog = load_catalog(snapshots, options.check.config, options.check.source_type)
-    used = _used_in(catalog, options)
-    outbox = read_outbox(snapshots / OUTBOX_FILE)
-    after = queue_reminders(outbox, catalog, used, options.check, options.moment)
-    if after.entries == outbox.entries:
-        return
-    checks = {OUTBOX_FILE: _outbox_check}
-    apply_change(FolderChange(snapshots, {OUTBOX_FILE: outbox_text(after).encode()}, (), checks))
-
-
-def _outbox_check(data: bytes, path: Path) -> object:
-    return parse_outbox(data.decode(), where=str(path))
+    queue: Callable[[Path, JobOptions], None] = importlib.import_module(APPLY).queue_reminders_due
+    queue(snapshots, options)
 
 
 DELIVERY = "catalog_watch.jobs.delivery"

@@ -23,6 +23,11 @@ PHRASES: tuple[tuple[ChangeKind, str, str], ...] = (
 )
 
 
+def commit_message(report: Report) -> str:
+    """One line that says what changed: ``models.dev: 3 price changes, 12 models added``."""
+    return f"{report.source}: {headline(report)}"
+
+
 def headline(report: Report) -> str:
     """Counts by change class in a fixed order, e.g. ``3 price changes, 12 models added``."""
     if report.first_run:

@@ -6,6 +6,7 @@ from catalog_watch.analysis.usage import UsedModels
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.report import Report
 from catalog_watch.model.severity import Severity
+from catalog_watch.render.headline import commit_message as commit_message
 from catalog_watch.render.headline import headline
 from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.usage import used_models_section
@@ -37,11 +38,6 @@ _COMINGS_AND_GOINGS = frozenset(
         ChangeKind.PROVIDER_REMOVED,
     }
 )
-
-
-def commit_message(report: Report) -> str:
-    """One line that says what changed: ``models.dev: 3 price changes, 12 models added``."""
-    return f"{report.source}: {headline(report)}"
 
 
 def pull_title(report: Report) -> str:

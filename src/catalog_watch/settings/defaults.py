@@ -21,3 +21,6 @@ SOURCE_URLS = {
     "openrouter": "https://openrouter.ai/api/v1/models",
 }
 """Each source's default URL (``sources/registry.py`` checks them against the adapters')."""
+DATED_SOURCES = frozenset({"litellm", "openrouter"})
+"""The catalogs that give retirement dates (``analysis/deprecations.py`` reads their fields): only
+a dated retirement has reminders, so a run that watches none of them never looks for one."""

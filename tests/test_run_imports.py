@@ -6,6 +6,7 @@ imports them and sends."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -18,10 +19,18 @@ from tests.git_repos import clone, fresh_origin, isolate_git, subjects
 from tests.slack_server import SlackServer
 
 PROBE = """
-import json, sys
+import hashlib, json, sys
+import orjson
+parsed = []  # the hash of every document orjson reads (the tool's parser of every JSON read)
+loads = orjson.loads
+def counted(data):
+    raw = data.encode() if isinstance(data, str) else data
+    parsed.append(hashlib.sha256(raw).hexdigest())
+    return loads(data)
+orjson.loads = counted
 from catalog_watch.cli.app import main
 code = main(sys.argv[1:])
-print("\\nLOADED " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+print("\\nLOADED " + json.dumps([sorted(sys.modules), parsed]), file=sys.stderr)
 sys.exit(code)
 """
 SCAN = ("yaml", "pathspec", "catalog_watch.scan", "catalog_watch.jobs.usage")
@@ -42,11 +51,18 @@ CHANGE = (
 
 def run(repo: Path, catalog: Path) -> tuple[str, set[str]]:
     """``run --mode commit`` in its own process: (stdout and stderr, every module it loaded)."""
+    out, loaded, _ = run_parsing(repo, catalog)
+    return out, loaded
+
+
+def run_parsing(repo: Path, catalog: Path) -> tuple[str, set[str], list[str]]:
+    """:func:`run`, and the SHA-256 of each document it parsed."""
     command = [sys.executable, "-c", PROBE, "run", "--mode", "commit", "--source", str(catalog)]
     done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
     stderr, _, loaded = done.stderr.rpartition("\nLOADED ")
     assert done.returncode == 0, stderr
-    return done.stdout + stderr, set(json.loads(loaded))
+    modules, parsed = json.loads(loaded)
+    return done.stdout + stderr, set(modules), parsed
 
 
 def of(loaded: set[str], roots: tuple[str, ...]) -> set[str]:
@@ -102,3 +118,23 @@ def test_a_run_with_slack_and_nothing_pending_loads_no_slack_code_and_one_with_a
     assert {"slack_sdk", "catalog_watch.render.slack", "catalog_watch.jobs.delivery"} <= loaded
     [_, post] = slack.webhook_posts()
     assert "big-1" in json.dumps(post)
+
+
+def test_a_run_of_the_file_it_ran_on_last_parses_no_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local file without ``--source-type``: its type is the folder that stored its bytes
+    (``_meta.json``'s ``upstream_sha256``), so the catalog is not parsed to be recognised; the
+    same content in other bytes is parsed (its shape tells its type), and unchanged too."""
+    isolate_git(monkeypatch, tmp_path / "home")
+    repo = clone(fresh_origin(tmp_path), "ours")
+    catalog = write_json(tmp_path / "api.json", small_catalog())
+    digest = hashlib.sha256(catalog.read_bytes()).hexdigest()
+    assert digest in run_parsing(repo, catalog)[2]  # the baseline parses it
+    out, _, parsed = run_parsing(repo, catalog)
+    assert "no changes" in out
+    assert digest not in parsed and parsed  # only state files (_meta.json, the outbox)
+    catalog.write_text(json.dumps(small_catalog(), indent=4), encoding="utf-8")
+    out, _, parsed = run_parsing(repo, catalog)
+    assert "no changes" in out
+    assert hashlib.sha256(catalog.read_bytes()).hexdigest() in parsed

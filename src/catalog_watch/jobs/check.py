@@ -154,7 +154,7 @@ def recognise(source: str, fetched: FetchResult | None = None) -> Recognised:
     if is_url(source):
         return Recognised(folder_that_stored(source), fetched)
     try:
-        fetched = fetch_catalog(source) if fetched is None else fetched
+        fetched = fetch_catalog(source, parse=False) if fetched is None else fetched
     except CatalogWatchError:
         return Recognised(fetched=fetched)
     if fetched.body is not None and (name := folder_that_stored_body(fetched.body)):

@@ -32,9 +32,9 @@ snapshots and clones are written once, by this checkout, so a baseline must read
 ``_meta.json``: one older than 8d45992 refuses the ``upstream_document_sha256`` key (a damaged
 state file to it, exit 6). Time such a baseline by hand, each side on a folder it wrote.
 
-Figures: bench/README.md (2026-12-04 00:40: ``run`` with nothing to do 0.256 s against 0.311 at
-135e819, on a 304 0.250 against 0.308, 0.532 against 0.730 as on a fresh runner; the ``check``
-rows near the HTTP floor; in the slower hour of 2026-12-03 23:15, 0.418 and 0.421 s).
+Figures: bench/README.md (2026-12-07 14:15, a slow hour: ``run`` with nothing to do 0.501 s
+against 0.618 at ec50e3b, on a 304 0.479 against 0.554, the GET alone 0.315; in the fast hour of
+2026-12-04 00:40, 0.256 and 0.250 s with the GET at 0.150).
 """
 
 from __future__ import annotations

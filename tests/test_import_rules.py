@@ -176,8 +176,9 @@ def test_the_cycle_finder_finds_a_cycle_and_only_its_edges() -> None:
 # Modules that still import inside a function, and why. THIS LIST MUST ONLY SHRINK. The seams
 # the package keeps load by name with importlib, not an import statement, each for one reason:
 # cli/app.py's command table (each command loads only its own modules), the package's PEP 562
-# ``__getattr__`` (the public API), jobs/steps.SCAN and jobs/steps.DELIVERY (a run with nothing
-# to do loads neither the code scan nor Slack's client and renderer), jobs/run.DRY_RUN (the
+# ``__getattr__`` (the public API), jobs/check.EVALUATION, jobs/steps.APPLY, jobs/apply.SCAN and
+# jobs/steps.DELIVERY (a run with nothing to do loads neither the analysis, a change's writers,
+# the code scan nor Slack's client and renderer), jobs/run.DRY_RUN (the
 # dry run previews Slack payloads, so the other modes do not load it), jobs/run.PULL_REQUEST (the
 # GitHub client, in that mode only), settings/config.VALIDATION
 # and store.LINE_SCHEMAS (pydantic, only for a config file or a state file's lines).

@@ -172,9 +172,9 @@ def evaluate(snapshots: Path, fetched: FetchResult, options: CheckOptions) -> Ou
     settings, the report is the one ``_meta.json`` keeps (:func:`_quiet`) when the fetched
     body's bytes hash as ``upstream_sha256`` (nothing parsed), or when the parsed document
     hashes as ``upstream_document_sha256`` (:func:`document_hash`: the same document in other
-    bytes, not validated again, since validation is a function of the document). Otherwise,
-    when the validated catalog's canonical bytes hash as ``content_sha256``: no diff, no old
-    catalog parsed, one catalog's inconsistencies.
+    bytes, not validated again, since validation is a function of the document). Otherwise
+    (``evaluation.measure``, loaded only now), when the validated catalog's canonical bytes
+    hash as ``content_sha256``: no diff, no old catalog parsed, one catalog's inconsistencies.
     """
     inputs = _inputs(options)
     settled_ = settled(snapshots)

@@ -11,14 +11,16 @@
    whose local bare origin already holds its snapshot (no Slack configured): the git calls are
    counted, as children of the run. Read from a file (the same body), and fetched from the
    loopback server, which answers 304 to the ETag the first run stored: the action's hourly
-   job against a server that sends validators. Once with bytecode cached, once with none for the
+   job against a server that sends validators; and fetched from a URL of the same server that
+   sends the body with no validators (every hour a 200: the body's hash decides). Once with
+   bytecode cached, once with none for the
    environment's modules (``uncompiled``): what a fresh runner pays, since the action's ``uv
    sync`` compiles none and the job's one process compiles every module it imports. Once
    more with Slack configured (a loopback webhook) and an outbox that holds what 30 days can
    after large changes: the alerts of the real 2025-09-15 catalog's baseline and of its two
    changes to 2026-03-10, all delivered; the run fetches 2026-03-10 again.
-4. **Floors**: importing httpx and httpx-retries, and one conditional GET with them answered
-   304 by the same server (what any client built on those two libraries pays).
+4. **Floors**: importing httpx and httpx-retries, and one GET with them, answered 304 or with
+   the body by the same server (what any client built on those two libraries pays).
 
 Each is timed as a whole process with ``/usr/bin/time``-style accounting (user + system CPU of
 the child and what it waited for), ``--repeat`` times, median printed; ``--baseline SRC`` runs
@@ -95,6 +97,7 @@ with httpx.Client(transport=RetryTransport(retry=Retry(total=3))) as client:
     client.get(sys.argv[1], headers={"If-None-Match": '"v1"'})
 """
 """The floor of the 304 path: the two HTTP libraries the tool uses, one conditional GET."""
+PLAIN = "/plain.json"
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
@@ -179,11 +182,19 @@ class _Webhook(http.server.BaseHTTPRequestHandler):
 
 
 class _Catalog(http.server.BaseHTTPRequestHandler):
-    """The catalog with an ETag; a 304 to a request that sends it back."""
+    """The catalog with an ETag; a 304 to a request that sends it back. At :data:`PLAIN` the
+    same body with no validators, as a server that sends none: every GET is a 200."""
 
     body = b""
 
     def do_GET(self) -> None:
+        if self.path == PLAIN:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(self.body)))
+            self.end_headers()
+            self.wfile.write(self.body)
+            return
         if self.headers.get("If-None-Match") == '"v1"':
             self.send_response(304)
             self.send_header("ETag", '"v1"')
@@ -271,6 +282,10 @@ def main() -> None:
         # first run stored (what a server that sends validators answers most hours).
         http_repo = _repository(work, [url], git_env, "http-repo")
         run_304 = run_command(url)
+        # The same against a server that sends no validators: the body again, every hour.
+        plain_url = f"http://127.0.0.1:{server.server_address[1]}{PLAIN}"
+        plain_repo = _repository(work, [plain_url], git_env, "plain-repo")
+        run_plain = run_command(plain_url)
         hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Webhook)
         threading.Thread(target=hook.serve_forever, daemon=True).start()
         slack = {"SLACK_WEBHOOK_URL": f"http://127.0.0.1:{hook.server_address[1]}/services/T/B/X"}
@@ -303,6 +318,7 @@ def main() -> None:
             ("run --mode commit, no change", run_same, None, repo, {}),
             ("  the same, no bytecode", run_same, no_bytecode, repo, cold),
             ("run --mode commit, HTTP 304", run_304, None, http_repo, {}),
+            ("run --mode commit, 200, same body", run_plain, None, plain_repo, {}),
             (f"  Slack, {entries:,} in the outbox", run_older, None, slack_repo, slack),
         ):
             envs = [{**env, **extra, "PYTHONPATH": str(src)} for src in sides.values()]
@@ -314,6 +330,7 @@ def main() -> None:
                 [sys.executable, "-c", "import httpx, httpx_retries"],
             ),
             ("floor: one GET with them (304)", [sys.executable, "-c", FLOOR_GET, url]),
+            ("floor: one GET with them (200)", [sys.executable, "-c", FLOOR_GET, plain_url]),
         )
         for name, command in floors:
             print(f"{name:<34}{median_cpu(command, [cached], args.repeat)[0]:>16.3f}")

@@ -62,7 +62,7 @@ def apply_outcome(
     checks = {**change.checks, LEDGER_FILE: check_ledger}
     if options.slack is not None:
         files[OUTBOX_FILE] = _outbox(snapshots, outcome, options, used)
-        checks[OUTBOX_FILE] = lambda data, path: parse_outbox(data.decode(), where=str(path))
+        checks[OUTBOX_FILE] = _outbox_check
     written = apply_change(
         FolderChange(snapshots, files, change.remove, checks, appends=records.appends)
     )

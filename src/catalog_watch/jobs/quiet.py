@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from catalog_watch import __version__
@@ -125,30 +125,26 @@ def source_of_url(url: str) -> str | None:
 
 def folder_that_stored(url: str) -> str | None:
     """The source type whose default folder (``snapshots/<type>``) stored ``url`` last."""
-    for name in SOURCE_NAMES:
-        try:
-            meta = read_meta(Path(snapshot_folder(name)))
-        except CatalogWatchError:  # a damaged _meta.json is the check's to report
-            continue
-        if meta is not None and meta.get("url") == url:
-            return name
-    return None
+    return _default_folder(lambda name, meta: meta.get("url") == url)
 
 
 def folder_that_stored_body(body: bytes) -> str | None:
     """The source type whose default folder was written from these very bytes, by its own
     type (``upstream_sha256``): what a local file is, known without parsing it."""
     digest = sha256(body)
+    return _default_folder(
+        lambda name, meta: meta.get("upstream_sha256") == digest and meta.get("source") == name
+    )
+
+
+def _default_folder(stored: Callable[[str, Meta], bool]) -> str | None:
+    """The first source type whose default folder's ``_meta.json`` says ``stored``."""
     for name in SOURCE_NAMES:
         try:
             meta = read_meta(Path(snapshot_folder(name)))
         except CatalogWatchError:  # a damaged _meta.json is the check's to report
             continue
-        if (
-            meta is not None
-            and meta.get("upstream_sha256") == digest
-            and meta.get("source") == name
-        ):
+        if meta is not None and stored(name, meta):
             return name
     return None
 

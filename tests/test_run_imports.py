@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.catalog_server import CatalogServer, Reply
 from tests.factories import small_catalog, write_json
 from tests.git_repos import clone, fresh_origin, isolate_git, subjects
 from tests.slack_server import SlackServer
@@ -138,3 +139,22 @@ def test_a_run_of_the_file_it_ran_on_last_parses_no_catalog(
     out, _, parsed = run_parsing(repo, catalog)
     assert "no changes" in out
     assert hashlib.sha256(catalog.read_bytes()).hexdigest() in parsed
+
+
+def test_a_change_run_fetches_the_models_json_it_is_given_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """models.json decides the inconsistencies and the code scan's model names: both read the
+    one copy the run fetched (a second GET could even bring another version)."""
+    isolate_git(monkeypatch, tmp_path / "home")
+    repo = clone(fresh_origin(tmp_path), "ours")
+    catalog = write_json(tmp_path / "api.json", small_catalog())
+    with CatalogServer() as server:
+        server.reply(*(Reply.json({}) for _ in range(3)))
+        url = server.url + "/models.json"
+        command = [sys.executable, "-c", PROBE, "run", "--mode", "commit"]
+        command += ["--source", str(catalog), "--models-json", url]
+        done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "baseline recorded" in done.stdout
+        assert [request.path for request in server.requests] == ["/models.json"]

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from catalog_watch.analysis.identity import ModelIndex
 from catalog_watch.analysis.usage import UsedModels, mark_used
 from catalog_watch.jobs.check import Outcome
 from catalog_watch.jobs.deprecation_alerts import queue_reminders
@@ -76,12 +77,11 @@ def _used(outcome: Outcome, options: JobOptions) -> UsedModels:
     tree holds only the snapshots) against the new catalog, the snapshot folder left out."""
     if outcome.catalog is None:
         return UsedModels()
-    return _used_in(outcome.catalog, options)
+    return _used_in(outcome.catalog, options, outcome.index)
 
 
-def _used_in(catalog: Catalog, options: JobOptions) -> UsedModels:
+def _used_in(catalog: Catalog, options: JobOptions, index: ModelIndex | None) -> UsedModels:
     check = options.check
-    index = model_index(check.models_json)
     exclude = (check.snapshots.as_posix(),)
     return _used_models()(options.repo, check.config, catalog, index, exclude=exclude)
 
@@ -137,7 +137,7 @@ def _outbox(snapshots: Path, outcome: Outcome, options: JobOptions, used: UsedMo
 def queue_reminders_due(snapshots: Path, options: JobOptions) -> None:
     """``steps.write_reminders`` past its cheap test: the catalog is the snapshot's."""
     catalog = load_catalog(snapshots, options.check.config, options.check.source_type)
-    used = _used_in(catalog, options)
+    used = _used_in(catalog, options, model_index(options.check.models_json))
     outbox = read_outbox(snapshots / OUTBOX_FILE)
     after = queue_reminders(outbox, catalog, used, options.check, options.moment)
     if after.entries == outbox.entries:

@@ -51,6 +51,7 @@ from catalog_watch.sources.json_duplicates import duplicates_in
 from catalog_watch.store.meta_file import read_meta
 
 if TYPE_CHECKING:
+    from catalog_watch.analysis.identity import ModelIndex
     from catalog_watch.model.catalog import Catalog
     from catalog_watch.store.transaction import WriteResult
 
@@ -111,6 +112,7 @@ class Outcome:
     unchanged: bool  # the content equals the snapshot's: there is nothing to write
     from_snapshot: str  # content hash of the snapshot the changes are measured from ("none")
     catalog: Catalog | None = None  # the new catalog (the run resolves the code's models in it)
+    index: ModelIndex | None = None  # models.json as this check read it, for the same resolving
 
 
 def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:

@@ -142,7 +142,8 @@ def _evaluate(
     if old is not None and not options.allow_shrink:
         check_shrink(old, new, guard.max_shrink)
     others = [load_catalog(path, options.config) for path in options.compare_with]
-    report = compare(old, new, options.config, _index(inputs), others)
+    index = _index(inputs)
+    report = compare(old, new, options.config, index, others)
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
     if inputs.key is not None and fetched.body is not None:
@@ -162,7 +163,7 @@ def _evaluate(
     if snapshot is not None and old is not None:
         stored = snapshot.meta.get("content_sha256")
         from_snapshot = stored if isinstance(stored, str) else content_hash(provider_files(old))
-    return Outcome(report, files, meta, unchanged, from_snapshot, new)
+    return Outcome(report, files, meta, unchanged, from_snapshot, new, index)
 
 
 def snapshot_meta(
@@ -209,7 +210,9 @@ def _same_content(old_meta: Meta, new_meta: Meta) -> bool:
 
 
 def model_index(models_json: str | None) -> ModelIndex | None:
-    """models.dev's models.json (URL or file) when asked for; fetched once per run."""
+    """models.dev's models.json (URL or file) when asked for. A run's check fetches it once and
+    hands its copy on (``Outcome.index``); the reminders of a run that wrote no catalog, and the
+    commands but ``run``, fetch it here."""
     if models_json is None:
         return None
     return load_model_index(document_of(fetch_catalog(models_json)))

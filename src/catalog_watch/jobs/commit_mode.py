@@ -50,9 +50,10 @@ class CommitSaver:
 
     def commit(self, paths: Sequence[str], message: str, redo: Callable[[Git], str | None]) -> bool:
         """Commit ``paths`` and push; on a race, ``redo`` re-applies the change on the new tip."""
-        if not paths or self.git.commit(paths, message) is None:
+        sha = self.git.commit(paths, message) if paths else None
+        if sha is None:
             return False
-        push_with_recovery(self.git, self.branch, redo, owned=self.owned)
+        push_with_recovery(self.git, self.branch, redo, owned=self.owned, head=sha)
         return True
 
     def _again(self, tip: Git, apply: Callable[[Path], None], message: str) -> str | None:

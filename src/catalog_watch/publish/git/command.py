@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog_watch import __version__
@@ -40,6 +40,11 @@ class Git:
     """A repository or checkout (publishing needs one with an ``origin`` remote)."""
 
     path: Path
+    # The ``-c user.*`` options of its commits, looked up on the first (a run commits several
+    # times: once for the snapshot, once per Slack delivery mark).
+    _identity_memo: list[tuple[str, ...]] = field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
 
     def run(self, *args: str, check: bool = True) -> str:
         """``git <args>`` in this checkout; its stdout, stripped."""
@@ -152,6 +157,11 @@ class Git:
 
     def _identity(self) -> tuple[str, ...]:
         """``-c user.*`` for what neither git config nor the environment sets (as on CI)."""
+        if not self._identity_memo:
+            self._identity_memo.append(self._look_up_identity())
+        return self._identity_memo[0]
+
+    def _look_up_identity(self) -> tuple[str, ...]:
         found = self._run(("config", "--get-regexp", r"^user\.(name|email)$"), check=False)
         keys = {line.partition(" ")[0].lower() for line in found.stdout.splitlines()}
         args: tuple[str, ...] = ()

@@ -42,6 +42,7 @@ def push_with_recovery(
     *,
     owned: Sequence[str] = (),
     attempts: int = 3,
+    head: str | None = None,
 ) -> PushResult:
     """Push HEAD, the run's commit, to origin/<branch>, recovering from races with other pushes.
 
@@ -53,9 +54,11 @@ def push_with_recovery(
     ``redo(git)`` in this checkout must re-apply the run and commit it (its sha) or return None
     (then the user's replayed commits stay local). Uncommitted changes are kept throughout. At
     most ``attempts`` pushes; PushRejected is never retried. With ``owned`` empty every conflict
-    is outside it: nothing is ever redone.
+    is outside it: nothing is ever redone. ``head``: HEAD's sha when the caller has it (the
+    commit it just made), sparing a ``git rev-parse``.
     """
-    return publish(git, branch, redo, owned, attempts, frozenset({git.head()}))
+    head = head or git.head()
+    return publish(git, branch, redo, owned, attempts, frozenset({head}), head)
 
 
 def push_force_with_lease(git: Git, branch: str, expected_remote_sha: str | None) -> str:
@@ -95,8 +98,10 @@ def publish(
     owned: Sequence[str],
     attempts: int,
     ours: frozenset[str],
+    head: str | None = None,
 ) -> PushResult:
-    """Push HEAD until it lands; ``ours``: the tool's commits in it that must reach origin."""
+    """Push HEAD until it lands; ``ours``: the tool's commits in it that must reach origin;
+    ``head``: HEAD's sha if known (a recovery moves HEAD and forgets it)."""
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
     redone = 0
@@ -104,14 +109,14 @@ def publish(
     for attempt in range(1, attempts + 1):
         done = _push(git, branch, args)
         if done.returncode == 0:
-            return PushResult(sha=git.head(), attempts=attempt, redone=redone)
+            return PushResult(sha=head or git.head(), attempts=attempt, redone=redone)
         if not (_mentions(done, _MOVED) or _mentions(done, _LOCKED)):
             raise failure(git.path, args, done)
         if attempt == attempts:
             break
         git.fetch(branch)
         ours, redid = recover(git, branch, redo, owned=owned, ours=ours)
-        redone += redid
+        redone, head = redone + redid, None
         if not ours:  # origin already has the change, or the redo found nothing to commit
             return PushResult(sha=None, attempts=attempt, redone=redone)
     raise GitError(

@@ -928,6 +928,8 @@ class KillOnSnapshotWrite(Fault):
 class KillInPush(Fault):
     """A pre-push hook that stops the first push (or only the pushes whose subject matches)."""
 
+    hook = "pre-push"
+
     def __init__(self, key: str, title: str, condition: str = "", modes: tuple[str, ...] = MODES):
         self.key, self.title, self.condition, self.modes = key, title, condition, modes
         self._hook: Path | None = None
@@ -935,17 +937,26 @@ class KillInPush(Fault):
     def inject(self, lab: Lab) -> None:
         gate = Gate(lab.root / "gate")
         lab.cleanups.append(gate.close)
-        self._hook = install_hook(lab.ours, lab.env, "pre-push", gate.hook(self.condition))
+        self._hook = install_hook(lab.ours, lab.env, self.hook, gate.hook(self.condition))
         running = lab.start(lab.ours, 1, "faulty")
         if gate.wait(running):
-            lab.collect(running.kill("killed in the pre-push hook"))
+            lab.collect(running.kill(f"killed in the {self.hook} hook"))
         else:
             done = lab.collect(running.wait())
-            lab.notes.append(f"fault not reached: the push never came (exit {done.code})")
+            lab.notes.append(
+                f"fault not reached: the {self.hook} hook never ran (exit {done.code})"
+            )
 
     def remove(self, lab: Lab) -> None:
         if self._hook is not None:
             self._hook.unlink(missing_ok=True)
+
+
+class KillInCommit(KillInPush):
+    """A pre-commit hook that stops the run's first commit: git holds the index's lock
+    (``.git/index.lock``) while the hook runs, so the kill leaves the lock behind."""
+
+    hook = "pre-commit"
 
 
 class KillInSlack(Fault):
@@ -1185,6 +1196,11 @@ FAULTS: dict[str, Fault] = {
         KillOnSnapshotWrite(),
         KillInPush(
             "kill-before-push", "kill after commit, before push", modes=("bot", PULL_REQUEST)
+        ),
+        KillInCommit(
+            "kill-in-commit",
+            "kill in git commit (index.lock left)",
+            modes=("bot", PULL_REQUEST),
         ),
         KillInSlack("kill-before-delivery", "kill after push, before delivery", 1, False),
         KillInSlack(

@@ -128,6 +128,41 @@ def test_leftovers_in_the_snapshot_folder_are_set_aside_never_kept(repo: Git) ->
     assert repo.run("status", "--porcelain") == ""
 
 
+def test_a_file_the_killed_run_had_staged_as_new_is_set_aside_and_unstaged(repo: Git) -> None:
+    """A run killed between its ``git add`` and its commit: a file new to the folder (the first
+    ledger, a new provider) is staged, not in HEAD; the next commit must not take it."""
+    folder = repo.path / FOLDER
+    (folder / "changes.jsonl").write_text('{"kind": "price_changed"}\n')
+    (folder / "acme.json").write_text('{"id": "acme", "new": true}\n')
+    git(repo.path, "add", "--all")
+    aside = set_aside(repo, FOLDER, "2026-11-25T10:17:00Z")
+    assert f"{FOLDER}/changes.jsonl" in aside.paths
+    assert not (folder / "changes.jsonl").exists()
+    assert repo.run("status", "--porcelain") == ""  # nothing staged, nothing left over
+
+
+def test_git_locks_a_killed_run_left_are_removed_by_the_next_and_others_kept(
+    repo: Git, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_dir = repo.path / ".git"
+    old_lock = git_dir / "refs" / "heads" / "old.lock"
+    old_lock.write_text("")
+    os.utime(old_lock, (1_000_000, 1_000_000))  # made before the killed run started
+    (git_dir / "catalog-watch").mkdir()
+    (git_dir / "catalog-watch" / "run").write_text("run-1")  # run-1 started, then was killed
+    (git_dir / "index.lock").write_text("")  # in its git add
+    (git_dir / "next-index-123.lock").write_text("")  # in its git commit -- <paths>
+    with run_lock(repo, "run-2") as dead:
+        assert dead == "run-1"
+        assert not (git_dir / "index.lock").exists()
+        assert not (git_dir / "next-index-123.lock").exists()
+        assert old_lock.exists()
+    err = capsys.readouterr().err
+    assert "removed git's lock file(s) index.lock, next-index-123.lock" in err
+    assert "(run-1)" in err
+    repo.run("add", "--all")  # git works again
+
+
 def test_a_clean_folder_sets_nothing_aside(repo: Git) -> None:
     assert set_aside(repo, FOLDER, "2026-11-25T10:17:00Z").notice() is None
 

@@ -13,12 +13,19 @@ A marker alone cannot tell a killed run from one still running, so a run holds t
 ends, however it ends) before it reads the marker: a marker found under the lock is a dead run's,
 and a run that cannot take the lock stops at once (``RunInProgress``) instead of taking over the
 live run's claims and sending its alerts a second time.
+
+A run killed while one of its git commands held a lock leaves git's lock file behind
+(``index.lock``, a ref's ``.lock``), and every git command after it fails ("Unable to create
+'.git/index.lock': File exists") until someone deletes it. Under the run lock, with the dead
+run's marker found, the lock files made since that run started are its own: they are removed,
+with a notice.
 """
 
 from __future__ import annotations
 
 import fcntl
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +38,9 @@ from catalog_watch.store.files import write_atomic
 from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, outbox_text, parse_outbox
 
 STATE_DIR = "catalog-watch"
+GIT_LOCKS = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "packed-refs.lock")
+"""Lock files a killed git command leaves in the git folder (and ``refs/**/*.lock``, and the
+temporary index of a ``git commit -- <paths>``, ``next-index-<pid>.lock``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,8 @@ def run_lock(git: Git, run_id: str) -> Iterator[str | None]:
     with lock:
         _take(lock, path, marker, git.path)
         dead = _marked(marker)
+        if dead is not None:
+            _clear_git_locks(state.parent, marker, dead)
         write_atomic(marker, run_id.encode("utf-8"))
         try:
             yield dead
@@ -89,6 +101,29 @@ def _take(lock: BinaryIO, path: Path, marker: Path, checkout: Path) -> None:
         ) from None
     except OSError as error:  # a file system without locks (some network mounts)
         raise _cannot_lock(path, error) from None
+
+
+def _clear_git_locks(git_dir: Path, marker: Path, dead: str) -> None:
+    """Remove the git lock files made since the dead run wrote ``marker``: the run lock says
+    that run is gone, and with it the git commands it ran (a lock that git made for someone
+    else in this checkout since then would be removed too: runs are unattended)."""
+    started = marker.stat().st_mtime
+    found = [git_dir / name for name in GIT_LOCKS] + sorted(git_dir.glob("next-index-*.lock"))
+    found += sorted((git_dir / "refs").rglob("*.lock"))
+    removed = []
+    for lock in found:
+        try:
+            if lock.stat().st_mtime >= started:
+                lock.unlink()
+                removed.append(lock.relative_to(git_dir).as_posix())
+        except FileNotFoundError:
+            continue
+    if removed:
+        print(
+            f"catalog-watch: notice: removed git's lock file(s) {', '.join(removed)} left by "
+            f"the run that was killed ({dead}) in {git_dir}",
+            file=sys.stderr,
+        )
 
 
 def _cannot_lock(path: Path, error: OSError) -> CatalogWatchError:
@@ -120,6 +155,9 @@ def set_aside(git: Git, folder: str, stamp: str) -> SetAside:
         if source.is_file():
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / rel)
+    # Unstaged first: a file the killed run had added (the first ledger, a new provider) is not
+    # in HEAD, so ``checkout HEAD`` would leave it staged, and the next commit would take it.
+    git.run("reset", "--quiet", "--", folder)
     if git.run("ls-tree", "--name-only", "HEAD", "--", folder, check=False):
         git.run("checkout", "HEAD", "--", folder)
     git.run("clean", "--quiet", "--force", "-d", "--", folder)

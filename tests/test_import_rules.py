@@ -181,7 +181,7 @@ def test_the_cycle_finder_finds_a_cycle_and_only_its_edges() -> None:
 # the code scan nor Slack's client and renderer), jobs/run.DRY_RUN (the
 # dry run previews Slack payloads, so the other modes do not load it), jobs/run.PULL_REQUEST (the
 # GitHub client, in that mode only), settings/config.VALIDATION
-# and store.LINE_SCHEMAS (pydantic, only for a config file or a state file's lines).
+# and store.LINE_SCHEMAS (pydantic for a config file, pydantic-core for a state file's lines).
 ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
     {
         "analysis.diff",

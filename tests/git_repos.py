@@ -8,6 +8,8 @@ branch, signing) out of the tests.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,3 +203,28 @@ def lock_error_on_next_push(origin: Path, calls: Path) -> None:
         "  exit 1\n"
         "fi\n",
     )
+
+
+def log_git_calls(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
+    """A ``git`` first on PATH that appends its arguments to the returned file, one call a
+    line, then runs the real git: what a run asks of git, counted."""
+    calls, shim = folder / "git-calls", folder / "bin" / "git"
+    shim.parent.mkdir(parents=True)
+    shim.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{calls}"\nexec "{shutil.which("git")}" "$@"\n'
+    )
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    calls.touch()
+    return calls
+
+
+def git_verb(call: str) -> str:
+    """``commit`` of ``-c core.editor=true -c user.name=x --literal-pathspecs commit ...``."""
+    words = iter(call.split())
+    for word in words:
+        if word == "-c":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return ""

@@ -12,7 +12,7 @@ import pytest
 from catalog_watch.cli.app import main
 from catalog_watch.model.health import Health, problems, record_failure, record_success
 from tests.factories import document, model, provider, write_json
-from tests.git_repos import clone, fresh_origin, git, isolate_git
+from tests.git_repos import clone, fresh_origin, git, git_verb, isolate_git, log_git_calls
 from tests.runs import run_at_hour as run
 from tests.slack_server import SlackServer
 
@@ -219,6 +219,28 @@ def test_unchanged_runs_commit_their_health_at_most_once_a_day(
     assert origin_health(repo)["last_success"] == "2026-11-26T01:17:00Z"  # a day after the first
     monkeypatch.chdir(repo)
     assert main(["health", "--now", "2026-11-27T23:00:00Z"]) == 0  # within the 48 hours
+
+
+def test_an_unchanged_run_with_no_success_due_asks_git_to_stage_nothing(
+    watched: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """The hourly run with nothing to do: no ``git add``/``git diff --cached`` for a health
+    record that is not due (it was, before: two git processes every hour for nothing)."""
+    repo, good = watched
+    assert run_at(repo, monkeypatch, capsys, good, "2026-11-25T01:17:00Z") == 0
+    calls = log_git_calls(monkeypatch, tmp_path / "shim")
+    assert run_at(repo, monkeypatch, capsys, good, "2026-11-25T02:17:00Z") == 0
+    verbs = [git_verb(line) for line in calls.read_text().splitlines()]
+    assert "fetch" in verbs  # the run did go to git
+    assert {"add", "diff", "commit", "push"}.isdisjoint(verbs), verbs
+    calls.write_text("")
+    assert run_at(repo, monkeypatch, capsys, good, "2026-11-26T01:17:00Z") == 0  # a day later
+    verbs = [git_verb(line) for line in calls.read_text().splitlines()]
+    assert {"add", "commit", "push"} <= set(verbs)  # the success is due: recorded
+    assert origin_log(repo).count("catalog-watch: health") == 1
 
 
 def test_a_max_age_under_a_day_makes_unchanged_runs_record_their_success_that_often(

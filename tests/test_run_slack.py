@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,7 @@ import pytest
 
 from catalog_watch.render.slack import MAX_BLOCKS, MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
-from tests.git_repos import clone, fresh_origin, git, isolate_git
+from tests.git_repos import clone, fresh_origin, git, git_verb, isolate_git, log_git_calls
 from tests.runs import OUTBOX, catalog, commit_run, repriced, run_in
 from tests.slack_server import SlackServer
 
@@ -287,33 +285,16 @@ def test_each_commit_of_a_run_costs_add_diff_commit_rev_parse_and_push(
 ) -> None:
     """A run with Slack commits several times (the snapshot, the claim, each delivery mark):
     git is asked who commits once per run, and HEAD's sha once per commit (the push reuses
-    it). Counted by a ``git`` on PATH that logs each call, then runs the real one."""
+    it)."""
     monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
     commit_run(repo, monkeypatch, capsys, catalog())
-    calls = tmp_path / "git-calls"
-    shim = tmp_path / "bin" / "git"
-    shim.parent.mkdir()
-    real = shutil.which("git")
-    shim.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{calls}"\nexec "{real}" "$@"\n')
-    shim.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    calls = log_git_calls(monkeypatch, tmp_path / "shim")
     assert commit_run(repo, monkeypatch, capsys, repriced())[0] == 0
 
     lines = calls.read_text().splitlines()
-    verbs = [_git_verb(line) for line in lines]
+    verbs = [git_verb(line) for line in lines]
     assert verbs.count("commit") >= 3  # the change, the claim, the delivery mark
     assert verbs.count("config") == 1
     for n, verb in enumerate(verbs):
         if verb == "commit":
             assert verbs[n + 1 : n + 3] == ["rev-parse", "push"], lines[n : n + 3]
-
-
-def _git_verb(call: str) -> str:
-    """``commit`` of ``-c core.editor=true -c user.name=x --literal-pathspecs commit ...``."""
-    words = iter(call.split())
-    for word in words:
-        if word == "-c":
-            next(words, None)
-        elif not word.startswith("-"):
-            return word
-    return ""

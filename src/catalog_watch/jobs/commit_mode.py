@@ -84,9 +84,9 @@ def commit_mode(
         if options.slack is not None and result.commit_sha is None:
             reminders = partial(write_reminders, options=options)
             saver.save("catalog-watch: retirement reminders", reminders)
-        saver.save(
-            "catalog-watch: health", health.success(before, changed=result.commit_sha is not None)
-        )
+        changed = result.commit_sha is not None
+        if health.success_to_record(before, changed=changed):
+            saver.save("catalog-watch: health", health.success(before, changed=changed))
     except Exception as error:
         _record_failure(saver, health, error, notices)
         if options.slack is not None:

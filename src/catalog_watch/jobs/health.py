@@ -95,6 +95,13 @@ class HealthWriter:
 
         return apply
 
+    def success_to_record(self, before: Health, *, changed: bool) -> bool:
+        """Whether :meth:`success` has anything to write over ``before`` (the health the run
+        started from): the hourly run with nothing to do and nothing due commits nothing, and
+        is spared asking git whether it staged anything."""
+        due = record_success(before, self.now, changed=changed, max_age=self.max_age)
+        return changed or due != before or bool(self.recovery(before))
+
     def recovery(self, before: Health) -> list[Alert]:
         """The recovery alerts of a success after an alerted streak (``before``); else none."""
         if not (before.failure_alerted and self.alerts):

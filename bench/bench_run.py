@@ -19,6 +19,10 @@
    more with Slack configured (a loopback webhook) and an outbox that holds what 30 days can
    after large changes: the alerts of the real 2025-09-15 catalog's baseline and of its two
    changes to 2026-03-10, all delivered; the run fetches 2026-03-10 again.
+   And a change run with Slack: the catalog with one price edited, from a clone that holds
+   the real catalog's snapshot (restored before each run): the snapshot, changelog and ledger
+   written, the alert claimed, posted to the webhook and marked delivered (three commits, three
+   pushes).
 4. **Floors**: importing httpx and httpx-retries, and one GET with them, answered 304 or with
    the body by the same server (what any client built on those two libraries pays).
 
@@ -34,7 +38,8 @@ snapshots and clones are written once, by this checkout, so a baseline must read
 ``_meta.json``: one older than 8d45992 refuses the ``upstream_document_sha256`` key (a damaged
 state file to it, exit 6). Time such a baseline by hand, each side on a folder it wrote.
 
-Figures: bench/README.md (2026-12-07 14:15, a slow hour: ``run`` with nothing to do 0.501 s
+Figures: bench/README.md (2026-12-07 16:40, slower still, the GET at 0.382: the change run with
+Slack 1.945 s against 1.995 at c990eba, the Slack outbox case 0.784 against 0.947; 14:15: ``run`` with nothing to do 0.501 s
 against 0.618 at ec50e3b, on a 304 0.479 against 0.554, the GET alone 0.315; in the fast hour of
 2026-12-04 00:40, 0.256 and 0.250 s with the GET at 0.150).
 """
@@ -291,6 +296,19 @@ def main() -> None:
         slack = {"SLACK_WEBHOOK_URL": f"http://127.0.0.1:{hook.server_address[1]}/services/T/B/X"}
         slack_repo, older, entries = _slack_repository(work, args.data, {**git_env, **slack})
         run_older = run_command(older)
+        # A change run: one price edited, alerted to the webhook (the change, the claim and the
+        # delivered mark: three commits and pushes), from the same saved state every time.
+        change_repo = _repository(work, [catalog], {**git_env, **slack}, "change-repo")
+        saved = work / "change-saved"
+        for name in ("change-repo", "change-repo-origin.git"):
+            shutil.copytree(work / name, saved / name, symlinks=True)
+
+        def before_the_change() -> None:
+            for name in ("change-repo", "change-repo-origin.git"):
+                shutil.rmtree(work / name)
+                shutil.copytree(saved / name, work / name, symlinks=True)
+
+        run_changed = run_command(changed)
         # As an installed CLI runs: bytecode compiled once and cached (outside src/), not
         # recompiled by every process as PYTHONDONTWRITEBYTECODE would have it.
         cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -320,6 +338,7 @@ def main() -> None:
             ("run --mode commit, HTTP 304", run_304, None, http_repo, {}),
             ("run --mode commit, 200, same body", run_plain, None, plain_repo, {}),
             (f"  Slack, {entries:,} in the outbox", run_older, None, slack_repo, slack),
+            ("run, one price change, Slack", run_changed, before_the_change, change_repo, slack),
         ):
             envs = [{**env, **extra, "PYTHONPATH": str(src)} for src in sides.values()]
             row = median_cpu(command, envs, args.repeat, setup, cwd)

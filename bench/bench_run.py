@@ -39,9 +39,9 @@ snapshots and clones are written once, by this checkout, so a baseline must read
 state file to it, exit 6). Time such a baseline by hand, each side on a folder it wrote.
 
 Figures: bench/README.md (2026-12-07 16:40, slower still, the GET at 0.382: the change run with
-Slack 1.945 s against 1.995 at c990eba, the Slack outbox case 0.784 against 0.947; 14:15: ``run`` with nothing to do 0.501 s
-against 0.618 at ec50e3b, on a 304 0.479 against 0.554, the GET alone 0.315; in the fast hour of
-2026-12-04 00:40, 0.256 and 0.250 s with the GET at 0.150).
+Slack 1.945 s against 1.995 at c990eba, the Slack outbox case 0.784 against 0.947; 14:15: ``run``
+with nothing to do 0.501 s against 0.618 at ec50e3b, on a 304 0.479 against 0.554, the GET alone
+0.315; in the fast hour of 2026-12-04 00:40, 0.256 and 0.250 s with the GET at 0.150).
 """
 
 from __future__ import annotations

@@ -92,10 +92,10 @@ def test_each_multiline_output_gets_its_own_random_delimiter(files: dict[str, Pa
 def test_value_containing_the_would_be_delimiter_still_round_trips(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    drawn = iter(["feed", "feed", "beef"])
-    monkeypatch.setattr(actions.secrets, "token_hex", lambda _: next(drawn))
     value = "before\nghadelimiter_feed\nafter"  # the first delimiter drawn, as a whole line
     runtime, _ = runtime_for(files)
+    drawn = iter([b"\xfe\xed", b"\xfe\xed", b"\xbe\xef"])  # the random bytes, hex: feed, beef
+    monkeypatch.setattr(actions.os, "urandom", lambda _: next(drawn))
     runtime.set_outputs({"body": value})
     text = read(files["GITHUB_OUTPUT"])
     assert text.startswith("body<<ghadelimiter_beef\n")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -207,9 +206,9 @@ def _check_output_name(name: str) -> None:
 def _output_entry(name: str, value: str) -> str:
     if "\n" not in value and "\r" not in value:
         return f"{name}={value}\n"
-    delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+    delimiter = f"ghadelimiter_{os.urandom(16).hex()}"
     while delimiter in value:  # 128 random bits: only a value built to collide gets here
-        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        delimiter = f"ghadelimiter_{os.urandom(16).hex()}"
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 

@@ -315,6 +315,21 @@ class Gate:
             lines += ["cat > /dev/null", stop]
         return "\n".join(lines) + "\n"
 
+    def ref_hook(self, refs: str) -> str:
+        """A reference-transaction hook that stops when an update of one of ``refs`` (a shell
+        ``case`` pattern) is prepared: git then holds that ref's lock (``<ref>.lock``)."""
+        reached, block = shlex.quote(str(self.reached_fifo)), shlex.quote(str(self.block_fifo))
+        lines = [
+            "#!/bin/sh",
+            "# fault matrix: stop this ref update, its lock held, until the harness kills the run",
+            '[ "$1" = prepared ] || { cat > /dev/null; exit 0; }',
+            "while read old new ref; do",
+            f'  case "$ref" in {refs}) echo reached > {reached}; read _ < {block}; exit 1;; esac',
+            "done",
+            "exit 0",
+        ]
+        return "\n".join(lines) + "\n"
+
     def wait(self, running: Running, timeout: float = REACH_TIMEOUT) -> bool:
         """Block until the hook wrote its line or the run ended (bounded)."""
         deadline = time.monotonic() + timeout
@@ -937,7 +952,7 @@ class KillInPush(Fault):
     def inject(self, lab: Lab) -> None:
         gate = Gate(lab.root / "gate")
         lab.cleanups.append(gate.close)
-        self._hook = install_hook(lab.ours, lab.env, self.hook, gate.hook(self.condition))
+        self._hook = install_hook(lab.ours, lab.env, self.hook, self.script(gate))
         running = lab.start(lab.ours, 1, "faulty")
         if gate.wait(running):
             lab.collect(running.kill(f"killed in the {self.hook} hook"))
@@ -946,6 +961,9 @@ class KillInPush(Fault):
             lab.notes.append(
                 f"fault not reached: the {self.hook} hook never ran (exit {done.code})"
             )
+
+    def script(self, gate: Gate) -> str:
+        return gate.hook(self.condition)
 
     def remove(self, lab: Lab) -> None:
         if self._hook is not None:
@@ -957,6 +975,16 @@ class KillInCommit(KillInPush):
     (``.git/index.lock``) while the hook runs, so the kill leaves the lock behind."""
 
     hook = "pre-commit"
+
+
+class KillInRefUpdate(KillInPush):
+    """A reference-transaction hook that stops the first update of the branch (the change
+    commit's): git holds ``refs/heads/main.lock`` (and the index's lock) while it runs."""
+
+    hook = "reference-transaction"
+
+    def script(self, gate: Gate) -> str:
+        return gate.ref_hook("HEAD|refs/heads/main")
 
 
 class KillInSlack(Fault):
@@ -1201,6 +1229,9 @@ FAULTS: dict[str, Fault] = {
             "kill-in-commit",
             "kill in git commit (index.lock left)",
             modes=("bot", PULL_REQUEST),
+        ),
+        KillInRefUpdate(
+            "kill-in-ref-update", "kill in the commit's ref update (main.lock left)", modes=("bot",)
         ),
         KillInSlack("kill-before-delivery", "kill after push, before delivery", 1, False),
         KillInSlack(

@@ -1,5 +1,6 @@
-"""Headless Chromium for tests: a page's DOM after loading (``--dump-dom``), a screenshot, and
-the layout of many pages at a phone's width in one browser run (:func:`measure`).
+"""Headless Chromium for tests: a page's DOM after loading (``--dump-dom``; of many pages in one
+browser run, :func:`dump_doms`), a screenshot, and the layout of many pages at a phone's width
+in one browser run (:func:`measure`).
 
 A plain subprocess per call (no webdriver): Debian's ``/usr/bin/chromium`` with the flags that
 keep it off the network (this machine has none; without them Chromium keeps retrying
@@ -64,6 +65,54 @@ def dump_dom(page: Path, profile: Path) -> str:
     return _run(page, profile, "--dump-dom").stdout
 
 
+DUMP_SCRIPT = """
+window.addEventListener("load", () => {
+  const frames = [...document.querySelectorAll("iframe")];
+  const doms = frames.map((f) => f.contentDocument).map((d) =>
+    (d.doctype ? `<!DOCTYPE ${d.doctype.name}>\\n` : "") + d.documentElement.outerHTML);
+  document.getElementById("result").textContent = JSON.stringify(doms);
+});
+"""
+"""Each framed page's document as ``--dump-dom`` prints a page: doctype, then the markup."""
+
+
+def dump_doms(pages: Sequence[Path], profile: Path, work: Path) -> list[str]:
+    """The DOM of each of ``pages`` after loading, as :func:`dump_dom` gives it, from one
+    Chromium process for all of them."""
+    doms: list[str] = _framed(pages, profile, work / "dump.html", DUMP_SCRIPT, "")
+    assert len(doms) == len(pages)
+    return doms
+
+
+def _framed(
+    pages: Sequence[Path], profile: Path, harness: Path, script: str, size: str, *flags: str
+) -> Any:
+    """What ``script`` wrote as JSON into ``<pre id="result">`` of a harness page that frames
+    ``pages`` (``size``: the frames' width and height attributes), from one Chromium run.
+
+    The pages keep their own Content-Security-Policy (no script runs inside them): the script
+    runs in the harness, reading them from outside, which ``--allow-file-access-from-files``
+    allows for ``file://`` frames.
+    """
+    harness.parent.mkdir(parents=True, exist_ok=True)
+    frames = "".join(
+        f'<iframe data-page="{html.escape(str(page))}" src="{html.escape(page.resolve().as_uri())}"'
+        f"{size}></iframe>\n"
+        for page in pages
+    )
+    harness.write_text(
+        f'<!DOCTYPE html>\n<html><body>\n{frames}<pre id="result"></pre>\n'
+        f"<script>\n{script}</script>\n</body></html>\n",
+        encoding="utf-8",
+    )
+    dom = parse(
+        _run(harness, profile, "--allow-file-access-from-files", *flags, "--dump-dom").stdout
+    )
+    result = dom.by_id("result")
+    assert result is not None and result.text, f"the script of {harness.name} did not run"
+    return json.loads(result.text)
+
+
 def screenshot(page: Path, png: Path, profile: Path, size: tuple[int, int] = (1280, 2000)) -> Path:
     png.parent.mkdir(parents=True, exist_ok=True)
     png.unlink(missing_ok=True)
@@ -78,30 +127,13 @@ def measure(
     pages: Sequence[Path], profile: Path, work: Path, width: int = 390, height: int = 844
 ) -> list[dict[str, Any]]:
     """Each page laid out in a ``width`` x ``height`` frame (an iPhone's 390 x 844 by default)
-    and measured by ``page_measure.js``: one Chromium process for all of them.
-
-    The pages keep their own Content-Security-Policy (no script runs inside them): the script
-    runs in a harness page that frames them, reading their layout from outside, which
-    ``--allow-file-access-from-files`` allows for ``file://`` frames. Overlay scrollbars, as on
-    a phone, so the frame's whole width is the page's.
-    """
-    work.mkdir(parents=True, exist_ok=True)
-    frames = "".join(
-        f'<iframe data-page="{html.escape(str(page))}" src="{html.escape(page.resolve().as_uri())}"'
-        f' width="{width}" height="{height}"></iframe>\n'
-        for page in pages
+    and measured by ``page_measure.js``: one Chromium process for all of them. Overlay
+    scrollbars, as on a phone, so the frame's whole width is the page's."""
+    size = f' width="{width}" height="{height}"'
+    script = MEASURE_SCRIPT.read_text()
+    measured: list[dict[str, Any]] = _framed(
+        pages, profile, work / "measure.html", script, size, "--hide-scrollbars"
     )
-    harness = work / "measure.html"
-    harness.write_text(
-        f'<!DOCTYPE html>\n<html><body>\n{frames}<pre id="result"></pre>\n'
-        f"<script>\n{MEASURE_SCRIPT.read_text()}</script>\n</body></html>\n",
-        encoding="utf-8",
-    )
-    flags = ("--allow-file-access-from-files", "--hide-scrollbars", "--dump-dom")
-    dom = parse(_run(harness, profile, *flags).stdout)
-    result = dom.by_id("result")
-    assert result is not None and result.text, "the measuring script did not run"
-    measured: list[dict[str, Any]] = json.loads(result.text)
     return measured
 
 

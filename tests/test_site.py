@@ -149,14 +149,32 @@ def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("chromium-profile")
 
 
-@pytest.fixture(scope="module")
-def index_dom(built: Built, profile: Path) -> browser.Node:
-    return browser.parse(browser.dump_dom(built.out / "index.html", profile))
+DOM_PAGES = (
+    "index.html",
+    f"model/{PREVIEW}.html",
+    "kind/price_changed.html",
+    "provider/vercel.html",
+)
+"""The pages whose DOM after loading the tests read, dumped in one Chromium run."""
 
 
 @pytest.fixture(scope="module")
-def model_dom(built: Built, profile: Path) -> browser.Node:
-    return browser.parse(browser.dump_dom(built.out / "model" / f"{PREVIEW}.html", profile))
+def doms(
+    built: Built, profile: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, browser.Node]:
+    pages = [built.out / page for page in DOM_PAGES]
+    dumped = browser.dump_doms(pages, profile, tmp_path_factory.mktemp("dump"))
+    return {page: browser.parse(dom) for page, dom in zip(DOM_PAGES, dumped, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def index_dom(doms: dict[str, browser.Node]) -> browser.Node:
+    return doms["index.html"]
+
+
+@pytest.fixture(scope="module")
+def model_dom(doms: dict[str, browser.Node]) -> browser.Node:
+    return doms[f"model/{PREVIEW}.html"]
 
 
 PHONE_PAGES = (
@@ -387,8 +405,8 @@ def test_index_filter_bar_links_static_pages(index_dom: browser.Node, built: Bui
 
 
 @pytest.mark.realdata
-def test_filtered_pages_hold_only_their_rows(built: Built, profile: Path) -> None:
-    kind = browser.parse(browser.dump_dom(built.out / "kind" / "price_changed.html", profile))
+def test_filtered_pages_hold_only_their_rows(built: Built, doms: dict[str, browser.Node]) -> None:
+    kind = doms["kind/price_changed.html"]
     rows = change_rows(kind)
     assert len(rows) == 811  # 809 in June, 2 in July: all of them, under the limit
     assert {row["kind"] for row in rows} == {"price changed"}
@@ -396,7 +414,7 @@ def test_filtered_pages_hold_only_their_rows(built: Built, profile: Path) -> Non
     current = [a.text for a in kind.find("nav").find_all("a") if "aria-current" in a.attrs]
     assert current == ["price changed"]
 
-    vercel = browser.parse(browser.dump_dom(built.out / "provider" / "vercel.html", profile))
+    vercel = doms["provider/vercel.html"]
     rows = change_rows(vercel)
     assert rows[0]["change"] == "$3.00 → $2.50"  # July first
     assert {r["provider"] for r in rows if not r["kind"].startswith("inconsistency")} == {"vercel"}

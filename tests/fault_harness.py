@@ -300,8 +300,7 @@ class Gate:
     def hook(self, condition: str = "") -> str:
         """A pre-push hook; ``condition``: a shell test on ``$subject`` (the pushed commit's
         subject) that must hold for the hook to stop, else it stops on the first push."""
-        reached, block = shlex.quote(str(self.reached_fifo)), shlex.quote(str(self.block_fifo))
-        stop = f"echo reached > {reached}; read _ < {block}; exit 1"
+        stop = self._stop()
         lines = ["#!/bin/sh", "# fault matrix: stop this push until the harness kills the run"]
         if condition:
             lines += [
@@ -318,17 +317,21 @@ class Gate:
     def ref_hook(self, refs: str) -> str:
         """A reference-transaction hook that stops when an update of one of ``refs`` (a shell
         ``case`` pattern) is prepared: git then holds that ref's lock (``<ref>.lock``)."""
-        reached, block = shlex.quote(str(self.reached_fifo)), shlex.quote(str(self.block_fifo))
         lines = [
             "#!/bin/sh",
             "# fault matrix: stop this ref update, its lock held, until the harness kills the run",
             '[ "$1" = prepared ] || { cat > /dev/null; exit 0; }',
             "while read old new ref; do",
-            f'  case "$ref" in {refs}) echo reached > {reached}; read _ < {block}; exit 1;; esac',
+            f'  case "$ref" in {refs}) {self._stop()};; esac',
             "done",
             "exit 0",
         ]
         return "\n".join(lines) + "\n"
+
+    def _stop(self) -> str:
+        """The hook's shell commands that say "reached" and then block until the kill."""
+        reached, block = shlex.quote(str(self.reached_fifo)), shlex.quote(str(self.block_fifo))
+        return f"echo reached > {reached}; read _ < {block}; exit 1"
 
     def wait(self, running: Running, timeout: float = REACH_TIMEOUT) -> bool:
         """Block until the hook wrote its line or the run ended (bounded)."""

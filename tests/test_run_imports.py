@@ -1,8 +1,9 @@
-"""What ``run`` loads: a run with nothing to do imports neither the code scan (PyYAML, pathspec)
-nor, Slack configured or not, any Slack code (slack-sdk, Block Kit, the renderer), nor, without a
-config file, pydantic (the settings are dataclasses), nor the adapters, the analysis and the
-writers of a change (a local file's type too is known from its bytes' hash); a run with a change
-imports them and sends."""
+"""What ``run`` loads: a run with nothing to do imports neither the code scan nor, Slack
+configured or not, any Slack code (slack-sdk, Block Kit, the renderer), nor, without a config
+file, pydantic (the settings are dataclasses), nor the adapters, the analysis and the writers of
+a change (a local file's type too is known from its bytes' hash); a run with a change imports
+them and sends, and its scan loads PyYAML only for a YAML file and pathspec never (git lists a
+checkout's files)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import pytest
 
 from tests.catalog_server import CatalogServer, Reply
 from tests.factories import small_catalog, write_json
-from tests.git_repos import clone, fresh_origin, isolate_git, subjects
+from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
+from tests.git_repos import write as git_write
 from tests.slack_server import SlackServer
 
 PROBE = """
@@ -92,9 +94,22 @@ def test_a_run_with_nothing_to_do_loads_no_code_scan_and_a_changed_one_does(
     out, loaded = run(repo, catalog)
     assert "big-1" in out
     assert of(loaded, CHANGE) == set(CHANGE)
-    assert {"catalog_watch.jobs.usage", "catalog_watch.scan", "yaml", "pathspec"} <= loaded
+    assert {"catalog_watch.jobs.usage", "catalog_watch.scan"} <= loaded
+    assert of(loaded, ("yaml", "pathspec")) == set()  # no YAML file; git lists the files
     assert "catalog_watch.store.line_schemas" in loaded  # its ledger lines were checked
     assert len(subjects(repo)) == 3  # initial, baseline, the price change
+    workflow = "jobs:\n  ask:\n    steps:\n      - run: llm --model big-1 hello\n"
+    git_write(repo, ".github/workflows/ask.yml", workflow)
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "a workflow that uses big-1")
+    git(repo, "push", "--quiet", "origin", "HEAD:main")
+    doc["acme"]["models"]["big-1"]["cost"]["input"] = 5
+    write_json(catalog, doc)
+    out, loaded = run(repo, catalog)
+    changelog = git(repo, "show", "HEAD:snapshots/models.dev/CHANGELOG.md")
+    assert "`big-1`<br>used in .github/workflows/ask.yml:4" in changelog  # the YAML reader's
+    assert "yaml" in loaded
+    assert of(loaded, ("pathspec",)) == set()
 
 
 def test_a_run_with_slack_and_nothing_pending_loads_no_slack_code_and_one_with_alerts_sends(

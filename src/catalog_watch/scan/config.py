@@ -1,6 +1,7 @@
 """Model ids in configuration: YAML (LiteLLM proxy ``config.yaml``, GitHub workflows, settings),
-TOML, JSON and ``.env`` files, read with real parsers (PyYAML's node tree keeps each value's line;
-``tomllib`` and ``json`` do not, so a found value is located in the text afterwards).
+TOML, JSON and ``.env`` files, read with real parsers (PyYAML's node tree, in ``yaml_config.py``,
+keeps each value's line; ``tomllib`` and ``json`` do not, so a found value is located in the text
+afterwards).
 
 What counts:
 
@@ -17,22 +18,22 @@ Values that point elsewhere (LiteLLM's ``os.environ/NAME``, ``${VAR}``) are not 
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
-
-import yaml
 
 from catalog_watch.model.usage import Use
 from catalog_watch.scan.ids import is_model_key, looks_like_id, model_named
 
-__all__ = ["scan_config"]
+__all__ = ["key_kind", "scan_config", "usable"]
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_FLAG = re.compile(r"--model(?:=|[ \t]+)(['\"]?)([A-Za-z0-9][\w./:@+-]*)\1")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
+
+YAML = "catalog_watch.scan.yaml_config"
+"""The YAML reader, loaded by name for the first YAML file: PyYAML takes 35 ms to import."""
 
 
 def scan_config(path: str, source: str, language: str) -> list[Use]:
@@ -44,58 +45,20 @@ def scan_config(path: str, source: str, language: str) -> list[Use]:
     if language == "env":
         return list(_env(path, source))
     if language == "yaml":
-        try:
-            return list(_yaml(path, source))
-        except yaml.YAMLError as error:
-            raise ValueError(f"not valid YAML: {error}") from error
+        scan_yaml: Callable[[str, str], list[Use]] = importlib.import_module(YAML).scan_yaml
+        return scan_yaml(path, source)
     document: Any = tomllib.loads(source) if language == "toml" else json.loads(source)
     return list(_located(path, source, language, _pairs(document, "")))
 
 
-def _usable(text: str, where: str = "") -> bool:
+def usable(text: str, where: str = "") -> bool:
     """Id-shaped and not a reference; only LiteLLM's model field vouches for a bare word."""
     vouched = where.endswith("litellm_params.model")
     return not text.startswith("os.environ/") and looks_like_id(text, vouched=vouched)
 
 
-# -- YAML --------------------------------------------------------------------------------------
-
-
-def _yaml(path: str, source: str) -> Iterator[Use]:
-    lines = source.splitlines()
-    workflow = "/.github/workflows/" in "/" + path
-    for document in yaml.compose_all(source, Loader=yaml.SafeLoader):
-        if document is not None:
-            yield from _yaml_node(path, document, "", lines, workflow)
-
-
-def _yaml_node(
-    path: str, node: yaml.Node, where: str, lines: list[str], workflow: bool
-) -> Iterator[Use]:
-    if isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _yaml_node(path, item, f"{where}[]", lines, workflow)
-        return
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key_node, value in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, str):
-            continue
-        dotted = f"{where}.{key}" if where else key
-        if isinstance(value, yaml.ScalarNode) and value.tag == _STR_TAG:
-            how = _key_kind(key, where)
-            text = value.value
-            if how is not None and _usable(text, dotted):
-                line, column = value.start_mark.line + 1, value.start_mark.column + 1
-                yield Use(path, line, column, text, "yaml", how, dotted)
-            elif workflow and key == "run":
-                yield from _flags(path, value, dotted, lines)
-        else:
-            yield from _yaml_node(path, value, dotted, lines, workflow)
-
-
-def _key_kind(key: str, where: str) -> str | None:
+def key_kind(key: str, where: str) -> str | None:
+    """How a string under ``key`` (at ``where``) names a model: "key", "env", or None."""
     if where == "model_list[]" and key == "model_name":
         return None  # LiteLLM's public alias for the deployment
     if is_model_key(key):
@@ -103,21 +66,6 @@ def _key_kind(key: str, where: str) -> str | None:
     if model_named(key):
         return "env" if key.isupper() else "key"
     return None
-
-
-def _flags(path: str, node: yaml.ScalarNode, where: str, lines: list[str]) -> Iterator[Use]:
-    """``--model X`` in a ``run:`` script, at the line of the source that holds it."""
-    first = node.start_mark.line + (1 if node.style in {"|", ">"} else 0)
-    for offset, script_line in enumerate(str(node.value).splitlines()):
-        for match in _FLAG.finditer(script_line):
-            text = match.group(2)
-            if not _usable(text):
-                continue
-            line = first + offset + 1
-            source_line = lines[line - 1] if line <= len(lines) else ""
-            column = source_line.find(match.group(0))
-            column = column + match.start(2) - match.start() + 1 if column >= 0 else 1
-            yield Use(path, line, column, text, "yaml", "flag", where)
 
 
 # -- TOML and JSON -----------------------------------------------------------------------------
@@ -132,8 +80,8 @@ def _pairs(value: Any, where: str) -> Iterator[tuple[str, str, str, str]]:
         for key, item in value.items():
             dotted = f"{where}.{key}" if where else str(key)
             if isinstance(item, str):
-                how = _key_kind(str(key), where)
-                if how is not None and _usable(item, dotted):
+                how = key_kind(str(key), where)
+                if how is not None and usable(item, dotted):
                     yield dotted, str(key), how, item
             else:
                 yield from _pairs(item, dotted)
@@ -178,5 +126,5 @@ def _env(path: str, source: str) -> Iterator[Use]:
             text = value[1:end] if end > 0 else value[1:]
         else:
             text = re.split(r"\s+#", value, maxsplit=1)[0].strip()
-        if _usable(text):
+        if usable(text):
             yield Use(path, number, start + 1, text, "env", "env", match.group(1))

@@ -2,7 +2,8 @@
 
 ``git ls-files`` lists what the repository tracks, so ``.gitignore`` is respected the way git
 itself reads it (nested files, negations, ``info/exclude``). Outside a git checkout the folder is
-walked and every ``.gitignore`` on the way is applied with ``pathspec``'s git-compatible rules.
+walked and every ``.gitignore`` on the way is applied with ``pathspec``'s git-compatible rules
+(``scan/walk.py``, loaded only then: a run's scan is always in a checkout).
 Vendored and generated folders and lockfiles are left out by name whatever git says: they hold
 other people's model ids, not the repository's own choices.
 """
@@ -10,13 +11,11 @@ other people's model ids, not the repository's own choices.
 from __future__ import annotations
 
 import fnmatch
-import os
+import importlib
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-
-import pathspec
 
 __all__ = ["SKIPPED_DIRS", "SKIPPED_FILES", "Listing", "language_of", "list_files"]
 
@@ -153,45 +152,6 @@ def _git_files(root: Path) -> list[str] | None:
     return [name for name in names if name and (root / name).is_file()]
 
 
-def _walk(root: Path) -> Iterable[str]:
-    """Every file under ``root`` that no ``.gitignore`` on its way ignores."""
-    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-    for folder, dirs, files in os.walk(root):
-        here = Path(folder).relative_to(root).as_posix()
-        here = "" if here == "." else here
-        specs = [(base, spec) for base, spec in specs if _under(here, base)]
-        ignore = Path(folder) / ".gitignore"
-        if ignore.is_file():
-            lines = ignore.read_text("utf-8", errors="replace").splitlines()
-            specs.append((here, pathspec.GitIgnoreSpec.from_lines(lines)))
-        dirs[:] = sorted(
-            d for d in dirs if d not in SKIPPED_DIRS and not _ignored(_join(here, d) + "/", specs)
-        )
-        for name in sorted(files):
-            path = _join(here, name)
-            if not _ignored(path, specs):
-                yield path
-
-
-def _ignored(path: str, specs: Sequence[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
-    """The verdict of the deepest ``.gitignore`` with a pattern for ``path`` (negations win)."""
-    verdict = False
-    for base, spec in specs:
-        relative = path[len(base) + 1 :] if base else path
-        include = spec.check_file(relative).include
-        if include is not None:
-            verdict = include
-    return verdict
-
-
-def _under(path: str, base: str) -> bool:
-    return not base or path == base or path.startswith(base + "/")
-
-
-def _join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
-
-
 def _vendored(path: str) -> bool:
     parts = PurePosixPath(path).parts
     if any(part in SKIPPED_DIRS for part in parts[:-1]):
@@ -212,3 +172,12 @@ def _matches(path: str, patterns: Sequence[str]) -> bool:
         if path == clean or path.startswith(clean + "/") or fnmatch.fnmatchcase(path, clean):
             return True
     return False
+
+
+WALK = "catalog_watch.scan.walk"
+"""The walk outside a checkout, loaded by name: it alone needs ``pathspec`` (30 ms to import)."""
+
+
+def _walk(root: Path) -> Iterable[str]:
+    walk: Callable[[Path], Iterable[str]] = importlib.import_module(WALK).walk
+    return walk(root)

@@ -168,3 +168,42 @@ def test_a_damaged_meta_file_is_refused_naming_the_file_and_the_key(tmp_path: Pa
         f"catalog-watch: error: {snap / '_meta.json'}: not a snapshot _meta.json: "
         "unchanged_report.inconsistencies: expected a count (an integer ≥ 0), found str"
     )
+
+
+OPEN_COUNT = """
+import os, sys
+from catalog_watch.cli.app import main
+watched, opened = os.path.abspath(sys.argv[1]), []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and os.path.abspath(args[0]) == watched:
+        opened.append(args[1])
+sys.addaudithook(hook)
+code = main(sys.argv[2:])
+print(f"\\nOPENED {len(opened)}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_the_full_command_reads_the_config_file_once_for_its_settings_and_their_hash(
+    tmp_path: Path,
+) -> None:
+    """The settings and the hash a stored report is tied to come from the same bytes: read
+    twice, a file saved in between would tie the report to settings it was not made with."""
+    config = tmp_path / "catalog-watch.toml"
+    config.write_text("[diff]\n", encoding="utf-8")
+    doc = _catalog()
+    _, snap = _written(tmp_path, doc)
+    respelled = tmp_path / "respelled.json"  # same content in other bytes: the full command
+    respelled.write_text(json.dumps(doc, indent=3), encoding="utf-8")
+    command = ["check", "--source", str(respelled), "--snapshots", str(snap), "--write"]
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_COUNT, str(config), *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    stderr, _, opened = done.stderr.rpartition("\nOPENED ")
+    assert done.returncode == 0, stderr
+    assert int(opened) == 2  # the quiet path's hash, then the full command's one read
+    assert "no changes" in done.stdout

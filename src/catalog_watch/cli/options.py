@@ -13,9 +13,9 @@ from pathlib import Path
 from catalog_watch.cli.report_options import ignored_fields
 from catalog_watch.cli.report_options import print_report as print_report
 from catalog_watch.jobs.check import CheckOptions, Recognised, recognise
-from catalog_watch.jobs.quiet import settings_source
+from catalog_watch.jobs.quiet import source_hash
 from catalog_watch.model.catalog import snapshot_folder
-from catalog_watch.settings.config import Config, DiffSettings, load_config
+from catalog_watch.settings.config import Config, DiffSettings, read_config
 from catalog_watch.settings.defaults import SOURCE_URLS
 
 
@@ -38,6 +38,7 @@ def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
         else Recognised(fetched=fetched)
     )
     kind = args.source_type or found.source_type or "models.dev"
+    config, config_bytes = read_config(args.config)  # once: the settings and their hash agree
     return CheckOptions(
         source=args.source or SOURCE_URLS[kind],
         snapshots=Path(args.snapshots or snapshot_folder(kind)),
@@ -48,9 +49,9 @@ def check_options(args: argparse.Namespace, *, write: bool) -> CheckOptions:
         write=write,
         allow_shrink=args.allow_shrink,
         models_json=args.models_json,
-        config=with_guard(with_ignored(load_config(args.config), args.ignore_field), args),
+        config=with_guard(with_ignored(config, args.ignore_field), args),
         now=getattr(args, "now", None),
-        settings_source=settings_source(args.config, args.ignore_field),
+        settings_source=source_hash(config_bytes, args.ignore_field),
     )
 
 

@@ -40,8 +40,13 @@ def settings_source(config: Path | None, ignore_fields: Sequence[str] | None) ->
         data = None  # no catalog-watch.toml: the defaults
     except OSError:
         return None
+    return source_hash(data, ignore_fields)
+
+
+def source_hash(config: bytes | None, ignore_fields: Sequence[str] | None) -> str:
+    """:func:`settings_source` of a config file with these bytes (None: no file)."""
     basis = {
-        "config": None if data is None else sha256(data),
+        "config": None if config is None else sha256(config),
         "ignore_field": None if ignore_fields is None else list(ignore_fields),
     }
     return sha256(json.dumps(basis, sort_keys=True).encode())

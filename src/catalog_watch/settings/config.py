@@ -73,6 +73,7 @@ a default: no file is needed.
 from __future__ import annotations
 
 import importlib
+import io
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -244,18 +245,28 @@ DEFAULT_CONFIG = Config()
 
 def load_config(path: Path | None) -> Config:
     """The config at ``path``; with None, ``catalog-watch.toml`` if present, else defaults."""
-    if path is None:
-        path = Path(DEFAULT_CONFIG_FILE)
-        if not path.exists():
-            return DEFAULT_CONFIG
+    return read_config(path)[0]
+
+
+def read_config(path: Path | None) -> tuple[Config, bytes | None]:
+    """:func:`load_config`, and the bytes it read (None: no file, the defaults).
+
+    The file is read once: the hash a stored report is tied to (``jobs/quiet.source_hash``) is
+    then the hash of the very bytes these settings came from, even if the file changes meanwhile.
+    """
+    named = path is not None
+    path = path if path is not None else Path(DEFAULT_CONFIG_FILE)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        data = path.read_bytes()
+        text = io.StringIO(data.decode("utf-8"), newline=None).read()  # as read_text reads
+        document = tomllib.loads(text)
     except FileNotFoundError:
+        if not named:
+            return DEFAULT_CONFIG, None
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read config: {error}") from error
-    return validate_config(data, path, text)
+    return validate_config(document, path, text), data
 
 
 def validate_config(

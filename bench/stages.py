@@ -44,7 +44,7 @@ def pipeline(old_path: str, new_path: str) -> None:
     from catalog_watch.analysis.consistency import changed_groups, find_inconsistencies
     from catalog_watch.analysis.diff import diff_catalogs
     from catalog_watch.model.json_text import json_output
-    from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
+    from catalog_watch.settings.defaults import DEFAULT_MAX_REJECTED_SHARE
     from catalog_watch.sources.registry import parse_source
     from catalog_watch.store.snapshot import read_document
 
@@ -106,7 +106,7 @@ def _same_as_compare(old_path: str, new_path: str) -> bool:
 
     from catalog_watch.analysis.compare import compare, default_settings
     from catalog_watch.model.json_text import json_output
-    from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
+    from catalog_watch.settings.defaults import DEFAULT_MAX_REJECTED_SHARE
     from catalog_watch.sources.registry import parse_source
     from catalog_watch.store.snapshot import read_document
 

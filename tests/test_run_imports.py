@@ -45,6 +45,7 @@ CHANGE = (
     "catalog_watch.jobs.evaluation",  # validation, comparison, the snapshot writer
     "catalog_watch.jobs.apply",  # the changelog, the ledger, the alert queue
     "catalog_watch.sources.registry",
+    "catalog_watch.sources.models_dev",  # the adapter: its default share is settings.defaults'
     "catalog_watch.analysis.compare",
     "catalog_watch.analysis.consistency",
     "catalog_watch.analysis.usage",

@@ -88,9 +88,13 @@ from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
 from catalog_watch.settings.constraints import Bool, Core, Count, NonNegative, Positive, Share
 from catalog_watch.settings.costs import CostSettings, Scenario
-from catalog_watch.settings.defaults import DEFAULT_BRANCH, DEFAULT_CONFIG_FILE, MODES
+from catalog_watch.settings.defaults import (
+    DEFAULT_BRANCH,
+    DEFAULT_CONFIG_FILE,
+    DEFAULT_MAX_REJECTED_SHARE,
+    MODES,
+)
 from catalog_watch.settings.inconsistencies import ConsistencySettings
-from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
 
 __all__ = ["DEFAULT_BRANCH", "DEFAULT_CONFIG_FILE", "MODES"]  # re-exported: settings/defaults.py
 

@@ -24,3 +24,6 @@ SOURCE_URLS = {
 DATED_SOURCES = frozenset({"litellm", "openrouter"})
 """The catalogs that give retirement dates (``analysis/deprecations.py`` reads their fields): only
 a dated retirement has reminders, so a run that watches none of them never looks for one."""
+DEFAULT_MAX_REJECTED_SHARE = 0.05
+"""The share of a catalog's records that may be rejected before the whole catalog is refused
+(``[guard] max_rejected_share``; the adapters' default)."""

@@ -32,6 +32,7 @@ from typing import Any
 
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Provider, Rejection, provider_id_problem
+from catalog_watch.settings.defaults import DEFAULT_MAX_REJECTED_SHARE
 from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in
 from catalog_watch.sources.json_values import (
     PlainDocument,
@@ -45,7 +46,6 @@ from catalog_watch.sources.models_dev_schema import schema_errors
 
 SOURCE_NAME = "models.dev"
 DEFAULT_URL = "https://models.dev/api.json"
-DEFAULT_MAX_REJECTED_SHARE = 0.05
 
 # Where a provider's fields and a model record sit in the provider's snapshot file (json_values
 # levels: 1 is the file's top object): a record is checked against what that file may nest.

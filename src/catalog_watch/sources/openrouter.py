@@ -74,9 +74,10 @@ from typing import Any
 
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Rejection
+from catalog_watch.settings.defaults import DEFAULT_MAX_REJECTED_SHARE
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
 from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in
-from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE, rejection
+from catalog_watch.sources.models_dev import rejection
 from catalog_watch.sources.openrouter_pricing import cost_block
 
 SOURCE_NAME = "openrouter"

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from catalog_watch.errors import SnapshotError
 from catalog_watch.model.catalog import Catalog
-from catalog_watch.sources.models_dev import DEFAULT_MAX_REJECTED_SHARE
+from catalog_watch.settings.defaults import DEFAULT_MAX_REJECTED_SHARE
 from catalog_watch.sources.registry import parse_source
 from catalog_watch.store.snapshot import read_document, read_snapshot
 

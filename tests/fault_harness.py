@@ -893,6 +893,13 @@ def judge(lab: Lab, reference: Reference, fault: str, recovery: str, faults: int
             verdict.leaks.append(path)
     if FAKE_KEY in lab.history_text():
         verdict.leaks.append("the fake API key")
+    # The clone: no temporary worktree of a killed run still registered (nor its files).
+    if recovery == "same clone":
+        listed = git(lab.ours, lab.env, "worktree", "list", "--porcelain").splitlines()
+        extra = [line.removeprefix("worktree ") for line in listed if line.startswith("worktree ")]
+        extra = extra[1:]  # the clone itself comes first
+        if extra:
+            verdict.notes.append(f"a killed run's temporary worktree is left: {', '.join(extra)}")
     # Pull-request mode: one rolling pull request, opened once.
     if lab.publish == "pull-request":
         opened = len(lab.github.calls("POST", r"/pulls$"))

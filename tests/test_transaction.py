@@ -163,6 +163,46 @@ def test_git_locks_a_killed_run_left_are_removed_by_the_next_and_others_kept(
     repo.run("add", "--all")  # git works again
 
 
+# Makes a temporary worktree the way a run does, says where, and is SIGKILLed inside it.
+KILLED_IN_WORKTREE = """
+import os, signal, sys
+from pathlib import Path
+from catalog_watch.publish.git import Git
+with Git(Path(sys.argv[1])).worktree("HEAD") as tree:
+    print(tree.path, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_worktrees_a_killed_run_left_are_removed_by_the_next_and_a_live_ones_kept(
+    repo: Git, capsys: pytest.CaptureFixture[str]
+) -> None:
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_IN_WORKTREE, str(repo.path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    left = Path(killed.stdout.strip())
+    assert (left / FOLDER / "acme.json").is_file()  # a checkout's worth of files
+    (repo.path / ".git" / "catalog-watch").mkdir()
+    (repo.path / ".git" / "catalog-watch" / "run").write_text("run-1")  # and its marker
+    with repo.worktree("HEAD") as live, run_lock(repo, "run-2") as dead:
+        assert dead == "run-1"
+        assert not left.parent.exists()
+        assert (live.path / FOLDER / "acme.json").is_file()  # this process still works in it
+        listed = repo.run("worktree", "list", "--porcelain")
+        assert f"worktree {live.path}\n" in listed + "\n"
+        assert str(left) not in listed
+    err = capsys.readouterr().err
+    assert (
+        f"removed 1 temporary worktree(s) left by the run that was killed (run-1): {left.parent}"
+        in err
+    )
+    assert repo.run("worktree", "list", "--porcelain").count("worktree ") == 1
+
+
 def test_a_clean_folder_sets_nothing_aside(repo: Git) -> None:
     assert set_aside(repo, FOLDER, "2026-11-25T10:17:00Z").notice() is None
 

@@ -18,7 +18,7 @@ A run killed while one of its git commands held a lock leaves git's lock file be
 (``index.lock``, a ref's ``.lock``), and every git command after it fails ("Unable to create
 '.git/index.lock': File exists") until someone deletes it. Under the run lock, with the dead
 run's marker found, the lock files made since that run started are its own: they are removed,
-with a notice.
+with a notice, and so are the temporary worktrees whose process is gone (``Git.stale_worktrees``).
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def run_lock(git: Git, run_id: str) -> Iterator[str | None]:
         dead = _marked(marker)
         if dead is not None:
             _clear_git_locks(state.parent, marker, dead)
+            _clear_worktrees(git, dead)
         write_atomic(marker, run_id.encode("utf-8"))
         try:
             yield dead
@@ -122,6 +123,20 @@ def _clear_git_locks(git_dir: Path, marker: Path, dead: str) -> None:
         print(
             f"catalog-watch: notice: removed git's lock file(s) {', '.join(removed)} left by "
             f"the run that was killed ({dead}) in {git_dir}",
+            file=sys.stderr,
+        )
+
+
+def _clear_worktrees(git: Git, dead: str) -> None:
+    """Remove the temporary worktrees whose run is gone (pull-request mode builds its commit in
+    one, a push race replays in one): each holds a checkout's worth of files."""
+    stale = git.stale_worktrees()
+    for tree in stale:
+        git.remove_worktree(tree)
+    if stale:
+        print(
+            f"catalog-watch: notice: removed {len(stale)} temporary worktree(s) left by the run "
+            f"that was killed ({dead}): {', '.join(str(tree.parent) for tree in stale)}",
             file=sys.stderr,
         )
 

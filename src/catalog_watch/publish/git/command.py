@@ -8,6 +8,7 @@ unquoted (``core.quotePath=false``) so that messages show them as they are."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -33,6 +34,11 @@ Done = subprocess.CompletedProcess[str]
 FALLBACK_NAME = "catalog-watch"
 FALLBACK_EMAIL = "catalog-watch@users.noreply.github.com"
 _OPTIONS = ("-c", "core.editor=true", "-c", "core.quotePath=false")
+
+WORKTREE_PREFIX = "catalog-watch-"
+"""A temporary worktree is ``<tmp>/catalog-watch-<pid>-<random>/worktree``: the pid of the
+process that made it tells a later run whether it is gone (:meth:`Git.stale_worktrees`)."""
+_WORKTREE_FOLDER = re.compile(re.escape(WORKTREE_PREFIX) + r"(\d+)-\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +133,30 @@ class Git:
 
         Pull-request mode builds its commit there, leaving the user's checkout untouched.
         """
-        parent = Path(tempfile.mkdtemp(prefix="catalog-watch-"))
+        parent = Path(tempfile.mkdtemp(prefix=f"{WORKTREE_PREFIX}{os.getpid()}-"))
         tree = parent / "worktree"
         try:
             self.run("worktree", "add", "--quiet", "--detach", str(tree), ref)
             yield Git(tree)
         finally:
-            self._run(("worktree", "remove", "--force", str(tree)), check=False)
-            shutil.rmtree(parent, ignore_errors=True)
-            self._run(("worktree", "prune"), check=False)
+            self.remove_worktree(tree)
+
+    def remove_worktree(self, tree: Path) -> None:
+        """Unregister a temporary worktree (a locked one too: an ``add`` killed half-way) and
+        delete its folder."""
+        self._run(("worktree", "remove", "--force", "--force", str(tree)), check=False)
+        shutil.rmtree(tree.parent, ignore_errors=True)
+        self._run(("worktree", "prune"), check=False)
+
+    def stale_worktrees(self) -> list[Path]:
+        """The temporary worktrees of this repository whose process is gone: a run killed while
+        it worked in one left it registered, and a checkout's worth of files in the temp folder."""
+        listing = self.run("worktree", "list", "--porcelain", check=False)
+        lines = listing.splitlines()
+        trees = [
+            Path(line.removeprefix("worktree ")) for line in lines if line.startswith("worktree ")
+        ]
+        return [tree for tree in trees if tree.name == "worktree" and _maker_gone(tree.parent)]
 
     def pipe(self, *args: str) -> subprocess.Popen[bytes]:
         """``git <args>`` left running, its input and output piped as bytes (``cat-file
@@ -211,3 +232,17 @@ def said(done: Done) -> str:
 
 def show(args: Sequence[str]) -> str:
     return shlex.join(["git", *args])
+
+
+def _maker_gone(folder: Path) -> bool:
+    """``folder`` is a temporary worktree's, and the process that made it no longer runs."""
+    made = _WORKTREE_FOLDER.fullmatch(folder.name)
+    if made is None:
+        return False
+    try:
+        os.kill(int(made.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # EPERM: alive, another user's
+        return False
+    return False

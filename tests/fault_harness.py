@@ -1311,25 +1311,12 @@ def scenarios() -> list[tuple[str, str, str]]:
     ]
 
 
-def run_scenario(
-    key: str, mode: str, recovery: str, root: Path, template: Template, reference: Reference
-) -> Verdict:
-    """Inject the fault into a copy of the baseline, remove it, run again, judge."""
-    fault = copy.copy(FAULTS[key])
-    with Lab(root, mode, template) as lab:
-        lab.catalog.serve(catalog_b())
-        fault.inject(lab)
-        fault.remove(lab)
-        clone = lab.ours if recovery == "same clone" else lab.fresh_clone()
-        lab.run(clone, 2, "recovery")
-        return judge(lab, reference, fault.title, recovery, fault.faults)
-
-
 @dataclass
 class AfterFault:
     """What a faulty run left, kept so that both recoveries start from the very same state:
-    origin and the clone as files, what Slack holds (channel messages, webhook posts), and the
-    runs so far. (Pull-request mode is not kept this way: its GitHub state is not copied.)"""
+    origin and the clone as files, what Slack holds (channel messages, webhook posts), what
+    GitHub holds (pull-request mode: the requests seen, pull requests, labels, comments), and
+    the runs so far."""
 
     saved: Path  # origin.git and ours
     mode: str
@@ -1339,13 +1326,21 @@ class AfterFault:
     notes: list[str]
     messages: dict[str, list[dict[str, Any]]]  # channel id → messages
     posts: dict[str, list[dict[str, Any]]]  # webhook path → posts
+    github: dict[str, Any]  # GitHubServer's state (_GITHUB_STATE), copied
 
-    def seed(self, slack: SlackServer) -> None:
+    def seed(self, slack: SlackServer, github: GitHubServer) -> None:
         with slack.lock:
             for channel_id, messages in self.messages.items():
                 slack.channels[channel_id].messages.extend(copy.deepcopy(messages))
             for path, posts in self.posts.items():
                 slack.webhooks.setdefault(path, []).extend(copy.deepcopy(posts))
+        with github.lock:
+            for name, value in copy.deepcopy(self.github).items():
+                setattr(github, name, value)
+
+
+_GITHUB_STATE = ("requests", "pulls", "labels", "comments", "_next_number")
+"""What a GitHubServer holds of a run (its scripted failures are the fault's, removed with it)."""
 
 
 def inject_fault(key: str, mode: str, root: Path, template: Template) -> AfterFault:
@@ -1361,15 +1356,16 @@ def inject_fault(key: str, mode: str, root: Path, template: Template) -> AfterFa
     with lab.slack.lock:  # the server stopped: what it still held was dropped, not carried out
         messages = {i: copy.deepcopy(c.messages) for i, c in lab.slack.channels.items()}
         posts = copy.deepcopy(lab.slack.webhooks)
-    return AfterFault(
-        saved, mode, fault.title, fault.faults, list(lab.runs), list(lab.notes), messages, posts
-    )
+    with lab.github.lock:
+        github = {name: copy.deepcopy(getattr(lab.github, name)) for name in _GITHUB_STATE}
+    runs, notes = list(lab.runs), list(lab.notes)
+    return AfterFault(saved, mode, fault.title, fault.faults, runs, notes, messages, posts, github)
 
 
 def recover(after: AfterFault, recovery: str, root: Path, reference: Reference) -> Verdict:
     """The next run without the fault, in a copy of the saved state; judged."""
     with Lab(root, after.mode, Template(after.saved, after.mode)) as lab:
-        after.seed(lab.slack)
+        after.seed(lab.slack, lab.github)
         lab.catalog.serve(catalog_b())
         lab.runs, lab.notes = list(after.runs), list(after.notes)
         lab.started = len(after.runs)
@@ -1422,13 +1418,9 @@ class Matrix:
             return template, self._references[mode]
 
     def run(self, spec: Spec) -> Verdict:
-        """One scenario; in commit mode the fault is injected once for both recoveries."""
+        """One scenario: the fault is injected once for both recoveries."""
         key, mode, recovery = spec
         template, reference = self.reference(mode)
-        if SLACK_MODE[mode] != mode:  # pull-request mode: the whole scenario each time
-            return run_scenario(
-                key, mode, recovery, self.root / _slug(spec_id(spec)), template, reference
-            )
         with self._lock:
             lock = self._fault_locks.setdefault((key, mode), threading.Lock())
         with lock:

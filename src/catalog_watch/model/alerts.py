@@ -13,6 +13,7 @@ reminder (``retirement_due``) is told once per offering, date and lead time: its
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -109,6 +110,13 @@ class Destination:
         return self.name if self.kind is DestinationKind.WEBHOOK else None
 
 
+@functools.lru_cache(maxsize=256)
+def _destination(key: str) -> Destination:
+    """:meth:`Destination.from_key`, each key's once: an outbox's thousands of alerts name a
+    few destinations (a Destination is immutable, so one serves them all)."""
+    return Destination.from_key(key)
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """One thing to tell one destination. Plain data: the outbox stores it as a JSON line."""
@@ -156,7 +164,7 @@ class Alert:
     def from_json(cls, data: dict[str, JSON]) -> Alert:
         return cls(
             id=data["id"],
-            destination=Destination.from_key(data["destination"]),
+            destination=_destination(data["destination"]),
             rule=data["rule"],
             source=data["source"],
             kind=alert_kind(data["kind"]),

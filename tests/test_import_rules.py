@@ -181,7 +181,8 @@ def test_the_cycle_finder_finds_a_cycle_and_only_its_edges() -> None:
 # the code scan nor Slack's client and renderer), jobs/run.DRY_RUN (the
 # dry run previews Slack payloads, so the other modes do not load it), jobs/run.PULL_REQUEST (the
 # GitHub client, in that mode only), settings/config.VALIDATION
-# and store.LINE_SCHEMAS (pydantic for a config file, pydantic-core for a state file's lines).
+# and store.LINE_SCHEMAS (pydantic for a config file, pydantic-core for a state file's lines),
+# sources/fetch.HTTP (the HTTP stack, for a URL: a catalog file is read without it).
 ALLOWED_FUNCTION_IMPORTS: frozenset[str] = frozenset(
     {
         "analysis.diff",

@@ -88,14 +88,15 @@ def test_the_quiet_answer_is_the_full_commands_in_every_format(tmp_path: Path) -
         assert quiet[1] == full[1].replace(str(respelled), str(source))
 
 
-def test_the_full_check_loads_neither_slack_git_nor_the_run_job(tmp_path: Path) -> None:
+def test_the_full_check_of_a_file_loads_neither_slack_git_the_run_job_nor_http(
+    tmp_path: Path,
+) -> None:
     doc = _catalog()
     _, snap = _written(tmp_path, doc)
     respelled = tmp_path / "respelled.json"  # same content in other bytes: the full command
     respelled.write_text(json.dumps(doc, indent=3), encoding="utf-8")
-    probe = PROBE.replace(
-        "json.loads(HEAVY)", repr(["slack_sdk", "catalog_watch.jobs.", "catalog_watch.publish."])
-    )
+    heavy = ["slack_sdk", "catalog_watch.jobs.", "catalog_watch.publish.", "httpx", "httpcore"]
+    probe = PROBE.replace("json.loads(HEAVY)", repr(heavy))
     done = subprocess.run(
         [sys.executable, "-c", probe, "check", "--source", str(respelled), "--snapshots", snap],
         cwd=tmp_path,
@@ -108,8 +109,7 @@ def test_the_full_check_loads_neither_slack_git_nor_the_run_job(tmp_path: Path) 
         "catalog_watch.jobs.check",
         "catalog_watch.jobs.evaluation",  # a file's shape tells its type: the adapters decide
         "catalog_watch.jobs.quiet",
-        "catalog_watch.publish.http",
-    ]
+    ]  # a catalog file is read with no HTTP stack (fetch_http is loaded only for a URL)
     assert "no changes" in done.stdout
 
 

@@ -41,6 +41,7 @@ SLACK = ("slack_sdk", "catalog_watch.render.slack", "catalog_watch.publish.slack
 SLACK += ("catalog_watch.jobs.delivery",)
 PULL_REQUEST = ("catalog_watch.jobs.pull_request", "catalog_watch.publish.github")
 PYDANTIC = ("pydantic", "pydantic_core", "catalog_watch.store.line_schemas")
+HTTP = ("httpx", "httpcore", "httpx_retries", "catalog_watch.sources.fetch_http")
 CHANGE = (
     "catalog_watch.jobs.evaluation",  # validation, comparison, the snapshot writer
     "catalog_watch.jobs.apply",  # the changelog, the ledger, the alert queue
@@ -89,6 +90,7 @@ def test_a_run_with_nothing_to_do_loads_no_code_scan_and_a_changed_one_does(
     assert of(loaded, SLACK) == set()  # and no Slack configured
     assert of(loaded, PYDANTIC) == set()  # no config file, no outbox entry, no ledger line
     assert of(loaded, PULL_REQUEST) == set()  # commit mode: no GitHub REST client
+    assert of(loaded, HTTP) == set()  # a catalog file: no HTTP stack
     assert of(loaded, CHANGE) == set()  # nor anything a change needs
     doc["acme"]["models"]["big-1"]["cost"]["input"] = 4
     write_json(catalog, doc)

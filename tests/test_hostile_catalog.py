@@ -265,6 +265,29 @@ def test_text_report_keeps_a_value_with_line_breaks_on_its_line(
     assert not [line for line in out.splitlines() if line.lstrip().startswith("::")]
 
 
+@pytest.mark.parametrize("price", [1e25, 1.7976931348623157e308, 1e-300])
+@pytest.mark.parametrize("form", ["text", "markdown", "json"])
+def test_a_price_too_large_for_decimals_default_precision_is_reported_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], price: float, form: str
+) -> None:
+    """A valid float with more digits than the decimal module's default 28 (1e25 per 1M and up)
+    made the cost maths' rounding raise InvalidOperation: every run failed on such a catalog."""
+    old = document(provider("acme", model("m0")), provider("zeta", model("m0")))
+    new = edited(old)
+    new["acme"]["models"]["m0"]["cost"]["input"] = price
+    paths = [
+        str(write_json(tmp_path / f"{name}.json", doc)) for name, doc in [("o", old), ("n", new)]
+    ]
+    assert main(["diff", *paths, "--format", form]) == 0
+    out = capsys.readouterr().out
+    if form == "json":
+        [change] = [c for c in json.loads(out)["changes"] if c["field"] == "cost.input"]
+        assert (change["provider"], change["new"]) == ("acme", price)
+        assert change["impact"]  # the cost impact was computed, not skipped
+    else:
+        assert "cost.input" in out and "cost impact" in out.lower()
+
+
 def _site_with_a_manifest(tmp_path: Path, lines: list[str]) -> Path:
     snapshots = tmp_path / "snapshots"
     write_snapshot(

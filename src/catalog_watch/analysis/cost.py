@@ -31,11 +31,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.json_text import is_number
+from catalog_watch.render.percent import ROUNDING
 from catalog_watch.settings.costs import DEFAULT_SCENARIOS, REFERENCE_SCENARIO, Scenario, Usage
 
 __all__ = [
@@ -186,7 +187,7 @@ class Impact:
             "before": usd_json(self.before),
             "after": usd_json(self.after),
             "delta": usd_json(self.delta),
-            "pct": None if pct is None else float(round(pct, 2)),
+            "pct": None if pct is None else float(pct.quantize(_CENT, ROUND_HALF_EVEN, ROUNDING)),
         }
 
 
@@ -237,11 +238,11 @@ def shown_amount(amount: Decimal) -> Decimal:
     that rounds to nothing under $0.0001 reads ``<$0.0001``, kept apart from zero here.
     """
     magnitude = abs(amount)
-    cents = magnitude.quantize(_CENT, rounding=ROUND_HALF_UP)
+    cents = magnitude.quantize(_CENT, rounding=ROUND_HALF_UP, context=ROUNDING)
     if magnitude >= 1 or cents == magnitude:
         shown = cents
     else:
-        shown = magnitude.quantize(_SMALL, rounding=ROUND_HALF_UP) or UNDER_SMALL
+        shown = magnitude.quantize(_SMALL, rounding=ROUND_HALF_UP, context=ROUNDING) or UNDER_SMALL
     return -shown if amount < 0 else shown
 
 
@@ -267,7 +268,7 @@ def usd_json(amount: Decimal | None) -> float | None:
     """An amount for JSON output: a number rounded to a millionth of a dollar."""
     if amount is None:
         return None
-    return float(amount.quantize(_MILLIONTH, rounding=ROUND_HALF_UP))
+    return float(amount.quantize(_MILLIONTH, rounding=ROUND_HALF_UP, context=ROUNDING))
 
 
 _MILLIONTH = Decimal("0.000001")
@@ -333,5 +334,5 @@ def _tidy(amount: Decimal) -> Decimal:
     # normalize() writes 1240 as 1.24E+3; keep integers in plain notation.
     exponent = normal.as_tuple().exponent
     if isinstance(exponent, int) and exponent > 0:
-        return normal.quantize(Decimal(1))
+        return normal.quantize(Decimal(1), context=ROUNDING)
     return normal

@@ -6,9 +6,15 @@ A module of its own, importing nothing of the package, so that ``cost`` (under t
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 _CENT = Decimal("0.01")
+
+ROUNDING = Context(prec=1000)
+"""The context amounts and percentages are rounded in (``quantize(..., context=ROUNDING)``):
+``quantize`` refuses (InvalidOperation) a result with more digits than its context holds, and
+the default context's 28 are fewer than a catalog's price can give (1e25 per 1M tokens is a
+valid number there); a float has at most 309 digits before the point."""
 
 
 def percent(change_pct: float | Decimal | None) -> str:
@@ -19,6 +25,6 @@ def percent(change_pct: float | Decimal | None) -> str:
     if change_pct is None:
         return ""
     if isinstance(change_pct, Decimal):
-        change_pct = change_pct.quantize(_CENT, rounding=ROUND_HALF_UP)
+        change_pct = change_pct.quantize(_CENT, rounding=ROUND_HALF_UP, context=ROUNDING)
     text = f"{change_pct:+.2f}".rstrip("0").rstrip(".")
     return f"{text} %"

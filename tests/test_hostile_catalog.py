@@ -288,6 +288,28 @@ def test_a_price_too_large_for_decimals_default_precision_is_reported_not_a_cras
         assert "cost.input" in out and "cost impact" in out.lower()
 
 
+def test_a_change_past_a_float_has_no_percentage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1e-300 → 1e308 is a rise of ``inf`` percent: JSON has no such number (``json`` wrote
+    ``Infinity`` into the ledger), so it is told as a change without a percentage."""
+    old = document(provider("acme", model("m0")), provider("zeta", model("m0")))
+    old["acme"]["models"]["m0"]["cost"]["input"] = 1e-300
+    new = edited(old)
+    new["acme"]["models"]["m0"]["cost"]["input"] = 1e308
+    paths = [
+        str(write_json(tmp_path / f"{name}.json", doc)) for name, doc in [("o", old), ("n", new)]
+    ]
+    assert main(["diff", *paths, "--format", "json"]) == 0
+    [change] = [
+        c for c in json.loads(capsys.readouterr().out)["changes"] if c.get("field") == "cost.input"
+    ]
+    assert (change["change_pct"], change["severity"]) == (None, "high")
+    assert main(["diff", *paths, "--format", "text"]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "cost.input" in line]
+    assert "inf" not in line and line.endswith("per 1M  [high]")  # it read "(+inf %)"
+
+
 def _site_with_a_manifest(tmp_path: Path, lines: list[str]) -> Path:
     snapshots = tmp_path / "snapshots"
     write_snapshot(

@@ -9,6 +9,7 @@ order, the one place where its semantics beat ``==``.
 from __future__ import annotations
 
 import fnmatch
+import math
 import operator
 import re
 from collections import Counter
@@ -168,10 +169,13 @@ def classify(provider: str, model: str, field: str, old: JSON, new: JSON) -> Cha
 
 
 def change_pct(old: JSON, new: JSON) -> float | None:
-    """Relative change in percent, rounded to 2 decimals; None when it has no meaning."""
+    """Relative change in percent, rounded to 2 decimals; None when it has no meaning, or is
+    past a float (``1e-300`` → ``1e308``: ``inf``, which JSON cannot write and ``json`` wrote
+    ``Infinity`` into the ledger)."""
     if not (is_number(old) and is_number(new)) or old == 0:
         return None
-    return round(float(new - old) / float(old) * 100, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    pct = float(new - old) / float(old) * 100
+    return round(pct, 2) + 0.0 if math.isfinite(pct) else None  # + 0.0 turns -0.0 into 0.0
 
 
 def _price_severity(old: JSON, new: JSON, pct: float | None) -> Severity:

@@ -1326,7 +1326,7 @@ class AfterFault:
     notes: list[str]
     messages: dict[str, list[dict[str, Any]]]  # channel id → messages
     posts: dict[str, list[dict[str, Any]]]  # webhook path → posts
-    github: dict[str, Any]  # GitHubServer's state (_GITHUB_STATE), copied
+    github: dict[str, Any]  # GitHubServer.saved_state()
 
     def seed(self, slack: SlackServer, github: GitHubServer) -> None:
         with slack.lock:
@@ -1334,13 +1334,7 @@ class AfterFault:
                 slack.channels[channel_id].messages.extend(copy.deepcopy(messages))
             for path, posts in self.posts.items():
                 slack.webhooks.setdefault(path, []).extend(copy.deepcopy(posts))
-        with github.lock:
-            for name, value in copy.deepcopy(self.github).items():
-                setattr(github, name, value)
-
-
-_GITHUB_STATE = ("requests", "pulls", "labels", "comments", "_next_number")
-"""What a GitHubServer holds of a run (its scripted failures are the fault's, removed with it)."""
+        github.restore(self.github)
 
 
 def inject_fault(key: str, mode: str, root: Path, template: Template) -> AfterFault:
@@ -1356,9 +1350,7 @@ def inject_fault(key: str, mode: str, root: Path, template: Template) -> AfterFa
     with lab.slack.lock:  # the server stopped: what it still held was dropped, not carried out
         messages = {i: copy.deepcopy(c.messages) for i, c in lab.slack.channels.items()}
         posts = copy.deepcopy(lab.slack.webhooks)
-    with lab.github.lock:
-        github = {name: copy.deepcopy(getattr(lab.github, name)) for name in _GITHUB_STATE}
-    runs, notes = list(lab.runs), list(lab.notes)
+    runs, notes, github = list(lab.runs), list(lab.notes), lab.github.saved_state()
     return AfterFault(saved, mode, fault.title, fault.faults, runs, notes, messages, posts, github)
 
 

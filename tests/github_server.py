@@ -18,6 +18,7 @@ two refusals GitHub sends most. For a whole ``catalog-watch run``, point ``GITHU
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
@@ -87,6 +88,20 @@ class GitHubServer(Loopback):
     @property
     def api_url(self) -> str:
         return self.url + self.prefix
+
+    _STATE = ("requests", "pulls", "labels", "comments", "_next_number")
+    """What the server holds of the runs it served (its scripted ``failures`` are the test's)."""
+
+    def saved_state(self) -> dict[str, Any]:
+        """A deep copy of :data:`_STATE`, for :meth:`restore` into another server."""
+        with self.lock:
+            return copy.deepcopy({name: getattr(self, name) for name in self._STATE})
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Hold what :meth:`saved_state` copied, as if this server had served those runs."""
+        with self.lock:
+            for name, value in copy.deepcopy(state).items():
+                setattr(self, name, value)
 
     # -- Scripting ---------------------------------------------------------------------------
 

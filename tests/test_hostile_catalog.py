@@ -250,15 +250,18 @@ def test_chart_text_holds_no_control_character() -> None:
     assert page_problems(svg) == []
 
 
+def _pair(tmp_path: Path, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The paths of ``old`` and ``new`` written as catalog files, for ``diff``."""
+    return [str(write_json(tmp_path / f"{n}.json", doc)) for n, doc in [("o", old), ("n", new)]]
+
+
 def test_text_report_keeps_a_value_with_line_breaks_on_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old = document(provider("acme", model("m0")))
     new = edited(old)
     new["acme"]["models"]["m0"]["note"] = "a\n::error::PWNED\r\nb"
-    paths = [
-        str(write_json(tmp_path / f"{name}.json", doc)) for name, doc in [("o", old), ("n", new)]
-    ]
+    paths = _pair(tmp_path, old, new)
     assert main(["diff", *paths, "--format", "text"]) == 0
     out = capsys.readouterr().out
     assert "    • note none → a\\u000a::error::PWNED\\u000d\\u000ab  [info]\n" in out
@@ -275,9 +278,7 @@ def test_a_price_too_large_for_decimals_default_precision_is_reported_not_a_cras
     old = document(provider("acme", model("m0")), provider("zeta", model("m0")))
     new = edited(old)
     new["acme"]["models"]["m0"]["cost"]["input"] = price
-    paths = [
-        str(write_json(tmp_path / f"{name}.json", doc)) for name, doc in [("o", old), ("n", new)]
-    ]
+    paths = _pair(tmp_path, old, new)
     assert main(["diff", *paths, "--format", form]) == 0
     out = capsys.readouterr().out
     if form == "json":
@@ -297,9 +298,7 @@ def test_a_change_past_a_float_has_no_percentage(
     old["acme"]["models"]["m0"]["cost"]["input"] = 1e-300
     new = edited(old)
     new["acme"]["models"]["m0"]["cost"]["input"] = 1e308
-    paths = [
-        str(write_json(tmp_path / f"{name}.json", doc)) for name, doc in [("o", old), ("n", new)]
-    ]
+    paths = _pair(tmp_path, old, new)
     assert main(["diff", *paths, "--format", "json"]) == 0
     [change] = [
         c for c in json.loads(capsys.readouterr().out)["changes"] if c.get("field") == "cost.input"

@@ -10,6 +10,7 @@ from typing import Any
 
 from catalog_watch.model.alerts import Alert, Destination
 from catalog_watch.model.severity import Severity
+from catalog_watch.store.outbox import Outbox, outbox_text
 
 # The real catalogs: ../shared/data beside the checkout, or CATALOG_WATCH_REAL_DATA. Tests marked
 # ``realdata`` are skipped (conftest.py) when this folder is missing.
@@ -102,3 +103,27 @@ def tree_bytes(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+# A line whose every field has the right JSON type, but one that the outbox's readers interpret
+# later (the kind, the destination, a time) cannot be read: a traceback once, mid-run.
+UNREADABLE = [
+    ("alert.kind", "price_went_up", "alert.kind: not an alert kind: 'price_went_up'"),
+    ("alert.destination", "slack:#x", "alert.destination: not a destination"),
+    ("alert.destination", "channel:", "alert.destination: not a destination"),
+    ("created", "yesterday", "created: not a time (YYYY-MM-DDTHH:MM:SSZ): 'yesterday'"),
+    ("delivered", "2026-13-45T99:00:00Z", "delivered: not a time"),
+    ("unconfirmed", "soon", "unconfirmed: not a time"),
+    ("claim", {"run": "r", "at": "0001-01-01T00:00:00+01:00"}, "claim.at: not a time"),
+]
+
+
+def damaged_line(field: str, value: object) -> str:
+    """One outbox line, well-formed JSON of the right shape, with ``field`` set to ``value``."""
+    line = json.loads(outbox_text(Outbox().add([alert(1)], created="2026-11-25T10:00:00Z")))
+    *outer, last = field.split(".")
+    target = line
+    for part in outer:
+        target = target[part]
+    target[last] = value
+    return json.dumps(line)

@@ -236,7 +236,10 @@ def test_ledger_repairs_a_missing_final_newline(tmp_path: Path) -> None:
     path = tmp_path / "changes.jsonl"
     stamp = '"source":"models.dev","time":"2026-11-25T10:17:00Z","commit":null'
     path.write_text('{"kind":"x",' + stamp + "}")
-    append_ledger(path, [{"kind": "y", "source": "models.dev", "time": "t", "commit": None}])
+    append_ledger(
+        path,
+        [{"kind": "y", "source": "models.dev", "time": "2026-11-25T11:17:00Z", "commit": None}],
+    )
     assert [r["kind"] for r in read_ledger(path)] == ["x", "y"]
 
 
@@ -245,6 +248,20 @@ def test_damaged_ledger_line_is_an_error_naming_file_and_line(tmp_path: Path) ->
     good = '{"kind":"x","source":"models.dev","time":"2026-11-25T10:17:00Z","commit":null}'
     path.write_text(good + "\n{not json\n")
     with pytest.raises(StateFileError, match=r"changes.jsonl:2: not a change record"):
+        read_ledger(path)
+
+
+def test_a_ledger_line_with_an_unreadable_time_is_an_error_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    """History reads every line's time; it once failed on a bad one naming no line."""
+    path = tmp_path / "changes.jsonl"
+    good = '{"kind":"x","source":"models.dev","time":"2026-11-25T10:17:00Z","commit":null}'
+    path.write_text(good + "\n" + good.replace("2026-11-25T10:17:00Z", "yesterday") + "\n")
+    with pytest.raises(
+        StateFileError,
+        match=r"changes.jsonl:2: not a change record: time: not a time .*'yesterday'",
+    ):
         read_ledger(path)
 
 

@@ -17,7 +17,7 @@ from catalog_watch.store.outbox import (
     read_outbox,
     write_outbox,
 )
-from tests.factories import alert
+from tests.factories import UNREADABLE, alert, damaged_line
 
 
 def test_added_alerts_are_pending_and_known_ids_are_not_added_again() -> None:
@@ -94,6 +94,18 @@ def test_unconfirmed_alerts_are_neither_pending_nor_sent_again() -> None:
     box = box.mark_unconfirmed(["id1"], when="2026-11-25T10:05:00Z")
     assert box.pending == []
     assert parse_outbox(outbox_text(box)) == box
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), UNREADABLE)
+def test_an_outbox_line_its_readers_cannot_interpret_is_an_error_naming_line_and_field(
+    tmp_path: Path, field: str, value: object, problem: str
+) -> None:
+    path = tmp_path / "outbox.jsonl"
+    good = outbox_text(Outbox().add([alert(2)], created="2026-11-25T10:00:00Z"))
+    path.write_text(good + damaged_line(field, value) + "\n")
+    with pytest.raises(StateFileError, match=r"outbox.jsonl:2: not an outbox entry: ") as raised:
+        read_outbox(path)
+    assert problem in str(raised.value)
 
 
 def test_a_damaged_outbox_line_is_an_error_naming_file_and_line(tmp_path: Path) -> None:

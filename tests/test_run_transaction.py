@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from catalog_watch.store.outbox import Claim, outbox_text, parse_outbox
-from tests.factories import document, edited, model, provider, write_json
+from tests.factories import UNREADABLE, damaged_line, document, edited, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
 from tests.runs import OUTBOX, catalog, commit_run, ledger, repriced
 from tests.slack_server import SlackServer
@@ -61,6 +61,29 @@ def test_a_damaged_outbox_stops_the_run_before_the_snapshot_is_written(
     assert f"{OUTBOX}:1: not an outbox entry" in err
     assert (repo / FOLDER / "acme.json").read_bytes() == before
     assert origin_health(repo)["consecutive_failures"] == 1
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), UNREADABLE[:4])
+def test_an_outbox_line_the_run_cannot_interpret_stops_it_naming_the_line(
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    field: str,
+    value: object,
+    problem: str,
+) -> None:
+    """The right JSON types, but a kind, destination or time the run reads later: it was a
+    ValueError traceback (exit 1) from deep in the run, naming no file or line."""
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    (repo / OUTBOX).write_text(damaged_line(field, value) + "\n")
+    git(repo, "add", OUTBOX)
+    git(repo, "commit", "--quiet", "-m", "a hand edit gone wrong")
+    git(repo, "push", "--quiet", "origin", "HEAD:main")
+    before = (repo / FOLDER / "acme.json").read_bytes()
+    code, _, err = commit_run(repo, monkeypatch, capsys, repriced())
+    assert code == 6
+    assert f"{OUTBOX}:1: not an outbox entry: {problem}" in err
+    assert (repo / FOLDER / "acme.json").read_bytes() == before
 
 
 def test_untracked_files_in_the_snapshot_folder_are_never_committed(

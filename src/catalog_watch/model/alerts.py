@@ -111,7 +111,7 @@ class Destination:
 
 
 @functools.lru_cache(maxsize=256)
-def _destination(key: str) -> Destination:
+def destination_of(key: str) -> Destination:
     """:meth:`Destination.from_key`, each key's once: an outbox's thousands of alerts name a
     few destinations (a Destination is immutable, so one serves them all)."""
     return Destination.from_key(key)
@@ -164,7 +164,7 @@ class Alert:
     def from_json(cls, data: dict[str, JSON]) -> Alert:
         return cls(
             id=data["id"],
-            destination=_destination(data["destination"]),
+            destination=destination_of(data["destination"]),
             rule=data["rule"],
             source=data["source"],
             kind=alert_kind(data["kind"]),

@@ -9,14 +9,21 @@ change to record imports neither.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
-from pydantic_core import CoreConfig, SchemaValidator, ValidationError, core_schema
+from pydantic_core import (
+    CoreConfig,
+    PydanticCustomError,
+    SchemaValidator,
+    ValidationError,
+    core_schema,
+)
 
 from catalog_watch.errors import StateFileError
-from catalog_watch.model.alerts import Alert
+from catalog_watch.model.alerts import Alert, alert_kind, destination_of
 from catalog_watch.model.severity import Severity
+from catalog_watch.model.timestamps import parse_stamp
 from catalog_watch.store.outbox import Claim, Entry
 
 __all__ = ["check_ledger_line", "first_problem", "outbox_entry"]
@@ -50,13 +57,31 @@ def _line(
     )
 
 
+def _checked(read: Callable[[str], object], what: str) -> core_schema.CoreSchema:
+    """Text that ``read`` accepts, kept as text. The files' readers call ``read`` later, where a
+    ValueError would be a traceback naming no line; here it is ``not an alert kind: 'x'``."""
+
+    def check(text: str) -> str:
+        try:
+            read(text)
+        except (ValueError, OverflowError):  # OverflowError: a time UTC cannot hold
+            context = {"what": what, "text": repr(text)}
+            raise PydanticCustomError("unreadable", "not {what}: {text}", context) from None
+        return text
+
+    return core_schema.no_info_after_validator_function(check, _TEXT)
+
+
+_STAMP = _checked(parse_stamp, "a time (YYYY-MM-DDTHH:MM:SSZ)")
+
+
 # A ledger line's fields, checked; other keys are allowed and the JSON values (``old``, ``new``)
 # need no check.
 _LEDGER_LINE = _line(
     {
         "kind": _TEXT,
         "source": _TEXT,
-        "time": _TEXT,
+        "time": _STAMP,
         "commit": core_schema.nullable_schema(_TEXT),
         "provider": _default(_TEXT, ""),
         "model": _or_none(_TEXT),
@@ -77,10 +102,10 @@ _LEDGER_LINE = _line(
 _ALERT = _line(
     {
         "id": _TEXT,
-        "destination": _TEXT,
+        "destination": _checked(destination_of, "a destination (default, channel:#x, webhook:VAR)"),
         "rule": _TEXT,
         "source": _TEXT,
-        "kind": _TEXT,
+        "kind": _checked(alert_kind, "an alert kind"),
         "severity": core_schema.enum_schema(Severity, list(Severity), sub_type="str"),
         "provider": _or_none(_TEXT),
         "model": _or_none(_TEXT),
@@ -98,10 +123,10 @@ _ALERT = _line(
 _ENTRY_LINE = _line(
     {
         "alert": _ALERT,
-        "created": _TEXT,
-        "delivered": _or_none(_TEXT),
-        "claim": _or_none(_line({"run": _TEXT, "at": _TEXT}, extra="forbid")),
-        "unconfirmed": _or_none(_TEXT),
+        "created": _STAMP,
+        "delivered": _or_none(_STAMP),
+        "claim": _or_none(_line({"run": _TEXT, "at": _STAMP}, extra="forbid")),
+        "unconfirmed": _or_none(_STAMP),
         "ts": _or_none(_TEXT),
     },
     extra="forbid",

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.catalog_server import CatalogServer, Reply
 from tests.factories import small_catalog, tree_bytes, write_json
 
@@ -166,7 +168,32 @@ def test_a_damaged_meta_file_is_refused_naming_the_file_and_the_key(tmp_path: Pa
     assert code == 6
     assert err.strip() == (
         f"catalog-watch: error: {snap / '_meta.json'}: not a snapshot _meta.json: "
-        "unchanged_report.inconsistencies: expected a count (an integer ≥ 0), found str"
+        "unchanged_report.inconsistencies: expected a count (an integer ≥ 0), found '1'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "found"),
+    [
+        ("last_success", "yesterday", "'yesterday'"),
+        ("last_change", "2026-13-01", "'2026-13-01'"),
+        ("failing_since", 5, "int"),
+    ],
+)
+def test_a_health_time_the_run_cannot_read_is_a_damaged_meta_file(
+    tmp_path: Path, key: str, value: object, found: str
+) -> None:
+    """The health checks compare these times with now: an unreadable one was a ValueError
+    traceback (exit 1) in every later run and in ``health``."""
+    source, snap = _written(tmp_path, _catalog())
+    meta = json.loads((snap / "_meta.json").read_text(encoding="utf-8"))
+    meta["health"] = {"consecutive_failures": 0, key: value}
+    (snap / "_meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    code, _, err, _ = cli("check", "--source", source, "--snapshots", snap, cwd=tmp_path)
+    assert code == 6
+    assert err.strip().endswith(
+        f"not a snapshot _meta.json: health.{key}: expected a time (YYYY-MM-DDTHH:MM:SSZ) or "
+        f"null, found {found}"
     )
 
 

@@ -15,6 +15,7 @@ from typing import cast
 from catalog_watch.errors import SnapshotError, StateFileError
 from catalog_watch.model.catalog import JSONValue
 from catalog_watch.model.meta import Meta
+from catalog_watch.model.timestamps import parse_moment
 from catalog_watch.sources.json_reader import JSONReadError, read_stored
 from catalog_watch.store.transaction import META_FILE
 
@@ -26,6 +27,19 @@ Check = Callable[[object], bool]
 
 def _text(value: object) -> bool:
     return value is None or isinstance(value, str)
+
+
+def _moment(value: object) -> bool:
+    """None, or a time the health checks can read (``parse_moment``): they compare it with now."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_moment(value)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def _count(value: object) -> bool:
@@ -41,10 +55,10 @@ def _anything(value: object) -> bool:
 
 
 _HEALTH: dict[str, tuple[Check, str]] = {
-    "last_success": (_text, "a string or null"),
-    "last_change": (_text, "a string or null"),
+    "last_success": (_moment, "a time (YYYY-MM-DDTHH:MM:SSZ) or null"),
+    "last_change": (_moment, "a time (YYYY-MM-DDTHH:MM:SSZ) or null"),
     "consecutive_failures": (_integer, "an integer"),
-    "failing_since": (_text, "a string or null"),
+    "failing_since": (_moment, "a time (YYYY-MM-DDTHH:MM:SSZ) or null"),
     "last_error": (_text, "a string or null"),
     "failure_alerted": (lambda v: isinstance(v, bool), "true or false"),
 }
@@ -84,8 +98,15 @@ def _problem(
             continue
         test, expected = checks[key]
         if not test(item):
-            return f"{at}{key}: expected {expected}, found {type(item).__name__}"
+            return f"{at}{key}: expected {expected}, found {_found(item)}"
     return None
+
+
+def _found(value: object) -> str:
+    """A wrong value as the error names it: a text itself (cut short), else its JSON type."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:40] + "…")
+    return type(value).__name__
 
 
 def meta_problem(meta: object) -> str | None:

@@ -43,7 +43,7 @@ def alert(kind: str = "price_changed", field: str | None = "cost.input", **value
 
 
 def delivered(item: Alert, created: str = "2026-06-30T10:00:00Z") -> Entry:
-    return Entry(item, created, delivered=created)
+    return Entry.of(item, created, delivered=created)
 
 
 def undo(*entries: Entry, base_ids: frozenset[str] = frozenset()) -> Outbox:
@@ -75,8 +75,8 @@ def test_a_change_still_in_the_catalog_or_merged_into_the_base_is_not_undone() -
 
 def test_an_undone_alert_never_sent_is_dropped_unsaid_unless_a_run_holds_it() -> None:
     pending, claimed = alert(), alert(field="cost.output", old=10, new=12)
-    held = Entry(claimed, NOW, claim=Claim("run-1", NOW))
-    box = undo(Entry(pending, NOW), held)
+    held = Entry.of(claimed, NOW, claim=Claim("run-1", NOW))
+    box = undo(Entry.of(pending, NOW), held)
     assert box.entries == (held,)
 
 

@@ -110,13 +110,13 @@ def _claim(saver: Saver, ctx: Context, keys: set[str], notices: list[str]) -> di
         notices.append(f"{_alerts(len(busy))} claimed by another run still in progress")
     if not free:
         return {}
-    stale = {e.alert.id: e.claim for e in free if e.claim is not None}
-    wanted = {e.alert.id for e in free}
+    stale = {e.id: e.claim for e in free if e.claim is not None}
+    wanted = {e.id for e in free}
     claim = Claim(ctx.run_id, utc_stamp(ctx.now))
 
     def change(box: Outbox) -> Outbox:
         here = box.claimable(ctx.now, ctx.lease, ctx.dead_runs)
-        return box.claim({e.alert.id for e in here} & wanted, claim)
+        return box.claim({e.id for e in here} & wanted, claim)
 
     saver.save(f"catalog-watch: claim {_alerts(len(wanted))} for Slack", _update(ctx, change))
     return stale

@@ -213,9 +213,9 @@ def _keep_delivery_marks(path: Path, local: str | None) -> int:
     except StateFileError:
         return 0  # a damaged uncommitted outbox holds nothing we can trust
     known = ours.ids()
-    merged = Outbox(tuple(e for e in ours.merge(theirs).entries if e.alert.id in known))
-    before = {e.alert.id for e in ours.entries if not e.open}
-    after = {e.alert.id for e in merged.entries if not e.open}
+    merged = Outbox(tuple(e for e in ours.merge(theirs).entries if e.id in known))
+    before = {e.id for e in ours.entries if not e.open}
+    after = {e.id for e in merged.entries if not e.open}
     gained = len(after - before)
     if gained:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,7 @@ def undo_alerted(
 ) -> Outbox:
     """``outbox`` with a ``change_reverted`` alert for each alerted change now undone, and the
     undone alerts dropped. ``document`` is the catalog now (the base's snapshot)."""
-    undone = [
-        e for e in outbox.entries if e.alert.id not in base_ids and _undone(e.alert, document)
-    ]
+    undone = [e for e in outbox.entries if e.id not in base_ids and _undone(e.alert, document)]
     latest: dict[tuple[str, str | None, str | None, str | None, str], Entry] = {}
     for entry in undone:
         if not entry.open:
@@ -53,8 +51,8 @@ def undo_alerted(
             latest[
                 (alert.destination.key, alert.provider, alert.model, alert.field, alert.kind)
             ] = entry
-    dropped = {e.alert.id for e in undone if not e.open or e.claim is None}
-    kept = Outbox(tuple(e for e in outbox.entries if e.alert.id not in dropped))
+    dropped = {e.id for e in undone if not e.open or e.claim is None}
+    kept = Outbox(tuple(e for e in outbox.entries if e.id not in dropped))
     return kept.add([revert_alert(entry) for entry in latest.values()], created=created)
 
 

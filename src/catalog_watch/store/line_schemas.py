@@ -9,6 +9,7 @@ change to record imports neither.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Literal
 
@@ -21,10 +22,10 @@ from pydantic_core import (
 )
 
 from catalog_watch.errors import StateFileError
-from catalog_watch.model.alerts import Alert, alert_kind, destination_of
+from catalog_watch.model.alerts import alert_kind, destination_of
 from catalog_watch.model.severity import Severity
 from catalog_watch.model.timestamps import parse_stamp
-from catalog_watch.store.outbox import Claim, Entry
+from catalog_watch.store.outbox import Claim, Entry, StoredAlert
 
 __all__ = ["check_ledger_line", "first_problem", "outbox_entry"]
 
@@ -61,6 +62,7 @@ def _checked(read: Callable[[str], object], what: str) -> core_schema.CoreSchema
     """Text that ``read`` accepts, kept as text. The files' readers call ``read`` later, where a
     ValueError would be a traceback naming no line; here it is ``not an alert kind: 'x'``."""
 
+    @functools.lru_cache(maxsize=1024)  # a file repeats them: one run's time, a few kinds
     def check(text: str) -> str:
         try:
             read(text)
@@ -144,7 +146,7 @@ def outbox_entry(line: str, where: str) -> Entry:
         raise StateFileError(f"{where}: not an outbox entry: {first_problem(error)}") from None
     claim = parsed["claim"]
     return Entry(
-        alert=Alert.from_json(parsed["alert"]),
+        stored=StoredAlert(line=parsed["alert"]),
         created=parsed["created"],
         delivered=parsed["delivered"],
         claim=Claim(claim["run"], claim["at"]) if claim else None,

@@ -61,14 +61,71 @@ class OutboxLine(TypedDict, total=False):
     ts: str
 
 
+class StoredAlert:
+    """An outbox line's alert: its id at once, the :class:`Alert` built from the checked line on
+    first use. A run reads thousands of delivered entries (kept 30 days) only to count, match
+    and prune them by id; building each one's Alert was a third of reading the file."""
+
+    __slots__ = ("_alert", "_line", "id")
+    id: str
+    _alert: Alert | None
+    _line: JSONObject | None
+
+    def __init__(self, alert: Alert | None = None, *, line: JSONObject | None = None) -> None:
+        if alert is not None:
+            self.id, self._alert, self._line = alert.id, alert, None
+        elif line is not None:  # checked by line_schemas: Alert.from_json cannot fail on it
+            self.id, self._alert, self._line = str(line["id"]), None, line
+        else:
+            raise TypeError("StoredAlert needs an alert or its checked line")
+
+    @property
+    def alert(self) -> Alert:
+        if self._alert is None:
+            assert self._line is not None  # one of the two is always set
+            self._alert, self._line = Alert.from_json(self._line), None
+        return self._alert
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoredAlert):
+            return NotImplemented
+        return self.id == other.id and self.alert == other.alert
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return f"StoredAlert({self.alert!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    alert: Alert
+    stored: StoredAlert
     created: str  # ISO time, UTC, of the run that raised it
     delivered: str | None = None  # ISO time Slack accepted it
     claim: Claim | None = None
     unconfirmed: str | None = None  # at-most-once webhook: a post that may or may not have landed
     ts: str | None = None  # bot mode: the ts of the Slack message that carried it
+
+    @classmethod
+    def of(
+        cls,
+        alert: Alert,
+        created: str,
+        *,
+        delivered: str | None = None,
+        claim: Claim | None = None,
+    ) -> Entry:
+        """An entry for ``alert``: pending, or as ``delivered`` and ``claim`` say."""
+        return cls(StoredAlert(alert), created, delivered=delivered, claim=claim)
+
+    @property
+    def id(self) -> str:
+        return self.stored.id
+
+    @property
+    def alert(self) -> Alert:
+        return self.stored.alert
 
     @property
     def open(self) -> bool:
@@ -100,7 +157,7 @@ class Outbox:
         return [entry.alert for entry in self.entries if entry.open]
 
     def ids(self) -> set[str]:
-        return {entry.alert.id for entry in self.entries}
+        return {entry.id for entry in self.entries}
 
     def add(self, alerts: Iterable[Alert], *, created: str) -> Outbox:
         """Add the alerts whose id is not in the outbox yet (in any state)."""
@@ -109,7 +166,7 @@ class Outbox:
         for alert in alerts:
             if alert.id not in known:
                 known.add(alert.id)
-                new.append(Entry(alert, created))
+                new.append(Entry.of(alert, created))
         return Outbox(self.entries + tuple(new))
 
     def claimable(
@@ -139,15 +196,15 @@ class Outbox:
     def merge(self, other: Outbox) -> Outbox:
         """Union by id; a delivered (or unconfirmed) mark from either copy wins, and between two
         open copies the later claim (a run may be sending it right now)."""
-        theirs = {e.alert.id: e for e in other.entries}
+        theirs = {e.id: e for e in other.entries}
         merged = []
         for entry in self.entries:
-            other_entry = theirs.get(entry.alert.id)
+            other_entry = theirs.get(entry.id)
             if other_entry is not None and entry.open and _newer(other_entry, entry):
                 entry = other_entry
             merged.append(entry)
-        known = {e.alert.id for e in merged}
-        return Outbox(tuple(merged) + tuple(e for e in other.entries if e.alert.id not in known))
+        known = {e.id for e in merged}
+        return Outbox(tuple(merged) + tuple(e for e in other.entries if e.id not in known))
 
     def overdue(self, now: datetime, max_age: timedelta) -> list[Entry]:
         """Open alerts older than ``max_age``: reported on every run, never dropped."""
@@ -161,7 +218,7 @@ class Outbox:
         return Outbox(tuple(e for e in self.entries if keep(e)))
 
     def _update(self, ids: set[str], change: Callable[[Entry], Entry]) -> Outbox:
-        return Outbox(tuple(change(e) if e.alert.id in ids and e.open else e for e in self.entries))
+        return Outbox(tuple(change(e) if e.id in ids and e.open else e for e in self.entries))
 
 
 def _newer(other: Entry, entry: Entry) -> bool:

@@ -161,8 +161,14 @@ def _append(directory: Path, staging: Path, intent: _Intent) -> None:
         data = (staging / FILES_DIR / name).read_bytes()
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if length > 0 and _length(target) < length:
+        now = _length(target)
+        if length > 0 and now < length:
             raise SnapshotError(f"{target}: shorter than when the interrupted write began")
+        if now > max(length, 0) + len(data):  # what came after it is not ours to cut
+            raise SnapshotError(
+                f"{target}: longer than the interrupted write could have left it "
+                f"({now} bytes; at most {max(length, 0) + len(data)}): not cut"
+            )
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT, 0o666)
         try:
             os.ftruncate(descriptor, max(length, 0))
@@ -224,17 +230,42 @@ def finish_interrupted(directory: Path) -> tuple[str, ...]:
 
 
 def _read_intent(staging: Path) -> _Intent | None:
+    """The intent a killed run left, checked: it is replayed on the folder, and a staging folder
+    can also arrive by a commit, so every name must stay inside the folder and every length be
+    one a run records (a length is ``-1`` or more)."""
+    path = staging / INTENT_FILE
     try:
-        record = json.loads((staging / INTENT_FILE).read_bytes())
-        return _Intent(
-            appends={str(k): int(v) for k, v in record["appends"].items()},
-            replace=[str(n) for n in record["replace"]],
-            remove=[str(n) for n in record["remove"]],
+        record = json.loads(path.read_bytes())
+        intent = _Intent(
+            appends=dict(record["appends"]), replace=record["replace"], remove=record["remove"]
         )
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise SnapshotError(f"{staging / INTENT_FILE}: unreadable ({error})") from error
+        raise SnapshotError(f"{path}: unreadable ({error})") from error
+    problem = _intent_problem(intent)
+    if problem is not None:
+        raise SnapshotError(f"{path}: not an intent this tool writes: {problem}")
+    return intent
+
+
+def _intent_problem(intent: _Intent) -> str | None:
+    for length in intent.appends.values():
+        if type(length) is not int or length < -1:
+            return f"length {length!r} (a length is an integer, -1 or more)"
+    if not (isinstance(intent.replace, list) and isinstance(intent.remove, list)):
+        return "replace and remove are lists of names"
+    for name in [*intent.appends, *intent.replace, *intent.remove]:
+        if not _inside(name):
+            return f"name {name!r} (a name is a relative path inside the folder)"
+    return None
+
+
+def _inside(name: object) -> bool:
+    """A relative path with no ``..``, ``.`` or empty part: it cannot lead out of the folder."""
+    if not isinstance(name, str) or not name or "\\" in name or "\0" in name:
+        return False
+    return not name.startswith("/") and all(p not in ("", ".", "..") for p in name.split("/"))
 
 
 def _length(path: Path) -> int:

@@ -39,9 +39,19 @@ def test_a_stamp_reads_back_as_aware_utc() -> None:
     assert utc_stamp(datetime(2026, 11, 25, 11, 17, tzinfo=plus_one)) == "2026-11-25T10:17:00Z"
 
 
-@pytest.mark.parametrize("value", [None, "", "yesterday", 17])
+@pytest.mark.parametrize(
+    "value", [None, "", "yesterday", 17, "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"]
+)
 def test_read_stamp_is_none_for_what_is_not_a_time(value: object) -> None:
+    """The last two are times no UTC moment holds: an OverflowError once, past every check."""
     assert read_stamp(value) is None
+
+
+def test_a_stamp_before_the_year_1000_keeps_four_digits_and_sorts_as_text() -> None:
+    """strftime's %Y wrote the year 999 as "999", which sorts after "2026": the ledger's order."""
+    early = utc_stamp("0999-01-01T00:00:00Z")
+    assert early == "0999-01-01T00:00:00Z"
+    assert sorted([utc_stamp("2026-01-01T00:00:00Z"), early])[0] == early
 
 
 def test_a_bare_day_is_its_last_second() -> None:

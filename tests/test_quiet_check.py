@@ -173,6 +173,31 @@ def test_a_damaged_meta_file_is_refused_naming_the_file_and_the_key(tmp_path: Pa
 
 
 @pytest.mark.parametrize(
+    ("where", "value", "expected"),
+    [
+        (("format",), 2, "format: expected 1, the snapshot format this version reads"),
+        (("health", "consecutive_failures"), -5, "health.consecutive_failures: expected a count"),
+    ],
+)
+def test_a_meta_value_this_version_must_not_take_as_its_own_is_refused(
+    tmp_path: Path, where: tuple[str, ...], value: object, expected: str
+) -> None:
+    """A newer version's format was read as this one's and rewritten; a negative failure count
+    hid that many failures from ``health`` and the failure alerts."""
+    source, snap = _written(tmp_path, _catalog())
+    meta = json.loads((snap / "_meta.json").read_text(encoding="utf-8"))
+    meta.setdefault("health", {})
+    target = meta
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    (snap / "_meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    code, _, err, _ = cli("check", "--source", source, "--snapshots", snap, cwd=tmp_path)
+    assert code == 6
+    assert f"not a snapshot _meta.json: {expected}" in err
+
+
+@pytest.mark.parametrize(
     ("key", "value", "found"),
     [
         ("last_success", "yesterday", "'yesterday'"),

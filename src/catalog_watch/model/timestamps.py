@@ -10,7 +10,10 @@ def parse_stamp(text: str) -> datetime:
     """An ISO 8601 time as an aware UTC datetime: a stamp written by :func:`utc_stamp`, or any
     ISO time with ``Z``, an offset, or none (then taken as UTC). ValueError when unreadable."""
     when = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first UTC moment
+        raise ValueError(f"{text!r} is out of range as a UTC time") from None
 
 
 def parse_moment(text: str) -> datetime:
@@ -52,4 +55,6 @@ def utc_stamp(value: str | datetime) -> str:
     taken as UTC."""
     when = value if isinstance(value, datetime) else parse_stamp(value)
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = when.astimezone(UTC)
+    # Not strftime: its %Y writes the year 999 as "999", which sorts after "2026" as text.
+    return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}Z"

@@ -37,7 +37,7 @@ def _moment(value: object) -> bool:
         return False
     try:
         parse_moment(value)
-    except (ValueError, OverflowError):
+    except ValueError:
         return False
     return True
 
@@ -57,7 +57,7 @@ def _anything(value: object) -> bool:
 _HEALTH: dict[str, tuple[Check, str]] = {
     "last_success": (_moment, "a time (YYYY-MM-DDTHH:MM:SSZ) or null"),
     "last_change": (_moment, "a time (YYYY-MM-DDTHH:MM:SSZ) or null"),
-    "consecutive_failures": (_integer, "an integer"),
+    "consecutive_failures": (_count, "a count (an integer ≥ 0)"),
     "failing_since": (_moment, "a time (YYYY-MM-DDTHH:MM:SSZ) or null"),
     "last_error": (_text, "a string or null"),
     "failure_alerted": (lambda v: isinstance(v, bool), "true or false"),
@@ -67,7 +67,11 @@ _UNCHANGED: dict[str, tuple[Check, str]] = {
     "inconsistencies": (_count, "a count (an integer ≥ 0)"),
 }
 _SCALARS: dict[str, tuple[Check, str]] = {
-    "format": (_integer, "an integer"),
+    "format": (
+        lambda v: v == SNAPSHOT_FORMAT and type(v) is int,
+        f"{SNAPSHOT_FORMAT}, the snapshot format this version reads (a newer catalog-watch writes "
+        "a higher one: upgrade to read it)",
+    ),
     **{key: (_text, "a string or null") for key in ("source", "url", "etag", "last_modified")},
     **{
         key: (_text, "a string or null")

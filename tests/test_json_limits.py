@@ -203,6 +203,38 @@ def test_litellm_entries_are_checked_as_the_records_they_become() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("limit", {"context": 10**400, "output": 4096}),
+        ("extra", {"tokens": -(2**63) - 1}),
+        ("extra", {"tokens": 2**64}),
+    ],
+)
+def test_an_integer_past_64_bits_rejects_its_record_and_diff_still_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: dict[str, int]
+) -> None:
+    """10**400 spelled out is valid JSON: a context window of it made the inconsistency check's
+    float maths raise OverflowError, so ``diff`` and every run on such a catalog failed."""
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(
+        json.dumps(document(provider("acme", model("bad")), provider("zeta", model("bad"))))
+    )
+    new.write_text(json.dumps(thirty_models(**{field: value})))
+    for form in ("text", "json"):
+        assert main(["diff", str(old), str(new), "--format", form]) == 0
+    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    [rejection] = report["rejected"]
+    assert (rejection["model"], rejection["field"].split(".")[0]) == ("bad", field)
+    assert "an integer beyond 64 bits" in rejection["reason"]
+    assert catalog_digits(rejection["value"])
+
+
+def catalog_digits(shown: object) -> bool:
+    """A long integer is reported as a short text, not written whole into ``_meta.json``."""
+    return isinstance(shown, str) and "digits)" in shown and len(shown) < 40
+
+
 # -- What refuses a whole document --------------------------------------------------------------
 
 

@@ -15,7 +15,10 @@ which with the surrogates covers every character XML 1.0 forbids. Stricter still
 holds no control character at all, nor does ``id``; ``name`` and ``status`` hold no line break.
 Tab is allowed in text because the real catalogs use it (four novita-ai model names in
 models.dev 2026-03 and 2026-06 end in one), LF in free text because OpenRouter's descriptions
-hold paragraphs. :func:`bad_record` checks all of it in one walk.
+hold paragraphs. And an integer in a record stays within 64 bits (``-2**63`` to ``2**64 - 1``,
+what orjson reads and writes): ``10**400`` spelled out is valid JSON, but it broke the checks'
+float maths and the site's writer (a stored file may hold one: it reads back exact).
+:func:`bad_record` checks all of it in one walk.
 
 Where each limit applies is :mod:`~catalog_watch.sources.json_reader`'s to say.
 """
@@ -240,10 +243,12 @@ class _Rule:
 
     plain: Callable[[str], bool]
     fault: Callable[[str, str], str | None]
+    ints: tuple[float, float] = (-math.inf, math.inf)  # the integers it allows, ends included
 
 
 _STORABLE = _Rule(_surely_storable, _storable_fault)
-_CATALOG_TEXT = _Rule(str.isprintable, _text_fault)  # printable: no control, surrogate or nonchar
+# printable: no control, surrogate or nonchar
+_CATALOG_TEXT = _Rule(str.isprintable, _text_fault, (-(2**63), 2**64 - 1))
 
 _Found = tuple[list[str | int], str, JSON]
 
@@ -289,13 +294,16 @@ def _first_unstorable(value: JSON, room: int, rule: _Rule) -> _Found | None:
             return None
         spelled = _spelled(value)
         return [], _NUMBER_REASONS[spelled], spelled
+    if kind is int:
+        low, high = rule.ints
+        return None if low <= value <= high else ([], _LONG_INT, _shown_int(value))
     if kind in _ALWAYS_PLAIN:
         return None
     return [], f"a Python {kind.__name__} is not a JSON value", None
 
 
 def _first_in(items: Iterable[tuple[str | int, JSON]], room: int, rule: _Rule) -> _Found | None:
-    plain = rule.plain
+    plain, (low, high) = rule.plain, rule.ints
     for place, item in items:
         item_kind = type(item)
         if item_kind is str:
@@ -303,6 +311,9 @@ def _first_in(items: Iterable[tuple[str | int, JSON]], room: int, rule: _Rule) -
                 continue
         elif item_kind is float or item_kind is JSONNumber:
             if _isfinite(item):
+                continue
+        elif item_kind is int:
+            if low <= item <= high:
                 continue
         elif item_kind in _ALWAYS_PLAIN:
             continue
@@ -313,7 +324,17 @@ def _first_in(items: Iterable[tuple[str | int, JSON]], room: int, rule: _Rule) -
     return None
 
 
-_ALWAYS_PLAIN = frozenset({int, bool, type(None)})
+_ALWAYS_PLAIN = frozenset({bool, type(None)})
+_LONG_INT = "an integer beyond 64 bits is not a number catalog-watch accepts in a catalog"
+
+
+def _shown_int(number: int) -> str:
+    """A long integer as a rejection reports it: a few digits and the count (``_meta.json`` is
+    written by orjson, which holds no such integer)."""
+    digits = str(abs(number))
+    return f"{'-' if number < 0 else ''}{digits[:12]}… ({len(digits)} digits)"
+
+
 _isfinite = math.isfinite
 
 

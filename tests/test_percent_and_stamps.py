@@ -9,6 +9,7 @@ import pytest
 
 from catalog_watch.model.timestamps import parse_moment, parse_stamp, read_stamp, utc_stamp
 from catalog_watch.render.percent import percent
+from catalog_watch.render.values import money
 from catalog_watch.render.values import percent as rendered_percent
 
 
@@ -57,3 +58,10 @@ def test_a_stamp_before_the_year_1000_keeps_four_digits_and_sorts_as_text() -> N
 def test_a_bare_day_is_its_last_second() -> None:
     assert parse_moment("2026-11-25") == datetime(2026, 11, 25, 23, 59, 59, tzinfo=UTC)
     assert parse_moment("2026-11-25T10:17:00Z") == parse_stamp("2026-11-25T10:17:00Z")
+
+
+def test_a_price_no_float_holds_is_still_written_as_money() -> None:
+    """A hand-edited outbox or ledger line may hold 10**400: rendering its alert raised
+    OverflowError, after the run had committed its claim, in every later run."""
+    assert money(10**400) == "$" + f"{10**400:,}"
+    assert money(2.5) == "$2.50" and money(0.075) == "$0.075"

@@ -19,7 +19,10 @@ def money(value: JSON) -> str:
     """A per-1M price: two decimals, more when the price needs them (``$0.075``)."""
     if not is_number(value):
         return plain(value)
-    amount = round(float(value), 6)
+    try:
+        amount = round(float(value), 6)
+    except OverflowError:  # an integer no float holds: catalogs reject one, a hand edit may not
+        return f"${value:,}"
     text = f"{amount:,.2f}" if round(amount, 2) == amount else f"{amount:,.6f}".rstrip("0")
     return f"${text}"
 

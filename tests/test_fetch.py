@@ -75,6 +75,28 @@ def test_etag_round_trip_then_304_is_not_modified_without_parsing(
     assert second.validators == Validators(etag='"v1"')
 
 
+@pytest.mark.parametrize("etag", ['"caf\u00e9"', '"a"\nX-Injected: 1', '"\u0100"'])
+def test_a_validator_that_cannot_go_back_in_a_header_is_dropped_not_sent(
+    server: CatalogServer, sleeps: list[float], etag: str
+) -> None:
+    """Stored in _meta.json and sent back, a non-ASCII ETag raised UnicodeEncodeError and one
+    with a line break was refused as "Illegal header value" (exit 3), in every later run."""
+    server.reply(Reply.json(CATALOG), Reply.json(CATALOG))
+    stored = Validators(etag=etag, last_modified=etag)
+    result = fetch(f"{server.url}/api.json", sleeps, previous=stored)
+    assert result.document == CATALOG and not result.not_modified
+    sent = server.requests[0].headers
+    assert "if-none-match" not in sent and "if-modified-since" not in sent
+    assert result.validators == Validators()
+
+
+def test_a_non_ascii_validator_from_upstream_is_not_kept(
+    server: CatalogServer, sleeps: list[float]
+) -> None:
+    server.reply(Reply.json(CATALOG, headers={"ETag": '"caf\u00e9"', "Last-Modified": "x"}))
+    assert fetch(f"{server.url}/api.json", sleeps).validators == Validators(last_modified="x")
+
+
 def test_last_modified_is_sent_as_if_modified_since_and_304_keeps_it(
     server: CatalogServer, sleeps: list[float]
 ) -> None:

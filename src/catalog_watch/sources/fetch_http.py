@@ -71,18 +71,29 @@ def fetch_url(
 
 def _conditional(previous: Validators) -> dict[str, str]:
     headers = {}
-    if previous.etag:
-        headers["If-None-Match"] = previous.etag
-    if previous.last_modified:
-        headers["If-Modified-Since"] = previous.last_modified
+    if etag := _sendable(previous.etag):
+        headers["If-None-Match"] = etag
+    if last_modified := _sendable(previous.last_modified):
+        headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def _sendable(validator: str | None) -> str | None:
+    """A validator that can go back in a header: printable ASCII only. Upstream may send others
+    (``é``, a line break): sent back, httpx raised UnicodeEncodeError or refused the header, in
+    every run until upstream changed it. Such a one is dropped: the GET is unconditional."""
+    if validator and validator.isascii() and validator.isprintable():
+        return validator
+    return None
 
 
 def _accept(
     url: str, response: httpx.Response, previous: Validators, options: FetchOptions, budget: Budget
 ) -> FetchResult:
     """Turn the final response into a result, or say in one sentence what is wrong with it."""
-    fresh = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    fresh = Validators(
+        _sendable(response.headers.get("ETag")), _sendable(response.headers.get("Last-Modified"))
+    )
     if response.status_code == 304:
         if previous == Validators():
             raise FetchError(

@@ -21,6 +21,7 @@ from catalog_watch.site.rows import describe
 from catalog_watch.sources.models_dev import parse_catalog
 from catalog_watch.store.changelog import (
     CHANGELOG_FILE,
+    LATEST,
     LATEST_BYTES,
     LATEST_RUNS,
     TITLE,
@@ -189,6 +190,25 @@ def test_an_earlier_layout_moves_into_month_files_oldest_first_once() -> None:
     )
     later = changelog_files(files[CHANGELOG_FILE], new_run("2026-07-02"), never_read)
     assert list(later.appends) == ["changelog/2026-07.md"]  # migrated once: an append now
+
+
+def test_a_hand_edited_intro_repeats_no_run_and_keeps_their_order() -> None:
+    """With its intro edited, CHANGELOG.md reads as an earlier layout: its sections, already in
+    their month file, were added to it again, and runs of the same minute swapped places."""
+    files = runs("2026-12-01", "2026-12-02")
+    second = changelog_section("2026-12-02 10:17 UTC: a second run that minute", "other")
+    files = applied(files, changelog_files(files[CHANGELOG_FILE], second, files.get))
+    before = files["changelog/2026-12.md"]
+    edited = files[CHANGELOG_FILE].replace(LATEST, "our recent model catalog runs")
+    assert LATEST not in edited and "changelog/2026-12.md" in edited
+    after = applied(files, changelog_files(edited, new_run("2026-12-03"), files.get))
+    assert after["changelog/2026-12.md"] == before + "\n" + new_run("2026-12-03")
+    assert headings(after[CHANGELOG_FILE]) == [
+        "2026-12-03",
+        "2026-12-02",
+        "2026-12-02",
+        "2026-12-01",
+    ]
 
 
 def test_a_hand_written_note_stays_in_the_changelog_below_the_runs() -> None:

@@ -79,19 +79,16 @@ def changelog_files(existing: str | None, section: str, archived: ReadArchive) -
 def _migrated(head: str, sections: list[str], archived: ReadArchive) -> Writes:
     """An earlier layout's ``CHANGELOG.md`` (``sections`` newest first, the run's first) and its
     month files, written whole in this layout."""
-    by_month: dict[str, list[str]] = {
-        m: _split(archived(archive_path(m)) or "")[1] for m in _LINKED.findall(head)
-    }
+    by_month = {m: _archived(archived(archive_path(m))) for m in _LINKED.findall(head)}
     kept = [] if head.startswith(TITLE) or not head.strip() else [f"{KEPT}\n\n{head}"]
-    for part in sections:
+    kept += [part for part in sections if section_month(part) is None]
+    for part in reversed(sections):  # oldest first
         month = section_month(part)
-        if month is None:
-            kept.append(part)
-        else:
-            by_month.setdefault(month, []).append(part)
+        if month is not None and _entry(part) not in map(_entry, by_month.setdefault(month, [])):
+            by_month[month].append(part)  # a section already in its month file is not repeated
     files = {
         archive_path(month): (
-            month_head(month) + "".join(_entry(p) for p in _oldest_first(parts))
+            month_head(month) + "".join(_entry(p) for p in sorted(parts, key=_when))
         ).encode("utf-8")
         for month, parts in by_month.items()
     }
@@ -100,10 +97,17 @@ def _migrated(head: str, sections: list[str], archived: ReadArchive) -> Writes:
     return Writes(files=files)
 
 
-def _oldest_first(parts: list[str]) -> list[str]:
-    """Sections by their heading's date and time, the order of equal ones reversed (the earlier
-    layout wrote them newest first)."""
-    return sorted(reversed(parts), key=lambda part: part[3:19])
+def _archived(text: str | None) -> list[str]:
+    """A month file's sections, oldest first: this layout writes them so, the earliest wrote
+    them newest first. A CHANGELOG.md whose intro was edited by hand is taken for an earlier
+    layout, and its sections, already in their month files, must keep their order there."""
+    head, parts = _split(text or "")
+    return parts if "oldest run first" in head else parts[::-1]
+
+
+def _when(section: str) -> str:
+    """``2026-06-28 10:17``: the sort key; runs of the same minute keep their order."""
+    return section[3:19]
 
 
 def section_month(section: str) -> str | None:

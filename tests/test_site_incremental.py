@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from catalog_watch.analysis.compare import compare
+from catalog_watch.cli.app import main
 from catalog_watch.settings.config import Config
 from catalog_watch.site import SiteResult, build_site
 from catalog_watch.site.incremental import MANIFEST
@@ -211,6 +212,37 @@ def test_a_damaged_or_missing_manifest_makes_a_full_build_of_the_same_bytes(
     trusted = damage in ("garbled lines", "truncated")  # the lines left intact still count
     assert rebuilt.rendered == len(rebuilt.files) or trusted
     assert rebuilt.written < len(rebuilt.files)  # the bytes on disk were right: kept
+
+
+def _every_count(text: str, column: int, count: str) -> str:
+    """The manifest with ``column`` (2: the size, 3: the charts) of every file's line ``count``."""
+    header, *lines = text.splitlines()
+    rows = [line.split("\t") for line in lines]
+    return "\n".join([header, *("\t".join([*r[:column], count, *r[column + 1 :]]) for r in rows)])
+
+
+COUNTS = {  # what ``isdigit`` passes and ``int`` refuses
+    "a superscript size": (2, "²"),
+    "superscript charts": (3, "³"),
+    "a size of 5,000 digits": (2, "9" * 5000),
+}
+
+
+@pytest.mark.parametrize("damage", list(COUNTS))
+def test_a_manifest_count_int_refuses_makes_the_site_command_do_a_full_build(
+    tmp_path: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    four = _repo(tmp_path / "four", _history())
+    out = tmp_path / "site"
+    files = len(_build(out, four).files)
+    manifest = out / MANIFEST
+    manifest.write_text(_every_count(manifest.read_text(), *COUNTS[damage]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["site", str(out), "--snapshots", str(four), "--limit", str(LIMIT)]) == 0
+    summary = capsys.readouterr().out.rstrip()
+    assert summary.endswith(f"; {files} files rendered, 0 written, 0 removed"), summary
+    _build(tmp_path / "scratch", four)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "scratch")  # the manifest mended too
 
 
 def test_a_page_changed_or_deleted_by_hand_is_rendered_again(tmp_path: Path) -> None:

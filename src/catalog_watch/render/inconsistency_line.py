@@ -3,12 +3,17 @@
 Kept apart from the checks in ``analysis/consistency*.py``: the words are needed only by the
 renderers. :func:`inconsistency_line` is the one line every report, summary and card writes for a
 finding (``[high] gpt-4o: limit.context varies: ...``); :func:`describe` is its words alone.
+
+The site reads findings back from the ledger, a file others may edit: values not of the shape
+a kind's check writes get :func:`_describe_other`'s words instead of a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -21,9 +26,15 @@ from catalog_watch.render.values import money, tokens
 __all__ = ["Markup", "describe", "inconsistency_line"]
 
 
+_FLOAT_MAX = sys.float_info.max
+
+
 def _number(value: JSON) -> float | None:
-    """A JSON number as a float; ``True`` is not 1 here."""
-    return float(value) if is_number(value) else None
+    """A JSON number as a finite float; ``True`` is not 1 here, and a number no float holds
+    (``10**400`` from a hand-edited ledger, NaN) is none: ``float()`` would raise or mislead."""
+    if not is_number(value) or not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+        return None
+    return float(value)
 
 
 def _fmt(value: JSON) -> str:
@@ -34,7 +45,7 @@ def _fmt(value: JSON) -> str:
     if isinstance(value, list):
         return "+".join(_fmt(v) for v in value) or "none"
     if isinstance(value, Mapping):
-        return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items())
+        return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items()) or "none"
     return str(value)
 
 
@@ -49,7 +60,7 @@ def _plain(value: JSON, _field: str) -> str:
 def _units(value: JSON, field: str) -> str:
     """Prices as ``$2.50``, token counts as ``131,072`` (``render.values``), keys walked down."""
     if isinstance(value, Mapping):
-        return ", ".join(f"{k} {_units(v, f'{field}.{k}')}" for k, v in value.items())
+        return ", ".join(f"{k} {_units(v, f'{field}.{k}')}" for k, v in value.items()) or "none"
     if isinstance(value, list):
         return "; ".join(_units(v, field) for v in value) or "none"
     if _number(value) is not None:
@@ -68,6 +79,8 @@ def _sort_key(value: JSON) -> tuple[int, float, str]:
 
 
 def _describe_varies(item: Inconsistency, fmt: Fmt = _plain) -> str:
+    if not item.values:
+        return _describe_other(item)
     buckets: dict[str, tuple[JSON, list[str]]] = {}
     for label, value in item.values.items():
         token = json.dumps(value, sort_keys=True)
@@ -89,12 +102,16 @@ _DESCRIBE_LABELS = 4
 
 
 def _describe_price(item: Inconsistency, fmt: Fmt = _plain) -> str:
-    numbers = {label: n for label, v in item.values.items() if (n := _number(v))}
-    if not numbers:
+    """The spread, and the farthest price from the median of the positive ones (the only ones
+    the check compares: a ratio to 0 or a negative price means nothing)."""
+    numbers = {label: n for label, v in item.values.items() if (n := _number(v)) and n > 0}
+    if len(numbers) < 2:  # a median of one price is that price: nothing is off
         return _describe_varies(item, fmt)
     median = statistics.median(numbers.values())
-    label = max(numbers, key=lambda lb: max(numbers[lb] / median, median / numbers[lb]))
-    ratio = max(numbers[label] / median, median / numbers[label])
+    label = max(numbers, key=lambda lb: _off(numbers[lb], median))
+    ratio = _off(numbers[label], median)
+    if not math.isfinite(ratio):  # prices near a float's ends: no factor to tell
+        return _describe_varies(item, fmt)
     suffix = "unit error suspected" if item.kind == InconsistencyKind.PRICE_UNIT_ERROR else "spread"
     return (
         f"{_describe_varies(item, fmt)}; median {fmt(median, item.field)}, {label} is "
@@ -102,44 +119,98 @@ def _describe_price(item: Inconsistency, fmt: Fmt = _plain) -> str:
     )
 
 
-def _one(item: Inconsistency) -> tuple[str, dict[str, Any]]:
-    label, value = next(iter(item.values.items()))
-    return label, value if isinstance(value, dict) else {}
+def _off(price: float, median: float) -> float:
+    """How far a price is from the median, as a factor >= 1 either way (both positive)."""
+    return max(price / median, median / price)
+
+
+def _one(item: Inconsistency) -> tuple[str, Mapping[str, Any]] | None:
+    """The one offering and its object, as a check of one offering writes them; else None."""
+    if len(item.values) != 1:
+        return None
+    ((label, value),) = item.values.items()
+    return (label, value) if isinstance(value, Mapping) else None
+
+
+def _two_numbers(item: Inconsistency, first: str, second: str) -> tuple[str, JSON, JSON] | None:
+    """The one offering and the two numbers its object names; else None."""
+    found = _one(item)
+    if found is None:
+        return None
+    label, value = found
+    a, b = value.get(first), value.get(second)
+    return (label, a, b) if is_number(a) and is_number(b) else None
 
 
 def _describe_output(item: Inconsistency, fmt: Fmt = _plain) -> str:
-    label, value = _one(item)
+    found = _two_numbers(item, "output", "context")
+    if found is None:
+        return _describe_other(item)
+    label, output, context = found
     return (
-        f"limit.output {fmt(value.get('output'), 'limit.output')} exceeds limit.context "
-        f"{fmt(value.get('context'), 'limit.context')} on {label}"
+        f"limit.output {fmt(output, 'limit.output')} exceeds limit.context "
+        f"{fmt(context, 'limit.context')} on {label}"
     )
 
 
 def _describe_cache(item: Inconsistency, fmt: Fmt = _plain) -> str:
-    label, value = _one(item)
+    found = _two_numbers(item, "cache_read", "input")
+    if found is None:
+        return _describe_other(item)
+    label, cache_read, price_in = found
     return (
-        f"cost.cache_read {fmt(value.get('cache_read'), 'cost.cache_read')} is above cost.input "
-        f"{fmt(value.get('input'), 'cost.input')} on {label}"
+        f"cost.cache_read {fmt(cache_read, 'cost.cache_read')} is above cost.input "
+        f"{fmt(price_in, 'cost.input')} on {label}"
     )
 
 
-def _is_paid(value: JSON) -> bool:
-    return isinstance(value, Mapping) and any(_number(v) for v in value.values())
+def _is_free(value: Mapping[str, Any]) -> bool:
+    """Priced 0/0, as the check's ``zero_priced`` tells a free offering from a paid one."""
+    prices = (value.get("input"), value.get("output"))
+    return all(is_number(price) and price == 0 for price in prices)
 
 
 def _describe_zero(item: Inconsistency, fmt: Fmt = _plain) -> str:
-    free = [label for label, value in item.values.items() if not _is_paid(value)]
+    if not all(isinstance(value, Mapping) for value in item.values.values()):
+        return _describe_other(item)
+    free = [label for label, value in item.values.items() if _is_free(value)]
     paid = [
-        f"{label} {fmt(value, 'cost')}" for label, value in item.values.items() if _is_paid(value)
+        f"{label} {fmt(value, 'cost')}"
+        for label, value in item.values.items()
+        if not _is_free(value)
     ]
+    if not free or not paid:
+        return _describe_other(item)
     return f"{', '.join(free)} is priced 0/0 while the group is paid: {'; '.join(paid)}"
 
 
 def _describe_tier(item: Inconsistency, fmt: Fmt = _plain) -> str:
-    label, value = _one(item)
-    below = "; ".join(fmt(t, "cost") for t in value.get("below", []))
-    base = fmt(value.get("base"), "cost")
+    found = _one(item)
+    if found is None or not _is_tiers(found[1]):
+        return _describe_other(item)
+    label, value = found
+    below = "; ".join(fmt(t, "cost") for t in value["below"])
+    base = fmt(value["base"], "cost")
     return f"{item.field} below the base price ({base}) on {label}: {below}"
+
+
+def _is_tiers(value: Mapping[str, Any]) -> bool:
+    """A base price object and a non-empty list of the tier price objects below it."""
+    below = value.get("below")
+    return (
+        isinstance(value.get("base"), Mapping)
+        and isinstance(below, list)
+        and bool(below)
+        and all(isinstance(tier, Mapping) for tier in below)
+    )
+
+
+def _describe_other(item: Inconsistency) -> str:
+    """Words for values not of the shape the kind's check writes (a damaged or hand-edited
+    ledger line): the field, the kind and the offerings, so the finding is still told."""
+    field = f"{item.field}: " if item.field else ""
+    offerings = _some(list(item.values)) or "no offering"
+    return f"{field}{item.kind.value.replace('_', ' ')} on {offerings} (values unreadable)"
 
 
 def describe(item: Inconsistency, *, units: bool = False) -> str:

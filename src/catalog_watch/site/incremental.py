@@ -111,9 +111,23 @@ def read_manifest(path: Path, fingerprint: str) -> Manifest:
     for line in lines[1:] if lines and lines[0].startswith(HEADER) else lines:
         name, *rest = line.split("\t")
         paths.append(name)
-        if trusted and len(rest) == 3 and rest[1].isdigit() and rest[2].isdigit():
-            entries[name] = Entry(rest[0], int(rest[1]), int(rest[2]))
+        entry = _entry(rest) if trusted else None
+        if entry is not None:
+            entries[name] = entry
     return Manifest(tuple(paths), entries)
+
+
+def _entry(fields: Sequence[str]) -> Entry | None:
+    """A line's digest, size and charts; None for a damaged line. The counts only as
+    :func:`_write_manifest` writes them, ASCII digits: ``isdigit`` passes ``²``, which ``int``
+    refuses, and ``int`` refuses 5,000 digits (no count we write has more than 20)."""
+    if len(fields) != 3 or not all(_is_count(count) for count in fields[1:]):
+        return None
+    return Entry(fields[0], int(fields[1]), int(fields[2]))
+
+
+def _is_count(text: str) -> bool:
+    return text.isascii() and text.isdecimal() and len(text) <= 20
 
 
 def _write_manifest(out_dir: Path, fingerprint: str, entries: Mapping[str, Entry | None]) -> None:

@@ -176,3 +176,29 @@ def test_the_site_command_builds_a_site_from_a_ledger_line_of_damaged_values(
     assert main(["site", str(out), "--snapshots", str(snapshots)]) == 0
     rows = change_rows(browser.parse((out / "index.html").read_text()))
     assert [row["change"] for row in rows] == [f"appeared: {words}"]
+
+
+def _nested(levels: int) -> Any:
+    value: Any = 1
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("old", [BIG, _nested(300)], ids=["10**400", "300 levels"])
+def test_the_site_command_builds_a_site_from_a_price_line_orjson_cannot_write(
+    tmp_path: Path, old: Any
+) -> None:
+    """A hand-edited ledger line's value past orjson's limits (an integer beyond 64 bits,
+    nesting deeper than 254): the page digest's orjson.dumps raised, and ``site`` exited 1."""
+    snapshots = _snapshots_with(tmp_path, finding(K.LIMIT_MISMATCH, {"a/x": 1, "b/y": 2}))
+    stamp = {"source": "models.dev", "time": "2026-01-02T00:00:00Z", "commit": "b" * 40}
+    line = {"kind": "price_changed", "provider": "acme", "model": "big-1", "field": "cost.input"}
+    with (snapshots / LEDGER_FILE).open("a") as ledger:
+        ledger.write(json.dumps({**line, "old": old, "new": 3, "severity": "high", **stamp}) + "\n")
+    out = tmp_path / "out"
+    assert main(["site", str(out), "--snapshots", str(snapshots)]) == 0
+    rows = change_rows(browser.parse((out / "index.html").read_text()))
+    [price] = [row for row in rows if row["kind"] == "price changed"]
+    assert (price["model"], price["field"]) == ("big-1", "cost.input")
+    assert "→ $3.00" in price["change"]

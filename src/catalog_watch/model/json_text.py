@@ -9,6 +9,7 @@ JSON spelling. Snapshots have their own byte form (``store/snapshot.canonical_js
 from __future__ import annotations
 
 import json
+import sys
 from typing import TypeGuard
 
 import orjson
@@ -53,6 +54,18 @@ def is_number(value: object) -> TypeGuard[int | float]:
     """A JSON number: ``int``, ``float`` or :class:`JSONNumber`, not ``bool`` (a subclass of int,
     hence ``type``; a parsed document holds no other subclass). Cheap enough for the hot loops."""
     return type(value) in NUMBER
+
+
+def as_float(value: object) -> float | None:
+    """A JSON number as a float, or None: not a number (``True`` is not 1 here), or one no finite
+    float holds (``10**400`` spelled out, NaN), which ``float()`` would raise on or mislead with.
+    Catalogs hold neither; a hand-edited ledger or outbox line may."""
+    if not is_number(value) or not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+        return None
+    return float(value)
+
+
+_FLOAT_MAX = sys.float_info.max
 
 
 def json_key(value: object) -> str:

@@ -13,28 +13,16 @@ from __future__ import annotations
 import json
 import math
 import statistics
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from catalog_watch.inert.markdown import code, text
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
-from catalog_watch.model.json_text import is_number
+from catalog_watch.model.json_text import as_float, is_number
 from catalog_watch.render.values import money, tokens
 
 __all__ = ["Markup", "describe", "inconsistency_line"]
-
-
-_FLOAT_MAX = sys.float_info.max
-
-
-def _number(value: JSON) -> float | None:
-    """A JSON number as a finite float; ``True`` is not 1 here, and a number no float holds
-    (``10**400`` from a hand-edited ledger, NaN) is none: ``float()`` would raise or mislead."""
-    if not is_number(value) or not -_FLOAT_MAX <= value <= _FLOAT_MAX:
-        return None
-    return float(value)
 
 
 def _fmt(value: JSON) -> str:
@@ -63,7 +51,7 @@ def _units(value: JSON, field: str) -> str:
         return ", ".join(f"{k} {_units(v, f'{field}.{k}')}" for k, v in value.items()) or "none"
     if isinstance(value, list):
         return "; ".join(_units(v, field) for v in value) or "none"
-    if _number(value) is not None:
+    if as_float(value) is not None:
         if field.startswith("limit.") or field.endswith(("threshold", "tokens", "context")):
             return tokens(value)
         if field.startswith("cost"):
@@ -72,7 +60,7 @@ def _units(value: JSON, field: str) -> str:
 
 
 def _sort_key(value: JSON) -> tuple[int, float, str]:
-    number = _number(value)
+    number = as_float(value)
     if number is not None:
         return 0, -number, ""
     return 1, 0.0, json.dumps(value, sort_keys=True)
@@ -104,7 +92,7 @@ _DESCRIBE_LABELS = 4
 def _describe_price(item: Inconsistency, fmt: Fmt = _plain) -> str:
     """The spread, and the farthest price from the median of the positive ones (the only ones
     the check compares: a ratio to 0 or a negative price means nothing)."""
-    numbers = {label: n for label, v in item.values.items() if (n := _number(v)) and n > 0}
+    numbers = {label: n for label, v in item.values.items() if (n := as_float(v)) and n > 0}
     if len(numbers) < 2:  # a median of one price is that price: nothing is off
         return _describe_varies(item, fmt)
     median = statistics.median(numbers.values())

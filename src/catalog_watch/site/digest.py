@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import sys
 from pathlib import Path
 
@@ -26,8 +27,14 @@ NOT_RENDERING = frozenset({"cli", "jobs", "publish", "scan"})
 def token(value: object) -> bytes:
     """A ledger line (any JSON value; a number with the text upstream wrote keeps its text) as
     :data:`SIZE` bytes; equal tokens, equal values."""
-    data = orjson.dumps(value, default=_other)
+    try:
+        data = orjson.dumps(value, default=_other)
+    except orjson.JSONEncodeError:  # an integer past 64 bits, nesting past orjson's limit
+        data = _SLOW + json.dumps(value, default=_other, ensure_ascii=False).encode("utf-8")
     return hashlib.blake2b(data, digest_size=SIZE).digest()
+
+
+_SLOW = b"\x00json:"  # no orjson output starts so: the two encoders' tokens never meet
 
 
 def _other(value: object) -> list[str]:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from catalog_watch.analysis.history import Period
-from catalog_watch.model.catalog import JSON, Record
-from catalog_watch.model.json_text import is_number
+from catalog_watch.model.catalog import Record
+from catalog_watch.model.json_text import as_float
 from catalog_watch.site.chart import PRICE_FIELDS, Series
 from catalog_watch.site.runs import parse_time
 
@@ -129,7 +129,7 @@ def _series(
 def _points(periods: Sequence[Period], span: Span) -> tuple[Step, ...]:
     points = []
     for period in sorted(periods, key=lambda p: p.start or ""):
-        value = _number(period.value)
+        value = as_float(period.value)
         if value is None:
             continue
         start = _moment(period.start, span.left)
@@ -140,17 +140,13 @@ def _points(periods: Sequence[Period], span: Span) -> tuple[Step, ...]:
 
 def _flat(record: Record, field: str, start: datetime, span: Span) -> tuple[Step, ...]:
     cost = record.get("cost")
-    value = _number(cost.get(field.removeprefix("cost."))) if isinstance(cost, Mapping) else None
+    value = as_float(cost.get(field.removeprefix("cost."))) if isinstance(cost, Mapping) else None
     return () if value is None else ((start, span.right, value),)
 
 
 def _moment(stamp: str | None, default: datetime) -> datetime:
     moment = parse_time(stamp) if stamp is not None else None
     return default if moment is None else _naive(moment)
-
-
-def _number(value: JSON) -> float | None:
-    return float(value) if is_number(value) else None
 
 
 def _naive(moment: datetime) -> datetime:

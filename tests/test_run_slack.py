@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from catalog_watch.publish.slack import EVENT_TYPE
 from catalog_watch.render.slack import MAX_BLOCKS, MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT
+from catalog_watch.store.outbox import Claim, outbox_text, parse_outbox
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, git_verb, isolate_git, log_git_calls
 from tests.runs import OUTBOX, catalog, commit_run, repriced, run_in
@@ -298,3 +300,74 @@ def test_each_commit_of_a_run_costs_add_diff_commit_rev_parse_and_push(
     for n, verb in enumerate(verbs):
         if verb == "commit":
             assert verbs[n + 1 : n + 3] == ["rev-parse", "push"], lines[n : n + 3]
+
+
+def hand_edit_outbox(repo: Path, text: str) -> None:
+    """The outbox as someone committed it by hand (it is a file in the repository)."""
+    (repo / OUTBOX).write_text(text)
+    git(repo, "commit", "--quiet", "--all", "-m", "outbox edited by hand")
+    git(repo, "push", "--quiet", "origin", "HEAD:main")
+
+
+NOT_COUNTS = {"a word": '"many"', "a list": "[1]", "past a float": "1e309", "a bool": "true"}
+
+
+@pytest.mark.parametrize("bad", NOT_COUNTS.values(), ids=NOT_COUNTS.keys())
+def test_a_baseline_count_that_is_not_a_count_is_left_out_of_its_message(
+    repo: Path,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    bad: str,
+) -> None:
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
+    slack.outage()
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 9  # the baseline: pending
+    slack.recover()
+    [entry] = [json.loads(line) for line in (repo / OUTBOX).read_text().splitlines()]
+    assert entry["alert"]["extra"]["offerings"] == 6
+    entry["alert"]["extra"]["offerings"] = "BAD"
+    hand_edit_outbox(repo, json.dumps(entry).replace('"BAD"', bad) + "\n")
+    code, _, err = commit_run(repo, monkeypatch, capsys, catalog())
+    assert code == 0, err
+    [post] = slack.webhook_posts()
+    assert post["text"] == "now watching models.dev: 2 providers, 0 inconsistencies"
+    git(repo, "fetch", "--quiet", "origin")
+    assert pending(repo) == []
+
+
+def test_a_claim_stamped_at_the_first_moment_reads_the_whole_channel_back(
+    repo: Path,
+    slack: SlackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """LOOKBACK before 0001-01-01 is before any time; the read starts at Slack's ts 0, and
+    the baseline the killed run had posted is found there, not posted again."""
+    monkeypatch.setenv("SLACK_TOKEN", slack.token)
+    monkeypatch.setenv("SLACK_CHANNEL", "#llm-alerts")
+    slack.outage()
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 9  # the baseline: pending
+    slack.recover()
+    outbox = parse_outbox((repo / OUTBOX).read_text())
+    ids = [alert.id for alert in outbox.pending]
+    killed = Claim("run-that-was-killed", "0001-01-01T00:00:00Z")
+    hand_edit_outbox(repo, outbox_text(outbox.claim(ids, killed)))
+    payload = {"alert_ids": ids}
+    slack.add_message(
+        "#llm-alerts",
+        "now watching models.dev",
+        ts=86400.0,
+        user="U0BOT",
+        metadata={"event_type": EVENT_TYPE, "event_payload": payload},
+    )
+    before = len(slack.calls())
+    code, _, err = commit_run(repo, monkeypatch, capsys, catalog())
+    assert code == 0, err
+    assert "found in Slack: 1 alert a killed run had posted" in err
+    calls = slack.calls()[before:]
+    [read] = [call for call in calls if call.path.endswith("/conversations.history")]
+    assert read.body["oldest"] == "0.000000"
+    assert not [call for call in calls if call.path.endswith("/chat.postMessage")]
+    git(repo, "fetch", "--quiet", "origin")
+    assert pending(repo) == []

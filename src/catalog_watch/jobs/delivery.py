@@ -17,13 +17,14 @@ tree, commit, push; redo on the new tip after a race"), so this module never tou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from catalog_watch.errors import SlackDeliveryError
 from catalog_watch.jobs.delivery_types import Context, Delivery, Saver
 from catalog_watch.model.alerts import BASELINE, HEALTH_KINDS, Alert, Destination
+from catalog_watch.model.catalog import JSON
 from catalog_watch.model.links import Links
 from catalog_watch.model.timestamps import parse_stamp, utc_stamp
 from catalog_watch.publish.slack import BotSender, Delivered, SlackSender, SlackSettings, sender_for
@@ -39,6 +40,7 @@ from catalog_watch.store.outbox import (
 )
 
 LOOKBACK = timedelta(minutes=10)  # Slack's clock and ours: read the channel from a bit earlier
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # Slack's ts 0: no message is older
 
 
 def deliver(saver: Saver, ctx: Context) -> Delivery:
@@ -135,8 +137,7 @@ def _reconcile(
         return []
     ids = [a.id for a in alerts]
     if isinstance(sender, BotSender):
-        oldest = min(parse_stamp(stale[i].at) for i in ids) - LOOKBACK
-        posted = sender.find_posted(ids, oldest=oldest)
+        posted = sender.find_posted(ids, oldest=_read_from(stale[i].at for i in ids))
         when = utc_stamp(ctx.now)
 
         def found(box: Outbox) -> Outbox:
@@ -161,6 +162,15 @@ def _reconcile(
         return ids
     notices.append(f"re-sending {_alerts(len(ids))} a killed run may have posted (at-least-once)")
     return []
+
+
+def _read_from(claimed: Iterable[str]) -> datetime:
+    """Where to read the channel back from: LOOKBACK before the first claim, never before
+    EPOCH. Slack's ts are Unix seconds (its own default ``oldest`` is 0): from EPOCH the whole
+    channel is read; a claim stamped 0001-01-01 (the outbox is hand-editable) would otherwise
+    overflow, or ask Slack for a negative ts, a value it documents nowhere."""
+    first = min(parse_stamp(at) for at in claimed)
+    return max(first, EPOCH + LOOKBACK) - LOOKBACK
 
 
 def _marked(ids: Sequence[str], ctx: Context, ts: str | None) -> Callable[[Outbox], Outbox]:
@@ -271,17 +281,32 @@ def messages_for(alerts: Sequence[Alert], links: Links) -> list[Message]:
     """A failure streak or its end comes first, on its own, like the baseline; everything else
     goes through the renderer."""
     messages = [render_health(a, links) for a in alerts if a.kind in HEALTH_KINDS]
-    for alert in (a for a in alerts if a.kind == BASELINE):
-        counts = alert.extra
-        baseline = render_baseline(
-            source=alert.source,
-            providers=int(counts.get("providers", 0)),
-            offerings=int(counts.get("offerings", 0)),
-            inconsistencies=int(counts.get("inconsistencies", 0)),
-            links=links,
-        )
-        messages.append(Message(text=baseline.text, blocks=baseline.blocks, alert_ids=(alert.id,)))
+    messages += [_baseline(a, links) for a in alerts if a.kind == BASELINE]
     rest = [a for a in alerts if a.kind != BASELINE and a.kind not in HEALTH_KINDS]
     if rest:
         messages += render_messages(rest, source=rest[0].source, links=links)
     return messages
+
+
+def _baseline(alert: Alert, links: Links) -> Message:
+    """The baseline's message; a count that is not one (the committed outbox is hand-editable)
+    is passed as None, which the renderer leaves out."""
+    providers, offerings, inconsistencies = (
+        _count(alert.extra.get(key, 0)) for key in ("providers", "offerings", "inconsistencies")
+    )
+    made = render_baseline(
+        source=alert.source,
+        providers=providers,
+        offerings=offerings,
+        inconsistencies=inconsistencies,
+        links=links,
+    )
+    return Message(text=made.text, blocks=made.blocks, alert_ids=(alert.id,))
+
+
+def _count(value: JSON) -> int | None:
+    """A count as the run writes it, an int from 0; anything else (a bool, a float such as
+    1e309, a word, a list) is none."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None

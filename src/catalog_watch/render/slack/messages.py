@@ -83,11 +83,18 @@ class _Section:
 
 
 def render_baseline(
-    *, source: str, providers: int, offerings: int, inconsistencies: int, links: Links = NO_LINKS
+    *,
+    source: str,
+    providers: int | None,
+    offerings: int | None,
+    inconsistencies: int | None,
+    links: Links = NO_LINKS,
 ) -> Message:
+    """``now watching models.dev: 102 providers, ...``; a count that is None (unreadable in a
+    hand-edited outbox) is left out: it is only shown, so a guess could only be wrong."""
     counts = [(providers, "provider"), (offerings, "offering"), (inconsistencies, "inconsistency")]
-    words = ", ".join(count(n, one, _plural(one)) for n, one in counts)
-    text = escape_mrkdwn(f"now watching {cut(source, NAME)}: {words}")
+    words = ", ".join(count(n, one, _plural(one)) for n, one in counts if n is not None)
+    text = escape_mrkdwn(f"now watching {cut(source, NAME)}" + (f": {words}" if words else ""))
     blocks = [section_block(text), *links_blocks(links)]
     return Message(text=text, blocks=blocks, alert_ids=())
 

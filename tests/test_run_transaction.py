@@ -132,6 +132,23 @@ def test_a_run_that_was_killed_is_counted_by_the_next(
     assert not marker.exists()
 
 
+def test_a_run_marker_that_is_not_utf8_is_a_killed_run_whose_git_locks_are_cleared(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
+    git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir"))
+    marker = git_dir / "catalog-watch" / "run"
+    marker.write_bytes(b"run-\xff\xfe-killed")  # not UTF-8: its id cannot be read
+    (git_dir / "index.lock").write_text("")  # the killed run was in a git add
+    code, _, err = commit_run(repo, monkeypatch, capsys, repriced())
+    assert code == 0, err
+    assert "removed git's lock file(s) index.lock left by the run that was killed (unknown)" in err
+    log = git(repo, "log", "--format=%s", "origin/main")
+    assert "catalog-watch: previous run did not finish" in log
+    assert "price change" in log
+    assert not marker.exists()
+
+
 def test_alerts_claimed_by_a_run_in_progress_are_left_to_it(
     repo: Path,
     monkeypatch: pytest.MonkeyPatch,

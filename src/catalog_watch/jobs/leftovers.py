@@ -151,10 +151,17 @@ def unfinished_run(git: Git) -> str | None:
 
 
 def _marked(marker: Path) -> str | None:
+    """The id in the marker; "unknown" when there is one but its id cannot be read."""
     try:
         return marker.read_text(encoding="utf-8").strip() or "unknown"
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError):
+        # Read as an empty marker is, not as a missing one: the marker being there is the
+        # record that a run was killed, its text only names the run. Under the run lock that
+        # run is gone, so its git locks are cleared and it is counted as not finished; taking
+        # it for no marker would leave those locks failing every git command, unreported.
+        return "unknown"
 
 
 def set_aside(git: Git, folder: str, stamp: str) -> SetAside:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import orjson
 
 from catalog_watch.errors import GitError, SnapshotError
 from catalog_watch.model.catalog import JSON
-from catalog_watch.model.timestamps import utc_stamp
+from catalog_watch.model.timestamps import read_stamp, utc_stamp
 from catalog_watch.publish.git import Git
 
 
@@ -86,6 +87,8 @@ def blob_reader(repo: Path) -> Iterator[Callable[[str], bytes]]:
 
 
 CACHE_VERSION = 1
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_KINDS = frozenset({"added", "removed", "changed"})
 Event = tuple[str, str, str, str, str | None, JSON, JSON]
 """(UTC time, "added" | "removed" | "changed", provider, model, field, old, new)."""
 
@@ -132,19 +135,67 @@ def cache_folder(repo: Path, folder: str) -> Path | None:
 def read_cache(directory: Path) -> tuple[CacheHead, list[Event]] | None:
     """The cached walk, or None when it is missing or unreadable (it is then rebuilt)."""
     try:
-        head_data = json.loads((directory / "head.json").read_bytes())
-        head = CacheHead(**head_data)
+        head = _head(json.loads((directory / "head.json").read_bytes()))
+        if head is None:
+            return None
         with (directory / "events.jsonl").open("rb") as file:
             data = file.read(head.size)
         if len(data) != head.size:
             return None
-        return head, [_event(line) for line in data.splitlines()]
+        stamps: set[str] = set()
+        return head, [_event(line, stamps) for line in data.splitlines()]
     except (OSError, ValueError, TypeError):
         return None
 
 
-def _event(line: bytes) -> Event:
-    at, kind, provider, model, field, old, new = json.loads(line)
+def _head(data: object) -> CacheHead | None:
+    """The head if each value has the type and form its readers take for granted; else None,
+    a rebuild: a wrong one fails later instead (a query comparing times, a blob git lacks)."""
+    if not isinstance(data, dict) or data.keys() != CacheHead.__dataclass_fields__.keys():
+        return None
+    head = CacheHead(**data)
+    state, size = head.state, head.size
+    fine = (
+        _is_id(head.tip)
+        and (head.last == "" or _is_stamp(head.last))
+        and (head.begins is None or _is_stamp(head.begins))
+        and isinstance(state, dict)
+        and all(_is_id(blob) for blob in state.values())
+        and isinstance(size, int)
+        and not isinstance(size, bool)
+        and size >= 0
+    )
+    return head if fine else None
+
+
+def _is_id(value: object) -> bool:
+    """A full commit or blob id, as git prints it (SHA-1 or SHA-256)."""
+    return isinstance(value, str) and _OBJECT_ID.fullmatch(value) is not None
+
+
+def _is_stamp(value: object) -> bool:
+    """A time as ``utc_stamp`` writes it: the walk and the queries compare times as text."""
+    when = read_stamp(value)
+    return when is not None and utc_stamp(when) == value
+
+
+def _event(line: bytes, stamps: set[str]) -> Event:
+    """One cached event as the replay takes it (ValueError: the cache is rebuilt); ``stamps``:
+    the times already checked (a commit's events share one)."""
+    event = json.loads(line)
+    at, kind, provider, model, field, old, new = event
+    if at not in stamps:
+        if not _is_stamp(at):
+            raise ValueError("not a cached event time")
+        stamps.add(at)
+    if (
+        type(event) is not list
+        or kind not in _KINDS
+        or type(provider) is not str
+        or type(model) is not str
+        or (field is not None and type(field) is not str)
+    ):
+        raise ValueError("not a cached event")
     return (at, kind, provider, model, field, old, new)
 
 

@@ -16,6 +16,7 @@ from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError, ShrinkRefused
 from catalog_watch.jobs.check import CheckOptions, CheckResult, Outcome, check, evaluate, fetch_for
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.render.text import render_text
 from catalog_watch.settings.config import Config
 from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.sources.fetch import FetchOptions
@@ -424,3 +425,21 @@ def test_a_document_orjson_cannot_write_keeps_no_hash_and_is_compared_in_full(
     outcome = _respelled(tmp_path, json.dumps(doc, indent=3))
     assert outcome.report.changes == ()  # compared in full: the same catalog
     assert [r.runs for r in outcome.report.rejections] == [2]  # a rejection counts every run
+
+
+def test_a_stored_record_that_no_longer_validates_is_named_not_dropped_silently(
+    tmp_path: Path,
+) -> None:
+    """A hand-edited provider file (or a check newer than the version that wrote it): its record
+    is read as absent, so the next change reported its model "added" with nothing said."""
+    doc = small_catalog()
+    run(tmp_path, doc)
+    stored = tmp_path / "snap" / "acme.json"
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    data["models"]["big-1"]["cost"]["input"] = -1
+    stored.write_text(json.dumps(data), encoding="utf-8")
+    report = run(tmp_path, doc).report
+    [note] = [n for n in report.notes if n.startswith("the snapshot's")]
+    assert note.startswith("the snapshot's provider 'acme' model 'big-1' field 'cost.input': ")
+    assert "-1" in note and note.endswith("; read as absent")
+    assert "note: the snapshot's provider 'acme'" in render_text(report)

@@ -144,6 +144,8 @@ def _evaluate(
     others = [load_catalog(path, options.config) for path in options.compare_with]
     index = _index(inputs)
     report = compare(old, new, options.config, index, others)
+    if old is not None and old.rejections:
+        report = replace(report, notes=(*report.notes, *_read_as_absent(old)))
     files = provider_files(new)
     meta = snapshot_meta(new, files, fetched)
     if inputs.key is not None and fetched.body is not None:
@@ -164,6 +166,12 @@ def _evaluate(
         stored = snapshot.meta.get("content_sha256")
         from_snapshot = stored if isinstance(stored, str) else content_hash(provider_files(old))
     return Outcome(report, files, meta, unchanged, from_snapshot, new, index)
+
+
+def _read_as_absent(old: Catalog) -> list[str]:
+    """A stored record that no longer validates (a hand edit, or a check newer than the version
+    that wrote it) is read as absent, so the diff may call its model added: said, not silent."""
+    return [f"the snapshot's {r.where}: {r.reason}; read as absent" for r in old.rejections]
 
 
 def snapshot_meta(

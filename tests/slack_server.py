@@ -744,15 +744,18 @@ def _handler_for(server: SlackServer) -> type[BaseHTTPRequestHandler]:
             self._send(status, answer, extra)
 
         def _send(self, status: int, body: Any, headers: Mapping[str, str]) -> None:
-            if isinstance(body, str):
+            if isinstance(body, bytes):  # as given: a test's broken UTF-8 or JSON
+                payload, kind = body, "application/json; charset=utf-8"
+            elif isinstance(body, str):
                 payload, kind = body.encode(), "text/plain; charset=utf-8"
             else:
                 payload, kind = json.dumps(body).encode(), "application/json; charset=utf-8"
             self.send_response(status)
-            self.send_header("Content-Type", kind)
+            self.send_header("Content-Type", headers.get("Content-Type", kind))
             self.send_header("Content-Length", str(len(payload)))
             for name, value in headers.items():
-                self.send_header(name, value)
+                if name != "Content-Type":
+                    self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
 

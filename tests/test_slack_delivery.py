@@ -292,8 +292,8 @@ def test_a_webhook_answer_that_times_out_is_ambiguous(
     assert len(server.webhook_posts()) == 1
 
 
-@pytest.mark.parametrize("body", ["invalid_payload", "", "okay", "not ok"])
-def test_a_webhook_200_whose_body_is_not_ok_is_not_delivered(
+@pytest.mark.parametrize("body", ["invalid_payload", "", "okay", "not ok", "<html>proxy</html>"])
+def test_a_webhook_200_whose_body_is_not_ok_is_ambiguous_not_refused(
     body: str,
     server: SlackServer,
     sleeps: list[float],
@@ -305,12 +305,40 @@ def test_a_webhook_200_whose_body_is_not_ok_is_not_delivered(
     with pytest.raises(SlackDeliveryError) as raised:
         webhook(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
 
+    # The post arrived and was answered: Slack may have posted it (a refusal is a 4xx with its
+    # code), so an at-most-once webhook must not send it again (it was released and re-sent).
     text = str(raised.value)
-    assert f"message 1 of 3 for webhook: {body or '(no body)'} (HTTP 200)" in text
-    assert "not delivered" in text
-    assert raised.value.ambiguous is False
+    assert (
+        f"Slack may have posted message 1 of 3 for webhook: {body or '(no body)'} (HTTP 200)"
+        in text
+    )
+    assert raised.value.ambiguous is True
     assert delivered == []
     assert len(server.calls()) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [(b"ok\xff", {}), (b"ok", {"Content-Type": "text/plain; charset=bogus-cs"})],
+    ids=["invalid UTF-8", "an unknown charset"],
+)
+def test_a_webhook_200_that_cannot_be_decoded_is_ambiguous_not_a_traceback(
+    body: bytes,
+    headers: dict[str, str],
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
+) -> None:
+    """A LookupError escaped (exit 1), or a UnicodeDecodeError read as "nothing was sent"."""
+    server.answer(200, body, headers=headers)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        webhook(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    assert "Slack may have posted message 1 of 3 for webhook" in str(raised.value)
+    assert raised.value.ambiguous is True
+    assert (delivered, len(server.calls())) == ([], 1)
 
 
 def test_a_webhook_ok_with_surrounding_whitespace_is_accepted(

@@ -99,6 +99,49 @@ def test_a_5xx_after_slack_posted_is_found_in_history_and_not_posted_twice(
     assert sleeps == [0.25]  # the backoff before the look-up; no post retried
 
 
+UNREADABLE_200 = {  # answers a probe found taken for "nothing was posted": posted twice
+    "truncated JSON": (b'{"ok": true, "ts": "1', {}),
+    "invalid UTF-8": (b'{"ok": true, "ts": "\xff\xfe"}', {}),
+    "an HTML page": (b"<html>gateway</html>", {"Content-Type": "text/html"}),
+    "null": (b"null", {}),
+    "no ok": (b'{"ts": "1.2"}', {}),
+    "a list": (b"[1]", {}),  # an AttributeError in slack-sdk once: exit 1
+    "nested past recursion": (b"[" * 100_000, {}),  # a RecursionError once
+    "an unknown charset": (b'{"ok": true}', {"Content-Type": "application/json; charset=bogus"}),
+}
+
+
+@pytest.mark.parametrize(("body", "headers"), UNREADABLE_200.values(), ids=UNREADABLE_200.keys())
+def test_a_200_after_slack_posted_that_cannot_be_read_is_looked_up_not_posted_twice(
+    body: bytes,
+    headers: dict[str, str],
+    server: SlackServer,
+    sleeps: list[float],
+    backoff: Backoff,
+    delivered: list[Delivered],
+) -> None:
+    server.answer(200, body, headers=headers, process=True, path=POST)
+
+    bot(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    assert_one_thread(server, delivered)
+    assert paths(server)[:3] == ["chat.postMessage", "conversations.list", "conversations.history"]
+
+
+def test_a_refusal_whose_error_is_not_a_code_is_a_refusal_not_a_traceback(
+    server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    """``ok: false`` says nothing was posted, whatever ``error`` holds (an object raised
+    TypeError: unhashable, exit 1)."""
+    server.answer(200, b'{"ok": false, "error": {"x": 1}}', path=POST)
+
+    with pytest.raises(SlackDeliveryError) as raised:
+        bot(server, sleeps, backoff).send(MESSAGES, on_delivered=delivered.append)
+
+    assert raised.value.ambiguous is False
+    assert (delivered, len(server.calls(POST))) == ([], 1)
+
+
 def test_internal_error_with_http_200_is_ambiguous_too(
     server: SlackServer, sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
 ) -> None:

@@ -47,8 +47,15 @@ def _data(response: SlackResponse) -> dict[str, Any]:
 
 
 def ambiguous_answer(response: SlackResponse) -> bool:
-    data = _data(response)
-    return int(response.status_code) in AMBIGUOUS_STATUSES or data.get("error") in AMBIGUOUS_CODES
+    """Slack may have acted: a 5xx-like status or code, or a 2xx that does not say ``ok: false``
+    (a refusal always does; ``{"ts": "1.2"}`` alone is no refusal)."""
+    data, status = _data(response), int(response.status_code)
+    error = data.get("error")
+    return (
+        status in AMBIGUOUS_STATUSES
+        or (isinstance(error, str) and error in AMBIGUOUS_CODES)
+        or (200 <= status < 300 and data.get("ok") is not False)
+    )
 
 
 @dataclass(frozen=True, slots=True)

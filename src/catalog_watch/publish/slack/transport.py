@@ -7,6 +7,7 @@ here each 3xx comes back as its own answer, and nothing is sent where it points.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from http.client import HTTPException, HTTPResponse, InvalidURL
 from ssl import SSLContext
@@ -28,7 +29,14 @@ from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from catalog_watch.publish.http import describe_error
 
-TRANSPORT = (SlackClientError, OSError, HTTPException, ValueError)  # what the SDK lets through
+# What the SDK lets through; LookupError: an error answer in a charset Python does not know.
+TRANSPORT = (SlackClientError, OSError, HTTPException, ValueError, LookupError)
+
+
+class AnswerUnreadable(HTTPException):
+    """A whole answer came back that cannot be read: its charset unknown, its bytes not of it,
+    or (the Web API) not a JSON object. The request had arrived, so Slack may have acted on it:
+    an ambiguous answer, never "nothing was posted" (posting again could post twice)."""
 
 
 class _NoRedirects(HTTPRedirectHandler):
@@ -55,7 +63,23 @@ def _open(request: Request, proxy: str | None, ssl: SSLContext | None, timeout: 
 
 
 def _read(response: HTTPResponse) -> str:
-    return response.read().decode(response.headers.get_content_charset() or "utf-8")
+    data, charset = response.read(), response.headers.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        raise AnswerUnreadable(f"an answer that does not read as {charset!r}") from None
+
+
+def _object(body: str) -> str:
+    """``body`` if it is a JSON object, as every Web API answer is; else AnswerUnreadable (the
+    SDK would raise an AttributeError on ``[1]``, a RecursionError on ``[[[…``)."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise AnswerUnreadable("an answer that is not a JSON object")
+    return body
 
 
 def _require(cls: type, method: str) -> None:
@@ -74,7 +98,8 @@ class SdkWebClient(WebClient):
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         with _open(req, self.proxy, self.ssl, self.timeout) as response:
-            return {"status": response.status, "headers": response.headers, "body": _read(response)}
+            body = _object(_read(response))
+            return {"status": response.status, "headers": response.headers, "body": body}
 
 
 class SdkWebhookClient(WebhookClient):
@@ -107,7 +132,7 @@ def sent(error: Exception) -> bool:
         isinstance(error, URLError) and not isinstance(error, HTTPError)
     ):
         return False
-    return isinstance(error, (OSError, HTTPException))
+    return isinstance(error, (OSError, HTTPException, LookupError))  # an answer came: it had
 
 
 def describe(error: Exception) -> str:

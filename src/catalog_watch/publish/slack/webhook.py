@@ -8,6 +8,7 @@ from typing import cast
 from urllib.parse import urlsplit
 
 from slack_sdk.http_retry import BackoffRetryIntervalCalculator, RetryIntervalCalculator
+from slack_sdk.webhook import WebhookResponse
 
 from catalog_watch import __version__
 from catalog_watch.errors import SlackDeliveryError
@@ -79,7 +80,7 @@ class WebhookSender:
                     self._retries,
                     ambiguous=True,
                 ) from None
-            if response.status_code in AMBIGUOUS_STATUSES:
+            if response.status_code in AMBIGUOUS_STATUSES or _odd_success(response):
                 code = webhook_code(response)
                 raise where.error(
                     f"Slack may have posted {where.message()}: {code} (HTTP "
@@ -91,3 +92,9 @@ class WebhookSender:
             if not 200 <= response.status_code < 300 or (response.body or "").strip() != "ok":
                 raise webhook_refusal(where, response, self._retries, self._origin)
             on_delivered(Delivered(index, None, tuple(message.alert_ids)))
+
+
+def _odd_success(response: WebhookResponse) -> bool:
+    """A 2xx whose body is not Slack's ``ok`` (an HTML page, nothing): the post arrived and may
+    have landed, so it is ambiguous, not refused (a refusal is a 4xx with its code)."""
+    return 200 <= response.status_code < 300 and (response.body or "").strip() != "ok"

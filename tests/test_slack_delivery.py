@@ -6,7 +6,10 @@ and a ``RetryIntervalCalculator`` whose backoff values are recognisable (tests/s
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -757,3 +760,59 @@ def test_sender_for_refuses_what_cannot_work() -> None:
 
     with pytest.raises(ValueError, match="not both"):
         sender_for(SlackSettings(token="t"), channel="#a", webhook_url="https://hooks.example/x")
+
+
+class Trickle:
+    """A loopback peer that answers every request 200 with headers at once, then its body a byte
+    per ``gap`` seconds: each read of the socket is quick, the whole answer is not."""
+
+    def __init__(self, body: bytes, gap: float) -> None:
+        self.body, self.gap, self.requests = body, gap, 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/services/T/B/X"
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                peer, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            with peer:
+                self.requests += 1
+                peer.recv(65536)
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(self.body)}\r\n\r\n"
+                with contextlib.suppress(OSError):
+                    peer.sendall(head.encode())
+                    for byte in self.body:
+                        if self.stop.wait(self.gap):  # the loopback peer's own pace
+                            break
+                        peer.sendall(bytes([byte]))
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+        self.listener.close()
+
+
+def test_an_answer_trickled_past_the_timeout_is_ambiguous_not_waited_for(
+    sleeps: list[float], backoff: Backoff, delivered: list[Delivered]
+) -> None:
+    """``SLACK_TIMEOUT_SECONDS`` bounded each read of the socket, not the answer: a body sent a
+    byte at a time held the run for as long as the peer liked (42 s for 0.5 s here)."""
+    peer = Trickle(b"ok" + b" " * 200, gap=0.2)
+    try:
+        sender = WebhookSender(peer.url, retry_interval=backoff, sleep=sleeps.append, timeout=0.5)
+        with pytest.raises(SlackDeliveryError) as raised:
+            sender.send(MESSAGES, on_delivered=delivered.append)
+    finally:
+        peer.close()
+    assert "an answer still arriving after 0.5 s" in str(raised.value)
+    assert raised.value.ambiguous is True  # it had arrived: Slack may have posted it
+    assert (delivered, peer.requests) == ([], 1)

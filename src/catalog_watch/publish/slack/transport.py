@@ -8,6 +8,7 @@ here each 3xx comes back as its own answer, and nothing is sent where it points.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from http.client import HTTPException, HTTPResponse, InvalidURL
 from ssl import SSLContext
@@ -62,12 +63,31 @@ def _open(request: Request, proxy: str | None, ssl: SSLContext | None, timeout: 
     return build_opener(*handlers).open(request, timeout=timeout)
 
 
-def _read(response: HTTPResponse) -> str:
-    data, charset = response.read(), response.headers.get_content_charset() or "utf-8"
+MAX_ANSWER = 16 * 1024 * 1024
+"""The most bytes a Slack answer may have (a page of history is well under 1 MB): a peer that
+sends more is not read into memory whole."""
+
+
+def _read(response: HTTPResponse, timeout: float) -> str:
+    data, charset = _body(response, timeout), response.headers.get_content_charset() or "utf-8"
     try:
         return data.decode(charset)
     except (LookupError, UnicodeDecodeError):
         raise AnswerUnreadable(f"an answer that does not read as {charset!r}") from None
+
+
+def _body(response: HTTPResponse, timeout: float) -> bytes:
+    """The answer's bytes within ``timeout`` seconds in all: urllib's timeout bounds each read
+    of the socket, so a peer trickling a byte at a time held a run for as long as it liked."""
+    deadline, chunks, size = time.monotonic() + timeout, [], 0
+    while chunk := response.read1(65536):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_ANSWER:
+            raise AnswerUnreadable(f"an answer of more than {MAX_ANSWER} bytes")
+        if time.monotonic() > deadline:
+            raise AnswerUnreadable(f"an answer still arriving after {timeout:g} s")
+    return b"".join(chunks)
 
 
 def _object(body: str) -> str:
@@ -98,7 +118,7 @@ class SdkWebClient(WebClient):
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         with _open(req, self.proxy, self.ssl, self.timeout) as response:
-            body = _object(_read(response))
+            body = _object(_read(response, self.timeout))
             return {"status": response.status, "headers": response.headers, "body": body}
 
 
@@ -107,7 +127,7 @@ class SdkWebhookClient(WebhookClient):
 
     def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
         with _open(req, self.proxy, self.ssl, self.timeout) as response:
-            body = _read(response)
+            body = _read(response, self.timeout)
             headers = dict(response.headers.items())
         return WebhookResponse(url=url, status_code=response.status, body=body, headers=headers)
 

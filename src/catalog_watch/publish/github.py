@@ -5,8 +5,13 @@ Retries are fetch.py's (``http_client``: httpx-retries, ``RETRY_STATUSES``, jitt
 ``Retry-After`` uncapped, one wall-clock budget, here per client), plus GitHub's rate limits: a 403
 with ``Retry-After`` or ``x-ratelimit-remaining: 0`` is retried too, waiting until ``x-ratelimit-
 reset``; a bare 429 waits the minute GitHub asks for. POST/PATCH are retried: a create that went
-through before a 5xx comes back "already exists", and that pull request is updated. The token never
+through before a 5xx comes back "already exists", and that pull request is updated. A comment has no
+such guard, so its POST is never retried blindly (:meth:`GitHubClient.close_pull`). The token never
 reaches a message.
+
+An answer that cannot be read (not JSON, nested past the parser's depth, a pull request ``number``
+that is not a positive integer, an ``x-ratelimit-reset`` that is not a short run of ASCII digits) is
+a GitHubError naming the call, or the header is ignored, never a traceback.
 
 Redirects are not followed (httpx's default, ``follow_redirects=False``): a 3xx is an error that
 says where it pointed (its origin only) and that the token was not sent there. httpx would drop
@@ -113,6 +118,15 @@ class Label:
             raise ValueError(f"label color must be 6 hex digits without '#', got {self.color!r}")
 
 
+_RESET = re.compile(r"[0-9]{1,12}")  # epoch seconds; ``str.isdigit`` would pass "²", int() not
+# A comment POST answered so may have been stored before the answer went wrong.
+_UNSURE_STATUSES = frozenset(range(500, 600))
+
+
+class _Unsure(GitHubError):
+    """A refusal or a lost answer after which GitHub may still have done what was asked."""
+
+
 class _RateLimited(Exception):
     """Raised by the response check so that httpx-retries retries a rate-limited 403."""
 
@@ -140,8 +154,8 @@ class _GitHubRetry(BudgetedRetry):
         if (given := self.retry_after(response)) is not None:
             return given
         headers = response.headers
-        reset = headers.get("x-ratelimit-reset", "")
-        if headers.get("x-ratelimit-remaining") == "0" and reset.isdigit():
+        reset = headers.get("x-ratelimit-reset", "").strip()
+        if headers.get("x-ratelimit-remaining") == "0" and _RESET.fullmatch(reset):
             return max(int(reset) - time.time(), 0.0), f"GitHub's x-ratelimit-reset ({reset})"
         if response.status_code in (403, 429):
             return 60.0, f"GitHub's rate limit (HTTP {response.status_code}, no Retry-After)"
@@ -162,6 +176,7 @@ class GitHubClient:
     ) -> None:
         self.settings = settings
         self._repo = f"/repos/{settings.repository}"
+        self._attempts = attempts
         retry = _GitHubRetry(
             total=attempts - 1,
             allowed_methods=("GET", "POST", "PATCH", "PUT", "DELETE"),
@@ -174,6 +189,7 @@ class GitHubClient:
         )
         retry.budget = Budget.starting_now(budget_seconds, sleep)
         self._budget = retry.budget
+        self._retry = retry
         self._http = httpx.Client(
             base_url=settings.api_url + "/",
             transport=retry.transport(settings.api_url, transport),
@@ -215,9 +231,60 @@ class GitHubClient:
         return _pull(_document(self._call("PATCH", f"/pulls/{number}", json=sent)))
 
     def close_pull(self, number: int, comment: str) -> PullRequest:
-        self._call("POST", f"/issues/{number}/comments", (201,), json={"body": comment})
+        self._comment_once(number, comment)
         closed = self._call("PATCH", f"/pulls/{number}", json={"state": "closed"})
         return _pull(_document(closed))
+
+    def _comment_once(self, number: int, body: str) -> None:
+        """Post ``body`` on issue ``number`` once, even when an answer is lost.
+
+        A 5xx or a lost answer may come after GitHub stored the comment, and a blind retry posts
+        it twice. Not retrying is no cure: the pull request then stays open, the next run closes
+        it and posts the comment again. So the transport retries only what GitHub refused before
+        doing anything (rate limits, 408) or what never reached it (no connection); after an
+        unsure outcome the issue's comments are listed, and the POST is sent again only if no
+        comment there has this body. The usual case stays one POST, no listing.
+        """
+        path = f"/issues/{number}/comments"
+        sure = self._retry.copy_with(
+            status_forcelist=[s for s in self._retry.status_forcelist if s not in _UNSURE_STATUSES],
+            retry_on_exceptions=(httpx.ConnectError, httpx.ConnectTimeout, _RateLimited),
+        )
+        if not isinstance(sure, BudgetedRetry):
+            raise RuntimeError("httpx-retries >= 0.6 is required")
+        sure.budget = self._budget
+        since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3_600))  # clock skew
+        for attempt in range(1, self._attempts + 1):
+            try:
+                self._call("POST", path, (201,), json={"body": body}, extensions={"retry": sure})
+                return
+            except _Unsure as unsure:
+                if attempt == self._attempts:
+                    said = re.sub(r" \(after \d+ attempts\)$", "", str(unsure))
+                    raise GitHubError(f"{said} (after {attempt} attempts)") from None
+                self._back_off(sure.copy_with(attempts_made=attempt), f"POST {self._repo}{path}")
+            if self._has_comment(number, body, since):
+                return
+
+    def _has_comment(self, number: int, body: str, since: str) -> bool:
+        """Whether a comment on issue ``number`` updated ``since`` then has exactly ``body``."""
+        path = f"/issues/{number}/comments"
+        listed = _document(self._call("GET", path, params={"since": since, "per_page": 100}))
+        if not isinstance(listed, list):
+            where = f"GET {self._repo}{path}"
+            raise GitHubError(f"GitHub answered {where} with something that is not a list")
+        return any(isinstance(c, dict) and c.get("body") == body for c in listed)
+
+    def _back_off(self, retry: Retry, call: str) -> None:
+        """The backoff before retry ``retry.attempts_made``, within the client's budget."""
+        wait, left = retry.backoff_strategy(), max(self._budget.remaining(), 0.0)
+        if wait > left:
+            raise GitHubError(
+                f"gave up on {call}: the backoff asks to wait {wait:.0f} s before retrying, but"
+                f" only {left:.0f} s of {self._budget.described} is left"
+            )
+        self._budget.sleep(wait)
+        self._budget.retries += 1
 
     def ensure_labels(self, labels: Sequence[Label]) -> None:
         """Create the labels the repository lacks; existing ones keep their colour."""
@@ -250,16 +317,21 @@ class GitHubClient:
             ) from None
         except httpx.HTTPError as exc:
             why = describe_error(exc)
-            raise GitHubError(f"{method} {path} on {self.settings.api_url} failed: {why}") from exc
+            unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            error = GitHubError if unsent else _Unsure
+            raise error(f"{method} {path} on {self.settings.api_url} failed: {why}") from exc
         if response.status_code not in ok:
-            raise _refusal(method, path, response, self.settings.repository)
+            refusal = _refusal(method, path, response, self.settings.repository)
+            if response.status_code in _UNSURE_STATUSES:
+                raise _Unsure(str(refusal))
+            raise refusal
         return response
 
 
 def _document(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         where = f"{response.request.method} {response.request.url.path}"
         raise GitHubError(f"GitHub answered {where} with something that is not JSON") from None
 
@@ -267,26 +339,45 @@ def _document(response: httpx.Response) -> Any:
 def _pull(document: Any) -> PullRequest:
     try:
         number, url, state = document["number"], document["html_url"], document["state"]
-        return PullRequest(int(number), str(url), str(state))
-    except (KeyError, TypeError, ValueError):
-        raise GitHubError("GitHub's pull request reply lacks number/html_url/state") from None
+    except (KeyError, TypeError):
+        number = url = state = None
+    # An int, read strictly: int() would take 1.5, "3" or True and overflow on 1e400 / Infinity.
+    if type(number) is not int or number < 1:
+        raise GitHubError("GitHub's pull request reply lacks number/html_url/state")
+    return PullRequest(number, str(url), str(state))
 
 
 def _message(response: httpx.Response) -> str:
-    """GitHub's ``message`` plus the ``errors`` details of a 422, as one line."""
+    """GitHub's ``message`` plus the ``errors`` details of a 422, as one line: only the string
+    parts it can read; a field of another shape is left out, never an error."""
     try:
         document = response.json()
-    except ValueError:
-        return response.text.strip()[:200]
+    except (ValueError, RecursionError):
+        return _one_line(response.text)[:200]
     if not isinstance(document, dict):
         return ""
-    details = [
-        e if isinstance(e, str) else e.get("message") or f"{e.get('field')} {e.get('code')}"
-        for e in document.get("errors") or []
-        if isinstance(e, str | dict)
-    ]
-    message = str(document.get("message") or "")
-    return f"{message} ({'; '.join(details)})" if details else message
+    errors = document.get("errors")
+    found = (_detail(e) for e in (errors if isinstance(errors, list) else []))
+    details = [_one_line(d) for d in found if d.strip()]
+    message = document.get("message")
+    message = _one_line(message) if isinstance(message, str) else ""
+    return f"{message} ({'; '.join(details)})".strip() if details else message
+
+
+def _detail(error: object) -> str:
+    """One entry of ``errors``: a string, or an object's ``message``, else its field and code."""
+    if isinstance(error, str):
+        return error
+    if not isinstance(error, dict):
+        return ""
+    if isinstance(message := error.get("message"), str) and message.strip():
+        return message
+    parts = (error.get("field"), error.get("code"))
+    return " ".join(part for part in parts if isinstance(part, str))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _refusal(method: str, path: str, response: httpx.Response, repository: str) -> GitHubError:

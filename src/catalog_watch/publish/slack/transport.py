@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Mapping
 from http.client import HTTPException, HTTPResponse, InvalidURL
+from io import BytesIO
 from ssl import SSLContext
 from typing import IO, Any
 from urllib.error import HTTPError, URLError
@@ -54,13 +55,23 @@ class _NoRedirects(HTTPRedirectHandler):
 
 
 def _open(request: Request, proxy: str | None, ssl: SSLContext | None, timeout: float) -> Any:
-    """Open ``request`` as slack-sdk would (its proxy, TLS context and timeout), minus redirects."""
+    """Open ``request`` as slack-sdk would (its proxy, TLS context and timeout), minus redirects.
+
+    An error answer (``HTTPError``, which slack-sdk reads itself) is read here first, within the
+    same bounds as any answer (:func:`_body`), and handed on with its bytes in memory."""
     if not request.full_url.lower().startswith(("https://", "http://")):
         raise SlackRequestError("the Slack URL is not an http(s) URL")  # never shown: a secret
     handlers: list[BaseHandler] = [_NoRedirects(), HTTPSHandler(context=ssl)]
     if proxy:
         handlers.append(ProxyHandler({"http": proxy, "https": proxy}))
-    return build_opener(*handlers).open(request, timeout=timeout)
+    try:
+        return build_opener(*handlers).open(request, timeout=timeout)
+    except HTTPError as error:
+        answer = error.fp
+        if not isinstance(answer, HTTPResponse):  # not from a socket: nothing to bound
+            raise
+        body = BytesIO(_body(answer, timeout))
+        raise HTTPError(error.url, error.code, error.msg, error.headers, body) from None
 
 
 MAX_ANSWER = 16 * 1024 * 1024

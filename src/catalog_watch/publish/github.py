@@ -26,6 +26,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -34,6 +35,7 @@ import httpx
 from httpx_retries import Retry
 
 from catalog_watch.errors import GitHubError
+from catalog_watch.model.timestamps import utc_stamp
 from catalog_watch.publish.http import (
     RETRY_STATUSES,
     USER_AGENT,
@@ -253,7 +255,7 @@ class GitHubClient:
         if not isinstance(sure, BudgetedRetry):
             raise RuntimeError("httpx-retries >= 0.6 is required")
         sure.budget = self._budget
-        since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3_600))  # clock skew
+        since = utc_stamp(datetime.now(UTC) - timedelta(hours=1))  # an hour: clock skew
         for attempt in range(1, self._attempts + 1):
             try:
                 self._call("POST", path, (201,), json={"body": body}, extensions={"retry": sure})

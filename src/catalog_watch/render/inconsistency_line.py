@@ -16,6 +16,7 @@ import statistics
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+from catalog_watch.analysis.consistency_offering import zero_priced
 from catalog_watch.inert.markdown import code, text
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.inconsistency import Inconsistency, InconsistencyKind
@@ -152,20 +153,14 @@ def _describe_cache(item: Inconsistency, fmt: Fmt = _plain) -> str:
     )
 
 
-def _is_free(value: Mapping[str, Any]) -> bool:
-    """Priced 0/0, as the check's ``zero_priced`` tells a free offering from a paid one."""
-    prices = (value.get("input"), value.get("output"))
-    return all(is_number(price) and price == 0 for price in prices)
-
-
 def _describe_zero(item: Inconsistency, fmt: Fmt = _plain) -> str:
     if not all(isinstance(value, Mapping) for value in item.values.values()):
         return _describe_other(item)
-    free = [label for label, value in item.values.items() if _is_free(value)]
+    free = [label for label, value in item.values.items() if zero_priced(value)]
     paid = [
         f"{label} {fmt(value, 'cost')}"
         for label, value in item.values.items()
-        if not _is_free(value)
+        if not zero_priced(value)
     ]
     if not free or not paid:
         return _describe_other(item)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.changes import Change, ChangeKind
-from catalog_watch.model.json_text import is_number, json_value
+from catalog_watch.model.json_text import as_float, is_number, json_value
 from catalog_watch.render.money import format_impact, usage_words
 from catalog_watch.render.percent import percent as percent  # where the renderers look for it
 
@@ -19,10 +19,10 @@ def money(value: JSON) -> str:
     """A per-1M price: two decimals, more when the price needs them (``$0.075``)."""
     if not is_number(value):
         return plain(value)
-    try:
-        amount = round(float(value), 6)
-    except OverflowError:  # an integer no float holds: catalogs reject one, a hand edit may not
+    number = as_float(value)
+    if number is None:  # an integer no float holds (catalogs reject one, a hand edit may not)
         return f"${value:,}"
+    amount = round(number, 6)
     text = f"{amount:,.2f}" if round(amount, 2) == amount else f"{amount:,.6f}".rstrip("0")
     return f"${text}"
 

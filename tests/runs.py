@@ -98,3 +98,11 @@ def repo_run_twice(
         code, _ = commit_run_at(repo, monkeypatch, capsys, source, f"2026-11-{day}T10:17:00Z")
         assert code == 0
     return repo
+
+
+def hand_edit_outbox(repo: Path, text: str, message: str = "outbox edited by hand") -> None:
+    """The outbox as someone committed and pushed it (it is a file in the repository)."""
+    (repo / OUTBOX).write_text(text)
+    git(repo, "add", OUTBOX)
+    git(repo, "commit", "--quiet", "-m", message)
+    git(repo, "push", "--quiet", "origin", "HEAD:main")

@@ -13,7 +13,7 @@ from catalog_watch.render.slack import MAX_BLOCKS, MAX_HEADER_TEXT, MAX_SECTION_
 from catalog_watch.store.outbox import Claim, outbox_text, parse_outbox
 from tests.factories import MODELS_DEV, document, edited, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, git_verb, isolate_git, log_git_calls
-from tests.runs import OUTBOX, catalog, commit_run, repriced, run_in
+from tests.runs import OUTBOX, catalog, commit_run, hand_edit_outbox, repriced, run_in
 from tests.slack_server import SlackServer
 
 
@@ -300,13 +300,6 @@ def test_each_commit_of_a_run_costs_add_diff_commit_rev_parse_and_push(
     for n, verb in enumerate(verbs):
         if verb == "commit":
             assert verbs[n + 1 : n + 3] == ["rev-parse", "push"], lines[n : n + 3]
-
-
-def hand_edit_outbox(repo: Path, text: str) -> None:
-    """The outbox as someone committed it by hand (it is a file in the repository)."""
-    (repo / OUTBOX).write_text(text)
-    git(repo, "commit", "--quiet", "--all", "-m", "outbox edited by hand")
-    git(repo, "push", "--quiet", "origin", "HEAD:main")
 
 
 NOT_COUNTS = {"a word": '"many"', "a list": "[1]", "past a float": "1e309", "a bool": "true"}

@@ -15,7 +15,7 @@ import pytest
 from catalog_watch.store.outbox import Claim, outbox_text, parse_outbox
 from tests.factories import UNREADABLE, damaged_line, document, edited, model, provider, write_json
 from tests.git_repos import clone, fresh_origin, git, isolate_git, subjects
-from tests.runs import OUTBOX, catalog, commit_run, ledger, repriced
+from tests.runs import OUTBOX, catalog, commit_run, hand_edit_outbox, ledger, repriced
 from tests.slack_server import SlackServer
 
 META = "snapshots/models.dev/_meta.json"
@@ -50,10 +50,7 @@ def test_a_damaged_outbox_stops_the_run_before_the_snapshot_is_written(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
-    (repo / OUTBOX).write_text('{"alert": {"id": "x"}, "created": "2026"}\n')
-    git(repo, "add", OUTBOX)
-    git(repo, "commit", "--quiet", "-m", "a hand edit gone wrong")
-    git(repo, "push", "--quiet", "origin", "HEAD:main")
+    hand_edit_outbox(repo, '{"alert": {"id": "x"}, "created": "2026"}\n', "a hand edit gone wrong")
     before = (repo / FOLDER / "acme.json").read_bytes()
     changed = repriced()
     code, _, err = commit_run(repo, monkeypatch, capsys, changed)
@@ -75,10 +72,7 @@ def test_an_outbox_line_the_run_cannot_interpret_stops_it_naming_the_line(
     """The right JSON types, but a kind, destination or time the run reads later: it was a
     ValueError traceback (exit 1) from deep in the run, naming no file or line."""
     assert commit_run(repo, monkeypatch, capsys, catalog())[0] == 0
-    (repo / OUTBOX).write_text(damaged_line(field, value) + "\n")
-    git(repo, "add", OUTBOX)
-    git(repo, "commit", "--quiet", "-m", "a hand edit gone wrong")
-    git(repo, "push", "--quiet", "origin", "HEAD:main")
+    hand_edit_outbox(repo, damaged_line(field, value) + "\n", "a hand edit gone wrong")
     before = (repo / FOLDER / "acme.json").read_bytes()
     code, _, err = commit_run(repo, monkeypatch, capsys, repriced())
     assert code == 6
@@ -164,9 +158,7 @@ def test_alerts_claimed_by_a_run_in_progress_are_left_to_it(
     outbox = parse_outbox((repo / OUTBOX).read_text())
     other = Claim("another-run", "2026-11-25T10:17:00Z")
     claimed = outbox.claim([a.id for a in outbox.pending], other)
-    (repo / OUTBOX).write_text(outbox_text(claimed))
-    git(repo, "commit", "--quiet", "--all", "-m", "catalog-watch: claim (another run)")
-    git(repo, "push", "--quiet", "origin", "HEAD:main")
+    hand_edit_outbox(repo, outbox_text(claimed), "catalog-watch: claim (another run)")
     posts = len(slack.webhook_posts())
     code, _, err = commit_run(repo, monkeypatch, capsys, changed)
     assert code == 0

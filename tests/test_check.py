@@ -16,6 +16,7 @@ from catalog_watch.cli.app import main
 from catalog_watch.errors import CatalogRejected, FetchError, ShrinkRefused
 from catalog_watch.jobs.check import CheckOptions, CheckResult, Outcome, check, evaluate, fetch_for
 from catalog_watch.model.changes import ChangeKind
+from catalog_watch.render.markdown import render_markdown
 from catalog_watch.render.text import render_text
 from catalog_watch.settings.config import Config
 from catalog_watch.settings.inconsistencies import ConsistencySettings
@@ -443,3 +444,26 @@ def test_a_stored_record_that_no_longer_validates_is_named_not_dropped_silently(
     assert note.startswith("the snapshot's provider 'acme' model 'big-1' field 'cost.input': ")
     assert "-1" in note and note.endswith("; read as absent")
     assert "note: the snapshot's provider 'acme'" in render_text(report)
+
+
+def test_the_note_on_a_stored_record_names_it_inert_in_text_and_markdown(
+    tmp_path: Path,
+) -> None:
+    """The note names the stored record by its keys, catalog text (here a hand-edited model key):
+    it reaches the terminal and the pull request's markdown only through their inert renderers."""
+    doc = small_catalog()
+    run(tmp_path, doc)
+    stored = tmp_path / "snap" / "acme.json"
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    hostile = "\x1b]8;;https://evil.example\x07<b>x</b>\n::error::PWNED"
+    data["models"][hostile] = {**data["models"]["big-1"], "id": hostile}  # a hand edit
+    stored.write_text(json.dumps(data), encoding="utf-8")
+    report = run(tmp_path, doc).report
+    [note] = [n for n in report.notes if n.startswith("the snapshot's")]
+    assert "<b>x</b>" in note and "PWNED" in note  # quoted: the renderers must make it inert
+    text = render_text(report)
+    assert "\x1b" not in text and "\x07" not in text
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("::")]
+    markdown = render_markdown(report)
+    assert "<b>" not in markdown and "\x1b" not in markdown
+    assert not [line for line in markdown.splitlines() if line.lstrip("> ").startswith("::")]

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Rejection
 from catalog_watch.sources.models_dev import parse_catalog, rejection
-from catalog_watch.sources.units import NotAPrice, per_million
+from catalog_watch.sources.units import MAX_TOKENS, NotANumber, NotAPrice, decimal_of, per_million
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,19 +124,22 @@ class FieldReader:
         return result
 
     def tokens(self, value: JSON, field: str) -> int | None:
-        """A token count: an int, a whole float (``2000000.0``) or a whole numeric string."""
+        """A token count: an int, a whole float (``2000000.0``) or a whole numeric string, at
+        most the catalog's largest integer (checked before the integer is built)."""
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self.reject(field, "should be a whole number of tokens", value)
-            return None
         try:
-            number = Decimal(value.strip() if isinstance(value, str) else repr(value))
-        except InvalidOperation:
+            number = decimal_of(value)
+        except NotANumber:
             self.reject(field, "should be a whole number of tokens", value)
             return None
         if not number.is_finite() or number < 0 or number != number.to_integral_value():
             self.reject(field, "should be a non-negative whole number of tokens", value)
+            return None
+        if number > MAX_TOKENS:
+            self.reject(
+                field, f"more tokens than the largest count a catalog holds ({MAX_TOKENS})", value
+            )
             return None
         if isinstance(value, str):
             self.warn(field, "a token count written as a string; accepted", value)

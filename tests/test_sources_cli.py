@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,9 @@ def test_compare_finds_real_disagreements_between_the_three_catalogs(
     }
     labels = [label for item in result["disagreements"] for label in item["values"]]
     assert not any(":free" in label or ":batch" in label for label in labels)
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"it finds\s+(\d+) disagreements", readme)
+    assert quoted is not None and int(quoted[1]) == len(result["disagreements"])
 
 
 @pytest.mark.realdata

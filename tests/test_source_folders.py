@@ -131,3 +131,14 @@ def test_a_file_a_folder_was_written_from_goes_back_to_that_folder(
     assert code == 0, err
     assert out.startswith("litellm: 1 price change")
     assert not (tmp_path / "snapshots" / "models.dev").exists()
+
+
+def test_a_baseline_of_one_provider_and_one_offering_is_counted_in_the_singular(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The headline is also the commit subject and the changelog heading: no ``1 providers``."""
+    monkeypatch.chdir(tmp_path)
+    api = write_json(tmp_path / "api.json", document(provider("acme", model("m1"))))
+    code, out, err = cli(capsys, "check", "--source", str(api))
+    assert code == 0, err
+    assert "baseline recorded: 1 provider, 1 offering, 0 inconsistencies" in out

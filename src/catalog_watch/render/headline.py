@@ -31,15 +31,18 @@ def commit_message(report: Report) -> str:
 def headline(report: Report) -> str:
     """Counts by change class in a fixed order, e.g. ``3 price changes, 12 models added``."""
     if report.first_run:
-        return (
-            f"baseline recorded: {report.new.providers:,} providers, "
-            f"{report.new.offerings:,} offerings, {report.current:,} inconsistencies"
+        return "baseline recorded: " + ", ".join(
+            (
+                count(report.new.providers, "provider", "providers"),
+                count(report.new.offerings, "offering", "offerings"),
+                count(report.current, "inconsistency", "inconsistencies"),
+            )
         )
     parts = []
     for kind, one, many in PHRASES:
-        count = report.count(kind)
-        if count:
-            parts.append(f"{count:,} {one if count == 1 else many}")
+        number = report.count(kind)
+        if number:
+            parts.append(count(number, one, many))
     deprecated = sum(1 for c in report.listed if c.field == "status" and c.new == "deprecated")
     if deprecated:
         parts.append(f"{deprecated:,} deprecated")

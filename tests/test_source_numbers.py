@@ -111,3 +111,11 @@ def test_the_hourly_check_on_a_count_of_a_billion_digits_answers_at_once(tmp_pat
     assert done.returncode == 0, done.stderr
     assert "huge" in done.stdout and "max_input_tokens" in done.stdout
     assert "40 offerings" in done.stdout
+
+
+def test_a_record_rejected_for_one_field_is_not_also_listed_as_accepted_with_a_warning() -> None:
+    catalog = litellm(max_output_tokens="4096", input_cost_per_token="1e999999")
+    assert rejected(catalog) == [("odd", "input_cost_per_token")]
+    assert catalog.warnings == ()
+    kept = litellm(max_output_tokens="4096")
+    assert [(w.model, w.field) for w in kept.warnings] == [("odd", "max_output_tokens")]

@@ -163,4 +163,5 @@ def build_report(
         rejections=new.rejections,
         notes=tuple(notes),
         accepted=new.accepted,
+        warnings=new.warnings,
     )

@@ -98,6 +98,8 @@ def _unchanged(
         others = [load_catalog(path, options.config) for path in options.compare_with]
         counted = compare(None, new, options.config, _index(inputs), others)
         report = replace(counted, old=counted.new)
+    elif new.warnings:  # the kept report has none: they are the catalog just parsed
+        report = replace(report, warnings=new.warnings)
     if "health" in stored:
         meta["health"] = stored["health"]
     hash_ = stored.get("content_sha256")

@@ -4,6 +4,8 @@ Every output format (text, markdown, JSON, and later Slack and the PR body) rend
 so they cannot disagree on a number. ``changes`` holds every change (the ledger and the JSON report
 list them all); ``listed`` leaves out those a schema note stands for (a field that appeared on
 many records at once, ``schema.fields_appeared``): what the reports, alerts and PR body show.
+``warnings`` are the new catalog's values its adapter accepted with a note (a price written as a
+string): shown in every format, never a change or an alert.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Report:
     rejections: tuple[Rejection, ...] = ()
     notes: tuple[str, ...] = field(default=())
     accepted: tuple[Accepted, ...] = ()  # rejected values taken as upstream's decision this run
+    warnings: tuple[Rejection, ...] = ()  # the new catalog's; sorted by provider, model, field
     _listed: tuple[Change, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -49,6 +52,7 @@ class Report:
         drift, changes = self.drift, self.changes
         listed = tuple(c for c in changes if not drift.folds(c)) if drift.appeared_on else changes
         object.__setattr__(self, "_listed", listed)
+        object.__setattr__(self, "warnings", tuple(sorted(self.warnings, key=_warning_order)))
 
     @property
     def first_run(self) -> bool:
@@ -91,6 +95,7 @@ class Report:
             },
             "rejected": len(self.rejections),
             "accepted": len(self.accepted),
+            "warnings": len(self.warnings),
         }
 
     def to_json(self) -> dict[str, JSON]:
@@ -105,8 +110,14 @@ class Report:
             "schema_drift": self.drift.to_json(),
             "rejected": [rejection.to_json() for rejection in self.rejections],
             "accepted": [accepted.to_json() for accepted in self.accepted],
+            "warnings": [warning.to_json() for warning in self.warnings],
             "summary": self.summary(),
         }
+
+
+def _warning_order(warning: Rejection) -> tuple[str, str, str]:
+    """The same order on every run, whatever order the adapter met them in."""
+    return (warning.provider, warning.model or "", warning.field)
 
 
 def _most_severe(changes: Sequence[Change], found: Sequence[Inconsistency]) -> Severity | None:

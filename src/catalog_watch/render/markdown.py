@@ -79,6 +79,11 @@ def render_markdown(report: Report) -> str:
         lines.append("")
         lines.extend(f"- {text(str(a))}" for a in report.accepted)
         lines.append("")
+    if report.warnings:
+        lines.append(f"### Warnings ({len(report.warnings)}, values accepted)")
+        lines.append("")
+        lines.extend(f"- {text(str(w))}" for w in report.warnings)
+        lines.append("")
     lines.extend(f"> {text(note)}" for note in report.notes)
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -40,6 +40,10 @@ def render_text(report: Report) -> str:
         lines.append("")
         lines.append(f"rejected values accepted ({len(report.accepted)}), upstream kept them:")
         lines.extend(f"  {accepted}" for accepted in report.accepted)
+    if report.warnings:
+        lines.append("")
+        lines.append(f"warnings ({len(report.warnings)}), values accepted:")
+        lines.extend(f"  {warning}" for warning in report.warnings)
     lines.extend(f"note: {note}" for note in report.notes)
     return terminal_lines(lines)
 

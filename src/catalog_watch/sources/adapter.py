@@ -76,7 +76,21 @@ def finish_catalog(conversion: Conversion, *, source: str, max_rejected_share: f
         parsed,
         source=source,
         rejections=rejections,
-        warnings=(*conversion.warnings, *parsed.warnings),
+        warnings=_of_kept_records((*conversion.warnings, *parsed.warnings), rejections),
+    )
+
+
+def _of_kept_records(
+    warnings: tuple[Rejection, ...], rejections: tuple[Rejection, ...]
+) -> tuple[Rejection, ...]:
+    """The warnings of records still in the catalog: a record rejected for another field is
+    listed once, as rejected, not also as a value accepted."""
+    gone = {(r.provider, r.model) for r in rejections}
+    gone_providers = {r.provider for r in rejections if r.model is None}
+    return tuple(
+        w
+        for w in warnings
+        if (w.provider, w.model) not in gone and w.provider not in gone_providers
     )
 
 

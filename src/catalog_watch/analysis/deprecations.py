@@ -11,6 +11,13 @@ Where dates come from:
   after ``today`` is read as *no date*, and an offering left with no date and no deprecated
   status has nothing to retire (it is not listed).
 
+A date is read only in the form both sources document and use, ``YYYY-MM-DD`` (a real day:
+``2026-02-30``, ``20260901``, ``2026-W36-1`` or ``2026-09-01T12:00:00Z`` are not dates), and
+only from :data:`EARLIEST` on (``0001-01-01`` is a zero value, not a retirement before any
+catalog existed). A date that is not read is never dropped in silence: when no source gives
+the offering a usable date, its :class:`Retirement` keeps the catalog's text as ``unusable``
+(no ``date``), and the report names it.
+
 Joining: a date from LiteLLM or OpenRouter belongs to the *channel* it was given for, never to
 the model everywhere (Azure retiring its ``gpt-4o-2024-08-06`` says nothing of OpenAI's). A
 LiteLLM provider is read as its models.dev provider (``gemini`` → ``google``, ``bedrock_converse``
@@ -35,12 +42,14 @@ from datetime import date, timedelta
 from catalog_watch.analysis.identity import Identity, ModelIndex, maker_named
 from catalog_watch.analysis.usage import PROVIDER_PREFIXES
 from catalog_watch.model.catalog import JSON, Catalog, Record
+from catalog_watch.model.json_text import json_value
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.settings.defaults import DATED_SOURCES as DATED_SOURCES
 
 __all__ = [
     "DATED_SOURCES",
     "DEPRECATED",
+    "EARLIEST",
     "PLACEHOLDER_YEARS",
     "RETIRED",
     "SCHEDULED",
@@ -52,6 +61,8 @@ __all__ = [
 
 PLACEHOLDER_YEARS = 10
 """A date further ahead than this is a placeholder (OpenRouter's ``2098-12-31``), not a plan."""
+EARLIEST = date(2000, 1, 1)
+"""A date before this is no model's retirement (a zero value such as ``0001-01-01``): unusable."""
 
 DEPRECATED = "deprecated"  # a catalog marks the offering deprecated, and no date is past
 RETIRED = "retired"  # its retirement date is today or past
@@ -63,6 +74,7 @@ _DATE_FIELDS = {"litellm": "deprecation_date", "openrouter": "expiration_date"}
 if frozenset(_DATE_FIELDS) != DATED_SOURCES:
     raise ImportError("analysis.deprecations: its date fields' sources != settings.defaults")
 _VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the one form LiteLLM and OpenRouter use
 _LITELLM_ONLY = {"vercel_ai_gateway": "vercel"}  # spellings no other table has
 
 
@@ -78,6 +90,8 @@ class Retirement:
         source: the catalog that gave the date (or, undated, the deprecated status).
         status: :data:`RETIRED`, :data:`DEPRECATED` or :data:`SCHEDULED`.
         catalog: the catalog the offering is listed in (``models.dev`` for a joined date).
+        unusable: the date field's text when it is not a usable date and no source gives one
+            (``date`` is then None); None otherwise.
     """
 
     provider: str
@@ -88,6 +102,7 @@ class Retirement:
     status: str
     catalog: str
     first_seen: bool = False
+    unusable: str | None = None
 
     @property
     def label(self) -> str:
@@ -99,11 +114,21 @@ class Retirement:
         return None if self.first_seen else self.date
 
     @property
-    def sort_key(self) -> tuple[bool, Day, str, str, str]:
-        return (self.date is None, self.date or Day.min, self.provider, self.model_id, self.source)
+    def sort_key(self) -> tuple[bool, Day, bool, str, str, str]:
+        """By date; undated last, those with an unusable date first among them."""
+        day = self.date or Day.min
+        return (
+            self.date is None,
+            day,
+            self.unusable is None,
+            self.provider,
+            self.model_id,
+            self.source,
+        )
 
     def to_json(self) -> dict[str, JSON]:
-        return {
+        extra: dict[str, JSON] = {} if self.unusable is None else {"unusable_date": self.unusable}
+        return extra | {
             "provider": self.provider,
             "model": self.model_id,
             "group": self.group,
@@ -117,11 +142,13 @@ class Retirement:
 
 @dataclass(frozen=True, slots=True)
 class _Found:
-    """What one record says: a date (or none) and whether it is marked deprecated."""
+    """What one record says: a date (or none, or the text of an unusable one) and whether it
+    is marked deprecated."""
 
     date: date | None
     deprecated: bool
     source: str
+    unusable: str | None = None
 
 
 def retirements(
@@ -165,6 +192,10 @@ def _retirement(
     if dated:
         first = dated[0]
         return Retirement(provider, model_id, group, first.date, first.source, status, catalog)
+    bad = sorted((item.source, item.unusable) for item in items if item.unusable is not None)
+    if bad:
+        source, text = bad[0]
+        return Retirement(provider, model_id, group, None, source, status, catalog, unusable=text)
     source = next(item.source for item in items if item.deprecated)
     return Retirement(
         provider, model_id, group, seen, source, status, catalog, first_seen=seen is not None
@@ -178,23 +209,37 @@ def _dated_status(item: Retirement, today: date) -> Retirement:
 
 
 def _said(source: str, record: Record, today: date) -> _Found | None:
-    """The record's retirement, or None when it says nothing (a placeholder date is nothing)."""
+    """The record's retirement, or None when it says nothing (a placeholder date is nothing;
+    an unusable one is kept as its text, so the report can name it)."""
     deprecated = record.get("status") == DEPRECATED
     field = _DATE_FIELDS.get(source)
-    when = _date(record.get(field)) if field else None
-    if when is not None and when > today + timedelta(days=round(365.25 * PLACEHOLDER_YEARS)):
+    value = record.get(field) if field else None
+    when = _date(value)
+    unusable = None
+    if value is not None and (when is None or when < EARLIEST):
+        when, unusable = None, value if isinstance(value, str) else json_value(value)
+    elif when is not None and when > _placeholder_after(today):
         when = None
-    if when is None and not deprecated:
+    if when is None and unusable is None and not deprecated:
         return None
-    return _Found(when, deprecated, source)
+    return _Found(when, deprecated, source, unusable)
+
+
+def _placeholder_after(today: date) -> date:
+    """The last day that is a plan, not a placeholder: :data:`PLACEHOLDER_YEARS` ahead, or the
+    last day there is (a ``--now`` in 9995 leaves no room to add ten years)."""
+    span = timedelta(days=round(365.25 * PLACEHOLDER_YEARS))
+    return date.max if date.max - today < span else today + span
 
 
 def _date(value: JSON) -> date | None:
-    if not isinstance(value, str):
+    """A ``YYYY-MM-DD`` day; None for anything else (``date.fromisoformat`` alone would also
+    read ``20260901`` and ``2026-W36-1``)."""
+    if not isinstance(value, str) or _DAY.fullmatch(value) is None:
         return None
     try:
         return date.fromisoformat(value)
-    except ValueError:
+    except ValueError:  # 2026-02-30
         return None
 
 
@@ -264,14 +309,15 @@ def due_lead(retires: date, today: date, leads: Iterable[int], keep: timedelta) 
     window, so the outbox sends it once; ``keep`` is how long the outbox keeps a delivered id
     (30 days), which makes a window end before its id can be pruned (it was queued inside the
     window, delivered no earlier): a pruned id never comes back, with no extra state kept.
+    Counted in day numbers, which never leave the range ``date`` does (``9999-12-31`` + 1).
     """
     ordered = sorted(set(leads), reverse=True)
-    for n, lead in enumerate(ordered):
-        start = retires - timedelta(days=lead)
-        if n + 1 < len(ordered):
-            end = retires - timedelta(days=ordered[n + 1])
-        else:
-            end = retires + timedelta(days=1) if lead == 0 else retires
-        if start <= today < min(end, start + keep):
+    if not ordered:
+        return None
+    day, last = today.toordinal(), retires.toordinal()
+    ends = [last - lead for lead in ordered[1:]] + [last + 1 if ordered[-1] == 0 else last]
+    for lead, end in zip(ordered, ends, strict=True):
+        start = last - lead
+        if start <= day < min(end, start + keep.days):
             return lead
     return None

@@ -1,5 +1,6 @@
 """``deprecations``: the retirement dates of the catalogs, by date; ``--used`` keeps the models
-the repository's code uses; ``--format ics`` writes the iCalendar feed (the ``site`` extra)."""
+the repository's code uses; ``--format ics`` writes the iCalendar feed (the ``site`` extra),
+and a note on stderr for each unusable date it cannot hold (the other formats list it)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog_watch.errors import ConfigError
+from catalog_watch.inert.terminal import one_line
 from catalog_watch.jobs.deprecation_alerts import default_catalogs, load_calendar
 from catalog_watch.jobs.evaluation import model_index
 from catalog_watch.jobs.usage import repository_root, used_models
 from catalog_watch.render.calendar import render_calendar
-from catalog_watch.render.deprecations import Places, render_deprecations
+from catalog_watch.render.deprecations import Places, render_deprecations, unusable_words
 from catalog_watch.settings.config import load_config
 from catalog_watch.site.extra import require_ics
 from catalog_watch.store.files import write_atomic
@@ -44,6 +46,9 @@ def deprecations(args: argparse.Namespace) -> int:
         data = render_calendar(
             items, stamp=args.now or calendar.as_of or _midnight(now), places=places
         )
+        for item in items:
+            if item.unusable is not None:
+                print(f"catalog-watch: note: {one_line(unusable_words(item))}", file=sys.stderr)
     else:
         data = render_deprecations(items, args.format, today=now.date(), places=places).encode()
     if args.output is None:

@@ -11,6 +11,11 @@ Deterministic, so the same inputs give byte-identical files: the UID is
 event), every ``DTSTAMP`` is the ``stamp`` the caller takes from its data (the site's newest
 run, the command's ``--now``), never the clock, and events are sorted by date and UID.
 
+An event ends with ``DTEND``, the next day; on ``9999-12-31``, which has no next day, it has
+none, which RFC 5545 (3.6.1) reads as the same one-day event. A retirement whose date is
+unusable (``Retirement.unusable``) has no day to put an event on and is left out (the command
+says so on stderr).
+
 ``icalendar`` is in the ``site`` extra: imported at the top when it is there, None when not (so
 every module of the package imports without the extra); the command and the site call
 ``site.extra`` first, which turns its absence into one line naming the extra.
@@ -79,7 +84,8 @@ def _event(item: Retirement, key: str, moment: datetime, used: Sequence[str]) ->
     event.add("uid", key)
     event.add("dtstamp", moment)
     event.add("dtstart", item.date)
-    event.add("dtend", item.date + timedelta(days=1))
+    if item.date < date.max:
+        event.add("dtend", item.date + timedelta(days=1))
     event.add("summary", _inert(f"{offering_name(item)} retires"))
     event.add("description", _inert(_description(item, used)))
     event.add("transp", "TRANSPARENT")

@@ -4,6 +4,9 @@ the line a retirement alert says.
 Each retirement reads its date, the offering, how far the date is from ``today`` ("in 12
 days", "3 days ago"), the source that gave the date and, with ``--used``, where the code uses
 it. Catalog and code text go through ``inert/`` (one line on a terminal, defused in markdown).
+A date a catalog gave that is not a usable ``YYYY-MM-DD`` day is named, quoted, where the date
+would be told (``unusable date "2026-02-30"``), in every format; JSON has it as
+``unusable_date``.
 """
 
 from __future__ import annotations
@@ -16,10 +19,17 @@ from catalog_watch.inert.markdown import code
 from catalog_watch.inert.markdown import text as cell
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.catalog import JSON
-from catalog_watch.model.json_text import json_output
+from catalog_watch.model.json_text import json_key, json_output
 from catalog_watch.render.values import count
 
-__all__ = ["DEPRECATION_FORMATS", "Places", "alert_words", "offering_name", "render_deprecations"]
+__all__ = [
+    "DEPRECATION_FORMATS",
+    "Places",
+    "alert_words",
+    "offering_name",
+    "render_deprecations",
+    "unusable_words",
+]
 
 DEPRECATION_FORMATS = ("text", "markdown", "json")
 Places = Mapping[tuple[str, str], tuple[str, ...]]
@@ -55,7 +65,10 @@ def source_name(source: str) -> str:
 
 
 def when(item: Retirement, today: date) -> str:
-    """``retires in 12 days``, ``retired 3 days ago``, ``deprecated (first seen 2026-05-01)``."""
+    """``retires in 12 days``, ``retired 3 days ago``, ``deprecated (first seen 2026-05-01)``,
+    ``unusable date "2026-02-30"``."""
+    if item.unusable is not None:
+        return f"unusable date {json_key(item.unusable)}"
     if item.date is None:
         return "deprecated now (no date given)"
     if item.first_seen:
@@ -78,6 +91,16 @@ def alert_words(item: Retirement, lead: int, today: date) -> str:
     return f"retires on {retires.isoformat()}, {left} ({source_name(item.source)}'s date; {notice})"
 
 
+def unusable_words(item: Retirement) -> str:
+    """Why an offering with an unusable date is not in the ``.ics``: ``openai/d0: LiteLLM's
+    date "2026-02-30" is not a YYYY-MM-DD day from 2000 on; left out of the calendar feed``."""
+    return (
+        f"{offering_name(item)}: {source_name(item.source)}'s date "
+        f"{json_key(item.unusable)} is not a YYYY-MM-DD day from 2000 on; "
+        "left out of the calendar feed"
+    )
+
+
 def _used(places: Sequence[str]) -> str:
     if not places:
         return ""
@@ -89,12 +112,14 @@ def _used(places: Sequence[str]) -> str:
 def _headline(items: Sequence[Retirement], today: date) -> str:
     dated = [item for item in items if item.announced is not None]
     ahead = sum(1 for item in dated if item.announced and item.announced >= today)
-    undated = len(items) - len(dated)
-    return (
+    unusable = sum(1 for item in items if item.unusable is not None)
+    undated = len(items) - len(dated) - unusable
+    words = (
         f"{count(len(items), 'retirement', 'retirements')} as of {today.isoformat()}: "
         f"{ahead:,} ahead, {len(dated) - ahead:,} past, "
         f"{undated:,} deprecated without a retirement date"
     )
+    return words + (f", {unusable:,} with an unusable date" if unusable else "")
 
 
 def _places_of(item: Retirement, places: Places | None) -> tuple[str, ...]:
@@ -108,7 +133,8 @@ def _text(items: Sequence[Retirement], today: date, places: Places | None) -> st
     rows = [_headline(items, today)]
     for item in items:
         day = item.date.isoformat() if item.date and not item.first_seen else "-" * 10
-        status = " [deprecated]" if item.status == DEPRECATED and item.announced else ""
+        told = item.announced or item.unusable is not None
+        status = " [deprecated]" if item.status == DEPRECATED and told else ""
         source = source_name(item.source)
         line = f"{day}  {offering_name(item)}  {when(item, today)}{status} ({source})"
         rows.append(line + _used(_places_of(item, places)))

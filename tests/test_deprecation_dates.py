@@ -16,6 +16,7 @@ import pytest
 from catalog_watch.analysis.deprecations import SCHEDULED, Retirement, due_lead, retirements
 from catalog_watch.cli.app import main
 from catalog_watch.render.calendar import render_calendar
+from catalog_watch.sources.litellm import parse_litellm
 from catalog_watch.store.outbox import KEEP_DELIVERED
 from tests.factories import document, model, provider, write_json
 from tests.test_deprecations import by_label, catalog, litellm_entry
@@ -183,3 +184,24 @@ def test_lead_times_are_counted_at_both_ends_of_the_calendar() -> None:
     assert due_lead(date.max, date.max - timedelta(days=7), (7, 0), keep) == 7
     assert due_lead(date(1, 1, 5), date.min, (30, 7, 1), keep) == 7
     assert due_lead(date(1, 1, 5), date(1, 1, 5), (30, 7, 1), keep) is None
+
+
+@pytest.mark.parametrize("day", ["20200101", "2020-W01-1", "2020-02-30"])
+def test_the_adapters_derive_no_deprecated_status_from_a_date_that_is_not_yyyy_mm_dd(
+    day: str,
+) -> None:
+    """The status the LiteLLM adapter writes follows the calendar's own reading of a date."""
+    from_litellm = parse_litellm(
+        {"old-model": litellm_entry("openai", day)}, today=date(2026, 8, 1)
+    )
+    record = from_litellm.providers["openai"].models["old-model"]
+    assert record.get("status") != "deprecated"
+    assert [(w.field, w.value) for w in from_litellm.warnings] == [("deprecation_date", day)]
+
+
+def test_a_past_yyyy_mm_dd_date_still_marks_the_offering_deprecated() -> None:
+    from_litellm = parse_litellm(
+        {"old-model": litellm_entry("openai", "2020-01-01")},
+        today=date(2026, 8, 1),
+    )
+    assert from_litellm.providers["openai"].models["old-model"]["status"] == "deprecated"

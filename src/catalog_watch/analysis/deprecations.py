@@ -44,6 +44,7 @@ from catalog_watch.analysis.usage import PROVIDER_PREFIXES
 from catalog_watch.model.catalog import JSON, Catalog, Record
 from catalog_watch.model.json_text import json_value
 from catalog_watch.model.ledger_line import LedgerLine
+from catalog_watch.model.timestamps import calendar_day
 from catalog_watch.settings.defaults import DATED_SOURCES as DATED_SOURCES
 
 __all__ = [
@@ -74,7 +75,6 @@ _DATE_FIELDS = {"litellm": "deprecation_date", "openrouter": "expiration_date"}
 if frozenset(_DATE_FIELDS) != DATED_SOURCES:
     raise ImportError("analysis.deprecations: its date fields' sources != settings.defaults")
 _VERSION_DOT = re.compile(r"(?<=\d)\.(?=\d)")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the one form LiteLLM and OpenRouter use
 _LITELLM_ONLY = {"vercel_ai_gateway": "vercel"}  # spellings no other table has
 
 
@@ -214,7 +214,7 @@ def _said(source: str, record: Record, today: date) -> _Found | None:
     deprecated = record.get("status") == DEPRECATED
     field = _DATE_FIELDS.get(source)
     value = record.get(field) if field else None
-    when = _date(value)
+    when = calendar_day(value)
     unusable = None
     if value is not None and (when is None or when < EARLIEST):
         when, unusable = None, value if isinstance(value, str) else json_value(value)
@@ -230,17 +230,6 @@ def _placeholder_after(today: date) -> date:
     last day there is (a ``--now`` in 9995 leaves no room to add ten years)."""
     span = timedelta(days=round(365.25 * PLACEHOLDER_YEARS))
     return date.max if date.max - today < span else today + span
-
-
-def _date(value: JSON) -> date | None:
-    """A ``YYYY-MM-DD`` day; None for anything else (``date.fromisoformat`` alone would also
-    read ``20260901`` and ``2026-W36-1``)."""
-    if not isinstance(value, str) or _DAY.fullmatch(value) is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:  # 2026-02-30
-        return None
 
 
 def _channels(catalog: Catalog) -> dict[tuple[str, str], tuple[str, str, str]]:
@@ -293,7 +282,7 @@ def deprecated_since(lines: Iterable[LedgerLine]) -> dict[tuple[str, str], date]
             continue
         became = line.get("field") == "status" and line.get("new") == DEPRECATED
         if line["kind"] == "status_changed" and became:
-            when = _date(line["time"][:10])
+            when = calendar_day(line["time"][:10])
             if when is not None:
                 out[(provider, model)] = when
     return out

@@ -3,6 +3,7 @@ the one way it reads one back."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 
 
@@ -58,3 +59,17 @@ def utc_stamp(value: str | datetime) -> str:
     when = when.astimezone(UTC)
     # Not strftime: its %Y writes the year 999 as "999", which sorts after "2026" as text.
     return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}Z"
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the one form LiteLLM and OpenRouter use
+
+
+def calendar_day(value: object) -> date | None:
+    """A ``YYYY-MM-DD`` day; None for anything else (``date.fromisoformat`` alone would also
+    read ``20260901`` and ``2026-W36-1``, and ``2026-02-30`` is no day)."""
+    if not isinstance(value, str) or _DAY.fullmatch(value) is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -14,6 +14,7 @@ from datetime import date
 
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON, Catalog, Rejection
+from catalog_watch.model.timestamps import calendar_day
 from catalog_watch.sources.models_dev import parse_catalog, rejection
 from catalog_watch.sources.units import MAX_TOKENS, NotANumber, NotAPrice, decimal_of, per_million
 
@@ -96,12 +97,8 @@ def _of_kept_records(
 
 def is_deprecated(day: str, today: date | None) -> bool | None:
     """Whether an end-of-life date (``YYYY-MM-DD``) has come; None when unknown or unparsable."""
-    if today is None:
-        return None
-    try:
-        return date.fromisoformat(day) <= today
-    except ValueError:
-        return None
+    when = calendar_day(day)
+    return None if today is None or when is None else when <= today
 
 
 class FieldReader:

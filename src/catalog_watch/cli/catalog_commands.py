@@ -16,9 +16,12 @@ from catalog_watch.analysis.consistency_select import select_inconsistencies
 from catalog_watch.analysis.cross_source import disagreements
 from catalog_watch.analysis.model_card import close_matches, model_card
 from catalog_watch.analysis.model_names import ModelNames, check_provider, no_match_message
+from catalog_watch.cli.diff_command import one_source
 from catalog_watch.cli.options import print_report, with_ignored
 from catalog_watch.errors import ConfigError
 from catalog_watch.jobs.evaluation import model_index
+from catalog_watch.model.catalog import JSONObject, JSONValue
+from catalog_watch.model.inconsistency import inconsistency_kind
 from catalog_watch.model.severity import Severity
 from catalog_watch.render.cross_source import render_comparison
 from catalog_watch.render.inconsistencies import render_inconsistencies
@@ -32,6 +35,7 @@ def diff(args: argparse.Namespace) -> int:
     config = with_ignored(load_config(args.config), args.ignore_field)
     old = load_catalog(Path(args.old), config, args.source_type)
     new = load_catalog(Path(args.new), config, args.source_type)
+    one_source(args.old, old, args.new, new)
     print_report(compare_catalogs(old, new, config, model_index(args.models_json)), args.format)
     return 0
 
@@ -107,16 +111,64 @@ def _one_per_source(inputs: list[str], sources: list[str]) -> None:
 
 def _previous_disagreements(path: Path) -> list[Inconsistency]:
     """The disagreements of an earlier ``compare --format json`` (its ``disagreements`` list),
-    read like any JSON the tool takes in (``json_reader.read_upstream``: a BOM is skipped)."""
+    read like any JSON the tool takes in (``json_reader.read_upstream``: a BOM is skipped). The
+    file is the user's to edit: every key the report reads is checked here, with its type."""
     try:
-        items = read_upstream(path.read_bytes())["disagreements"]
-        return [
-            Inconsistency(
-                i["id"], i["kind"], i["model"], i["field"], i["values"], Severity(i["severity"])
-            )
-            for i in items
-        ]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ConfigError(
-            f"{path}: not the JSON output of catalog-watch compare ({error})"
-        ) from None
+        document = read_upstream(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise _not_compare_output(path, str(error)) from None
+    items = document.get("disagreements") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise _not_compare_output(path, 'no "disagreements" list')
+    return [_previous_disagreement(path, n, item) for n, item in enumerate(items)]
+
+
+def _previous_disagreement(path: Path, n: int, item: JSONValue) -> Inconsistency:
+    """Disagreement ``n`` of the earlier output, or the error naming it and the key at fault."""
+    where = f"disagreement {n}"
+    if not isinstance(item, dict):
+        raise _not_compare_output(path, f"{where} is {_a(item)}, not an object")
+    finding, model, field = (_string(path, where, item, key) for key in ("id", "model", "field"))
+    kind = inconsistency_kind(_key(path, where, item, "kind"))
+    if kind is None:
+        why = '"kind" is no kind of finding catalog-watch writes'
+        raise _not_compare_output(path, f"{where}: {why}")
+    values = _key(path, where, item, "values")
+    if not isinstance(values, dict):
+        raise _not_compare_output(path, f'{where}: "values" is {_a(values)}, not an object')
+    severity = _key(path, where, item, "severity")
+    if not isinstance(severity, str) or severity not in _SEVERITIES:
+        why = f'"severity" is not one of {", ".join(_SEVERITIES)}'
+        raise _not_compare_output(path, f"{where}: {why}")
+    return Inconsistency(finding, kind, model, field, values, Severity(severity))
+
+
+_SEVERITIES = tuple(severity.value for severity in Severity)
+
+
+def _key(path: Path, where: str, item: JSONObject, key: str) -> JSONValue:
+    if key not in item:
+        raise _not_compare_output(path, f'{where} has no "{key}"')
+    return item[key]
+
+
+def _string(path: Path, where: str, item: JSONObject, key: str) -> str:
+    """``id`` matches findings across the two runs; ``model`` and ``field`` are in the words."""
+    value = _key(path, where, item, key)
+    if not isinstance(value, str):
+        raise _not_compare_output(path, f'{where}: "{key}" is {_a(value)}, not a string')
+    return value
+
+
+def _a(value: JSONValue) -> str:
+    """What a value is, in JSON's words: ``a number``, ``a list``, ``null``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    words = ((str, "a string"), (list, "a list"), (dict, "an object"))
+    return next((a for kind, a in words if isinstance(value, kind)), "a number")
+
+
+def _not_compare_output(path: Path, why: str) -> ConfigError:
+    return ConfigError(f"{path}: not the JSON output of catalog-watch compare ({why})")

@@ -72,8 +72,11 @@ a default: no file is needed.
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import io
+import os
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -86,7 +89,18 @@ from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
-from catalog_watch.settings.constraints import Bool, Core, Count, NonNegative, Positive, Share
+from catalog_watch.settings.constraints import (
+    Bool,
+    Core,
+    Count,
+    Days,
+    Finite,
+    Hours,
+    LeadDays,
+    Minutes,
+    NonNegative,
+    Share,
+)
 from catalog_watch.settings.costs import CostSettings, Scenario
 from catalog_watch.settings.defaults import (
     DEFAULT_BRANCH,
@@ -147,8 +161,8 @@ class WatchRule(_Section):
     exclude_models: tuple[str, ...] = ()
     kinds: tuple[ChangeKind, ...] | None = None
     min_severity: Severity = Severity.LOW
-    min_increase_pct: NonNegative = 0
-    min_decrease_pct: NonNegative = 0
+    min_increase_pct: Finite = 0
+    min_decrease_pct: Finite = 0
     min_context_change: Count = 0  # tokens
     inconsistencies: Bool | None = None
     channel: str | None = None
@@ -174,17 +188,17 @@ class Mute(_Section):
 
 @dataclass(frozen=True)
 class HealthSettings(_Section):
-    max_age_hours: Positive = 48  # last successful fetch older: unhealthy
-    max_unchanged_days: Positive = 30  # catalog unchanged longer: suspicious
+    max_age_hours: Hours = 48  # last successful fetch older: unhealthy
+    max_unchanged_days: Days = 30  # catalog unchanged longer: suspicious
     failures: Annotated[int, Core(strict=True, ge=1)] = 3  # failed runs in a row: unhealthy
 
 
 @dataclass(frozen=True)
 class AlertSettings(_Section):
-    pending_max_age_hours: Positive = 24
+    pending_max_age_hours: Hours = 24
     # Longer than any run's delivery takes, shorter than the hourly schedule: a later run takes
     # over the alerts a killed run had claimed.
-    claim_lease_minutes: Positive = 30
+    claim_lease_minutes: Minutes = 30
     webhook_delivery: Literal["at-least-once", "at-most-once"] = "at-least-once"
 
 
@@ -203,13 +217,13 @@ class UsageScanSettings(_Section):
 class DeprecationSettings(_Section):
     """``[deprecations]``: when a retirement date alerts."""
 
-    lead_days: Annotated[tuple[int, ...], Core(min_length=1)] = (30, 7, 1)
+    lead_days: Annotated[tuple[LeadDays, ...], Core(min_length=1)] = (30, 7, 1)
     used_only: Bool = True
 
     def __post_init__(self) -> None:
-        days = self.lead_days
-        if any(day < 0 for day in days) or len(set(days)) != len(days):
-            raise ValueError(f"lead_days must be distinct days >= 0, got {list(days)}")
+        days = self.lead_days  # each 0 to MAX_DAYS (LeadDays)
+        if len(set(days)) != len(days):
+            raise ValueError(f"lead_days must be distinct days, got {list(days)}")
 
 
 LintFinding = Literal["unknown", "deprecated", "retiring", "expensive"]
@@ -220,8 +234,8 @@ class LintSettings(_Section):
     """``[lint]``: what ``catalog-watch lint`` reports, and which findings fail the check."""
 
     errors: tuple[LintFinding, ...] = ("unknown", "deprecated")
-    lead_days: Count = 30
-    expensive_ratio: Annotated[float, Core(strict=True, gt=1)] = 3.0
+    lead_days: LeadDays = 30
+    expensive_ratio: Annotated[float, Core(strict=True, gt=1, allow_inf_nan=False)] = 3.0
 
 
 @dataclass(frozen=True)
@@ -261,16 +275,76 @@ def read_config(path: Path | None) -> tuple[Config, bytes | None]:
     named = path is not None
     path = path if path is not None else Path(DEFAULT_CONFIG_FILE)
     try:
-        data = path.read_bytes()
-        text = io.StringIO(data.decode("utf-8"), newline=None).read()  # as read_text reads
-        document = tomllib.loads(text)
+        data = _read_regular(path)
     except FileNotFoundError:
         if not named:
             return DEFAULT_CONFIG, None
         raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except OSError as error:
         raise ConfigError(f"{path}: cannot read config: {error}") from error
-    return validate_config(document, path, text), data
+    text = _decode(path, data)
+    return validate_config(_parse(path, text), path, text), data
+
+
+_OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes, refused unless it is a regular file (symlinks followed): a FIFO nobody
+    writes would hang the run for ever, ``/dev/zero`` fill the memory. Checked before opening,
+    then opened without blocking and checked again, so a file swapped in between cannot hang."""
+    _regular(path, path.stat().st_mode)
+    fd = os.open(path, _OPEN)
+    try:
+        _regular(path, os.fstat(fd).st_mode)
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(fd)
+
+
+def _regular(path: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+        raise ConfigError(f"{path}: cannot read config: {kind}, not a regular file")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 text, a leading BOM skipped and newlines read as ``read_text`` reads them; bytes
+    that are not UTF-8 are named by line and column, as TOML's own errors are."""
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return _newlines(body.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        before = _newlines(body[: error.start].decode("utf-8"))  # valid up to the first bad byte
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        raise ConfigError(
+            f"{path}: cannot read config: byte 0x{body[error.start]:02x} is not UTF-8 "
+            f"(at line {line}, column {column})"
+        ) from None
+
+
+def _newlines(text: str) -> str:
+    return io.StringIO(text, newline=None).read()
+
+
+def _parse(path: Path, text: str) -> dict[str, object]:
+    """The TOML document, or a one-line ConfigError: a syntax error, nesting deeper than the
+    parser's recursion can follow, or a whole number of more than 4300 digits (Python's limit)."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read config: nested too deeply") from None
+    except ValueError as error:  # TOMLDecodeError, or int()'s digit limit
+        reason = str(error).partition("; use sys.set_int_max_str_digits")[0]
+        raise ConfigError(f"{path}: cannot read config: {reason}") from None
 
 
 def validate_config(

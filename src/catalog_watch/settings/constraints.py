@@ -7,7 +7,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-__all__ = ["Bool", "Core", "Count", "NonNegative", "Positive", "Share"]
+__all__ = [
+    "MAX_DAYS",
+    "MAX_HOURS",
+    "MAX_MINUTES",
+    "Bool",
+    "Core",
+    "Count",
+    "Days",
+    "Finite",
+    "Hours",
+    "LeadDays",
+    "Minutes",
+    "NonNegative",
+    "Share",
+]
+
+MAX_DAYS = 3650
+"""Ten years, the longest any duration setting may be: no schedule, lease or reminder needs more,
+and a ``timedelta`` of it stays inside ``datetime``'s years 1 to 9999 wherever it is used."""
+MAX_HOURS = MAX_DAYS * 24
+MAX_MINUTES = MAX_HOURS * 60
 
 
 class Core:
@@ -37,8 +57,16 @@ class Core:
 Share = Annotated[float, Core(strict=True, ge=0, le=1)]
 """A share of a whole, 0 to 1 (``true`` is not a number here, nor is ``"0.2"``)."""
 NonNegative = Annotated[float, Core(strict=True, ge=0)]
-Positive = Annotated[float, Core(strict=True, gt=0)]
+"""At least 0, ``inf`` included: only for a setting that documents ``inf`` as "never"."""
+Finite = Annotated[float, Core(strict=True, ge=0, allow_inf_nan=False)]
+"""At least 0 and finite: a threshold compared with, never added to a date."""
+Hours = Annotated[float, Core(strict=True, gt=0, le=MAX_HOURS)]
+"""A duration in hours, above 0 and at most ten years (``inf`` would crash the ``timedelta``)."""
+Minutes = Annotated[float, Core(strict=True, gt=0, le=MAX_MINUTES)]
+Days = Annotated[float, Core(strict=True, gt=0, le=MAX_DAYS)]
 Count = Annotated[int, Core(strict=True, ge=0)]
 """A whole number of at least 0: ``1.5``, ``1.0`` and ``"3"`` are refused, not rounded."""
+LeadDays = Annotated[int, Core(strict=True, ge=0, le=MAX_DAYS)]
+"""Whole days before a date, 0 to ten years: the date less the lead must still be a date."""
 Bool = Annotated[bool, Core(strict=True)]
 """``true`` or ``false``: TOML has them, so ``1`` and ``"yes"`` are typos, not booleans."""

@@ -38,6 +38,7 @@ _EXPECTED = {
     "dict_type": "a table",
     "string_pattern_mismatch": "a name of letters, digits and _ (an environment variable)",
     "too_short": "a list of at least one value",
+    "finite_number": "a finite number",
 }
 _BOUNDS = {
     "greater_than": ("gt", "above"),
@@ -53,7 +54,7 @@ _KEY_PART = re.compile(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""")
 
 def describe(path: object, text: str, error: ValidationError, root: type) -> str:
     """The first problem of ``error`` as one line naming file, line, key and expectation."""
-    problems = error.errors()
+    problems = _without_echoes(error.errors())
     first = problems[0]
     loc = tuple(first["loc"])
     line = line_of(loc, text)
@@ -62,6 +63,14 @@ def describe(path: object, text: str, error: ValidationError, root: type) -> str
     more = len(problems) - 1
     rest = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{where}:{key} {problem(first, root)}{rest}"
+
+
+def _without_echoes(problems: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Without a list's "too short" that only echoes a refused item of it: pydantic drops the
+    item and then counts the list short (``lead_days = [99999]``: one problem, not two)."""
+    lists = {tuple(p["loc"][:-1]) for p in problems if p["loc"] and isinstance(p["loc"][-1], int)}
+    kept = [p for p in problems if not (p["type"] == "too_short" and tuple(p["loc"]) in lists)]
+    return kept or problems
 
 
 def problem(item: ErrorDetails, root: type) -> str:
@@ -76,12 +85,17 @@ def problem(item: ErrorDetails, root: type) -> str:
     expected = _EXPECTED.get(kind)
     if kind in _BOUNDS:
         bound, words = _BOUNDS[kind]
-        expected = f"a number {words} {ctx[bound]:g}"
+        expected = f"a number {words} {_bound(ctx[bound])}"
     elif "expected" in ctx:
         expected = f"one of {ctx['expected']}"
     if expected is None:
         return str(item["msg"])
     return f"expected {expected}, got {_shown(item['input'])}"
+
+
+def _bound(value: float) -> str:
+    """``87600``, not ``87600.0`` or ``5.256e+06``: pydantic hands a float bound as a float."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def key_name(loc: Loc) -> str:

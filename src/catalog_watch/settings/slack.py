@@ -15,6 +15,9 @@ from catalog_watch.publish.secrets import unsafe, unsafe_message
 
 DEFAULT_API_URL = "https://slack.com/api/"
 TIMEOUT = 30.0  # seconds, per request (SLACK_TIMEOUT_SECONDS)
+MAX_TIMEOUT = 3600.0
+"""An hour: no answer is worth waiting longer for, and far above it (1e10 s) the socket refuses
+the timeout itself, after the alerts were claimed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +45,9 @@ class SlackSettings:
         ``SLACK_BOT_TOKEN``), ``SLACK_CHANNEL``, ``SLACK_API_URL`` and ``SLACK_TIMEOUT_SECONDS``.
         Empty or blank values count as unset (that is what a fork's workflow gets for a secret) and
         the rest is trimmed. A ``ConfigError`` for a timeout that is not a number of seconds above
-        0, and for a webhook URL or token that still holds a space or a control character (named
-        by its variable, or its flag when given explicitly; the value is never shown)."""
+        0 and at most an hour, and for a webhook URL or token that still holds a space or a
+        control character (named by its variable, or its flag when given explicitly; the value is
+        never shown)."""
 
         def pick(explicit: str | None, *names: str) -> tuple[str | None, str]:
             """The first non-blank value, trimmed, and where it came from (a flag or a name)."""
@@ -99,9 +103,10 @@ def _timeout(explicit: float | None, text: str | None) -> float:
         seconds = float(explicit if explicit is not None else cast(str, text))
     except ValueError:
         seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
+    if not 0 < seconds <= MAX_TIMEOUT:  # nan fails too
         shown = explicit if explicit is not None else text
         raise ConfigError(
-            f"SLACK_TIMEOUT_SECONDS must be a number of seconds above 0, not {shown!r}"
+            "SLACK_TIMEOUT_SECONDS must be a number of seconds above 0 and at most "
+            f"{MAX_TIMEOUT:.0f}, not {shown!r}"
         )
     return seconds

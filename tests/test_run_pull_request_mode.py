@@ -171,6 +171,46 @@ def test_actions_not_allowed_to_create_pull_requests_is_a_clear_error(
     assert github.token not in err
 
 
+THE_BASE = "that is the base branch"
+NOT_A_BRANCH = "not a branch name"
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--branch", "main"), f"--branch main: {THE_BASE}"),  # pushed straight onto main
+        (("--branch", "release", "--base", "release"), f"--branch release: {THE_BASE}"),
+        (("--branch", "HEAD"), f"--branch 'HEAD': {NOT_A_BRANCH}"),
+        # pushed as refs/heads/refs/heads/main
+        (("--branch", "refs/heads/main"), f"--branch 'refs/heads/main': {NOT_A_BRANCH}"),
+        (("--branch", "a..b"), f"--branch 'a..b': {NOT_A_BRANCH}"),  # refused at push, after
+        (("--branch", "fix.lock"), f"--branch 'fix.lock': {NOT_A_BRANCH}"),
+        (("--branch", "@"), f"--branch '@': {NOT_A_BRANCH}"),
+        (("--base", "refs/heads/main"), f"--base 'refs/heads/main': {NOT_A_BRANCH}"),
+    ],
+)
+def test_a_branch_that_is_the_base_or_not_a_branch_name_is_refused_before_any_work(
+    repo: Path,
+    github: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flags: tuple[str, ...],
+    said: str,
+) -> None:
+    """The mode pushes only its own branch and leaves the merge to a person (README)."""
+    refs = git(origin_of(repo), "for-each-ref")
+    changed = edited(base_catalog())
+    changed["acme"]["models"]["m1"]["cost"]["input"] = 3
+    source = write_json(repo.parent / "changed.json", changed)
+    args = ("--mode", "pull-request", "--source", str(source), *flags)
+    code, _, err = run_in(repo, monkeypatch, capsys, *args)
+    assert code == 2
+    assert f"catalog-watch: error: {said}" in err
+    assert git(origin_of(repo), "for-each-ref") == refs  # main did not move, no branch was made
+    assert github.requests == []
+    assert git(repo, "status", "--porcelain") == ""
+
+
 def test_a_failed_run_counts_in_the_branch_health(
     repo: Path,
     github: GitHubServer,

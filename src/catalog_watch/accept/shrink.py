@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from catalog_watch.errors import ShrinkRefused
+from catalog_watch.errors import ConfigError, ShrinkRefused
 from catalog_watch.model.catalog import Catalog, Record
 
 DEFAULT_MAX_SHRINK = 0.20
@@ -18,7 +18,15 @@ DEFAULT_MAX_SHRINK = 0.20
 
 def check_shrink(old: Catalog, new: Catalog, max_share: float = DEFAULT_MAX_SHRINK) -> None:
     """Raise :class:`ShrinkRefused` when ``new`` lost too much of ``old``, saying what was lost
-    and what was added (a catalog that renamed its ids loses many and grows all the same)."""
+    and what was added (a catalog that renamed its ids loses many and grows all the same).
+
+    ``max_share`` outside 0 to 1 raises :class:`ConfigError`: every comparison with NaN is
+    false, so a NaN limit would let any loss through, and 5 or ``inf`` would too."""
+    if not 0 <= max_share <= 1:
+        raise ConfigError(
+            f"{new.source}: shrink guard limit {max_share!r} is not a share from 0 to 1 "
+            "([guard] max_shrink, --max-shrink)"
+        )
     total = old.offering_count
     if total == 0:
         return

@@ -6,12 +6,15 @@ import argparse
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from catalog_watch.errors import ConfigError, Unhealthy
 from catalog_watch.model.health import Health, problems, refresh_interval
 from catalog_watch.settings.config import load_config
 from catalog_watch.sources.registry import source_type
 from catalog_watch.store.snapshot import read_meta
+
+T = TypeVar("T")
 
 
 def health(args: argparse.Namespace) -> int:
@@ -24,8 +27,8 @@ def health(args: argparse.Namespace) -> int:
         health,
         args.now or datetime.now(UTC),
         max_age=_max_age(args.max_age_hours, settings.max_age_hours),
-        max_unchanged=timedelta(days=args.max_unchanged_days or settings.max_unchanged_days),
-        max_failures=args.failures or settings.failures,
+        max_unchanged=timedelta(days=_given(args.max_unchanged_days, settings.max_unchanged_days)),
+        max_failures=_given(args.failures, settings.failures),
     )
     if not found:
         print(
@@ -36,6 +39,12 @@ def health(args: argparse.Namespace) -> int:
     for problem in found:
         print(f"{folder}: unhealthy: {problem}", file=sys.stderr)
     return Unhealthy.exit_code
+
+
+def _given(flag: T | None, configured: T) -> T:
+    """A flag given replaces the config key (the parser takes only what the key takes); ``or``
+    would read a falsy one as not given."""
+    return configured if flag is None else flag
 
 
 def _health_folder(args: argparse.Namespace) -> Path:

@@ -4,12 +4,19 @@
 from __future__ import annotations
 
 import argparse
+import math
+import operator
+import sys
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated, NoReturn, get_args
 
 from catalog_watch import __version__
+from catalog_watch.inert.terminal import one_line
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS
 from catalog_watch.model.timestamps import parse_stamp, stamp_of
+from catalog_watch.settings.constraints import Core, Days, Hours, Share
 from catalog_watch.settings.defaults import DEFAULT_BRANCH, MODES, SOURCE_NAMES
 
 FORMATS = ("text", "markdown", "json")
@@ -22,6 +29,17 @@ MOMENT_FORMS = (
     "YYYY-MM-DD (the price as that day closed, 23:59:59 UTC) or an ISO date-time such as "
     "2026-03-01T12:00:00Z"
 )
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with inert error lines. They echo what was typed (``unrecognized arguments: …``,
+    a refused value), and they are printed before ``app.py`` guards the streams: a line feed
+    in an argument would start a forged ``::error::`` line, an escape sequence would be obeyed.
+    Subcommands' parsers are of the parser's own class, so theirs are inert too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
 
 
 def _moment(text: str) -> str:
@@ -61,7 +79,7 @@ def _history_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line; ``cli_docs.py`` makes the README's option tables from it."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="catalog-watch",
         description="Watch the LLM model catalog (models.dev) for price, limit and capability "
         "changes and cross-provider inconsistencies.",
@@ -159,18 +177,21 @@ def build_parser() -> argparse.ArgumentParser:
     _config_option(health)
     health.add_argument(
         "--max-age-hours",
-        type=float,
+        type=_number_like(Hours, "[health] max_age_hours"),
         metavar="HOURS",
         help="a last success older is unhealthy (default: [health] max_age_hours, 48)",
     )
     health.add_argument(
         "--max-unchanged-days",
-        type=float,
+        type=_number_like(Days, "[health] max_unchanged_days"),
         metavar="DAYS",
         help="a catalog unchanged longer is suspicious (default: [health], 30)",
     )
     health.add_argument(
-        "--failures", type=int, metavar="N", help="consecutive failures allowed (default 3)"
+        "--failures",
+        type=_number_like(_AT_LEAST_ONE, "[health] failures"),
+        metavar="N",
+        help="consecutive failures allowed (default 3)",
     )
     _now_option(health, "the time to judge at (default: now)")
 
@@ -320,12 +341,50 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-shrink",
-        type=float,
+        type=_number_like(Share, "[guard] max_shrink"),
         metavar="SHARE",
         help="share of offerings that may vanish (default: [guard] max_shrink, 0.2)",
     )
     _common(parser)
     _ignore_option(parser)
+
+
+_AT_LEAST_ONE = Annotated[int, Core(ge=1)]
+"""``[health] failures``'s bounds (``settings/config.py``, which is too heavy to import here)."""
+_BOUNDS: Mapping[str, tuple[Callable[[float, float], bool], str]] = {
+    "ge": (operator.ge, "at least"),
+    "gt": (operator.gt, "above"),
+    "le": (operator.le, "at most"),
+    "lt": (operator.lt, "below"),
+}
+
+
+def _number_like(annotated: object, key: str) -> Callable[[str], float]:
+    """An argparse type taking what the config ``key`` of type ``annotated`` (a
+    ``settings/constraints`` alias) takes, finite: a flag replaces the key, so ``--max-shrink
+    nan`` or ``5`` must not turn the guard off, nor ``--max-age-hours inf`` crash ``health``."""
+    kind, *metadata = get_args(annotated)
+    given = {k: v for meta in metadata if isinstance(meta, Core) for k, v in meta.keys.items()}
+    bounds = [
+        (test, f"{word} {bound:g}", bound)
+        for name, (test, word) in _BOUNDS.items()
+        if isinstance(bound := given.get(name), int | float)
+    ]
+    wanted = f"{'a whole number' if kind is int else 'a number'} " + " and ".join(
+        said for _, said, _ in bounds
+    )
+
+    def number(text: str) -> float:
+        try:
+            value: float = kind(text)
+        except ValueError:
+            value = math.nan
+        finite = kind is int or math.isfinite(value)  # an int past 1e308 has no float
+        if not finite or not all(test(value, bound) for test, _, bound in bounds):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected {wanted} (as for {key})")
+        return value
+
+    return number
 
 
 def _now_option(parser: argparse.ArgumentParser, help: str) -> None:

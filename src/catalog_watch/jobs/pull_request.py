@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from catalog_watch.analysis.usage import UsedModels
-from catalog_watch.errors import CatalogWatchError, StaleLease
+from catalog_watch.errors import CatalogWatchError, ConfigError, StaleLease
 from catalog_watch.jobs.check import fetch_since
 from catalog_watch.jobs.health import first_line
 from catalog_watch.jobs.reverts import undo_alerted
@@ -44,13 +44,14 @@ from catalog_watch.publish.github import (
 )
 from catalog_watch.render.pull_request import LABELS, pull_body, pull_labels, pull_title
 from catalog_watch.render.values import count
+from catalog_watch.settings.defaults import DEFAULT_BRANCH
 from catalog_watch.store.changelog import CHANGELOG_FILE
 from catalog_watch.store.outbox import OUTBOX_FILE, Outbox, parse_outbox, read_outbox, write_outbox
 from catalog_watch.store.snapshot import META_FILE, parse_meta, read_snapshot
 
 
 def run_pull_request(git: Git, options: JobOptions, run_id: str) -> JobResult:
-    base = options.base or git.current_branch()
+    base = _base_branch(git, options)
     git.fetch(base)
     remote_sha = git.remote_sha(options.branch)
     if remote_sha is not None:
@@ -64,6 +65,36 @@ def run_pull_request(git: Git, options: JobOptions, run_id: str) -> JobResult:
         except Exception as error:
             _record_failure(git, tree, options, run_id, error)
             raise
+
+
+def _base_branch(git: Git, options: JobOptions) -> str:
+    """The base, once ``--branch`` (and ``--base``) are names git can push and the branch is not
+    the base: the mode pushes only its own branch and leaves the merge to a person, and with
+    ``--branch main`` it would force-push the catalog onto main and open a PR from main to main.
+    """
+    for flag, name in (("--branch", options.branch), ("--base", options.base)):
+        if name is not None:
+            _require_branch_name(git, flag, name)
+    base = options.base or git.current_branch()
+    if options.branch == base:
+        raise ConfigError(
+            f"--branch {options.branch}: that is the base branch; pull-request mode pushes its "
+            f"own branch for a person to merge: give another --branch (default: {DEFAULT_BRANCH})"
+        )
+    return base
+
+
+def _require_branch_name(git: Git, flag: str, name: str) -> None:
+    """Refuse what ``git check-ref-format --branch`` refuses (``a..b``, ``x.lock``, ``-x``, a
+    space) or expands (``@{-1}``), and the names it takes that are no plain branch: ``HEAD`` and
+    ``@`` name the checked-out commit, ``refs/heads/main`` would be pushed as
+    ``refs/heads/refs/heads/main``."""
+    checked = git.run("check-ref-format", "--branch", name, check=False)
+    if checked != name or name in ("HEAD", "@") or name.startswith("refs/"):
+        raise ConfigError(
+            f"{flag} {name!r}: not a branch name (`git check-ref-format --branch` refuses it, or "
+            f"it names a ref, not a branch): give a plain name such as {DEFAULT_BRANCH}"
+        )
 
 
 def _run_in(

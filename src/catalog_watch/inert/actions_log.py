@@ -22,6 +22,7 @@ the tool's own annotations, ``::error::`` would fake them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -52,11 +53,45 @@ def defused(text: str) -> str:
     return _COMMAND_START.sub(r"\1\\::", text)
 
 
+class _Pipe:
+    """``raw``, but a reader that went away (``catalog-watch usage | head``) ends only the output:
+    the rest is dropped, the command runs on (a run still delivers its alerts) and exits with its
+    own code, with no BrokenPipeError traceback, now or when the interpreter flushes at exit."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self._raw = raw
+        self._gone = False
+
+    def write(self, text: str) -> None:
+        if not self._gone:
+            try:
+                self._raw.write(text)
+            except BrokenPipeError:
+                self._drop()
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._raw.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def isatty(self) -> bool:
+        return self._raw.isatty()
+
+    def _drop(self) -> None:
+        self._gone = True
+        with contextlib.suppress(OSError, ValueError):  # a stream with no descriptor: nothing
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._raw.fileno())  # what is still buffered goes nowhere, quietly
+            os.close(devnull)
+
+
 class _Stream(io.TextIOBase):
     """A text stream in front of ``raw`` that rewrites what it is given (see :meth:`_text`)."""
 
     def __init__(self, raw: TextIO) -> None:
-        self._raw = raw
+        self._raw = _Pipe(raw)
 
     def write(self, text: str) -> int:
         self._raw.write(self._text(text))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# C0 controls but tab and line feed, DEL, C1 controls, the line and paragraph separators, and the
-# bidirectional overrides and isolates that reorder what a reader sees ("Trojan source").
+# C0 controls but tab and line feed, DEL, C1 controls, the line and paragraph separators, the
+# bidirectional overrides and isolates that reorder what a reader sees ("Trojan source"), and the
+# lone surrogates that carry the bytes of a name that is not UTF-8 (written raw, they would make
+# the output itself invalid UTF-8: ``usage --format json`` on a file named ``bad\xffname.py``).
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _CONTROL_OR_NEWLINE = re.compile(f"[\n\t{_CONTROL.pattern[1:-1]}]")
 

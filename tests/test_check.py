@@ -401,14 +401,14 @@ def test_nan_where_the_stored_document_has_null_is_validated_not_taken_as_unchan
 
 def test_the_stored_report_is_tied_to_the_models_json_given(tmp_path: Path) -> None:
     doc = small_catalog()
-    index = write_json(tmp_path / "models.json", {})
+    index = write_json(tmp_path / "models.json", {"acme-lab/x-1": {"id": "acme-lab/x-1"}})
     run(tmp_path, doc, models_json=str(index))
     _stored_count(tmp_path / "snap", 7)
     quiet = run(tmp_path, doc, models_json=str(index)).report
     assert quiet is not None and quiet.current == 7
     without = run(tmp_path, doc).report
     assert without is not None and without.current == 0
-    write_json(index, {"acme": {}})
+    write_json(index, {"acme-lab/x-2": {"id": "acme-lab/x-2"}})
     other = run(tmp_path, doc, models_json=str(index)).report
     assert other is not None and other.current == 0
 

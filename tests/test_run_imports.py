@@ -168,7 +168,8 @@ def test_a_change_run_fetches_the_models_json_it_is_given_once(
     repo = clone(fresh_origin(tmp_path), "ours")
     catalog = write_json(tmp_path / "api.json", small_catalog())
     with CatalogServer() as server:
-        server.reply(*(Reply.json({}) for _ in range(3)))
+        index = {"openai/gpt-4o": {"id": "openai/gpt-4o"}}
+        server.reply(*(Reply.json(index) for _ in range(3)))
         url = server.url + "/models.json"
         command = [sys.executable, "-c", PROBE, "run", "--mode", "commit"]
         command += ["--source", str(catalog), "--models-json", url]

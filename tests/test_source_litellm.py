@@ -501,3 +501,125 @@ def test_real_january_to_july_edits_are_found(january: Catalog, july: Catalog) -
     assert changes[("mistral/mistral-large-latest", "cost.output")] == ("price_changed", 6, 1.5)
     assert changes[("gpt-5-pro", "limit.context")] == ("limit_changed", 128000, 400000)
     assert changes[("gpt-5-pro", "limit.output")] == ("limit_changed", 272000, 128000)
+
+
+# -- Tiers that say two things ---------------------------------------------------------------
+
+
+def test_two_tier_fields_for_one_price_at_one_size_reject_the_entry_naming_both() -> None:
+    # int("0128") == int("128"): one of the two prices used to vanish without a word.
+    doc = {
+        "good": entry(),
+        "t": entry(
+            input_cost_per_token_above_128k_tokens=3e-06,
+            input_cost_per_token_above_0128k_tokens=9e-06,
+        ),
+    }
+    catalog = parse_litellm(doc, max_rejected_share=1)
+    assert list(catalog.providers["acme"].models) == ["good"]
+    [bad] = catalog.rejections
+    assert (bad.model, bad.field) == ("t", "input_cost_per_token_above_0128k_tokens")
+    assert "input_cost_per_token_above_128k_tokens" in bad.reason
+    assert "128,000 tokens" in bad.reason
+
+
+def test_tier_fields_for_other_prices_at_one_size_still_make_one_tier() -> None:
+    doc = {
+        "m": entry(
+            input_cost_per_token_above_128k_tokens=3e-06,
+            output_cost_per_token_above_0128k_tokens=9e-06,
+        )
+    }
+    m = record(parse_litellm(doc), "acme", "m")
+    assert m["cost"]["tiers"] == [
+        {"input": 3, "output": 9, "tier": {"type": "context", "size": 128000}}
+    ]
+
+
+def test_a_tier_size_in_non_ascii_digits_is_an_unknown_field_not_a_tier() -> None:
+    arabic_128 = "\u0661\u0662\u0668"  # int() reads it as 128
+    field = f"input_cost_per_token_above_{arabic_128}k_tokens"
+    doc = {"u": entry(input_cost_per_token_above_128k_tokens=3e-06, **{field: 9e-06})}
+    catalog = parse_litellm(doc)
+    u = record(catalog, "acme", "u")
+    assert u["cost"]["tiers"] == [{"input": 3, "tier": {"type": "context", "size": 128000}}]
+    assert u["litellm"][field] == 9e-06
+    assert catalog.rejections == ()
+
+
+def test_a_tier_field_with_a_trailing_line_break_is_not_a_tier() -> None:
+    doc = {"m": entry(**{"input_cost_per_token_above_200k_tokens\n": 5e-06})}
+    catalog = parse_litellm({**doc, **{f"g{i}": entry() for i in range(30)}})
+    assert "m" not in catalog.providers["acme"].models
+    [bad] = catalog.rejections  # kept under litellm, where a line break in a name is refused
+    assert bad.field == "litellm.input_cost_per_token_above_200k_tokens\\x0a"
+
+
+def test_a_tier_size_past_the_largest_token_count_rejects_the_entry() -> None:
+    field = "input_cost_per_token_above_" + "9" * 5000 + "k_tokens"  # past int()'s digit limit
+    doc = {"good": entry(), "huge": entry(**{field: 5e-06})}
+    catalog = parse_litellm(doc, max_rejected_share=1)
+    assert list(catalog.providers["acme"].models) == ["good"]
+    [bad] = catalog.rejections
+    assert bad.model == "huge"
+    assert "past the largest token count" in bad.reason
+
+
+def ranged(*ranges: tuple[list[Any], float]) -> dict[str, Any]:
+    """An entry priced only by ``tiered_pricing``: one ``(range, input price)`` per range."""
+    return entry(
+        input_cost_per_token=None,
+        output_cost_per_token=None,
+        tiered_pricing=[{"range": bounds, "input_cost_per_token": p} for bounds, p in ranges],
+    )
+
+
+def test_tiered_pricing_ranges_that_start_at_one_size_reject_the_entry() -> None:
+    doc = {
+        "good": entry(),
+        "base": ranged(([0, 32000], 1e-06), ([0, 128000], 5e-06)),
+        "tier": ranged(([0, 32000], 1e-06), ([32000, 64000], 3e-06), ([32000, 128000], 4e-06)),
+    }
+    catalog = parse_litellm(doc, max_rejected_share=1)
+    assert list(catalog.providers["acme"].models) == ["good"]
+    found = {(r.model, r.field): r.reason for r in catalog.rejections}
+    assert set(found) == {("base", "tiered_pricing[1].range"), ("tier", "tiered_pricing[2].range")}
+    assert found["base", "tiered_pricing[1].range"].startswith(
+        "starts at 0 tokens, as tiered_pricing[0] does"
+    )
+
+
+def test_overlapping_tiered_pricing_ranges_reject_the_entry() -> None:
+    doc = {
+        "good": entry(),
+        "overlap": ranged(([0, 64000], 1e-06), ([32000, 128000], 3e-06)),
+        "inside": ranged(([0, 256000], 1e-06), ([32000, 64000], 3e-06), ([64000, 128000], 4e-06)),
+    }
+    catalog = parse_litellm(doc, max_rejected_share=1)
+    assert list(catalog.providers["acme"].models) == ["good"]
+    assert {(r.model, r.field) for r in catalog.rejections} == {
+        ("overlap", "tiered_pricing[1].range"),
+        ("inside", "tiered_pricing[1].range"),
+        ("inside", "tiered_pricing[2].range"),
+    }
+    [overlap] = [r for r in catalog.rejections if r.model == "overlap"]
+    assert "inside tiered_pricing[0] (0 to 64,000)" in overlap.reason
+
+
+def test_tiered_pricing_ranges_that_touch_or_leave_a_gap_are_kept_in_any_order() -> None:
+    doc = {"m": ranged(([64000, 128000], 3e-06), ([0, 32000], 1e-06), ([32000, 64000], 2e-06))}
+    m = record(parse_litellm(doc), "acme", "m")
+    assert m["cost"]["input"] == 1
+    assert [(t["tier"]["size"], t["input"]) for t in m["cost"]["tiers"]] == [
+        (32000, 2),
+        (64000, 3),
+    ]
+
+
+def test_a_tiered_pricing_range_that_ends_at_or_before_its_start_rejects_the_entry() -> None:
+    doc = {"good": entry(), "m": ranged(([0, 32000], 1e-06), ([64000, 32000], 3e-06))}
+    catalog = parse_litellm(doc, max_rejected_share=1)
+    assert list(catalog.providers["acme"].models) == ["good"]
+    assert [(r.model, r.field, r.reason) for r in catalog.rejections] == [
+        ("m", "tiered_pricing[1].range", "ends at or before its start")
+    ]

@@ -286,7 +286,8 @@ def load_model_index(document: Mapping[str, JSON]) -> ModelIndex:
     """Build the index from a parsed ``models.json`` (``{"<lab>/<model>": record}``).
 
     Ids that two canonical models would share after normalization are left out (``ambiguous``)
-    rather than guessed; none do on 2026-06-28.
+    rather than guessed; none do on 2026-06-28. The shape is the reader's to check
+    (``sources.registry.read_models_json``): any object builds an index, another catalog too.
     """
     by_key: dict[str, list[str]] = {}
     for canonical_id in document:

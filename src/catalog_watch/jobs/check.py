@@ -247,7 +247,8 @@ class Inputs:
 
 
 def _inputs(options: CheckOptions) -> Inputs:
-    index = fetch_catalog(options.models_json) if options.models_json is not None else None
+    models_json = options.models_json
+    index = None if models_json is None else fetch_catalog(models_json, parse=False)
     if options.compare_with:
         return Inputs(index, None)
     settings = options.config.inconsistencies

@@ -16,13 +16,18 @@ from catalog_watch.accept.schema_drift import field_names
 from catalog_watch.accept.shrink import check_shrink
 from catalog_watch.analysis.compare import compare
 from catalog_watch.analysis.consistency import ModelIndex, load_model_index
-from catalog_watch.errors import CatalogWatchError, SourceMismatch
+from catalog_watch.errors import CatalogWatchError, SourceMismatch, SourceNotFound
 from catalog_watch.jobs.check import CheckOptions, Inputs, Outcome, Recognised, provenance
 from catalog_watch.jobs.quiet import sha256, stored_report
 from catalog_watch.model.catalog import JSON, Catalog
 from catalog_watch.model.meta import Meta
 from catalog_watch.sources.fetch import FetchResult, document_of, fetch_catalog
-from catalog_watch.sources.registry import detect_source_type, parse_source, source_type
+from catalog_watch.sources.registry import (
+    detect_source_type,
+    parse_source,
+    read_models_json,
+    source_type,
+)
 from catalog_watch.store.catalog_files import load_catalog
 from catalog_watch.store.snapshot import (
     SNAPSHOT_FORMAT,
@@ -225,9 +230,13 @@ def model_index(models_json: str | None) -> ModelIndex | None:
     commands but ``run``, fetch it here."""
     if models_json is None:
         return None
-    return load_model_index(document_of(fetch_catalog(models_json)))
+    try:
+        fetched = fetch_catalog(models_json, parse=False)
+    except SourceNotFound:
+        raise SourceNotFound(f"--models-json file {models_json} does not exist") from None
+    return load_model_index(read_models_json(fetched))
 
 
 def _index(inputs: Inputs) -> ModelIndex | None:
     fetched = inputs.index_fetch
-    return None if fetched is None else load_model_index(document_of(fetched))
+    return None if fetched is None else load_model_index(read_models_json(fetched))

@@ -32,8 +32,10 @@ Mapping (one LiteLLM entry → one offering):
   ``tiered_pricing: [{range: [start, end], <price fields>}]`` (DashScope, Volcengine: 18 entries
   whose only prices are there) is mapped when the entry has no flat ``input_cost_per_token`` /
   ``output_cost_per_token``: the range starting at 0 gives the base prices, every other range a
-  tier at ``size = start`` (the range end is dropped). With flat prices present it stays raw
-  under ``litellm``.
+  tier at ``size = start`` (the range end is only checked: past the start, and no two ranges
+  share a token; every real one ends where the next starts). With flat prices present it stays
+  raw under ``litellm``. Two ``*_above_<N>k_tokens`` fields for one price at one size
+  (``_above_128k_`` and ``_above_0128k_``) reject the entry; ``N`` is ASCII digits.
 * **Limits**: ``max_input_tokens`` → ``limit.context``, ``max_output_tokens`` →
   ``limit.output``; a missing one is ``0`` (models.dev's "not published" convention, which
   ``limit`` being required forces). ``max_tokens`` is *never* used as a fallback: it is LiteLLM's
@@ -76,7 +78,8 @@ What is rejected (the entry is left out, a :class:`Rejection` names provider, ke
 non-object entry; a missing or unusable ``litellm_provider``; a ``mode`` that is not a string; a
 mapped price that is not a non-negative finite number; a mapped token limit that is not a
 non-negative whole number; a mapped ``supports_*`` flag that is not a boolean; a
-``deprecation_date`` that is not a string; a malformed mapped ``tiered_pricing``. ``null`` counts
+``deprecation_date`` that is not a string; a malformed mapped ``tiered_pricing`` (overlapping
+ranges too); two tier fields for one price at one size. ``null`` counts
 as absent. A numeric *string* price or limit (``"0.000001"``) is accepted, converted exactly, and
 noted in ``Catalog.warnings``: the value is unambiguous and ``sample_spec``, the one entry that
 holds strings in number fields, is skipped before this point. As for models.dev, more than
@@ -92,6 +95,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -101,6 +105,7 @@ from catalog_watch.settings.defaults import DEFAULT_MAX_REJECTED_SHARE
 from catalog_watch.sources.adapter import Conversion, FieldReader, finish_catalog, is_deprecated
 from catalog_watch.sources.json_duplicates import Duplicate, duplicates_in
 from catalog_watch.sources.models_dev import rejection
+from catalog_watch.sources.units import MAX_TOKENS
 
 SOURCE_NAME = "litellm"
 DEFAULT_URL = (
@@ -128,9 +133,11 @@ PRICE_FIELDS: Mapping[str, str] = {
     "output_cost_per_audio_token": "output_audio",
 }
 _TIER_FIELD = re.compile(
-    r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
-    r"|cache_creation_input_token_cost|output_cost_per_reasoning_token)_above_(\d+)k_tokens$"
+    r"(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
+    r"|cache_creation_input_token_cost|output_cost_per_reasoning_token)_above_([0-9]+)k_tokens"
 )
+"""Matched whole (``fullmatch``) and in ASCII digits only: ``_above_128k_tokens`` spelled in
+Arabic-Indic digits is an unknown field (kept under ``litellm``), not a second 128k tier."""
 _INPUT_FLAGS = (
     ("supports_vision", "image"),
     ("supports_audio_input", "audio"),
@@ -315,20 +322,42 @@ def _record(
 def _above_tiers(
     entry: dict[str, Any], reader: FieldReader, used: set[str]
 ) -> list[dict[str, JSON]]:
-    """``input_cost_per_token_above_200k_tokens`` and kin → one tier per threshold."""
+    """``input_cost_per_token_above_200k_tokens`` and kin → one tier per threshold.
+
+    Two fields for one price at one size (``_above_128k_`` and ``_above_0128k_``) reject the
+    entry, as a repeated key does: keeping either would drop the other price unseen.
+    """
     by_size: dict[int, dict[str, JSON]] = {}
+    named: dict[tuple[int, str], str] = {}
     for name, value in entry.items():
-        match = _TIER_FIELD.match(name)
+        match = _TIER_FIELD.fullmatch(name)
         if match is None:
             continue
         used.add(name)
+        size, target = _tier_size(match.group(2)), PRICE_FIELDS[match.group(1)]
+        if size is None:
+            reader.reject(name, f"names a size past the largest token count ({MAX_TOKENS})", value)
+            continue
+        first = named.setdefault((size, target), name) if value is not None else name
+        if first != name:
+            reason = f"is the same {target} price above {size:,} tokens as {first}"
+            reader.reject(name, f"{reason}; which one upstream means cannot be told", value)
+            continue
         price = reader.price(value, name)
         if price is None:
             continue
-        size = int(match.group(2)) * 1000
         tier = by_size.setdefault(size, {"tier": {"type": "context", "size": size}})
-        tier[PRICE_FIELDS[match.group(1)]] = price
+        tier[target] = price
     return list(by_size.values())
+
+
+def _tier_size(digits: str) -> int | None:
+    """``128`` (thousands of tokens) → 128000; None past the largest count a catalog holds (and
+    before Python's int() refuses a few thousand digits)."""
+    if len(digits) > len(str(MAX_TOKENS)):
+        return None
+    size = int(digits) * 1000
+    return size if size <= MAX_TOKENS else None
 
 
 def _tiered_pricing(
@@ -340,30 +369,85 @@ def _tiered_pricing(
     if not isinstance(value, list):
         reader.reject("tiered_pricing", "should be a list of price ranges", value)
         return base, tiers
+    spans: list[_Span] = []
     for index, item in enumerate(value):
         where = f"tiered_pricing[{index}]"
         if not isinstance(item, dict):
             reader.reject(where, "should be an object", item)
             continue
-        bounds = item.get("range")
-        if not isinstance(bounds, list) or not bounds:
-            reader.reject(f"{where}.range", "should be a [start, end] list", bounds)
+        span = _range_of(item.get("range"), where, reader)
+        if span is None:
             continue
-        start = reader.tokens(bounds[0], f"{where}.range")
-        if start is None:
-            if bounds[0] is None:
-                reader.reject(f"{where}.range", "has no start", bounds)
-            continue
+        spans.append(span)
         prices: dict[str, JSON] = {}
         for source_field, target in PRICE_FIELDS.items():
             price = reader.price(item.get(source_field), f"{where}.{source_field}")
             if price is not None:
                 prices[target] = price
-        if start == 0:
+        if span.start == 0:
             base.update(prices)
         else:
-            tiers.append({**prices, "tier": {"type": "context", "size": start}})
+            tiers.append({**prices, "tier": {"type": "context", "size": span.start}})
+    _check_overlaps(spans, reader)
     return base, tiers
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """One ``tiered_pricing`` range: from ``start`` tokens up to ``end`` (None: no end)."""
+
+    where: str
+    start: int
+    end: int | None
+
+
+def _range_of(bounds: JSON, where: str, reader: FieldReader) -> _Span | None:
+    """A range's ``[start, end]``; None (rejected) when it is not a range of token counts."""
+    field = f"{where}.range"
+    if not isinstance(bounds, list) or not bounds:
+        reader.reject(field, "should be a [start, end] list", bounds)
+        return None
+    start = reader.tokens(bounds[0], field)
+    if start is None:
+        if bounds[0] is None:
+            reader.reject(field, "has no start", bounds)
+        return None
+    end = reader.tokens(bounds[1], field) if len(bounds) > 1 else None
+    if end is not None and end <= start:
+        reader.reject(field, "ends at or before its start", bounds)
+        return None
+    return _Span(where, start, end)
+
+
+def _check_overlaps(spans: list[_Span], reader: FieldReader) -> None:
+    """Reject ranges that share tokens: two prices for one context size, and which one upstream
+    means cannot be told. Ranges that touch (``[0, 32000]``, ``[32000, 128000]``) do not: every
+    real one is written so."""
+    previous: _Span | None = None
+    widest: _Span | None = None  # of the ranges so far, the one that reaches furthest
+    for span in sorted(spans, key=lambda span: span.start):
+        field = f"{span.where}.range"
+        if previous is not None and span.start == previous.start:
+            reason = f"starts at {span.start:,} tokens, as {previous.where} does"
+            reader.reject(field, f"{reason}: two prices for one context size")
+        elif widest is not None and (widest.end is None or span.start < widest.end):
+            reason = f"starts at {span.start:,} tokens, inside {widest.where} ({_shown(widest)})"
+            reader.reject(field, f"{reason}: two prices for one context size")
+        if widest is None or _further(span, widest):
+            widest = span
+        previous = span
+
+
+def _shown(span: _Span) -> str:
+    end = "no end" if span.end is None else f"{span.end:,}"
+    return f"{span.start:,} to {end}"
+
+
+def _further(span: _Span, than: _Span) -> bool:
+    """Whether ``span`` reaches past ``than``'s end (a range without an end reaches furthest)."""
+    if than.end is None:
+        return False
+    return span.end is None or span.end > than.end
 
 
 def _output_modalities(value: JSON, reader: FieldReader) -> list[str] | None:

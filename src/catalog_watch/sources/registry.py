@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from catalog_watch.errors import CatalogRejected, ConfigError
-from catalog_watch.model.catalog import Catalog, snapshot_folder
+from catalog_watch.errors import CatalogRejected, ConfigError, FetchError
+from catalog_watch.model.catalog import JSON, Catalog, snapshot_folder
 from catalog_watch.settings.defaults import SOURCE_NAMES as SOURCE_NAMES
 from catalog_watch.settings.defaults import SOURCE_URLS
 from catalog_watch.sources import litellm, models_dev, openrouter
+from catalog_watch.sources.fetch import FetchResult, is_url
+from catalog_watch.sources.file_bounds import shown
+from catalog_watch.sources.json_reader import JSONReadError, read_upstream
 from catalog_watch.sources.models_dev import parse_catalog
 
 
@@ -69,15 +72,67 @@ def looks_like_models_json(document: object) -> bool:
     It is not a catalog (no provider, no price) but looks enough like one to be passed as one;
     every key holds a ``/`` (which no provider id may) and every record its own key as ``id``.
     """
-    if not isinstance(document, dict) or not document:
-        return False
-    return all(
-        "/" in key
-        and isinstance(record, dict)
-        and record.get("id") == key
-        and "models" not in record
-        for key, record in document.items()
-    )
+    return _models_json_misfit(document) is None
+
+
+def _models_json_misfit(document: object) -> str | None:
+    """What first keeps ``document`` from being a models.json; None when nothing does."""
+    if not isinstance(document, dict):
+        return "it is not a JSON object"
+    if not document:
+        return "it holds no model"
+    for key, record in document.items():
+        if "/" not in key:
+            return f"the key {shown(key)} is not a <lab>/<model> id"
+        if not isinstance(record, dict):
+            return f"{shown(key)} is not an object"
+        if record.get("id") != key:
+            return f"the id of {shown(key)} is not its key"
+        if "models" in record:
+            return f"{shown(key)} holds models, as a provider does"
+    return None
+
+
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number"}
+MODELS_JSON = "models.dev's models.json (model records keyed by <lab>/<model>)"
+_CATALOG_NAMES = {
+    "models.dev": "models.dev's api.json catalog",
+    "litellm": "a LiteLLM catalog",
+    "openrouter": "an OpenRouter catalog",
+}
+
+
+def read_models_json(fetched: FetchResult) -> dict[str, JSON]:
+    """The document ``--models-json`` brought, refused unless it is a models.json: the index
+    decides which offerings are one model, and another document would regroup them without a
+    word (LiteLLM's keys are partly ``<lab>/<model>`` too). Not a JSON object: FetchError (exit
+    3), as for a catalog; an object of another shape: CatalogRejected (exit 4), as models.json
+    given as a catalog is."""
+    where = fetched.source if is_url(fetched.source) else f"--models-json file {fetched.source}"
+    document = fetched.document if fetched.document is not None else _parsed(where, fetched.body)
+    misfit = _models_json_misfit(document)
+    if misfit is None:
+        return document
+    for name, kind in _ADAPTERS.items():
+        if kind.looks_like(document):
+            hint = ": pass it as the catalog" if name == "models.dev" else ""
+            raise CatalogRejected(f"{where} is {_CATALOG_NAMES[name]}, not {MODELS_JSON}{hint}")
+    raise CatalogRejected(f"{where} is not {MODELS_JSON}: {misfit}")
+
+
+def _parsed(where: str, body: bytes | None) -> dict[str, JSON]:
+    """``fetch.document_of`` for a models.json: named as what it is, not as a catalog file, and
+    without a catalog's provider counts (models.json has no provider)."""
+    if body is None or not body.strip():
+        raise FetchError(f"{where} is empty, expected a JSON object")
+    try:
+        document = read_upstream(body)
+    except JSONReadError as exc:
+        raise FetchError(f"{where} is {exc}") from None
+    if not isinstance(document, dict):
+        kind = _JSON_KINDS.get(type(document), "a literal")
+        raise FetchError(f"{where} holds {kind} at the top level, expected a JSON object")
+    return document
 
 
 def parse_source(

@@ -16,9 +16,11 @@ from catalog_watch.errors import (
     ConfigError,
     message_line,
 )
+from catalog_watch.inert.terminal import one_line
 from catalog_watch.jobs.action_outputs import annotate, job_outputs
+from catalog_watch.jobs.check import require_folder
 from catalog_watch.jobs.delivery_types import Delivery
-from catalog_watch.jobs.run import JobOptions, run_job
+from catalog_watch.jobs.run import JobOptions, JobResult, run_job
 from catalog_watch.model.report import Report
 from catalog_watch.publish.actions import ActionsRuntime
 from catalog_watch.publish.secrets import unsafe, unsafe_message
@@ -59,6 +61,10 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
         env=dict(os.environ),
         now=args.now,
     )
+    require_folder(options.repo / check.snapshots)  # before commit mode sets anything aside
+    for name, option, _ in REPORT_FILES:
+        if (path := getattr(args, name)) is not None:
+            _require_writable(path, option)
     with local_catalog_hint(args):
         result = run_job(options)
     if result.report is None:
@@ -76,13 +82,53 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
             runtime.notice(notice, title="catalog-watch")
     if result.delivery is not None:
         _report_delivery(result.delivery, runtime)
+    return _finish(result, args, runtime)
+
+
+REPORT_FILES = (
+    ("changes_json", "--changes-json", "json"),
+    ("report_markdown", "--report-markdown", "markdown"),
+)
+"""The report files ``run`` writes: (argument, option, renderer)."""
+
+
+def _require_writable(path: Path, option: str) -> None:
+    """Refuse (exit 2) a report file the run could not write, before it commits anything: a
+    folder in its place, a file where one of its folders would be, a folder it may not write
+    in, or one it may not look into."""
+    try:
+        if path.is_dir():
+            raise ConfigError(f"{option} {path}: a folder, not a file")
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # the missing folders are made when the file is written
+        if not folder.is_dir():
+            raise ConfigError(f"{option} {path}: {folder} is not a folder")
+        target = path if path.exists() else folder
+    except OSError as error:
+        raise ConfigError(f"{option} {path}: {error.strerror or error}") from error
+    if not os.access(target, os.W_OK):
+        raise ConfigError(f"{option} {path}: not writable")
+
+
+def _finish(result: JobResult, args: argparse.Namespace, runtime: ActionsRuntime | None) -> int:
+    """The step outputs, then the exit code. Both come after the push and the Slack delivery:
+    a refused delivery wins (its alerts wait for the next run); outputs the runner could not
+    take fail the step (exit 11), since later steps would act on none of them."""
+    unwritten = None
     if runtime is not None:
         outputs = job_outputs(
             result, changes_json=args.changes_json, report_markdown=args.report_markdown
         )
-        runtime.set_outputs(outputs)
+        if (problem := runtime.set_outputs(outputs)) is not None:
+            unwritten = f"{problem}; the run finished, but later steps get none of its outputs"
     if result.delivery is not None and result.delivery.errors:
+        if unwritten is not None and runtime is not None:
+            print(f"catalog-watch: error: {one_line(unwritten)}", file=sys.stderr)
+            runtime.error(unwritten, title="catalog-watch: step outputs")
         raise result.delivery.errors[0]
+    if unwritten is not None:
+        raise CatalogWatchError(unwritten)
     return 0
 
 
@@ -143,15 +189,23 @@ def _publish_locally(
     """The report on stdout, in the files the action asked for, and in the step summary; no
     annotation for an inconsistency one of ``mutes`` silences."""
 
-    for path, renderer in ((args.changes_json, "json"), (args.report_markdown, "markdown")):
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(RENDERERS[renderer](report), encoding="utf-8")
+    for name, option, renderer in REPORT_FILES:
+        if (path := getattr(args, name)) is not None:
+            _write_report(path, option, RENDERERS[renderer](report))
     if runtime is None:
         print_report(report, args.format)
         return
 
     with runtime.group("catalog-watch report"):
         print_report(report, args.format)
-    runtime.append_summary(RENDERERS["markdown"](report))
+    if (problem := runtime.append_summary(RENDERERS["markdown"](report))) is not None:
+        print(f"catalog-watch: warning: {one_line(problem)}", file=sys.stderr)
     annotate(runtime, report, mutes=mutes)
+
+
+def _write_report(path: Path, option: str, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{option} {path}: cannot write: {error.strerror or error}") from error

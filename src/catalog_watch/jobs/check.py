@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from catalog_watch.errors import CatalogWatchError
+from catalog_watch.errors import CatalogWatchError, ConfigError
 from catalog_watch.jobs.quiet import (
     folder_that_stored,
     folder_that_stored_body,
@@ -120,7 +120,19 @@ def fetch_for(snapshots: Path, options: CheckOptions) -> FetchResult:
 
     Reads ``_meta.json`` only: the provider files are read once, by :func:`evaluate`.
     """
+    require_folder(snapshots)
     return fetch_since(read_meta(snapshots), options)
+
+
+def require_folder(snapshots: Path) -> None:
+    """Refuse (exit 2) a snapshot folder that exists as something else: a file read as an
+    empty folder would report a baseline, and writing into it would fail half-way (``run``
+    checks it before it sets anything aside). Absent, it is a first run's folder."""
+    if snapshots.exists() and not snapshots.is_dir():
+        raise ConfigError(
+            f"{snapshots} is not a folder: a snapshot folder (--snapshots) holds one file per "
+            "provider; to compare with an api.json file, use catalog-watch diff"
+        )
 
 
 def fetch_since(meta: Meta | None, options: CheckOptions) -> FetchResult:

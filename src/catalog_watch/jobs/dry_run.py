@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from catalog_watch.inert.terminal import one_line, shown
 from catalog_watch.jobs.delivery import preview_pending
 from catalog_watch.jobs.pull_request import fitted_body
 from catalog_watch.jobs.steps import Applied, JobOptions, JobResult, apply_run
@@ -58,12 +59,15 @@ def _commit_preview(applied: Applied | None, written: list[str], options: JobOpt
 
 
 def _slack_preview(payloads: list[tuple[str, dict[str, object]]], options: JobOptions) -> list[str]:
+    """Each payload as JSON under its destination; the destination (a config or outbox value)
+    kept on its line and the JSON's text shown inert (orjson writes U+2028 and the bidi
+    controls as they are), as every terminal sink does."""
     if options.slack is None:
         return ["Slack: not configured (no SLACK_WEBHOOK_URL or SLACK_TOKEN + SLACK_CHANNEL)."]
     lines = [f"Slack: would send {len(payloads)} message(s):"]
     for destination, payload in payloads:
-        lines.append(f"--- to {destination}")
-        lines.append(json_output(payload, indent=True).rstrip("\n"))
+        lines.append(f"--- to {one_line(destination)}")
+        lines.append(shown(json_output(payload, indent=True).rstrip("\n")))
     return lines
 
 

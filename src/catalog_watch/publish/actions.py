@@ -12,9 +12,11 @@ stream, so there is no global state and a test can hand it a dict and a ``String
         runtime.append_summary(markdown)
 
 File commands (``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``) are appended to, never rewritten,
-and do nothing when their variable is unset. Workflow commands (``::warning::`` and friends) are
-written to ``out`` with the escaping the runner undoes, outside the ``::stop-commands::`` section
-that :mod:`catalog_watch.inert.actions_log` keeps around everything else on stdout.
+and do nothing when their variable is unset; one that cannot be written returns why, never
+raises (it comes after a run's push and its Slack alerts). Workflow commands (``::warning::``
+and friends) are written to ``out`` with the escaping the runner undoes, outside the
+``::stop-commands::`` section that :mod:`catalog_watch.inert.actions_log` keeps around
+everything else on stdout.
 """
 
 from __future__ import annotations
@@ -75,33 +77,37 @@ class ActionsRuntime:
 
     # -- file commands ------------------------------------------------------------------------
 
-    def set_outputs(self, outputs: Mapping[str, str]) -> None:
+    def set_outputs(self, outputs: Mapping[str, str]) -> str | None:
         """Append step outputs to ``$GITHUB_OUTPUT``.
 
         Single-line values are written as ``name=value``; a value with a line break uses the
         ``name<<DELIMITER`` form with a random delimiter that does not occur in the value.
         Raises ValueError for a name the runner would misread (empty, ``=``, ``<<``, line break),
-        before anything is written.
+        before anything is written. Returns why the file could not be appended to (None when
+        written): the caller decides what a step whose later steps see no outputs has failed.
         """
         for name in outputs:
             _check_output_name(name)
         text = "".join(_output_entry(name, value) for name, value in outputs.items())
         path = self._file("GITHUB_OUTPUT")
         if path is not None and text:
-            _append(path, text)
+            return _append(path, text, "GITHUB_OUTPUT")
+        return None
 
-    def append_summary(self, markdown: str) -> None:
+    def append_summary(self, markdown: str) -> str | None:
         """Append markdown to ``$GITHUB_STEP_SUMMARY``, cut at a line to stay under 1 MiB.
 
         The limit counts what the step already wrote; a cut closes an open code fence or
-        ``<details>`` block and ends with a note saying how much was left out.
+        ``<details>`` block and ends with a note saying how much was left out. A file that
+        cannot be appended to is a warning annotation, not a failure (the log has the report
+        too), and its reason is returned for the caller to print; None when written.
         """
         path = self._file("GITHUB_STEP_SUMMARY")
         if path is None or not markdown:
-            return
+            return None
         if not markdown.endswith("\n"):
             markdown += "\n"
-        used = path.stat().st_size if path.exists() else 0
+        used = _size_of(path)
         text = fit_markdown(markdown, SUMMARY_LIMIT - used, _cut_note(markdown), size=utf8_size)
         if text is None:
             text = ""  # not even the note fits in what the step left
@@ -109,8 +115,10 @@ class ActionsRuntime:
             self.warning(
                 "The step summary was cut to stay under GitHub's 1 MiB limit.", urgent=True
             )
-        if text:
-            _append(path, text)
+        problem = _append(path, text, "GITHUB_STEP_SUMMARY") if text else None
+        if problem is not None:
+            self.warning(f"{problem}; the report is in this step's log", urgent=True)
+        return problem
 
     # -- workflow commands --------------------------------------------------------------------
 
@@ -220,7 +228,22 @@ def _cut_note(markdown: str) -> Callable[[int, int], str]:
     )
 
 
-def _append(path: Path, text: str) -> None:
+def _size_of(path: Path) -> int:
+    """The bytes a file holds; 0 when there is none to read (appending to it will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _append(path: Path, text: str, variable: str) -> str | None:
+    """Append ``text``; why it could not be (one line naming the variable and its file), else
+    None. A missing folder or a folder in the file's place must not turn a run that already
+    pushed into a traceback."""
     # newline="" writes "\n" as is: the runner reads the file byte for byte.
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+    try:
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as error:
+        return f"cannot write ${variable} ({path}): {error.strerror or error}"
+    return None

@@ -38,7 +38,7 @@ from importlib.resources import files as package_files
 from pathlib import Path
 
 from catalog_watch.analysis.consistency import ModelIndex
-from catalog_watch.errors import ConfigError
+from catalog_watch.errors import ConfigError, SourceNotFound
 from catalog_watch.model.ledger_line import LedgerLine
 from catalog_watch.settings.config import Config, reference_scenario, scenarios
 from catalog_watch.site.baseline import snapshot_time
@@ -103,13 +103,16 @@ def build_site(
 ) -> SiteResult:
     """Build the site into ``out_dir`` (created if needed); see the module docstring.
 
-    ``ledger`` defaults to ``snapshots/changes.jsonl``; ``index`` is a models.json index for
-    grouping; ``base_url`` (the site's address) makes the feed's links absolute; ``workers``
-    processes draw the charts (default: one per CPU, at most :data:`MAX_WORKERS`; the bytes are
-    the same for any number).
+    ``ledger`` defaults to ``snapshots/changes.jsonl``, where none means no run yet; one given
+    must be a file (a mistyped path would publish an empty changelog). ``index`` is a
+    models.json index for grouping; ``base_url`` (the site's address) makes the feed's links
+    absolute; ``workers`` processes draw the charts (default: one per CPU, at most
+    :data:`MAX_WORKERS`; the bytes are the same for any number).
     """
     if limit < 1:
         raise ConfigError(f"site --limit {limit}: a page holds at least 1 row (give 1 or more)")
+    if ledger is not None:
+        _require_ledger(ledger)
     require_site_extra()
     config = config or Config()
     catalog = load_catalog(snapshots, config)
@@ -153,6 +156,14 @@ def build_site(
         written=written.written,
         removed=written.removed,
     )
+
+
+def _require_ledger(ledger: Path) -> None:
+    """A ledger named by the caller exists as a file: exit 2 naming it, never an empty site."""
+    if not ledger.exists():
+        raise SourceNotFound(f"site --ledger {ledger}: no such file")
+    if not ledger.is_file():
+        raise ConfigError(f"site --ledger {ledger}: not a file (the ledger is changes.jsonl)")
 
 
 def _context(runs: Sequence[Run], models: Models, limit: int, source: str) -> Context:

@@ -29,7 +29,11 @@ from typing import TYPE_CHECKING
 
 from catalog_watch.errors import FetchError, SourceNotFound
 from catalog_watch.model.catalog import JSON
-from catalog_watch.sources.file_bounds import MAX_CATALOG_BYTES, check_catalog_counts
+from catalog_watch.sources.file_bounds import (
+    MAX_CATALOG_BYTES,
+    check_catalog_counts,
+    read_capped,
+)
 from catalog_watch.sources.file_bounds import describe_size as _size
 from catalog_watch.sources.json_reader import JSONReadError, read_upstream
 
@@ -123,10 +127,8 @@ def is_url(source: str) -> bool:
 
 def _read_file(source: str, options: FetchOptions) -> FetchResult:
     """Read a local catalog with the same size and JSON checks as a download."""
-    path = Path(source)
     try:
-        with path.open("rb") as stream:
-            body = stream.read(options.max_bytes + 1)
+        body = read_capped(Path(source), options.max_bytes)
     except FileNotFoundError:
         raise SourceNotFound(f"catalog file {source} does not exist") from None
     except OSError as exc:

@@ -5,7 +5,10 @@ so reading a catalog file (``store/snapshot.read_document``) loads no HTTP stack
 
 from __future__ import annotations
 
+import os
+import stat
 from collections import Counter
+from pathlib import Path
 
 from catalog_watch.errors import CatalogRejected
 from catalog_watch.model.catalog import JSON
@@ -39,6 +42,31 @@ _NO_PROVIDER = "(no provider)"
 def describe_size(n: int) -> str:
     """``64.0 MiB (67108864 bytes)`` from 1 MiB up, else ``1000 bytes``."""
     return f"{n / 2**20:.1f} MiB ({n} bytes)" if n >= 2**20 else f"{n} bytes"
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFO to open
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"))
+
+
+class NotARegularFile(OSError):
+    """A catalog path that names a folder, a pipe or a device: nothing a catalog is read from."""
+
+
+def read_capped(path: Path, cap: int) -> bytes:
+    """Up to ``cap + 1`` bytes of the regular file at ``path`` (one more than allowed: the caller
+    refuses what is over). Opened without blocking and checked before any read: a named pipe no
+    one writes to would hang the run, a device would never end. Raises OSError
+    (:class:`NotARegularFile` for those)."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise NotARegularFile(f"{kind}, not a file")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            return stream.read(cap + 1)
+    finally:
+        os.close(fd)
 
 
 # -- Records ------------------------------------------------------------------------------------

@@ -236,6 +236,26 @@ def test_a_named_pipe_no_one_writes_to_is_refused_at_once(tmp_path: Path, option
     )
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_diff_of_a_named_pipe_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "old.json"
+    os.mkfifo(fifo)
+    api = write_json(tmp_path / "a.json", catalog())
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, "diff", str(fifo), str(api)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=20,  # the old reader of diff's files waited for a writer forever
+        check=False,
+    )
+    assert done.returncode == 3
+    line = one_error_line(done.stderr)
+    assert (
+        line == f"catalog-watch: error: cannot read catalog file {fifo}: a named pipe, not a file"
+    )
+
+
 # -- the dry run's Slack preview -----------------------------------------------------------------
 
 

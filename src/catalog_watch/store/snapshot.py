@@ -37,6 +37,7 @@ from catalog_watch.sources.file_bounds import (
     MAX_CATALOG_BYTES,
     check_catalog_counts,
     describe_size,
+    read_capped,
 )
 from catalog_watch.sources.json_reader import JSONReadError, read_upstream
 from catalog_watch.store.meta_file import SNAPSHOT_FORMAT as SNAPSHOT_FORMAT
@@ -189,8 +190,7 @@ def _read_json(path: Path) -> JSONValue:
     # record; only a file that is not JSON, or nests deeper than MAX_DOCUMENT_DEPTH, is refused.
     cap = MAX_CATALOG_BYTES
     try:
-        with path.open("rb") as stream:
-            data = stream.read(cap + 1)
+        data = read_capped(path, cap)  # a named pipe is refused, never waited on
         if len(data) > cap:
             raise CatalogRejected(f"catalog file {path} is over the {describe_size(cap)} limit")
         document: JSONValue = read_upstream(data)

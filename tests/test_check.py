@@ -143,6 +143,20 @@ def test_shrink_guard_counts_dropped_providers(tmp_path: Path) -> None:
         run(tmp_path, document(doc["beta"]))
 
 
+def test_shrink_guard_counts_one_of_anything_in_the_singular(tmp_path: Path) -> None:
+    """One provider of one offering gone, one offering added: no "1 offerings were added"."""
+    doc = document(
+        provider("acme", *(model(f"m{i}") for i in range(3))), provider("beta", model("x"))
+    )
+    run(tmp_path, doc)
+    with pytest.raises(ShrinkRefused) as refused:
+        run(tmp_path, document(provider("acme", *(model(f"m{i}") for i in range(4)))))
+    message = str(refused.value)
+    assert "1 of the 4 offerings (25.0%) is gone" in message
+    assert "1 provider holding 1 offering (25.0%) is gone: beta" in message
+    assert "1 offering was added" in message
+
+
 def test_shrink_guard_says_what_was_added_when_the_catalog_grew(tmp_path: Path) -> None:
     """Ids renamed upstream: 4 of 6 offerings gone, 8 new ones (2 in a new provider)."""
     doc = document(provider("acme", *(model(f"m{i}") for i in range(6))))

@@ -40,12 +40,14 @@ def check_shrink(old: Catalog, new: Catalog, max_share: float = DEFAULT_MAX_SHRI
     dropped_offerings = sum(len(old.providers[p].models) for p in dropped)
     problems = []
     if lost / total > max_share:
-        problems.append(f"{lost:,} of the {total:,} offerings ({lost / total:.1%}) are gone")
+        problems.append(
+            f"{lost:,} of the {total:,} offerings ({lost / total:.1%}) {_are(lost)} gone"
+        )
     if dropped_offerings / total > max_share:
         names = ", ".join(dropped[:10]) + (" …" if len(dropped) > 10 else "")
         problems.append(
-            f"{_count(len(dropped), 'provider')} holding {dropped_offerings:,} offerings "
-            f"({dropped_offerings / total:.1%}) are gone: {names}"
+            f"{_count(len(dropped), 'provider')} holding {_count(dropped_offerings, 'offering')} "
+            f"({dropped_offerings / total:.1%}) {_are(len(dropped))} gone: {names}"
         )
     if problems:
         raise ShrinkRefused(
@@ -70,7 +72,13 @@ def _added(old: Catalog, new: Catalog) -> str:
     )
     fresh = len(set(new.providers) - set(old.providers))
     where = f" ({_count(fresh, 'new provider')})" if fresh else ""
-    return f"{added:,} offerings were added{where}" if added else "none was added"
+    if not added:
+        return "none was added"
+    return f"{_count(added, 'offering')} {'was' if added == 1 else 'were'} added{where}"
+
+
+def _are(number: int) -> str:
+    return "is" if number == 1 else "are"
 
 
 def _advice(old: Catalog, new: Catalog) -> str:

@@ -2,45 +2,73 @@
 and the findings written out as Actions annotations and a step-summary table.
 
 The lines are ``git diff --unified=0 <merge base> HEAD`` (the merge base of ``--base`` and HEAD:
-what the pull request itself changed, not what the base gained since); the files are read as
-HEAD has them, through one ``git cat-file --batch``, so the working tree does not matter.
+what the pull request itself changed, not what the base gained since), read as bytes; the files
+are the blobs that diff names, read through one ``git cat-file --batch``, so neither the working
+tree nor a file's name (a space, a line feed, bytes that are not UTF-8) gets in the way. A path
+that is no file to lint (a submodule, a name that is not UTF-8, a file over the size limit) is
+left out with a note on stderr.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+import sys
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from catalog_watch.analysis.identity import ModelIndex
 from catalog_watch.analysis.lint import LintRules, lint_uses
 from catalog_watch.errors import GitError
+from catalog_watch.inert.terminal import one_line
+from catalog_watch.jobs.lint_diff import ChangedFile, diff_files, parse_diff, read_diff
 from catalog_watch.model.catalog import Catalog
 from catalog_watch.model.lint import LintFinding
 from catalog_watch.model.usage import ScanLimits
 from catalog_watch.publish.actions import ANNOTATIONS_PER_STEP, ActionsRuntime, Annotation
 from catalog_watch.publish.git import Git
+from catalog_watch.publish.git.command import show
 from catalog_watch.render.lint import TITLES, render_lint
 from catalog_watch.scan import scan_source
 from catalog_watch.scan.files import language_of
+from catalog_watch.scan.python import PythonFile, module_of, scan_python
 from catalog_watch.settings.inconsistencies import ConsistencySettings
 from catalog_watch.store.history_git import blob_reader
 
-__all__ = ["LintRun", "added_lines", "default_base", "lint_changes", "parse_diff", "publish_lint"]
+__all__ = [
+    "ChangedFile",
+    "LintRun",
+    "added_lines",
+    "default_base",
+    "diff_files",
+    "lint_changes",
+    "parse_diff",
+    "publish_lint",
+]
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_NOT_FILES = {"160000": "a submodule, not a file", "120000": "a symbolic link, not a file"}
+_DIFF = (
+    "--unified=0", "--inter-hunk-context=0", "--no-color", "--no-ext-diff", "--no-textconv",
+    "--find-renames", "--full-index", "--no-relative", "--submodule=short", "--src-prefix=a/",
+    "--dst-prefix=b/",
+)  # fmt: skip
+"""Whatever the configuration says (diff.noprefix, diff.relative, diff.interHunkContext,
+diff.external, color.diff, diff.submodule): the one output ``diff_files`` reads."""
+CONTEXT_FILES = 200
+"""At most this many unchanged Python files are read for the constants changed lines use."""
 
 
 @dataclass(frozen=True, slots=True)
 class LintRun:
-    """What one lint saw: the base as given, the merge base, the changed files it scanned."""
+    """What one lint saw: the base as given, the merge base, the changed files it scanned, and
+    the changed paths it left out (one note each)."""
 
     base: str
     merge_base: str
     files: tuple[str, ...]
     findings: tuple[LintFinding, ...]
+    notes: tuple[str, ...] = ()
 
 
 def default_base(git: Git, env: Mapping[str, str]) -> str:
@@ -53,93 +81,198 @@ def default_base(git: Git, env: Mapping[str, str]) -> str:
     return "origin/HEAD" if found else "main"
 
 
-def added_lines(git: Git, base: str) -> tuple[str, dict[str, frozenset[int]]]:
-    """(merge base, path → line numbers HEAD added or changed since it). A base that names no
-    commit, or shares no history with HEAD (a shallow clone), is a ``GitError``."""
-    commit = git.run(
-        "rev-parse", "--verify", "--quiet", "--end-of-options", f"{base}^{{commit}}", check=False
-    )
-    if not commit:
-        raise GitError(
-            f"--base {base!r} names no commit in {git.path}: fetch it first "
-            "(git fetch origin <branch>; on GitHub, actions/checkout with fetch-depth: 0)"
-        )
+def added_lines(git: Git, base: str) -> tuple[str, list[ChangedFile]]:
+    """(merge base, the files HEAD added or changed lines in since it). A base that names no
+    commit (a range names several), or shares no history with HEAD (a shallow clone), is a
+    ``GitError``."""
+    commit = _base_commit(git, base)
     merge_base = git.run("merge-base", commit, "HEAD", check=False)
     if not merge_base:
         raise GitError(
             f"--base {base!r} and HEAD share no commit in {git.path} (a shallow clone? "
             "actions/checkout with fetch-depth: 0 fetches the history lint needs)"
         )
-    diff = git.run(
-        "diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames",
-        "--src-prefix=a/", "--dst-prefix=b/", merge_base, "HEAD",
-    )  # fmt: skip
-    return merge_base, parse_diff(diff)
+    reader = read_diff(_git_bytes(git, "diff", *_DIFF, merge_base, "HEAD", "--"))
+    files = reader.done()
+    if reader.binary:
+        files.extend(_binary_sources(git, merge_base))
+    return merge_base, files
 
 
-def parse_diff(text: str) -> dict[str, frozenset[int]]:
-    """Path → added line numbers, from ``git diff --unified=0`` output (deleted files and
-    binary files have none; a hunk ``+c,0`` only removes lines)."""
-    found: dict[str, set[int]] = {}
-    current: set[int] | None = None
-    for line in text.splitlines():
-        if line.startswith("+++ "):
-            target = line[4:]
-            path = _unquote(target)
-            current = (
-                None if target == "/dev/null" or path is None else found.setdefault(path, set())
-            )
-            continue
-        hunk = _HUNK.match(line)
-        if hunk and current is not None:
-            start, length = int(hunk.group(1)), int(hunk.group(2) or 1)
-            current.update(range(start, start + length))
-    return {path: frozenset(lines) for path, lines in found.items() if lines}
+def _binary_sources(git: Git, merge_base: str) -> list[ChangedFile]:
+    """The source files git's diff calls binary (a NUL byte, or a ``-diff`` attribute, which a
+    pull request can set in .gitattributes), diffed again as text: what a change adds is linted
+    whatever its attributes say."""
+    numstat = _git_bytes(git, "diff", "--numstat", "-z", *_DIFF, merge_base, "HEAD", "--")
+    tokens = iter(numstat.split(b"\0"))
+    specs: list[str] = []
+    for token in tokens:
+        if not token:
+            continue  # the end of the output
+        added, _, rest = token.partition(b"\t")
+        deleted, _, name = rest.partition(b"\t")
+        names = [name] if name else [next(tokens, b""), next(tokens, b"")]  # a rename: old, new
+        paths = [raw.decode("utf-8", "surrogateescape") for raw in names]
+        if (added, deleted) == (b"-", b"-") and language_of(paths[-1]) is not None:
+            specs.extend(f":(top,literal){path}" for path in paths)
+    if not specs:
+        return []
+    text = _git_bytes(git, "diff", "--text", *_DIFF, merge_base, "HEAD", "--", *specs)
+    return diff_files(text)
 
 
-def _unquote(target: str) -> str | None:
-    """``b/path`` → ``path``; git C-quotes a path with a control character, quote or backslash
-    (``"b/a\\tb.py"``), octal escapes for bytes."""
-    if not target.startswith('"'):
-        return target.removeprefix("b/") if target.startswith("b/") else None
-    out, body, i = bytearray(), target[1:-1], 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and i + 1 < len(body):
-            following = body[i + 1]
-            if following in "01234567":
-                out.append(int(body[i + 1 : i + 4], 8))
-                i += 4
-                continue
-            out.append(_ESCAPES.get(following, ord(following)))
-            i += 2
-            continue
-        out.extend(char.encode())
-        i += 1
-    path = out.decode("utf-8", "replace")
-    return path.removeprefix("b/") if path.startswith("b/") else None
+def _base_commit(git: Git, base: str) -> str:
+    """The one commit ``base`` names: git's exit status decides (``main..feat`` prints two
+    revisions and fails, ``main^!`` prints one and fails)."""
+    spec = f"{base}^{{commit}}"
+    code, out = _git_status(git, "rev-parse", "--verify", "--quiet", "--end-of-options", spec)
+    commit = out.decode("utf-8", "replace").strip()
+    if code == 0 and _OBJECT_ID.fullmatch(commit):
+        return commit
+    if commit:
+        raise GitError(
+            f"--base {base!r} names no commit in {git.path}: it is a range or a set of "
+            "commits; give the branch, tag or commit the pull request is based on"
+        )
+    raise GitError(
+        f"--base {base!r} names no commit in {git.path}: fetch it first "
+        "(git fetch origin <branch>; on GitHub, actions/checkout with fetch-depth: 0)"
+    )
+
+
+def _git_status(git: Git, *args: str) -> tuple[int, bytes]:
+    """(exit status, stdout as bytes) of ``git <args>``: no decoding, no newline translation."""
+    process = git.pipe(*args)
+    out, _ = process.communicate()
+    return process.returncode, out
+
+
+def _git_bytes(git: Git, *args: str) -> bytes:
+    """``git <args>``'s stdout as bytes; a failure is a ``GitError`` with git's words."""
+    process = git.pipe(*args)
+    out, err = process.communicate()
+    if process.returncode != 0:
+        said = err.decode("utf-8", "replace").strip() or "(git printed nothing)"
+        raise GitError(f"`{show(args)}` failed in {git.path} (exit {process.returncode}): {said}")
+    return out
 
 
 def changed_sources(
-    repo: Path, paths: Collection[str], limits: ScanLimits | None = None
-) -> dict[str, str]:
-    """The text HEAD holds for each of ``paths`` the scanner reads (by file name), UTF-8 and
-    within ``limits.max_file_bytes``; others are left out."""
+    repo: Path, files: Sequence[ChangedFile], limits: ScanLimits | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """(path → text, notes): the text HEAD holds for each changed file the scanner reads (by
+    file name), UTF-8 and within ``limits.max_file_bytes``; a note for each one left out."""
     limit = (limits or ScanLimits()).max_file_bytes
-    wanted = sorted(p for p in paths if language_of(p) is not None and "\n" not in p)
     sources: dict[str, str] = {}
+    notes: list[str] = []
+    wanted: list[tuple[str, str]] = []
+    for file in sorted(files, key=lambda f: f.path):
+        if language_of(file.path) is None:
+            continue
+        why = _not_a_file(file)
+        if why is None and file.blob is not None:
+            wanted.append((file.path, file.blob))
+        else:
+            notes.append(_note(file.path, why or "the diff names no blob for it"))
+    for path, data in _read_blobs(repo, wanted):
+        if len(data) > limit:
+            notes.append(_note(path, f"larger than {limit:,} bytes"))
+            continue
+        try:
+            sources[path] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            notes.append(_note(path, "not UTF-8"))
+    return sources, notes
+
+
+def _not_a_file(file: ChangedFile) -> str | None:
+    """Why a changed path is no text to lint, or None when it is one."""
+    if file.mode in _NOT_FILES:
+        return _NOT_FILES[file.mode]
+    try:
+        file.path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not UTF-8"
+    return None
+
+
+def _note(path: str, why: str) -> str:
+    """One line for a path lint leaves out: the bytes of a name that is not UTF-8 as ``\\xff``."""
+    shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return f"{shown}: {why}: not linted"
+
+
+def _read_blobs(repo: Path, wanted: Sequence[tuple[str, str]]) -> Iterable[tuple[str, bytes]]:
+    """(path, bytes) for each (path, blob id), through one ``git cat-file --batch``."""
     if not wanted:
-        return sources
+        return []
     with blob_reader(repo) as read:
-        for path in wanted:
-            data = read(f"HEAD:{path}")
-            if len(data) > limit:
-                continue
+        return [(path, read(blob)) for path, blob in wanted]
+
+
+def context_sources(
+    git: Git, sources: Mapping[str, str], limits: ScanLimits | None = None
+) -> dict[str, str]:
+    """HEAD's text of the unchanged Python files that define what changed Python files pass as
+    a model (``from app.settings import DRAFT`` … ``model=DRAFT``), so that a changed use links
+    to its constant; at most ``CONTEXT_FILES``, sorted by path. Only the modules named are read."""
+    modules: set[str] = set()
+    for path, text in sources.items():
+        if language_of(path) == "python":
             try:
-                sources[path] = data.decode("utf-8")
+                modules |= _referenced_modules(scan_python(path, text))
+            except (SyntaxError, ValueError, RecursionError):
+                continue  # the scan notes it
+    if not modules:
+        return {}
+    listed = _python_blobs(git)
+    chosen = [p for p in sorted(listed) if p not in sources and _provides(p, modules)]
+    limit = (limits or ScanLimits()).max_file_bytes
+    found: dict[str, str] = {}
+    for path, data in _read_blobs(git.path, [(p, listed[p]) for p in chosen[:CONTEXT_FILES]]):
+        if len(data) <= limit:
+            try:
+                found[path] = data.decode("utf-8")
             except UnicodeDecodeError:
                 continue
-    return sources
+    return found
+
+
+def _referenced_modules(file: PythonFile) -> set[str]:
+    """The modules a name passed as a model may come from (as ``scan.python`` follows it)."""
+    found: set[str] = set()
+    for ref in file.refs:
+        imported = file.imports.get(ref.chain[0])
+        if imported is None:
+            continue
+        module, name = imported
+        if len(ref.chain) == 1:
+            if name is not None:  # ``from app.settings import DRAFT``: the module app.settings
+                found.add(module)
+        else:
+            found.add(".".join([module if name is None else f"{module}.{name}", *ref.chain[1:-1]]))
+    return found
+
+
+def _provides(path: str, modules: Collection[str]) -> bool:
+    """``src/app/settings.py`` is module ``app.settings`` (and ``settings``) to the scanner."""
+    parts = module_of(path).split(".")
+    return any(".".join(parts[start:]) in modules for start in range(len(parts)))
+
+
+def _python_blobs(git: Git) -> dict[str, str]:
+    """Path → blob id of every Python file HEAD holds (a name that is not UTF-8 left out)."""
+    found: dict[str, str] = {}
+    for entry in _git_bytes(git, "ls-tree", "-r", "-z", "--full-tree", "HEAD").split(b"\0"):
+        meta, _, raw = entry.partition(b"\t")
+        mode, _, rest = meta.partition(b" ")
+        kind, _, blob = rest.partition(b" ")
+        if kind == b"blob" and mode != b"120000" and raw.endswith(b".py"):
+            try:
+                found[raw.decode("utf-8")] = blob.decode("ascii")
+            except UnicodeDecodeError:
+                continue
+    return found
 
 
 def lint_changes(
@@ -150,13 +283,21 @@ def lint_changes(
     settings: ConsistencySettings,
     index: ModelIndex | None = None,
 ) -> LintRun:
-    """The findings for the model ids HEAD adds or changes since its merge base with ``base``."""
+    """The findings for the model ids HEAD adds or changes since its merge base with ``base``;
+    a note on stderr for each changed path left out."""
     git = Git(repo)
-    merge_base, added = added_lines(git, base)
-    sources = changed_sources(repo, added)
-    uses, _ = scan_source(sources)
+    merge_base, changed = added_lines(git, base)
+    sources, notes = changed_sources(repo, changed)
+    context = context_sources(git, sources)
+    uses, unparsed = scan_source({**context, **sources})
+    broken = {s.path: s.reason for s in unparsed if s.path in sources}
+    notes.extend(_note(path, why) for path, why in sorted(broken.items()))
+    for note in notes:
+        print(f"catalog-watch: note: {one_line(note)}", file=sys.stderr)
+    added = {file.path: file.lines for file in changed}
     findings = lint_uses(uses, added, catalog, rules, settings, index)
-    return LintRun(base, merge_base, tuple(sorted(sources)), tuple(findings))
+    scanned = tuple(sorted(p for p in sources if p not in broken))
+    return LintRun(base, merge_base, scanned, tuple(findings), tuple(notes))
 
 
 def publish_lint(runtime: ActionsRuntime, run: LintRun) -> int:

@@ -49,10 +49,13 @@ class ModelNames:
         self.index = index
         self._group_of = {member: key for key, members in groups.items() for member in members}
         self._lowered: dict[Offering, list[Offering]] = {}
+        self._by_id: dict[str, Counter[str]] = {}  # lowered model id -> its groups, counted
         for provider, model_id in sorted(self._group_of):
             self._lowered.setdefault((provider.lower(), model_id.lower()), []).append(
                 (provider, model_id)
             )
+            group = self._group_of[provider, model_id]
+            self._by_id.setdefault(model_id.lower(), Counter())[group] += 1
 
     @classmethod
     def of(
@@ -109,10 +112,7 @@ class ModelNames:
 
     def _by_model_id(self, lowered: str) -> str | None:
         """The group holding the model id ``lowered`` most often (ties: the first key)."""
-        counts: dict[str, int] = {}
-        for (_, member_id), group in self._group_of.items():
-            if member_id.lower() == lowered:
-                counts[group] = counts.get(group, 0) + 1
+        counts = self._by_id.get(lowered)
         return min(counts, key=lambda group: (-counts[group], group)) if counts else None
 
 

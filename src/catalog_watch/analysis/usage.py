@@ -14,7 +14,8 @@ Resolution of one id, first rule that finds something wins:
 4. **identity**: the catalog's grouping (``analysis/identity.py``, the one the inconsistencies
    use, through ``model_names.py``'s query rules): every offering of that model, the implied
    provider's first when it has one;
-5. otherwise **unresolved**, with up to five group keys that look like it ("did you mean").
+5. otherwise **unresolved**, with up to five group keys that look like it ("did you mean"; for
+   the first :data:`MAX_SUGGESTED_IDS` distinct unresolved ids of a scan).
 
 Pure: the catalog, settings and index come in, typed results go out.
 """
@@ -42,6 +43,7 @@ from catalog_watch.model.severity import Severity
 from catalog_watch.model.usage import ScanResult, Use
 
 __all__ = [
+    "MAX_SUGGESTED_IDS",
     "PROVIDER_PREFIXES",
     "OfferingFacts",
     "Resolution",
@@ -68,6 +70,12 @@ PROVIDER_PREFIXES: Mapping[str, str] = {
     "x-ai": "xai",
 }
 """LiteLLM / SDK provider prefixes whose catalog provider id is spelled otherwise."""
+
+MAX_SUGGESTED_IDS = 100
+"""The distinct unresolved ids of one :func:`resolve_uses` that get a "did you mean": each is a
+pass of ``difflib`` over every group key (15 ms against models.dev's 2026-06-28 catalog), so
+5,000 distinct unknown ids (generated code, a private catalog) would take over a minute; the
+rest are reported unresolved with no suggestion."""
 
 _DATED = re.compile(r"^(.+?)(?:-latest|[-@]\d{4}-?\d{2}-?\d{2}|-\d{4})$")
 _SNAPSHOT = re.compile(r"^-(\d{4}-?\d{2}-?\d{2})$")
@@ -138,24 +146,45 @@ def resolve_uses(
     found: dict[str, list[Inconsistency]] = {}
     for item in find_inconsistencies(catalog, settings, index) if uses else ():
         found.setdefault(item.model, []).append(item)
+    done: dict[tuple[str, str | None], ResolvedUse] = {}  # an id used 2,000 times: one lookup
+    unresolved = 0
     out: list[ResolvedUse] = []
     for use in uses:
-        resolution = resolve_id(use.text, use.provider_hint, catalog, names)
-        members = groups.get(resolution.group or "", ())
-        out.append(
-            ResolvedUse(
-                use=use,
-                resolution=resolution,
-                offerings=tuple(_facts(catalog, p, m) for p, m in resolution.offerings),
-                cheapest=cheapest_offer(catalog, members) if members else None,
-                inconsistencies=tuple(found.get(resolution.group or "", ())),
-            )
-        )
+        key = (use.text, use.provider_hint)
+        if key not in done:
+            suggest = unresolved < MAX_SUGGESTED_IDS
+            done[key] = _resolved(use, catalog, names, groups, found, suggest)
+            if not done[key].resolution.resolved:
+                unresolved += 1
+        out.append(replace(done[key], use=use))
     return out
 
 
-def resolve_id(text: str, hint: str | None, catalog: Catalog, names: ModelNames) -> Resolution:
-    """One id (rules in the module docstring); ``names`` from ``ModelNames(groups, index)``."""
+def _resolved(
+    use: Use,
+    catalog: Catalog,
+    names: ModelNames,
+    groups: Mapping[str, Sequence[tuple[str, str]]],
+    found: Mapping[str, list[Inconsistency]],
+    suggest: bool,
+) -> ResolvedUse:
+    """``use`` with its resolution and facts: the same for every use of its id and hint."""
+    resolution = resolve_id(use.text, use.provider_hint, catalog, names, suggest=suggest)
+    members = groups.get(resolution.group or "", ())
+    return ResolvedUse(
+        use=use,
+        resolution=resolution,
+        offerings=tuple(_facts(catalog, p, m) for p, m in resolution.offerings),
+        cheapest=cheapest_offer(catalog, members) if members else None,
+        inconsistencies=tuple(found.get(resolution.group or "", ())),
+    )
+
+
+def resolve_id(
+    text: str, hint: str | None, catalog: Catalog, names: ModelNames, *, suggest: bool = True
+) -> Resolution:
+    """One id (rules in the module docstring); ``names`` from ``ModelNames(groups, index)``;
+    no suggestions for an unresolved id unless ``suggest``."""
     if hint is not None and hint in catalog.providers:
         exact = _model_of(catalog, hint, text)  # openrouter's own "anthropic/claude-..." ids
         if exact is not None:
@@ -182,7 +211,8 @@ def resolve_id(text: str, hint: str | None, catalog: Catalog, names: ModelNames)
         if group is not None:
             members = sorted(names.members(group), key=lambda m: (m[0] != hint, m))
             return Resolution("identity", group, tuple(members))
-    keys = names.suggestions(model_id) or names.suggestions(text)
+    queries = dict.fromkeys((model_id, text)) if suggest else {}
+    keys = next((close for query in queries if (close := names.suggestions(query))), [])
     suggestions = tuple(dict.fromkeys(names.spelling(key) for key in keys))  # ids code can use
     return Resolution("unresolved", None, suggestions=suggestions)
 

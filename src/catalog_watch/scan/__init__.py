@@ -24,12 +24,13 @@ from pathlib import Path
 from catalog_watch.model.usage import ScanLimits, ScanResult, Skipped, Use
 from catalog_watch.scan.code import CodeFile, link_code, scan_code
 from catalog_watch.scan.config import scan_config
-from catalog_watch.scan.files import language_of, list_files
+from catalog_watch.scan.files import NotRead, language_of, list_files, read_listed
 from catalog_watch.scan.python import PythonFile, link_constants, scan_python
 
 __all__ = ["scan_repository", "scan_source"]
 
 _CODE = frozenset({"javascript", "typescript", "go", "ruby", "java", "kotlin"})
+_BOM = "\ufeff"
 
 
 def scan_repository(
@@ -42,8 +43,9 @@ def scan_repository(
 
     ``paths``: only files under these relative paths (or matching these globs); ``exclude``:
     globs or folders left out. Files past ``limits.max_files`` (sorted by path) are counted in
-    ``over_limit``; files over ``limits.max_file_bytes``, not UTF-8 or not parseable are in
-    ``skipped`` with the reason.
+    ``over_limit``; files over ``limits.max_file_bytes``, not UTF-8, not parseable, symbolic
+    links (never followed: ``files.read_listed``), pipes and devices are in ``skipped`` with the
+    reason.
     """
     limits = limits or ScanLimits()
     listing = list_files(root, paths, exclude)
@@ -51,13 +53,10 @@ def scan_repository(
     skipped: list[Skipped] = []
     sources: dict[str, str] = {}
     for path in chosen:
-        file = root / path
         try:
-            size = file.stat().st_size
-            if size > limits.max_file_bytes:
-                skipped.append(Skipped(path, f"larger than {limits.max_file_bytes:,} bytes"))
-                continue
-            sources[path] = file.read_bytes().decode("utf-8")
+            sources[path] = read_listed(root, path, limits.max_file_bytes).decode("utf-8")
+        except NotRead as error:
+            skipped.append(Skipped(path, str(error)))
         except UnicodeDecodeError:
             skipped.append(Skipped(path, "not UTF-8"))
         except OSError as error:
@@ -78,14 +77,15 @@ def scan_repository(
 
 def scan_source(sources: dict[str, str]) -> tuple[list[Use], list[Skipped]]:
     """The uses in files given as text (POSIX relative path → source), sorted, and the files
-    that did not parse. Constants are followed across these files only."""
+    that did not parse. Constants are followed across these files only. A leading BOM is not
+    part of the text (a Python, JSON or TOML parser refuses it, a column would count it)."""
     python: list[PythonFile] = []
     code: list[CodeFile] = []
     uses: list[Use] = []
     unparsed: list[Skipped] = []
     for path in sorted(sources):
         language = language_of(path)
-        source = sources[path]
+        source = sources[path].removeprefix(_BOM)
         try:
             if language == "python":
                 python.append(scan_python(path, source))
@@ -93,7 +93,7 @@ def scan_source(sources: dict[str, str]) -> tuple[list[Use], list[Skipped]]:
                 code.append(scan_code(path, source, language))
             elif language is not None:
                 uses.extend(scan_config(path, source, language))
-        except (SyntaxError, ValueError, RecursionError) as error:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             unparsed.append(Skipped(path, f"not parseable as {language}: {_first_line(error)}"))
     uses.extend(link_constants(python))
     uses.extend(link_code(code))
@@ -103,4 +103,6 @@ def scan_source(sources: dict[str, str]) -> tuple[list[Use], list[Skipped]]:
 
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
+    if not text and isinstance(error, MemoryError):  # CPython's parser on "x = ----...1"
+        return "nested too deeply (the parser ran out of memory)"
     return text[0] if text else type(error).__name__

@@ -6,18 +6,34 @@ walked and every ``.gitignore`` on the way is applied with ``pathspec``'s git-co
 (``scan/walk.py``, loaded only then: a run's scan is always in a checkout).
 Vendored and generated folders and lockfiles are left out by name whatever git says: they hold
 other people's model ids, not the repository's own choices.
+
+A listed file is read only when it is a regular file reached without a symbolic link
+(:func:`read_listed`): a tracked link may point outside the repository (``../secrets.env``,
+``/proc/self/environ``), and a named pipe or a device would hang the scan. A link to a file of
+the repository is not needed: that file is listed, and scanned, at its own path.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import importlib
+import os
+import stat
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-__all__ = ["SKIPPED_DIRS", "SKIPPED_FILES", "Listing", "language_of", "list_files"]
+__all__ = [
+    "SKIPPED_DIRS",
+    "SKIPPED_FILES",
+    "Listing",
+    "NotRead",
+    "language_of",
+    "list_files",
+    "read_listed",
+]
 
 SKIPPED_DIRS = frozenset(
     {
@@ -149,7 +165,16 @@ def _git_files(root: Path) -> list[str] | None:
     if done.returncode != 0:
         return None
     names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [name for name in names if name and (root / name).is_file()]
+    return [name for name in names if name and _present(root / name)]
+
+
+def _present(file: Path) -> bool:
+    """Tracked and in the work tree as something other than a folder (a submodule): a link or a
+    pipe stays listed, for :func:`read_listed` to refuse with its reason."""
+    try:
+        return not stat.S_ISDIR(os.lstat(file).st_mode)
+    except OSError:  # deleted, or a parent replaced by a file
+        return False
 
 
 def _vendored(path: str) -> bool:
@@ -181,3 +206,76 @@ WALK = "catalog_watch.scan.walk"
 def _walk(root: Path) -> Iterable[str]:
     walk: Callable[[Path], Iterable[str]] = importlib.import_module(WALK).walk
     return walk(root)
+
+
+class NotRead(Exception):
+    """A listed file the scan does not read, and why (the reason its ``Skipped`` says)."""
+
+
+_LINK = "a symbolic link, not followed"
+_KINDS = (
+    (stat.S_ISLNK, _LINK),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe, not a regular file"),
+    (stat.S_ISSOCK, "a socket, not a regular file"),
+    (stat.S_ISCHR, "a device, not a regular file"),
+    (stat.S_ISBLK, "a device, not a regular file"),
+)
+
+
+def read_listed(root: Path, path: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path`` (POSIX, relative) under ``root``, never through a
+    symbolic link; :class:`NotRead` for a link, a pipe, a device or a file over ``max_bytes``,
+    ``OSError`` when it cannot be read.
+
+    Each folder on the way, then the file, is checked with ``lstat`` and opened relative to the
+    one before with ``O_NOFOLLOW`` (the file also ``O_NONBLOCK``) and checked again with
+    ``fstat``: one swapped for a link or a FIFO after the check neither leads out nor hangs."""
+    fd = _open_beneath(root, PurePosixPath(path).parts)
+    try:
+        info = os.fstat(fd)
+        _refuse_unless(stat.S_ISREG, info.st_mode, "not a regular file")
+        if info.st_size > max_bytes:
+            raise NotRead(f"larger than {max_bytes:,} bytes")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # it grew since fstat
+        raise NotRead(f"larger than {max_bytes:,} bytes")
+    return data
+
+
+def _open_beneath(root: Path, parts: Sequence[str]) -> int:
+    """A descriptor of ``root/parts...``, each part opened in the folder before it (the root
+    itself as given: the user named it, link or not)."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for depth, part in enumerate(parts[:-1], 1):
+            try:
+                inner = _open_at(fd, part, stat.S_ISDIR, "not a folder", os.O_DIRECTORY)
+            except NotRead as error:
+                raise NotRead(f"under {'/'.join(parts[:depth])}: {error}") from None
+            os.close(fd)
+            fd = inner
+        return _open_at(fd, parts[-1], stat.S_ISREG, "not a regular file", os.O_NONBLOCK)
+    finally:
+        os.close(fd)
+
+
+def _open_at(
+    folder: int, name: str, kind: Callable[[int], bool], otherwise: str, flags: int
+) -> int:
+    """``name`` in the open ``folder``, refused (:class:`NotRead`) unless ``kind`` holds."""
+    _refuse_unless(kind, os.lstat(name, dir_fd=folder).st_mode, otherwise)
+    try:
+        return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | flags, dir_fd=folder)
+    except OSError as error:  # O_NOFOLLOW met a link swapped in since lstat
+        if error.errno in (errno.ELOOP, errno.EMLINK):
+            raise NotRead(_LINK) from None
+        raise
+
+
+def _refuse_unless(kind: Callable[[int], bool], mode: int, otherwise: str) -> None:
+    if not kind(mode):
+        raise NotRead(next((why for test, why in _KINDS if test(mode)), otherwise))

@@ -2,6 +2,10 @@
 
 PyYAML's node tree keeps each value's line and column. ``scan/config.py`` loads this module by
 name for the first YAML file, so a repository without one does not import PyYAML.
+
+An alias (``*name``) is the very node its anchor made, so the walk enters each collection node
+once: a "billion laughs" file of 2 KB names 10**29 values through aliases, and its ids are all
+at the anchor's line anyway.
 """
 
 from __future__ import annotations
@@ -32,18 +36,21 @@ def _yaml(path: str, source: str) -> Iterator[Use]:
     lines = source.splitlines()
     workflow = "/.github/workflows/" in "/" + path
     for document in yaml.compose_all(source, Loader=yaml.SafeLoader):
-        if document is not None:
-            yield from _yaml_node(path, document, "", lines, workflow)
+        if document is not None:  # aliases stay in their document: a set per document
+            yield from _yaml_node(path, document, "", lines, workflow, set())
 
 
 def _yaml_node(
-    path: str, node: yaml.Node, where: str, lines: list[str], workflow: bool
+    path: str, node: yaml.Node, where: str, lines: list[str], workflow: bool, seen: set[int]
 ) -> Iterator[Use]:
+    """The uses under ``node``, unless an alias already led here (``seen``: ids of the
+    collection nodes entered)."""
+    if not isinstance(node, yaml.SequenceNode | yaml.MappingNode) or id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _yaml_node(path, item, f"{where}[]", lines, workflow)
-        return
-    if not isinstance(node, yaml.MappingNode):
+            yield from _yaml_node(path, item, f"{where}[]", lines, workflow, seen)
         return
     for key_node, value in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
@@ -59,7 +66,7 @@ def _yaml_node(
             elif workflow and key == "run":
                 yield from _flags(path, value, dotted, lines)
         else:
-            yield from _yaml_node(path, value, dotted, lines, workflow)
+            yield from _yaml_node(path, value, dotted, lines, workflow, seen)
 
 
 def _flags(path: str, node: yaml.ScalarNode, where: str, lines: list[str]) -> Iterator[Use]:

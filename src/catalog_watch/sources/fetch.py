@@ -139,8 +139,15 @@ def _read_file(source: str, options: FetchOptions) -> FetchResult:
 
 
 def _parse(where: str, body: bytes) -> dict[str, JSON]:
-    """The body as a JSON object; an empty, malformed, too deep or non-object body is an error,
-    and so is one with more providers, or offerings in one, than ``limits`` allows.
+    """The body as a JSON object (:func:`json_object`) holding no more providers, or offerings
+    in one, than ``limits`` allows."""
+    document = json_object(where, body)
+    check_catalog_counts(where, document)
+    return document
+
+
+def json_object(where: str, body: bytes) -> dict[str, JSON]:
+    """The body as a JSON object; an empty, malformed, too deep or non-object body is an error.
 
     ``read_upstream`` is the reader snapshots share: NaN, infinities and lone surrogates inside
     the document are left for the source's validation to reject record by record.
@@ -154,5 +161,4 @@ def _parse(where: str, body: bytes) -> dict[str, JSON]:
     if not isinstance(document, dict):
         kind = _JSON_TYPES.get(type(document), "a literal")
         raise FetchError(f"{where} holds {kind} at the top level, expected a JSON object")
-    check_catalog_counts(where, document)
     return document

@@ -11,9 +11,8 @@ from catalog_watch.model.catalog import JSON, Catalog, snapshot_folder
 from catalog_watch.settings.defaults import SOURCE_NAMES as SOURCE_NAMES
 from catalog_watch.settings.defaults import SOURCE_URLS
 from catalog_watch.sources import litellm, models_dev, openrouter
-from catalog_watch.sources.fetch import FetchResult, is_url
+from catalog_watch.sources.fetch import FetchResult, is_url, json_object
 from catalog_watch.sources.file_bounds import shown
-from catalog_watch.sources.json_reader import JSONReadError, read_upstream
 from catalog_watch.sources.models_dev import parse_catalog
 
 
@@ -93,7 +92,6 @@ def _models_json_misfit(document: object) -> str | None:
     return None
 
 
-_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number"}
 MODELS_JSON = "models.dev's models.json (model records keyed by <lab>/<model>)"
 _CATALOG_NAMES = {
     "models.dev": "models.dev's api.json catalog",
@@ -123,16 +121,9 @@ def read_models_json(fetched: FetchResult) -> dict[str, JSON]:
 def _parsed(where: str, body: bytes | None) -> dict[str, JSON]:
     """``fetch.document_of`` for a models.json: named as what it is, not as a catalog file, and
     without a catalog's provider counts (models.json has no provider)."""
-    if body is None or not body.strip():
+    if body is None:
         raise FetchError(f"{where} is empty, expected a JSON object")
-    try:
-        document = read_upstream(body)
-    except JSONReadError as exc:
-        raise FetchError(f"{where} is {exc}") from None
-    if not isinstance(document, dict):
-        kind = _JSON_KINDS.get(type(document), "a literal")
-        raise FetchError(f"{where} holds {kind} at the top level, expected a JSON object")
-    return document
+    return json_object(where, body)
 
 
 def parse_source(

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from catalog_watch.analysis.history import PRICE_KEYS, Period, period_key
+from catalog_watch.inert.spreadsheet import cell
 from catalog_watch.inert.terminal import lines as terminal_lines
 from catalog_watch.model.catalog import JSON
 from catalog_watch.model.json_text import json_output
@@ -129,5 +130,5 @@ def _csv(header: list[str], rows: Iterable[Sequence[str | None]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([None if value is None else cell(value) for value in row] for row in rows)
     return out.getvalue()

@@ -1,7 +1,7 @@
 """Model ids in configuration: YAML (LiteLLM proxy ``config.yaml``, GitHub workflows, settings),
 TOML, JSON and ``.env`` files, read with real parsers (PyYAML's node tree, in ``yaml_config.py``,
-keeps each value's line; ``tomllib`` and ``json`` do not, so a found value is located in the text
-afterwards).
+keeps each value's line; ``tomllib`` and ``json`` do not, so once they have parsed the text a
+small walk over it finds each value's place).
 
 What counts:
 
@@ -18,11 +18,13 @@ Values that point elsewhere (LiteLLM's ``os.environ/NAME``, ``${VAR}``) are not 
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from catalog_watch.model.usage import Use
@@ -48,7 +50,9 @@ def scan_config(path: str, source: str, language: str) -> list[Use]:
         scan_yaml: Callable[[str, str], list[Use]] = importlib.import_module(YAML).scan_yaml
         return scan_yaml(path, source)
     document: Any = tomllib.loads(source) if language == "toml" else json.loads(source)
-    return list(_located(path, source, language, _pairs(document, "")))
+    if next(_pairs(document, ""), None) is None:
+        return []  # most files; the walk below costs more than the parse
+    return _Toml(path, source).run() if language == "toml" else list(_json(path, source))
 
 
 def usable(text: str, where: str = "") -> bool:
@@ -68,7 +72,12 @@ def key_kind(key: str, where: str) -> str | None:
     return None
 
 
-# -- TOML and JSON -----------------------------------------------------------------------------
+# -- TOML and JSON: where a value is ----------------------------------------------------------
+#
+# ``tomllib`` and ``json`` give no positions, so once they have parsed (validated) the text, a
+# small walk over it finds each string value with its key path, spelled as ``key_kind`` expects
+# (``model_list[].litellm_params.model``). Comments, multi-line strings and escapes are read as
+# the parsers read them, so a value is never placed on a comment or inside another string.
 
 
 def _pairs(value: Any, where: str) -> Iterator[tuple[str, str, str, str]]:
@@ -87,34 +96,197 @@ def _pairs(value: Any, where: str) -> Iterator[tuple[str, str, str, str]]:
                 yield from _pairs(item, dotted)
 
 
-def _located(
-    path: str, source: str, language: str, pairs: Iterator[tuple[str, str, str, str]]
-) -> Iterator[Use]:
-    """Each found value at its place in the text: the first occurrence of ``key = "value"``
-    (TOML) or ``"key": "value"`` (JSON) not given to an earlier value."""
-    taken: set[int] = set()
-    for dotted, key, how, text in pairs:
-        if language == "json":
-            spelled_key, spelled_value = json.dumps(key), json.dumps(text)
-            pattern = rf"{re.escape(spelled_key)}\s*:\s*({re.escape(spelled_value)})"
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],]', re.S)
+
+
+@dataclass(slots=True)
+class _JsonLevel:
+    """An open object or array: its path, the key last read, and the uses under each key (a
+    repeated key's last value wins, as in ``json.loads``; an array's are under "")."""
+
+    where: str
+    is_object: bool
+    key: str | None = None
+    found: dict[str, list[Use]] = field(default_factory=dict)
+
+    def child(self) -> str:
+        return _join(self.where, self.key or "") if self.is_object else f"{self.where}[]"
+
+    def uses(self) -> list[Use]:
+        return [use for uses in self.found.values() for use in uses]
+
+
+def _json(path: str, source: str) -> Iterator[Use]:
+    """The model values of valid JSON, each at its opening quote."""
+    levels: list[_JsonLevel] = []
+    place = _Places(source)
+    for match in _JSON_TOKEN.finditer(source):  # a whole string is one token: no quote is missed
+        c = source[match.start()]
+        if c == '"':
+            if levels and levels[-1].is_object:
+                _json_string(path, place, match.start(), match.end(), levels[-1])
+        elif c in "{[":
+            levels.append(_JsonLevel(levels[-1].child() if levels else "", c == "{"))
+        elif c in "}]":
+            done = levels.pop().uses()
+            if not levels:
+                yield from done
+            else:
+                levels[-1].found.setdefault(levels[-1].key or "", []).extend(done)
+        elif levels:
+            levels[-1].key = None
+
+
+def _json_string(path: str, place: _Places, at: int, end: int, level: _JsonLevel) -> None:
+    """A key (the next value's), or a value under the key last read."""
+    raw = place.source[at + 1 : end - 1]
+    text: str = json.loads(place.source[at:end]) if "\\" in raw else raw
+    if level.key is None:
+        level.key = text
+        level.found[text] = []
+        return
+    how = key_kind(level.key, level.where)
+    dotted = _join(level.where, level.key)
+    if how is not None and usable(text, dotted):
+        line, column = place(at)
+        level.found[level.key] = [Use(path, line, column, text, "json", how, dotted)]
+
+
+_TOML_GAP = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+_TOML_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_SCALAR = re.compile(r"[^\s,\]}#]+(?: \d[^\s,\]}#]*)?")  # a date-time may hold one space
+_TOML_STRING = re.compile(
+    r'"""[^"\\]*(?:(?:\\.|"{1,2}(?!"))[^"\\]*)*"{3,5}'
+    r"|'''.*?'{3,5}"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    r"|'[^'\n]*'",
+    re.S,
+)
+
+
+class _Toml:
+    """The model values of valid TOML, each at its opening quote: tables and arrays of tables,
+    dotted and quoted keys, inline tables and arrays; comments and strings skipped whole."""
+
+    def __init__(self, path: str, source: str) -> None:
+        self.path, self.src, self.i = path, source, 0
+        self.place = _Places(source)
+        self.arrays: set[tuple[str, ...]] = set()
+        self.uses: list[Use] = []
+
+    def run(self) -> list[Use]:
+        table = ""
+        while self._gap() < len(self.src):
+            if self.src[self.i] == "[":
+                table = self._header()
+            else:
+                self._pair(table)
+        return self.uses
+
+    def _gap(self) -> int:
+        """Skips blanks, line ends and comments; the offset after them."""
+        gap = _TOML_GAP.match(self.src, self.i)
+        self.i = gap.end() if gap else self.i
+        return self.i
+
+    def _header(self) -> str:
+        """``[a.b]`` or ``[[a.b]]``: the path of the keys under it (``a[].b`` under ``[[a]]``)."""
+        double = self.src.startswith("[[", self.i)
+        self.i += 2 if double else 1
+        parts = tuple(self._key())
+        self.i += 2 if double else 1
+        if double:
+            self.arrays.add(parts)
+        where = ""
+        for n, part in enumerate(parts, start=1):
+            where = _join(where, part) + ("[]" if parts[:n] in self.arrays else "")
+        return where
+
+    def _pair(self, where: str) -> None:
+        parts = self._key()
+        self.i += 1  # "="
+        for part in parts[:-1]:
+            where = _join(where, part)
+        self._value(where, parts[-1])
+
+    def _key(self) -> list[str]:
+        """A dotted key's parts (``llm.model``, ``"a.b".c``), up to the ``=`` or ``]``."""
+        parts = []
+        while True:
+            self._gap()
+            if self.src.startswith(('"', "'"), self.i):
+                parts.append(self._string()[1])
+            else:
+                bare = _TOML_BARE.match(self.src, self.i)
+                self.i = bare.end() if bare else self.i + 1
+                parts.append(bare.group() if bare else "")
+            if self._gap() >= len(self.src) or self.src[self.i] != ".":
+                return parts
+            self.i += 1
+
+    def _value(self, where: str, key: str | None) -> None:
+        """The value at ``self.i``: ``key``'s in the table at ``where``, or an array's item."""
+        self._gap()
+        path = _join(where, key) if key is not None else where
+        opening = self.src[self.i : self.i + 1]
+        if opening in {'"', "'"}:
+            at, text = self._string()
+            how = key_kind(key, where) if key is not None else None
+            if how is not None and usable(text, path):
+                line, column = self.place(at)
+                self.uses.append(Use(self.path, line, column, text, "toml", how, path))
+        elif opening in {"{", "["}:
+            self.i += 1
+            while self._gap() < len(self.src) and self.src[self.i] not in "}]":
+                if self.src[self.i] == ",":
+                    self.i += 1
+                elif opening == "{":
+                    self._pair(path)
+                else:
+                    self._value(f"{path}[]", None)
+            self.i += 1
         else:
-            key_form = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
-            value_form = rf"(\"{re.escape(text)}\"|'{re.escape(text)}')"
-            pattern = rf"(?<![\w.-]){key_form}\s*=\s*{value_form}"
-        match = next((m for m in re.finditer(pattern, source) if m.start(1) not in taken), None)
-        if match is None:
-            continue
-        taken.add(match.start(1))
-        line = source.count("\n", 0, match.start(1)) + 1
-        column = match.start(1) - (source.rfind("\n", 0, match.start(1)) + 1) + 1
-        yield Use(path, line, column, text, language, how, dotted)
+            scalar = _TOML_SCALAR.match(self.src, self.i)
+            self.i = scalar.end() if scalar else self.i + 1
+
+    def _string(self) -> tuple[int, str]:
+        """(offset, value) of the string at ``self.i``, decoded as ``tomllib`` decodes it."""
+        at = self.i
+        match = _TOML_STRING.match(self.src, at)
+        self.i = match.end() if match else len(self.src)
+        raw = self.src[at : self.i]
+        if len(raw) >= 2 and raw[1] != raw[0] and (raw[0] == "'" or "\\" not in raw):
+            return at, raw[1:-1]  # a one-line string without escapes
+        value = tomllib.loads(f"v = {raw}").get("v")
+        return at, value if isinstance(value, str) else ""
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+class _Places:
+    """1-based line (git's: ended by LF only) and column of offsets in one text."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.starts: list[int] = []
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if not self.starts:  # the first use in the file
+            self.starts = [0] + [m.end() for m in re.finditer(r"\n", self.source)]
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
 
 # -- .env ----------------------------------------------------------------------------------------
 
 
 def _env(path: str, source: str) -> Iterator[Use]:
-    for number, raw in enumerate(source.splitlines(), start=1):
+    """``*_MODEL=`` lines, numbered as git numbers them (``splitlines`` would also break at a
+    form feed or U+2028 in a comment)."""
+    for number, line in enumerate(source.split("\n"), start=1):
+        raw = line.removesuffix("\r")
         if raw.lstrip().startswith("#"):
             continue
         match = _ENV_LINE.match(raw)

@@ -42,6 +42,15 @@ _REGEX_AFTER_WORD = frozenset(
 _HEREDOC = re.compile(r"<<([~-]?)(['\"`]?)([A-Z_a-z]\w*)\2")
 _PERCENT = re.compile(r"%[qQwWiIrsx]([^\w\s])")
 _CLOSING = {"(": ")", "[": "]", "{": "}", "<": ">"}
+_COMMENT_END = {
+    "javascript": re.compile(r"[\n\r\u2028\u2029]"),
+    "typescript": re.compile(r"[\n\r\u2028\u2029]"),
+    "java": re.compile(r"[\n\r]"),
+    "kotlin": re.compile(r"[\n\r]"),
+}
+"""Where a ``//`` comment ends besides LF (ECMAScript's, the JLS's line terminators); Go and
+Ruby end a line comment at LF only. Lines are still counted at LF, as git counts them."""
+_LF = re.compile(r"\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +148,8 @@ class _Lexer:
         return False
 
     def _to_line_end(self) -> None:
-        end = self.src.find("\n", self.i)
-        self.i = len(self.src) if end < 0 else end
+        match = _COMMENT_END.get(self.language, _LF).search(self.src, self.i)
+        self.i = len(self.src) if match is None else match.start()
 
     # -- strings -------------------------------------------------------------------------------
 
@@ -219,7 +228,7 @@ class _Lexer:
     def _skip_heredocs(self) -> None:
         for name, indented in self.pending_heredocs:
             indent = r"[ \t]*" if indented else ""
-            pattern = re.compile(rf"^{indent}{re.escape(name)}$", re.M)
+            pattern = re.compile(rf"^{indent}{re.escape(name)}\r?$", re.M)  # CR LF files too
             match = pattern.search(self.src, self.i)
             self.i = len(self.src) if match is None else match.end()
         self.pending_heredocs.clear()

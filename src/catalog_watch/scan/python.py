@@ -17,6 +17,7 @@ every place it is passed (:func:`link_constants`). A module-level constant named
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from catalog_watch.scan.ids import (
 __all__ = ["PythonFile", "link_constants", "scan_python"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Where Python's tokenizer ends a line."""
 _ANTHROPIC_CALLS = ("messages.create", "messages.stream")
 
 
@@ -72,8 +74,35 @@ def scan_python(path: str, source: str) -> PythonFile:
     """The uses in one Python file; raises ``SyntaxError`` (or ``ValueError``) when unparseable."""
     tree = ast.parse(source, filename=path)
     result = PythonFile(path=path, module=module_of(path))
-    _Visitor(result, _LINE_BREAK.split(source)).run(tree)
+    _Visitor(result, _Lines(source)).run(tree)
     return result
+
+
+class _Lines:
+    """``ast``'s positions on git's lines. Python ends a line at CR LF, LF or a lone CR; git, a
+    diff and GitHub only at LF, so a lone CR (an old Mac line end left in a comment) would move
+    every later use to the wrong line. The source is parsed as it is, and each ``ast`` line's
+    offset in the text maps its positions back.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.ast_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
+        self.starts = [0] + [m.end() for m in re.finditer("\n", source)]
+
+    def line(self, node: ast.expr) -> int:
+        """The 1-based (LF-ended) line the node starts on."""
+        return self.position(node)[0]
+
+    def position(self, node: ast.expr) -> tuple[int, int]:
+        """1-based line and column in characters (``ast`` counts UTF-8 bytes on its lines)."""
+        index = min(node.lineno, len(self.ast_starts)) - 1
+        start = self.ast_starts[index]
+        end = self.ast_starts[index + 1] if index + 1 < len(self.ast_starts) else len(self.source)
+        prefix = self.source[start:end].encode("utf-8")[: node.col_offset]
+        offset = start + len(prefix.decode("utf-8", "replace"))
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
 
 def link_constants(files: Sequence[PythonFile]) -> list[Use]:
@@ -127,7 +156,7 @@ def _target(
 
 
 class _Visitor(ast.NodeVisitor):
-    def __init__(self, result: PythonFile, lines: list[str]) -> None:
+    def __init__(self, result: PythonFile, lines: _Lines) -> None:
         self.result = result
         self.lines = lines
         self.sdk: str | None = None
@@ -176,7 +205,7 @@ class _Visitor(ast.NodeVisitor):
             return
         text = _folded(value)
         if text is not None:
-            line, column = self._position(value)
+            line, column = self.lines.position(value)
             self.result.constants[target] = _Constant(line, column, text)
 
     # -- the visit ----------------------------------------------------------------------------
@@ -235,7 +264,7 @@ class _Visitor(ast.NodeVisitor):
     ) -> None:
         chain = _chain(value)
         if chain is not None:
-            where = f"{self.result.path}:{value.lineno}"
+            where = f"{self.result.path}:{self.lines.line(value)}"
             self.result.refs.append(Reference(chain, where, via, hint))
             return
         self._literal(value, how, via, hint, strict)
@@ -253,14 +282,8 @@ class _Visitor(ast.NodeVisitor):
             return
         if strict is not None and not strict.fullmatch(text):
             return
-        line, column = self._position(value)
+        line, column = self.lines.position(value)
         self.result.uses.append(Use(self.result.path, line, column, text, "python", how, via, hint))
-
-    def _position(self, node: ast.expr) -> tuple[int, int]:
-        """1-based line and column in characters (``ast`` counts UTF-8 bytes)."""
-        line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
-        prefix = line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace")
-        return node.lineno, len(prefix) + 1
 
 
 def _sdk(module: str) -> Iterable[str]:

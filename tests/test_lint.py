@@ -341,3 +341,15 @@ def test_a_hostile_id_in_the_change_stays_inert_in_annotations_and_summary(
     cells = row.strip("| ").split(" | ")
     assert cells[4] == f"`{HOSTILE_ID}`"  # a code span: GitHub makes no mention inside one
     assert "pwned@\u2060octocat" in cells[5] and "pwned@octocat" not in cells[5]  # prose: defused
+
+
+def test_a_retirement_on_the_last_day_there_is_is_judged_at_the_day_before_it() -> None:
+    """Today + lead_days past 9999-12-31 overflowed (OverflowError, exit 1): the lead is now
+    counted as the days between the two dates."""
+    catalog = parse_catalog(
+        document(provider("openai", model("last-model", deprecation_date="9999-12-31")))
+    )
+    use = Use("a.py", 1, 7, "openai/last-model", "python", "keyword", "model", None, ())
+    (finding,) = lint_uses([use], {"a.py": {1}}, catalog, LintRules(today=date(9999, 12, 30)))
+    assert finding.kind == "retiring"
+    assert "retires on 9999-12-31, in 1 day" in finding.message

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from catalog_watch.analysis.cheapest import cheapest_offer
@@ -138,7 +138,7 @@ def _judge(
         found.append(("deprecated", deprecated_message(text, offerings[0], days[0], rules.today)))
     elif all(d is not None for d in days):
         last = max(d for d in days if d is not None)
-        if last <= rules.today + timedelta(days=rules.lead_days):
+        if (last - rules.today).days <= rules.lead_days:  # today + lead could pass date.max
             at = offerings[days.index(last)]
             found.append(("retiring", retiring_message(text, at, last, rules.today)))
     if len(offerings) == 1:

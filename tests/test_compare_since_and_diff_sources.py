@@ -12,6 +12,7 @@ import pytest
 
 from catalog_watch.cli.app import main
 from tests.factories import document, model, provider, write_json
+from tests.test_source_openrouter import model as openrouter_model
 
 FORMATS = ("text", "markdown", "json")
 
@@ -178,3 +179,13 @@ def test_diff_of_a_snapshot_folder_and_a_file_goes_by_the_folders_source(
     code, out, err = cli(capsys, "diff", folder, api, *config_args)
     assert (code, out) == (2, "")
     assert f"{folder} is a litellm catalog, but {api} is a models.dev catalog" in err
+
+
+def test_a_refusal_naming_an_openrouter_catalog_says_an(
+    catalogs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, lite = catalogs
+    routed = write_json(lite.parent / "router.json", {"data": [openrouter_model("openai/gpt-4o")]})
+    code, _, err = cli(capsys, "diff", lite, routed)
+    assert code == 2
+    assert f"{lite} is a litellm catalog, but {routed} is an openrouter catalog: " in err

@@ -19,6 +19,7 @@ from catalog_watch.analysis.diff import DEFAULT_IGNORED_FIELDS
 from catalog_watch.cli.report_options import ignored_fields, print_report
 from catalog_watch.errors import ConfigError
 from catalog_watch.model.catalog import Catalog
+from catalog_watch.render.values import a_or_an
 from catalog_watch.settings.defaults import DEFAULT_CONFIG_FILE
 from catalog_watch.store.catalog_files import read_catalog
 
@@ -42,7 +43,8 @@ def one_source(old_path: str, old: Catalog, new_path: str, new: Catalog) -> None
     would read as removed or added (``compare`` sets sources side by side)."""
     if old.source != new.source:
         raise ConfigError(
-            f"{old_path} is a {old.source} catalog, but {new_path} is a {new.source} catalog: "
+            f"{old_path} is {a_or_an(old.source)} catalog, but {new_path} is "
+            f"{a_or_an(new.source)} catalog: "
             f"diff compares one source over time; to compare catalogs of different sources, "
             f"use compare"
         )

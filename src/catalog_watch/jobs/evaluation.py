@@ -21,6 +21,7 @@ from catalog_watch.jobs.check import CheckOptions, Inputs, Outcome, Recognised, 
 from catalog_watch.jobs.quiet import sha256, stored_report
 from catalog_watch.model.catalog import JSON, Catalog
 from catalog_watch.model.meta import Meta
+from catalog_watch.render.values import a_or_an
 from catalog_watch.sources.fetch import FetchResult, document_of, fetch_catalog
 from catalog_watch.sources.registry import (
     detect_source_type,
@@ -81,7 +82,8 @@ def check_folder_source(snapshots: Path, stored: JSON, found: str, options: Chec
     if expected is None or expected == found:
         return
     raise SourceMismatch(
-        f"{options.source} is a {found} catalog, but {snapshots} holds a {expected} snapshot: "
+        f"{options.source} is {a_or_an(found)} catalog, but {snapshots} holds "
+        f"{a_or_an(expected)} snapshot: "
         f"refused, nothing written. Pass --source-type {found} without --snapshots (its folder "
         f"is {source_type(found).snapshots}), or --snapshots with a folder of its own"
     )

@@ -31,6 +31,11 @@ def tokens(value: JSON) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else plain(value)
 
 
+def a_or_an(word: str) -> str:
+    """``a litellm``, ``an openrouter``: the article a source's name takes in a sentence."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def count(n: int, one: str, many: str) -> str:
     """``1 alert``, ``2 alerts``, ``1,429 records``."""
     return f"{n:,} {one if n == 1 else many}"

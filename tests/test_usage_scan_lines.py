@@ -178,3 +178,15 @@ def test_a_repeated_json_key_counts_once_with_its_last_value_as_json_reads_it() 
         ("o3", "llm.model"),
         ("gpt-4.1", "m.model"),
     ]
+
+
+@pytest.mark.parametrize("brk", ["\r", "\x85"])
+def test_a_yaml_value_after_a_line_break_yaml_has_and_git_has_not_keeps_git_line(brk: str) -> None:
+    """PyYAML ends a line at a lone CR or NEL, as YAML does; git and lint count line feeds."""
+    use = only({"config.yaml": f"a: 1{brk}b: 2\nllm:\n  model: gpt-4o\n"})
+    assert (use.line, use.column, use.text) == (3, 10, "gpt-4o")
+
+
+def test_a_yaml_value_in_a_crlf_file_keeps_its_line_and_column() -> None:
+    use = only({"config.yaml": "a: 1\r\nllm:\r\n  model: gpt-4o\r\n"})
+    assert (use.line, use.column) == (3, 10)

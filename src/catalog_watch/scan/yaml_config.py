@@ -10,8 +10,10 @@ at the anchor's line anyway.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import yaml
 
@@ -32,16 +34,36 @@ def scan_yaml(path: str, source: str) -> list[Use]:
         raise ValueError(f"not valid YAML: {error}") from error
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """The text as the scanners need it: ``lines`` for a ``run:`` script's flags, and where each
+    of git's lines starts (PyYAML's own marks also end a line at a lone CR, NEL, U+2028 and
+    U+2029, as YAML does; git, GitHub and lint count line feeds only)."""
+
+    lines: list[str]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Source:
+        breaks = [at + 1 for at, char in enumerate(text) if char == "\n"]
+        return cls(text.splitlines(), [0, *breaks])
+
+    def place(self, mark: yaml.Mark) -> tuple[int, int]:
+        """The 1-based line and column of a mark, in line feeds (``mark.index`` is the offset)."""
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
+
+
 def _yaml(path: str, source: str) -> Iterator[Use]:
-    lines = source.splitlines()
+    text = _Source.of(source)
     workflow = "/.github/workflows/" in "/" + path
     for document in yaml.compose_all(source, Loader=yaml.SafeLoader):
         if document is not None:  # aliases stay in their document: a set per document
-            yield from _yaml_node(path, document, "", lines, workflow, set())
+            yield from _yaml_node(path, document, "", text, workflow, set())
 
 
 def _yaml_node(
-    path: str, node: yaml.Node, where: str, lines: list[str], workflow: bool, seen: set[int]
+    path: str, node: yaml.Node, where: str, text: _Source, workflow: bool, seen: set[int]
 ) -> Iterator[Use]:
     """The uses under ``node``, unless an alias already led here (``seen``: ids of the
     collection nodes entered)."""
@@ -50,7 +72,7 @@ def _yaml_node(
     seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _yaml_node(path, item, f"{where}[]", lines, workflow, seen)
+            yield from _yaml_node(path, item, f"{where}[]", text, workflow, seen)
         return
     for key_node, value in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
@@ -59,14 +81,14 @@ def _yaml_node(
         dotted = f"{where}.{key}" if where else key
         if isinstance(value, yaml.ScalarNode) and value.tag == _STR_TAG:
             how = key_kind(key, where)
-            text = value.value
-            if how is not None and usable(text, dotted):
-                line, column = value.start_mark.line + 1, value.start_mark.column + 1
-                yield Use(path, line, column, text, "yaml", how, dotted)
+            said = value.value
+            if how is not None and usable(said, dotted):
+                line, column = text.place(value.start_mark)
+                yield Use(path, line, column, said, "yaml", how, dotted)
             elif workflow and key == "run":
-                yield from _flags(path, value, dotted, lines)
+                yield from _flags(path, value, dotted, text.lines)
         else:
-            yield from _yaml_node(path, value, dotted, lines, workflow, seen)
+            yield from _yaml_node(path, value, dotted, text, workflow, seen)
 
 
 def _flags(path: str, node: yaml.ScalarNode, where: str, lines: list[str]) -> Iterator[Use]:

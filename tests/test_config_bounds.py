@@ -278,3 +278,22 @@ def test_a_symlink_to_a_config_is_followed(tmp_path: Path) -> None:
     link = tmp_path / "link.toml"
     link.symlink_to(config_file(tmp_path, "[guard]\nmax_shrink = 0.4\n"))
     assert load_config(link).guard.max_shrink == 0.4
+
+
+@pytest.mark.parametrize("channel", ["#alerts\n::error::forged", "#alerts\x1b[31m", "#llm alerts"])
+def test_a_slack_channel_with_a_line_break_space_or_control_is_refused(
+    tmp_path: Path, channel: str
+) -> None:
+    """A channel is a name or an id: one with a line break printed a forged line in the dry run's
+    preview and went into every outbox line."""
+    with pytest.raises(ConfigError, match="SLACK_CHANNEL holds a space or control character"):
+        SlackSettings.from_env({"SLACK_TOKEN": "xoxb-1", "SLACK_CHANNEL": channel})
+    escaped = channel.replace("\n", "\\n").replace("\x1b", "\\u001b")
+    path = config_file(tmp_path, f'[[watch]]\nname = "costs"\nchannel = "{escaped}"\n')
+    assert "channel" in refusal(path) and ":3:" in refusal(path)
+
+
+def test_a_slack_channel_name_or_id_is_kept() -> None:
+    for channel in ("#llm-alerts", "C0123ABCD", "#coûts_llm"):
+        env = {"SLACK_TOKEN": "xoxb-1", "SLACK_CHANNEL": f" {channel} "}
+        assert SlackSettings.from_env(env).channel == channel

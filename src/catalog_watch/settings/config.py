@@ -116,6 +116,7 @@ VALIDATION = "catalog_watch.settings.validation"
 """pydantic and the error wording, imported by name when a file is read: a run without a config
 file, the hourly job's usual case, loads neither (about 100 ms)."""
 _ENV_NAME = Core(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CHANNEL = Core(pattern=r"^[^\s\x00-\x1f\x7f-\x9f]+$")  # a name or an id: no space, no control
 
 # The sections are frozen dataclasses, not pydantic models: a run without a config file (the
 # hourly job's usual case) then imports no pydantic at all. pydantic validates a file's tables
@@ -165,7 +166,7 @@ class WatchRule(_Section):
     min_decrease_pct: Finite = 0
     min_context_change: Count = 0  # tokens
     inconsistencies: Bool | None = None
-    channel: str | None = None
+    channel: Annotated[str, _CHANNEL] | None = None
     webhook_env: Annotated[str, _ENV_NAME] | None = None
 
     def __post_init__(self) -> None:

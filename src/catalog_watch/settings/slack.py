@@ -45,7 +45,7 @@ class SlackSettings:
         ``SLACK_BOT_TOKEN``), ``SLACK_CHANNEL``, ``SLACK_API_URL`` and ``SLACK_TIMEOUT_SECONDS``.
         Empty or blank values count as unset (that is what a fork's workflow gets for a secret) and
         the rest is trimmed. A ``ConfigError`` for a timeout that is not a number of seconds above
-        0 and at most an hour, and for a webhook URL or token that still holds a space or a
+        0 and at most an hour, and for a webhook URL, token or channel that still holds a space or a
         control character (named by its variable, or its flag when given explicitly; the value is
         never shown)."""
 
@@ -61,7 +61,7 @@ class SlackSettings:
         return cls(
             webhook_url=_secret(*pick(webhook_url, "SLACK_WEBHOOK_URL")),
             token=_secret(*pick(token, "SLACK_TOKEN", "SLACK_BOT_TOKEN")),
-            channel=pick(channel, "SLACK_CHANNEL")[0],
+            channel=_secret(*pick(channel, "SLACK_CHANNEL")),  # a line break would fake lines
             base_url=api_url if api_url.endswith("/") else api_url + "/",
             timeout=_timeout(timeout, pick(None, "SLACK_TIMEOUT_SECONDS")[0]),
         )

@@ -27,7 +27,6 @@ from catalog_watch.model.lint import LintFinding
 from catalog_watch.model.usage import ScanLimits
 from catalog_watch.publish.actions import ANNOTATIONS_PER_STEP, ActionsRuntime, Annotation
 from catalog_watch.publish.git import Git
-from catalog_watch.publish.git.command import show
 from catalog_watch.render.lint import TITLES, render_lint
 from catalog_watch.scan import scan_source
 from catalog_watch.scan.files import language_of
@@ -92,7 +91,7 @@ def added_lines(git: Git, base: str) -> tuple[str, list[ChangedFile]]:
             f"--base {base!r} and HEAD share no commit in {git.path} (a shallow clone? "
             "actions/checkout with fetch-depth: 0 fetches the history lint needs)"
         )
-    reader = read_diff(_git_bytes(git, "diff", *_DIFF, merge_base, "HEAD", "--"))
+    reader = read_diff(git.run_bytes("diff", *_DIFF, merge_base, "HEAD", "--").stdout)
     files = reader.done()
     if reader.binary:
         files.extend(_binary_sources(git, merge_base))
@@ -103,7 +102,7 @@ def _binary_sources(git: Git, merge_base: str) -> list[ChangedFile]:
     """The source files git's diff calls binary (a NUL byte, or a ``-diff`` attribute, which a
     pull request can set in .gitattributes), diffed again as text: what a change adds is linted
     whatever its attributes say."""
-    numstat = _git_bytes(git, "diff", "--numstat", "-z", *_DIFF, merge_base, "HEAD", "--")
+    numstat = git.run_bytes("diff", "--numstat", "-z", *_DIFF, merge_base, "HEAD", "--").stdout
     tokens = iter(numstat.split(b"\0"))
     specs: list[str] = []
     for token in tokens:
@@ -117,7 +116,7 @@ def _binary_sources(git: Git, merge_base: str) -> list[ChangedFile]:
             specs.extend(f":(top,literal){path}" for path in paths)
     if not specs:
         return []
-    text = _git_bytes(git, "diff", "--text", *_DIFF, merge_base, "HEAD", "--", *specs)
+    text = git.run_bytes("diff", "--text", *_DIFF, merge_base, "HEAD", "--", *specs).stdout
     return diff_files(text)
 
 
@@ -125,9 +124,9 @@ def _base_commit(git: Git, base: str) -> str:
     """The one commit ``base`` names: git's exit status decides (``main..feat`` prints two
     revisions and fails, ``main^!`` prints one and fails)."""
     spec = f"{base}^{{commit}}"
-    code, out = _git_status(git, "rev-parse", "--verify", "--quiet", "--end-of-options", spec)
-    commit = out.decode("utf-8", "replace").strip()
-    if code == 0 and _OBJECT_ID.fullmatch(commit):
+    found = git.run_bytes("rev-parse", "--verify", "--quiet", "--end-of-options", spec, check=False)
+    commit = found.stdout.decode("utf-8", "replace").strip()
+    if found.returncode == 0 and _OBJECT_ID.fullmatch(commit):
         return commit
     if commit:
         raise GitError(
@@ -138,23 +137,6 @@ def _base_commit(git: Git, base: str) -> str:
         f"--base {base!r} names no commit in {git.path}: fetch it first "
         "(git fetch origin <branch>; on GitHub, actions/checkout with fetch-depth: 0)"
     )
-
-
-def _git_status(git: Git, *args: str) -> tuple[int, bytes]:
-    """(exit status, stdout as bytes) of ``git <args>``: no decoding, no newline translation."""
-    process = git.pipe(*args)
-    out, _ = process.communicate()
-    return process.returncode, out
-
-
-def _git_bytes(git: Git, *args: str) -> bytes:
-    """``git <args>``'s stdout as bytes; a failure is a ``GitError`` with git's words."""
-    process = git.pipe(*args)
-    out, err = process.communicate()
-    if process.returncode != 0:
-        said = err.decode("utf-8", "replace").strip() or "(git printed nothing)"
-        raise GitError(f"`{show(args)}` failed in {git.path} (exit {process.returncode}): {said}")
-    return out
 
 
 def changed_sources(
@@ -263,7 +245,7 @@ def _provides(path: str, modules: Collection[str]) -> bool:
 def _python_blobs(git: Git) -> dict[str, str]:
     """Path → blob id of every Python file HEAD holds (a name that is not UTF-8 left out)."""
     found: dict[str, str] = {}
-    for entry in _git_bytes(git, "ls-tree", "-r", "-z", "--full-tree", "HEAD").split(b"\0"):
+    for entry in git.run_bytes("ls-tree", "-r", "-z", "--full-tree", "HEAD").stdout.split(b"\0"):
         meta, _, raw = entry.partition(b"\t")
         mode, _, rest = meta.partition(b" ")
         kind, _, blob = rest.partition(b" ")

@@ -56,6 +56,16 @@ class Git:
         """``git <args>`` in this checkout; its stdout, stripped."""
         return self._run(args, check=check).stdout.strip()
 
+    def run_bytes(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        """``git <args>`` with its output as bytes: no decoding and no newline translation (a
+        diff line may hold a lone CR, a name bytes that are not UTF-8)."""
+        process = self.pipe(*args)
+        out, err = process.communicate()
+        if check and process.returncode != 0:
+            words = (out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+            raise failure(self.path, args, Done(args, process.returncode, *words))
+        return subprocess.CompletedProcess(args, process.returncode, out, err)
+
     def head(self) -> str:
         return self.run("rev-parse", "--verify", "HEAD")
 

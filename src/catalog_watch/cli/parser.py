@@ -10,13 +10,13 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn, get_args
+from typing import NoReturn, get_args
 
 from catalog_watch import __version__
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.model.catalog import DEFAULT_SNAPSHOTS
 from catalog_watch.model.timestamps import parse_stamp, stamp_of
-from catalog_watch.settings.constraints import Core, Days, Hours, Share
+from catalog_watch.settings.constraints import AtLeastOne, Core, Days, Hours, Share
 from catalog_watch.settings.defaults import DEFAULT_BRANCH, MODES, SOURCE_NAMES
 
 FORMATS = ("text", "markdown", "json")
@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     health.add_argument(
         "--failures",
-        type=_number_like(_AT_LEAST_ONE, "[health] failures"),
+        type=_number_like(AtLeastOne, "[health] failures"),
         metavar="N",
         help="consecutive failures allowed (default 3)",
     )
@@ -349,7 +349,6 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
     _ignore_option(parser)
 
 
-_AT_LEAST_ONE = Annotated[int, Core(ge=1)]
 """``[health] failures``'s bounds (``settings/config.py``, which is too heavy to import here)."""
 _BOUNDS: Mapping[str, tuple[Callable[[float, float], bool], str]] = {
     "ge": (operator.ge, "at least"),

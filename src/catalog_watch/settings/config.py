@@ -90,6 +90,7 @@ from catalog_watch.errors import ConfigError
 from catalog_watch.model.changes import ChangeKind
 from catalog_watch.model.severity import Severity
 from catalog_watch.settings.constraints import (
+    AtLeastOne,
     Bool,
     Core,
     Count,
@@ -143,7 +144,7 @@ class GuardSettings(_Section):
     # A rejected context window (positive → 0) that upstream serves unchanged for this many
     # consecutive runs *and* this many hours since it was first rejected is accepted (see
     # ``last_good.py``); both must be met, so neither a burst of runs nor one late run suffices.
-    accept_rejected_after_runs: Annotated[int, Core(strict=True, ge=1)] = 3
+    accept_rejected_after_runs: AtLeastOne = 3
     accept_rejected_after_hours: NonNegative = 24
 
 
@@ -191,7 +192,7 @@ class Mute(_Section):
 class HealthSettings(_Section):
     max_age_hours: Hours = 48  # last successful fetch older: unhealthy
     max_unchanged_days: Days = 30  # catalog unchanged longer: suspicious
-    failures: Annotated[int, Core(strict=True, ge=1)] = 3  # failed runs in a row: unhealthy
+    failures: AtLeastOne = 3  # failed runs in a row: unhealthy
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ __all__ = [
     "MAX_DAYS",
     "MAX_HOURS",
     "MAX_MINUTES",
+    "AtLeastOne",
     "Bool",
     "Core",
     "Count",
@@ -66,6 +67,8 @@ Minutes = Annotated[float, Core(strict=True, gt=0, le=MAX_MINUTES)]
 Days = Annotated[float, Core(strict=True, gt=0, le=MAX_DAYS)]
 Count = Annotated[int, Core(strict=True, ge=0)]
 """A whole number of at least 0: ``1.5``, ``1.0`` and ``"3"`` are refused, not rounded."""
+AtLeastOne = Annotated[int, Core(strict=True, ge=1)]
+"""A whole number of at least 1: a count of runs that must happen before something does."""
 LeadDays = Annotated[int, Core(strict=True, ge=0, le=MAX_DAYS)]
 """Whole days before a date, 0 to ten years: the date less the lead must still be a date."""
 Bool = Annotated[bool, Core(strict=True)]

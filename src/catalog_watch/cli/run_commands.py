@@ -18,7 +18,6 @@ from catalog_watch.errors import (
 )
 from catalog_watch.inert.terminal import one_line
 from catalog_watch.jobs.action_outputs import annotate, job_outputs
-from catalog_watch.jobs.check import require_folder
 from catalog_watch.jobs.delivery_types import Delivery
 from catalog_watch.jobs.run import JobOptions, JobResult, run_job
 from catalog_watch.model.report import Report
@@ -61,7 +60,6 @@ def _run_job(args: argparse.Namespace, runtime: ActionsRuntime | None, token: st
         env=dict(os.environ),
         now=args.now,
     )
-    require_folder(options.repo / check.snapshots)  # before commit mode sets anything aside
     for name, option, _ in REPORT_FILES:
         if (path := getattr(args, name)) is not None:
             _require_writable(path, option)

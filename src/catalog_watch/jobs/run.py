@@ -21,7 +21,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import replace
 
-from catalog_watch.jobs.check import fetch_for
+from catalog_watch.jobs.check import fetch_for, require_folder
 from catalog_watch.jobs.commit_mode import CommitSaver, commit_mode
 from catalog_watch.jobs.leftovers import run_lock
 from catalog_watch.jobs.steps import JobOptions, JobResult, new_run_id
@@ -41,6 +41,7 @@ def run_job(options: JobOptions) -> JobResult:
     # One moment for the whole run: its change commit, its health and its alerts agree on the
     # time (a clock read at each step can tick over a second between two of them).
     options = replace(options, now=options.moment)
+    require_folder(options.repo / options.check.snapshots)  # before commit mode sets aside any
     if options.mode == "dry-run":
         dry_run: Callable[[FetchResult, JobOptions], JobResult]
         dry_run = importlib.import_module(DRY_RUN).dry_run
